@@ -1,0 +1,163 @@
+"""Credentials and the spec's security schemes.
+
+A :class:`Credentials` object holds what the user gave (``api_key=``, per-scheme
+``credentials=``) and knows which environment variables stand for which scheme
+(for the bundled specs the registry in ``schemas/bundled.json`` names them, for
+example ``OPENAI_API_KEY`` and ``OPENAI_ADMIN_KEY``).  :func:`apply_security`
+puts the right credential where the operation's security requirement says.
+
+Keys are kept in :class:`Secret` wrappers whose ``repr`` and ``str`` never show
+them, so a client, a prepared request or an exception can be printed safely.
+"""
+from __future__ import annotations
+
+import base64
+import os
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+MASK = "****"
+
+
+class Secret:
+    """A string that does not print itself."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str):
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('****')"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+def _secret(value: Any) -> Any:
+    if value is None or isinstance(value, Secret):
+        return value
+    if isinstance(value, tuple):  # (user, password) for http basic
+        return (value[0], _secret(value[1]))
+    return Secret(str(value))
+
+
+class Credentials:
+    """What the client may authenticate with.
+
+    Lookup order for a scheme: ``credentials[scheme]``, then ``api_key``, then
+    the scheme's environment variable (``env[scheme]``), then the default
+    environment variable (``env["*"]``) for schemes that have none of their
+    own.  What is passed explicitly beats the environment.  Nothing is read from the environment
+    before a call needs it, so a client can be built without any key.
+    """
+
+    def __init__(self, api_key: Any = None, per_scheme: Optional[Mapping[str, Any]] = None,
+                 env: Optional[Mapping[str, str]] = None):
+        self._api_key = _secret(api_key)
+        self._per_scheme = {k: _secret(v) for k, v in (per_scheme or {}).items()}
+        self.env: Dict[str, str] = dict(env or {})
+
+    def __repr__(self) -> str:
+        given = sorted(self._per_scheme) + (["api_key"] if self._api_key else [])
+        return f"<Credentials given={given} env={self.env}>"
+
+    def lookup(self, scheme: str) -> Any:
+        if scheme in self._per_scheme:
+            return self._per_scheme[scheme]
+        if self._api_key:
+            return self._api_key
+        var = self.env.get(scheme)
+        if var and os.environ.get(var):
+            return Secret(os.environ[var])
+        var = self.env.get("*")
+        if var and os.environ.get(var) and scheme not in self.env:
+            return Secret(os.environ[var])
+        return None
+
+    def hint(self, scheme: str) -> str:
+        """How the user can supply a credential for ``scheme`` (for error messages)."""
+        ways = ["api_key=", f"credentials={{{scheme!r}: ...}}"]
+        var = self.env.get(scheme) or (self.env.get("*") if scheme not in self.env else None)
+        if var:
+            ways.append(f"the {var} environment variable")
+        return ", ".join(ways[:-1]) + " or " + ways[-1]
+
+
+def apply_security(operation, creds: Credentials, headers: Dict[str, str],
+                   query: List[Tuple[str, str]], cookies: List[str],
+                   secrets: List[str]) -> Optional[str]:
+    """Add the credentials the operation needs.  Returns ``None`` when satisfied
+    (or nothing is needed), else a message saying what is missing; the caller
+    decides whether that is fatal (sending) or not (``prepare`` / dry run)."""
+    requirements = operation.security
+    if not requirements or any(not req for req in requirements):
+        # No security, or an empty requirement ({}) that makes it optional:
+        # still send a credential when one is at hand for a listed scheme.
+        optional = True
+    else:
+        optional = False
+    schemes = operation.spec.security_schemes
+    missing_alternatives = []
+    for req in requirements:
+        if not req:
+            continue
+        found = {}
+        for name in req:
+            value = creds.lookup(name)
+            if value is None:
+                break
+            found[name] = value
+        else:
+            for name, value in found.items():
+                _apply_one(name, schemes.get(name) or {}, value, headers, query, cookies, secrets)
+            return None
+        missing_alternatives.append(" and ".join(f"{n} ({creds.hint(n)})" for n in req))
+    if optional:
+        return None
+    return (f"{operation.operation_id} needs credentials: "
+            + " or ".join(missing_alternatives))
+
+
+def _apply_one(name: str, scheme: Mapping[str, Any], value: Any, headers: Dict[str, str],
+               query: List[Tuple[str, str]], cookies: List[str], secrets: List[str]) -> None:
+    kind = str(scheme.get("type", "http")).lower()
+    if isinstance(value, tuple):
+        user, password = value[0], value[1].reveal() if isinstance(value[1], Secret) else str(value[1])
+        token = base64.b64encode(f"{user}:{password}".encode()).decode()
+        headers["Authorization"] = f"Basic {token}"
+        secrets.extend([password, token])
+        return
+    raw = value.reveal() if isinstance(value, Secret) else str(value)
+    secrets.append(raw)
+    if kind == "apikey":
+        where, key_name = scheme.get("in", "header"), scheme.get("name", "api_key")
+        if where == "query":
+            from urllib.parse import quote
+            query.append((quote(key_name, safe=""), quote(raw, safe="")))
+            secrets.append(quote(raw, safe=""))
+        elif where == "cookie":
+            cookies.append(f"{key_name}={raw}")
+        else:
+            headers[key_name] = raw
+        return
+    http_scheme = str(scheme.get("scheme", "bearer")).lower()
+    if kind == "http" and http_scheme == "basic":
+        user, _, password = raw.partition(":")
+        token = base64.b64encode(f"{user}:{password}".encode()).decode()
+        headers["Authorization"] = f"Basic {token}"
+        secrets.append(token)
+        return
+    # http bearer, oauth2 and openIdConnect all carry a bearer token
+    headers["Authorization"] = f"Bearer {raw}"
+
+
+def mask(text: str, secrets: List[str]) -> str:
+    """``text`` with every secret replaced by ``****``."""
+    for s in sorted({s for s in secrets if s}, key=len, reverse=True):
+        text = text.replace(s, MASK)
+    return text

@@ -1,0 +1,345 @@
+"""The :class:`Client`: load a spec once, call any of its operations by
+operationId, as ``client.call("createRun", ...)`` or ``client.createRun(...)``.
+
+The client itself holds little logic: binding, validation and encoding live in
+:mod:`.request`, sending in :mod:`.transport`, decoding in :mod:`.response`.
+"""
+from __future__ import annotations
+
+import difflib
+import inspect
+import os
+from typing import Any, Dict, Iterator, List, Mapping, Optional
+
+from .auth import Credentials
+from .errors import UnknownOperationError, UsageError
+from .spec import Spec
+
+#: Keyword arguments of :meth:`Client.call` that are options, not parameters.
+#: A spec parameter with one of these names is addressed as ``"query.timeout"``.
+CALL_OPTIONS = ("body", "headers", "timeout", "validate", "max_retries", "content_type")
+
+_SECRET_HEADER_WORDS = ("authorization", "key", "token", "secret", "cookie", "password")
+
+
+class Operations(Mapping):
+    """operationId -> :class:`~openapi_dyn.operation.Operation`, in spec order,
+    with lookups by tag and by words."""
+
+    def __init__(self, ops: Dict[str, Any]):
+        self._ops = ops
+
+    def __getitem__(self, key: str):
+        return self._ops[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ops)
+
+    def __len__(self) -> int:
+        return len(self._ops)
+
+    def __repr__(self) -> str:
+        return f"<Operations: {len(self._ops)}>"
+
+    @property
+    def tags(self) -> List[str]:
+        """Every tag used, in first-seen order."""
+        seen: Dict[str, None] = {}
+        for op in self._ops.values():
+            for t in op.tags:
+                seen.setdefault(t, None)
+        return list(seen)
+
+    def by_tag(self, tag: str) -> List[Any]:
+        """Operations carrying ``tag`` (case-insensitive)."""
+        tag = tag.lower()
+        return [op for op in self._ops.values() if any(t.lower() == tag for t in op.tags)]
+
+    def search(self, words: str) -> List[Any]:
+        """Operations whose operationId, summary, description, path or tags
+        contain every word of ``words`` (case-insensitive); those matching in
+        the operationId or summary first."""
+        terms = [w.lower() for w in words.split() if w]
+        strong, weak = [], []
+        for op in self._ops.values():
+            head = f"{op.operation_id} {op.summary} {op.path} {' '.join(op.tags)}".lower()
+            if all(t in head for t in terms):
+                strong.append(op)
+            elif all(t in head or t in op.description.lower() for t in terms):
+                weak.append(op)
+        return strong + weak
+
+
+class Client:
+    """A client for one OpenAPI spec.
+
+    :param spec: a bundled name (``"openai"``, the default; ``"anthropic"``,
+        ``"cohere"``, ``"azure-openai"``...), a path to a YAML/JSON file, an
+        ``http(s)://`` URL, an already parsed ``dict``, or a :class:`Spec`.
+    :param base_url: overrides the spec's ``servers``.
+    :param api_key: the credential for the spec's security schemes (bearer
+        token, API key, or ``(user, password)`` for http basic).  For bundled
+        specs it defaults to the vendor's environment variable
+        (``OPENAI_API_KEY``...), read when a call needs it.
+    :param credentials: per security scheme, ``{"AdminApiKeyAuth": "..."}``.
+    :param headers: headers added to every request.
+    :param timeout: seconds, or ``(connect, read)``; default ``(5, 600)``.
+    :param max_retries: retries of failed requests (see the README).
+    :param validate: validate every call before sending (default on).
+    :param validate_responses: validate answers against the spec too.
+    :param session: a :class:`requests.Session` to use.
+    :param cache: keep the parsed, repaired spec in the user's cache directory.
+    :param strict: check the spec with openapi-spec-validator first.
+    """
+
+    def __init__(self, spec: Any = "openai", *, base_url: Optional[str] = None,
+                 api_key: Any = None, credentials: Optional[Mapping[str, Any]] = None,
+                 headers: Optional[Mapping[str, str]] = None, timeout: Any = None,
+                 max_retries: int = 2, validate: bool = True, validate_responses: bool = False,
+                 session: Any = None, cache: bool = True, strict: bool = False):
+        self.spec: Spec = spec if isinstance(spec, Spec) else Spec(spec, cache=cache, strict=strict)
+        entry = _bundled_entry(self.spec.bundled_name)
+        self.base_url: Optional[str] = base_url.rstrip("/") if base_url else None
+        self.validate = validate
+        self.validate_responses = validate_responses
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self._credentials = Credentials(api_key, credentials, entry.get("auth_env"))
+        default_headers: Dict[str, str] = {}
+        for var, header in (entry.get("header_env") or {}).items():
+            if os.environ.get(var):
+                default_headers[header] = os.environ[var]
+        default_headers.update(headers or {})
+        self._default_headers = default_headers
+        self._header_secrets = [v for k, v in default_headers.items()
+                                if any(w in k.lower() for w in _SECRET_HEADER_WORDS)]
+        self._session = session
+        self._transport = None
+        self._methods: Dict[str, Any] = {}
+        self._aliases: Optional[Dict[str, str]] = None
+        self._base_urls: Dict[str, str] = {}
+
+    # ------------------------------------------------------------ surface
+    @property
+    def operations(self) -> Operations:
+        """Every operation, by operationId (see :class:`Operations`)."""
+        return Operations(self.spec.operations)
+
+    def search(self, words: str) -> List[Any]:
+        """Operations matching ``words`` (see :meth:`Operations.search`)."""
+        return self.operations.search(words)
+
+    def operation(self, name: str):
+        """The :class:`~openapi_dyn.operation.Operation` called ``name`` (an
+        operationId or its identifier alias); raises :class:`UnknownOperationError`."""
+        ops = self.spec.operations
+        op = ops.get(name)
+        if op is None:
+            real = self._alias_map().get(name)
+            if real is None:
+                raise UnknownOperationError(name, self._suggest(name))
+            op = ops[real]
+        return op
+
+    def prepare(self, operation_id: str, /, **kwargs: Any):
+        """Validate and encode a call without sending it; returns a
+        :class:`~openapi_dyn.request.PreparedRequest`."""
+        from .request import build_request
+
+        op = self.operation(operation_id)
+        opts = _split_options(kwargs)
+        validate = self.validate if opts.get("validate") is None else opts["validate"]
+        return build_request(self, op, kwargs, opts.get("body"), body_given="body" in opts,
+                             content_type=opts.get("content_type"), headers=opts.get("headers"),
+                             validate=validate)
+
+    def request(self, operation_id: str, /, **kwargs: Any):
+        """Like :meth:`call`, but returns the whole
+        :class:`~openapi_dyn.response.Response` (status, headers, data, raw)."""
+        timeout = kwargs.pop("timeout", None)
+        max_retries = kwargs.pop("max_retries", None)
+        prepared = self.prepare(operation_id, **kwargs)
+        return self.send(prepared, timeout=timeout, max_retries=max_retries)
+
+    def call(self, operation_id: str, /, **kwargs: Any) -> Any:
+        """Call an operation and return the decoded body (JSON as Python
+        objects, text as ``str``, anything else as ``bytes``).
+
+        Parameters are keyword arguments named as in the spec (or by their
+        identifier alias, or ``"query.name"`` to pick a location); the request
+        body is ``body=``; options: ``headers``, ``timeout``, ``validate``,
+        ``max_retries``, ``content_type``.
+        """
+        return self.request(operation_id, **kwargs).data
+
+    def send(self, prepared, *, timeout: Any = None, max_retries: Optional[int] = None):
+        """Send a :class:`~openapi_dyn.request.PreparedRequest`; returns a
+        :class:`~openapi_dyn.response.Response`, raises :class:`APIError` for
+        non-2xx answers."""
+        from .response import Response, raise_for_status
+
+        if not prepared.url.startswith(("http://", "https://")):
+            raise UsageError(f"no absolute server URL for {prepared.operation_id} "
+                             f"({prepared.url.split('?')[0]}): pass base_url= to Client()")
+        raw = self.transport.send(prepared, timeout=timeout, max_retries=max_retries)
+        raise_for_status(raw, prepared)
+        return Response(raw, prepared)
+
+    @property
+    def transport(self):
+        """The :class:`~openapi_dyn.transport.Transport` (created on first send)."""
+        if self._transport is None:
+            from .transport import Transport
+
+            self._transport = Transport(self._session, self.timeout, self.max_retries)
+        return self._transport
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        ops = len(self.spec.operations)
+        base = self.base_url or self._server_url(None)
+        return (f"<openapi_dyn.Client {self.spec.title!r} {self.spec.info.get('version', '')} "
+                f"from {self.spec.origin}: {ops} operations, base_url={base!r}>")
+
+    # ------------------------------------------------- method-style calls
+    def __getattr__(self, name: str):
+        if name.startswith("__") or name.startswith("_"):
+            raise AttributeError(name)
+        method = self._methods.get(name)
+        if method is not None:
+            return method
+        try:
+            op = self.operation(name)
+        except UnknownOperationError as exc:
+            raise UnknownOperationError(
+                name, exc.suggestions) from None
+        method = self._methods[name] = _make_method(self, op, name)
+        return method
+
+    def __dir__(self) -> List[str]:
+        names = set(super().__dir__())
+        names.update(op_id for op_id in self.spec.operations if op_id.isidentifier())
+        names.update(self._alias_map())
+        return sorted(names)
+
+    def _alias_map(self) -> Dict[str, str]:
+        """identifier alias -> operationId, for operationIds that are not
+        identifiers; an alias never shadows a real operationId or a Client
+        attribute."""
+        if self._aliases is None:
+            ops = self.spec.operations
+            taken = set(dir(type(self))) | set(ops)
+            aliases: Dict[str, str] = {}
+            for op_id, op in ops.items():
+                if op.alias != op_id and op.alias not in taken and op.alias not in aliases:
+                    aliases[op.alias] = op_id
+            self._aliases = aliases
+        return self._aliases
+
+    def _suggest(self, name: str) -> List[str]:
+        candidates = list(self.spec.operations) + list(self._alias_map())
+        lowered = {c.lower(): c for c in candidates}
+        if name.lower() in lowered:
+            return [lowered[name.lower()]]
+        close = difflib.get_close_matches(name.lower(), list(lowered), n=3, cutoff=0.6)
+        return [lowered[c] for c in close]
+
+    # --------------------------------------------------------------- URLs
+    def _server_url(self, operation) -> str:
+        servers = self.spec.servers(operation)
+        server = servers[0] if servers else {"url": "/"}
+        url = str(server.get("url") or "/")
+        for var, spec in (server.get("variables") or {}).items():
+            url = url.replace("{" + var + "}", str((spec or {}).get("default", "")))
+        if url.startswith("/") or not url.startswith(("http://", "https://")):
+            origin = self.spec.origin
+            if origin.startswith(("http://", "https://")):
+                from urllib.parse import urljoin
+                url = urljoin(origin, url)
+        return url.rstrip("/")
+
+    def _base_url_for(self, operation) -> str:
+        if self.base_url:
+            return self.base_url
+        url = self._base_urls.get(operation.operation_id)
+        if url is None:
+            url = self._base_urls[operation.operation_id] = self._server_url(operation)
+        return url
+
+
+def _split_options(kwargs: Dict[str, Any]) -> Dict[str, Any]:
+    """Take the call options out of ``kwargs`` (in place)."""
+    opts = {}
+    for name in CALL_OPTIONS:
+        if name in kwargs:
+            opts[name] = kwargs.pop(name)
+    return opts
+
+
+def _bundled_entry(name: Optional[str]) -> Dict[str, Any]:
+    if not name:
+        return {}
+    from .spec import bundled
+
+    try:
+        return bundled.entry(name) or {}
+    except Exception:  # an entry without extras is fine
+        return {}
+
+
+def _make_method(client: Client, op, name: str):
+    """A real function per operation, so ``help()``, ``inspect.signature`` and
+    IDEs see its parameters and reference text."""
+    op_id = op.operation_id
+
+    def method(**kwargs: Any) -> Any:
+        return client.call(op_id, **kwargs)
+
+    method.__name__ = name if name.isidentifier() else op.alias
+    method.__qualname__ = f"Client.{method.__name__}"
+    method.__signature__ = signature_of(op)  # type: ignore[attr-defined]
+    method.__doc__ = doc_of(op)
+    method.operation = op  # type: ignore[attr-defined]
+    return method
+
+
+def signature_of(op) -> inspect.Signature:
+    """The keyword arguments a call of ``op`` takes: its parameters (spec name
+    when it is an identifier, else the alias), ``body``, then the options."""
+    from .request import binder_for
+
+    params = []
+    used = set()
+    binder = binder_for(op)
+    for p in sorted(op.parameters, key=lambda p: not p.required):
+        name = p.name if p.name.isidentifier() and binder.index.get(p.name) is p else p.alias
+        if binder.index.get(name) is not p or name in used or name in CALL_OPTIONS:
+            continue
+        used.add(name)
+        default = inspect.Parameter.empty if p.required else None
+        params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default))
+    if op.request_body:
+        default = inspect.Parameter.empty if op.body_required else None
+        params.append(inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, default=default))
+    for opt in CALL_OPTIONS[1:]:
+        params.append(inspect.Parameter(opt, inspect.Parameter.KEYWORD_ONLY, default=None))
+    return inspect.Signature(params)
+
+
+def doc_of(op) -> str:
+    """The plain-text reference of ``op``, as ``help()`` shows it."""
+    try:
+        from .reference import text
+        return text.render_operation(op)
+    except ImportError:
+        lines = [f"{op.method} {op.path}", "", op.summary, "", op.description]
+        return "\n".join(line for line in lines).strip()

@@ -1,0 +1,257 @@
+"""From call arguments to a validated, encoded request.
+
+:class:`Binder` (one per operation, built on first use) knows which keyword
+names address which parameter; :func:`build_request` binds the arguments,
+validates them (all problems collected, none sent), serializes parameters per
+their style and encodes the body.  The result is a :class:`PreparedRequest`:
+everything that would go on the wire, printable without revealing a secret.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from typing import Any, Dict, List, Optional, Tuple
+
+from . import serialize
+from .auth import MASK, apply_security, mask
+from .errors import RequestValidationError, ValidationProblem
+from .operation import is_json
+from .validation import validator_for
+
+_AMBIGUOUS = object()
+_TEMPLATE_VAR = re.compile(r"{([^{}]+)}")
+
+
+class PreparedRequest:
+    """A request that passed validation and is ready to send.
+
+    ``method``, ``url`` (with the query string), ``headers``, ``body`` (bytes,
+    or a stream/iterable for uploads), ``json`` (the body as given, for JSON
+    requests), ``content_type``, ``operation_id``.  ``missing_credentials`` is a
+    message when the operation needs a key that was not found (preparing works
+    without one; sending does not).  ``replayable`` is false when the body is a
+    stream that cannot be sent twice (such requests are not retried).
+    """
+
+    __slots__ = ("operation_id", "method", "url", "headers", "body", "json",
+                 "content_type", "missing_credentials", "replayable", "_secrets", "operation")
+
+    def __init__(self, operation, method: str, url: str, headers: Dict[str, str], body: Any,
+                 json_body: Any, content_type: Optional[str], secrets: List[str],
+                 missing_credentials: Optional[str], replayable: bool = True):
+        self.operation = operation
+        self.operation_id = operation.operation_id
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.json = json_body
+        self.content_type = content_type
+        self._secrets = secrets
+        self.missing_credentials = missing_credentials
+        self.replayable = replayable
+
+    def masked_headers(self) -> Dict[str, str]:
+        """The headers with every credential replaced by ``****``."""
+        out = {}
+        for k, v in self.headers.items():
+            masked = mask(v, self._secrets)
+            if k.lower() == "authorization" and masked != v:
+                scheme = v.split(" ", 1)[0] if " " in v else ""
+                masked = f"{scheme} {MASK}".strip()
+            out[k] = masked
+        return out
+
+    @property
+    def masked_url(self) -> str:
+        return mask(self.url, self._secrets)
+
+    def describe(self) -> str:
+        """A person-readable dump of the request (method, URL, headers, body),
+        secrets masked: what ``--dry-run`` prints."""
+        lines = [f"{self.method} {self.masked_url}"]
+        lines += [f"{k}: {v}" for k, v in self.masked_headers().items()]
+        if self.json is not None:
+            lines += ["", mask(json.dumps(self.json, indent=2, ensure_ascii=False, default=str), self._secrets)]
+        elif isinstance(self.body, (bytes, str)):
+            text = self.body.decode("utf-8", "replace") if isinstance(self.body, bytes) else self.body
+            lines += ["", mask(text if len(text) < 4000 else text[:4000] + f"... ({len(text)} characters)", self._secrets)]
+        elif self.body is not None:
+            lines += ["", f"<streamed body: {type(self.body).__name__}>"]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<PreparedRequest {self.operation_id}: {self.method} {self.masked_url}>"
+
+
+class Binder:
+    """Keyword names -> parameters for one operation, and the pieces of its
+    URL template, computed once."""
+
+    def __init__(self, operation):
+        self.operation = operation
+        params = operation.parameters
+        index: Dict[str, Any] = {}
+        by_name: Dict[str, List[Any]] = {}
+        for p in params:
+            by_name.setdefault(p.name, []).append(p)
+        for p in params:
+            index[p.qualified_name] = p
+        for name, ps in by_name.items():
+            index.setdefault(name, ps[0] if len(ps) == 1 else _AMBIGUOUS)
+        for p in params:  # aliases last: they never shadow a real name
+            if p.alias not in index:
+                index[p.alias] = p if len(by_name[p.name]) == 1 else _AMBIGUOUS
+        self.index = index
+        self.required = [p for p in params if p.required]
+        self.path_pieces = _TEMPLATE_VAR.split(operation.path)
+
+    def ambiguity(self, name: str) -> str:
+        choices = [p.qualified_name for p in self.operation.parameters
+                   if p.name == name or p.alias == name]
+        return f"ambiguous: several parameters are called {name!r}; use " + " or ".join(repr(c) for c in choices)
+
+    def suggest(self, name: str) -> str:
+        names = [k for k, v in self.index.items() if v is not _AMBIGUOUS and "." not in k]
+        close = difflib.get_close_matches(name, names + ["body"], n=3, cutoff=0.6)
+        if close:
+            return "unknown argument; did you mean " + " or ".join(close) + "?"
+        if names:
+            return "unknown argument; this operation takes " + ", ".join(sorted(set(names)))[:300]
+        return "unknown argument; this operation takes no parameters"
+
+
+def binder_for(operation) -> Binder:
+    b = operation.__dict__.get("_binder")
+    if b is None:
+        b = operation.__dict__.setdefault("_binder", Binder(operation))
+    return b
+
+
+def build_request(client, operation, args: Dict[str, Any], body: Any = None, *,
+                  body_given: bool = False, content_type: Optional[str] = None,
+                  headers: Optional[Dict[str, str]] = None, validate: bool = True) -> PreparedRequest:
+    """Bind, validate and encode one call.  Raises
+    :class:`RequestValidationError` listing every problem; never sends."""
+    binder = binder_for(operation)
+    problems: List[ValidationProblem] = []
+    values: Dict[Any, Any] = {}
+    for key, value in args.items():
+        p = binder.index.get(key)
+        if p is None:
+            problems.append(ValidationProblem(f"argument.{key}", binder.suggest(key)))
+        elif p is _AMBIGUOUS:
+            problems.append(ValidationProblem(f"argument.{key}", binder.ambiguity(key)))
+        elif p in values:
+            problems.append(ValidationProblem(p.qualified_name, f"given twice (as {key!r} and another name)"))
+        elif value is not None:  # None means "not given": the parameter is left out
+            values[p] = value
+    for p in binder.required:
+        if p not in values:
+            problems.append(ValidationProblem(p.qualified_name, "required parameter is missing"))
+
+    checker = validator_for(operation) if validate else None
+    if checker is not None:
+        for p, value in values.items():
+            problems.extend(checker.check_parameter(p, value))
+
+    media = None
+    media_types = operation.request_body
+    if body_given and body is not None:
+        if not media_types:
+            problems.append(ValidationProblem("body", "this operation takes no request body"))
+        else:
+            chosen = content_type or operation.default_media_type()
+            media = media_types.get(chosen) if chosen else None
+            if media is None:
+                media = _match_media(media_types, chosen)
+            if media is None:
+                problems.append(ValidationProblem(
+                    "body", f"content type {chosen!r} is not offered; choose one of {sorted(media_types)}"))
+    elif operation.body_required:
+        problems.append(ValidationProblem("body", "required request body is missing"))
+
+    from . import bodies
+
+    if media is not None and checker is not None:
+        problems.extend(bodies.validate_body(checker, media, body))
+
+    if problems:
+        raise RequestValidationError(operation.operation_id, problems)
+
+    # ---- serialize (values are valid here, or validation was switched off)
+    path_values: Dict[str, str] = {}
+    query: List[Tuple[str, str]] = []
+    out_headers: Dict[str, str] = dict(client._default_headers)
+    cookies: List[str] = []
+    for p, value in values.items():
+        loc = p.location
+        if p.content_type is not None:
+            value = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        try:
+            if loc == "path":
+                path_values[p.name] = serialize.path_param(p.name, value, p.style, p.explode)
+            elif loc == "query":
+                query.extend(serialize.query_param(p.name, value, p.style, p.explode, p.allow_reserved))
+            elif loc == "header":
+                out_headers[p.name] = serialize.header_param(p.name, value, p.style, p.explode)
+            elif loc == "cookie":
+                cookies.append(serialize.cookie_param(p.name, value, p.style, p.explode))
+        except (ValueError, TypeError) as exc:
+            problems.append(ValidationProblem(p.qualified_name, str(exc)))
+    for name, value in (headers or {}).items():
+        try:
+            out_headers[name] = serialize.header_param(name, value)
+        except ValueError as exc:
+            problems.append(ValidationProblem(f"header.{name}", str(exc)))
+    if problems:
+        raise RequestValidationError(operation.operation_id, problems)
+
+    secrets: List[str] = list(client._header_secrets)
+    missing = apply_security(operation, client._credentials, out_headers, query, cookies, secrets)
+    if cookies:
+        out_headers["Cookie"] = "; ".join(cookies)
+
+    pieces = binder.path_pieces
+    if len(pieces) > 1:
+        parts = []
+        for i, piece in enumerate(pieces):
+            if i % 2:
+                parts.append(path_values.get(piece, "{" + piece + "}"))
+            else:
+                parts.append(piece)
+        path = "".join(parts)
+    else:
+        path = operation.path
+    url = client._base_url_for(operation) + path
+    if query:
+        url += ("&" if "?" in url else "?") + "&".join(f"{k}={v}" for k, v in query)
+
+    data = None
+    json_body = None
+    replayable = True
+    ctype = None
+    if media is not None:
+        data, ctype, replayable = bodies.encode_body(media, body)
+        if is_json(media.media_type):
+            json_body = body
+        if ctype:
+            out_headers["Content-Type"] = ctype
+    return PreparedRequest(operation, operation.method, url, out_headers, data, json_body,
+                           ctype, secrets, missing, replayable)
+
+
+def _match_media(media_types, chosen: Optional[str]):
+    """Match ``application/json`` against ``application/json; charset=utf-8``
+    and wildcards such as ``image/*`` offered by the spec."""
+    if not chosen:
+        return None
+    base = chosen.split(";", 1)[0].strip().lower()
+    for mt, media in media_types.items():
+        offered = mt.split(";", 1)[0].strip().lower()
+        if offered == base:
+            return media
+        if offered.endswith("/*") and base.startswith(offered[:-1]) or offered == "*/*":
+            return media
+    return None

@@ -1,0 +1,149 @@
+"""The bridge to openapi-core: per-operation validators, built once and cached,
+and the translation of their errors into located :class:`ValidationProblem`\\ s.
+
+openapi-core's request validator finds the operation again by matching the
+URL, deserializes every parameter from its wire form and re-reads the spec on
+every call.  A client already knows the operation and holds typed values, so
+it asks openapi-core only for what it is here for: a schema validator per
+parameter and per body media type (openapi-core's ``SchemaValidatorsFactory``,
+with its OpenAPI dialect, format checker and discriminator handling), compiled
+on the operation's first call and reused after that.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+from .errors import ValidationProblem
+
+_factory_lock = threading.Lock()
+
+
+def _factory_for(version: str):
+    # Imported here, not at module import: openapi-core pulls in pydantic and
+    # friends, which an exploring user who never validates should not pay for.
+    from openapi_core.validation import schemas as s
+
+    if version.startswith("3.0"):
+        return s.oas30_write_schema_validators_factory
+    if version.startswith("3.2") and hasattr(s, "oas32_schema_validators_factory"):
+        return s.oas32_schema_validators_factory
+    return s.oas31_schema_validators_factory
+
+
+def format_location(prefix: str, path: Iterable[Any]) -> str:
+    """``body`` + ``["messages", 0, "role"]`` -> ``body.messages[0].role``."""
+    out = prefix
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif isinstance(part, str) and part.replace("_", "a").replace("-", "a").isalnum():
+            out += f".{part}"
+        else:
+            out += f"[{part!r}]"
+    return out
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def translate(error, prefix: str) -> List[ValidationProblem]:
+    """One jsonschema error (as openapi-core reports it) -> located problems.
+
+    ``required`` and ``additionalProperties`` errors are moved onto the
+    property they name, so ``body.model`` says "required property is
+    missing" instead of ``body`` saying "'model' is a required property".
+    For ``oneOf``/``anyOf`` failures the most relevant sub-error (jsonschema's
+    ``best_match``) is reported, located where it actually is.
+    """
+    from jsonschema.exceptions import best_match
+
+    kind = error.validator
+    path = list(error.absolute_path)
+    if kind == "required" and isinstance(error.instance, dict):
+        missing = [p for p in (error.validator_value or []) if p not in error.instance]
+        if missing:
+            return [ValidationProblem(format_location(prefix, path + [m]), "required property is missing")
+                    for m in missing]
+    if kind in ("additionalProperties", "unevaluatedProperties") and isinstance(error.instance, dict):
+        allowed = set((error.schema or {}).get("properties") or {})
+        extra = [k for k in error.instance if k not in allowed]
+        if extra and error.validator_value is False:
+            return [ValidationProblem(format_location(prefix, path + [k]), "unexpected property (not in the schema)")
+                    for k in extra]
+    if kind in ("oneOf", "anyOf") and error.context:
+        best = best_match(error.context)
+        if best is not None and list(best.absolute_path) != path or (best is not None and best.validator not in ("type", "const", "enum")):
+            inner = translate(best, prefix)
+            if inner:
+                return inner
+        return [ValidationProblem(format_location(prefix, path),
+                                  f"{_short(error.instance)} matches none of the allowed variants ({kind})")]
+    message = error.message
+    if kind == "enum":
+        message = f"{_short(error.instance)} is not one of {error.validator_value!r}"
+    elif kind == "type":
+        message = f"{_short(error.instance)} is not of type {error.validator_value!r}"
+    return [ValidationProblem(format_location(prefix, path), message)]
+
+
+class OperationValidator:
+    """Validators for one operation, built lazily per parameter and per body
+    media type; safe to share between threads."""
+
+    def __init__(self, operation):
+        self.operation = operation
+        self._validators: Dict[Tuple[str, str], Any] = {}
+
+    def _validator(self, key: Tuple[str, str], pointer: str):
+        v = self._validators.get(key)
+        if v is None:
+            with _factory_lock:
+                v = self._validators.get(key)
+                if v is None:
+                    spec = self.operation.spec
+                    factory = _factory_for(spec.version)
+                    schema = spec.schema_path
+                    for part in pointer.lstrip("#").strip("/").split("/"):
+                        schema = schema / part.replace("~1", "/").replace("~0", "~")
+                    v = factory.create(spec.schema_path, schema)
+                    self._validators[key] = v
+        return v
+
+    def check(self, pointer_key: Tuple[str, str], pointer: str, value: Any, prefix: str) -> List[ValidationProblem]:
+        """Validate ``value`` against the schema at ``pointer``; problems are
+        located under ``prefix``."""
+        from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
+
+        validator = self._validator(pointer_key, pointer)
+        try:
+            validator.validate(value)
+        except InvalidSchemaValue as exc:
+            problems: List[ValidationProblem] = []
+            for err in exc.schema_errors:
+                problems.extend(translate(err, prefix))
+            return problems or [ValidationProblem(prefix, str(exc))]
+        except Exception as exc:  # an unusable schema must not escape as a foreign error
+            return [ValidationProblem(prefix, f"cannot be validated: {type(exc).__name__}: {exc}")]
+        return []
+
+    def check_parameter(self, param, value: Any) -> List[ValidationProblem]:
+        if not param.schema:
+            return []
+        return self.check(("param", param.qualified_name), param.schema_pointer, value,
+                          f"{param.location}.{param.name}")
+
+    def check_body(self, media, value: Any, prefix: str = "body") -> List[ValidationProblem]:
+        if not media.schema:
+            return []
+        return self.check(("body", media.media_type), media.schema_pointer, value, prefix)
+
+
+def validator_for(operation) -> OperationValidator:
+    """The cached :class:`OperationValidator` of ``operation``."""
+    v = operation.__dict__.get("_validator")
+    if v is None:
+        v = operation.__dict__.setdefault("_validator", OperationValidator(operation))
+    return v
