@@ -191,7 +191,10 @@ def build_request(client, operation, args: Dict[str, Any], body: Any = None, *,
             value = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
         try:
             if loc == "path":
-                path_values[p.name] = serialize.path_param(p.name, value, p.style, p.explode)
+                text = serialize.path_param(p.name, value, p.style, p.explode)
+                if not text:
+                    raise ValueError("a path parameter cannot be empty (it would leave an empty path segment)")
+                path_values[p.name] = text
             elif loc == "query":
                 query.extend(serialize.query_param(p.name, value, p.style, p.explode, p.allow_reserved))
             elif loc == "header":

@@ -94,6 +94,14 @@ def _pct(s: str) -> str:
     return quote(s, safe="")
 
 
+def _pct_path(s: str) -> str:
+    """Path values: like :func:`_pct`, but ``:`` and ``@`` stay literal.  Both
+    are allowed in a path segment (RFC 3986 ``pchar``), cannot end or split one,
+    and real identifiers carry them (``ft:gpt-4o:org:abc``, ``user@example.com``);
+    servers and the vendors' own SDKs send them as they are."""
+    return quote(s, safe=":@")
+
+
 def _pct_reserved(s: str) -> str:
     """RFC 6570 reserved expansion (allowReserved), minus the characters listed
     at ``_RESERVED_KEPT``.  Existing ``%XX`` triples pass through so callers can
@@ -180,8 +188,9 @@ def _query_name(name: str) -> str:
 def path_param(name: str, value: Any, style: str = "simple", explode: bool = False) -> str:
     """The text that replaces ``{name}`` in a path template.
 
-    Styles ``simple``, ``label`` and ``matrix``.  Values are fully encoded, so
-    ``/ ? #`` and ``%`` can never alter the path.  A result that is exactly
+    Styles ``simple``, ``label`` and ``matrix``.  Values are encoded (all but
+    unreserved characters, ``:`` and ``@``), so ``/ ? #`` and ``%`` can never
+    alter the path.  A result that is exactly
     ``.`` or ``..`` would be a dot-segment that URL normalisation removes
     (``/files/{id}`` with ``..`` reaching ``/``), so its dots become ``%2E``.
     That guarantee covers an expression that fills a whole path segment.
@@ -197,7 +206,7 @@ def path_param(name: str, value: Any, style: str = "simple", explode: bool = Fal
     kind, data = _classify(value)
     if kind is None:
         return ""
-    out = _expand(_pct(name), kind, data, explode, _pct, first, sep, named)
+    out = _expand(_pct(name), kind, data, explode, _pct_path, first, sep, named)
     if out == "." or out == "..":
         out = out.replace(".", "%2E")
     return out

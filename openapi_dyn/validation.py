@@ -106,8 +106,12 @@ class OperationValidator:
                     spec = self.operation.spec
                     factory = _factory_for(spec.version)
                     schema = spec.schema_path
+                    node: Any = spec.document
                     for part in pointer.lstrip("#").strip("/").split("/"):
-                        schema = schema / part.replace("~1", "/").replace("~0", "~")
+                        part = part.replace("~1", "/").replace("~0", "~")
+                        step: Any = int(part) if isinstance(node, list) else part
+                        node = node[step]
+                        schema = schema / step
                     v = factory.create(spec.schema_path, schema)
                     self._validators[key] = v
         return v

@@ -437,3 +437,10 @@ def test_form_body_names_and_empty():
     assert form_urlencoded(None) == ""
     assert form_urlencoded({"a": None, "b": []}) == ""
     assert form_urlencoded({"s": ""}) == "s="
+
+
+def test_path_keeps_colon_and_at_but_never_slash():
+    # ':' and '@' are legal in a path segment and real ids carry them.
+    assert path_param("model", "ft:gpt-4o:org:abc") == "ft:gpt-4o:org:abc"
+    assert path_param("user", "a@b.example") == "a@b.example"
+    assert path_param("id", "a/b?c#d%") == "a%2Fb%3Fc%23d%25"
