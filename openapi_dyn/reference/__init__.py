@@ -1,0 +1,72 @@
+"""The method reference generated from a spec.
+
+:mod:`.model` turns each :class:`~openapi_dyn.operation.Operation` into an
+:class:`~.model.OperationDoc` (built once, cached on the operation); the
+renderers only format that model:
+
+========== ====================================================
+``text``   plain text: ``help()``, ``__doc__``, ``openapi-dyn show``
+``pod``    Perl's POD (``Methods.pod``), checked with ``podchecker``
+``markdown`` one Markdown document with a table of contents
+``html``   one self-contained HTML page (no network needed)
+``man``    a man page, made from the POD by ``pod2man``
+========== ====================================================
+
+    >>> from openapi_dyn import Client
+    >>> from openapi_dyn.reference import render, render_operation
+    >>> client = Client()
+    >>> print(render_operation(client, "createRun"))          # doctest: +SKIP
+    >>> pod = render(client, "pod")                             # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+FORMATS = ("text", "pod", "markdown", "html", "man")
+#: File name suffix per format.
+SUFFIX = {"text": "txt", "pod": "pod", "markdown": "md", "html": "html", "man": "3"}
+
+
+def reference(client, *, check: bool = True, progress: Optional[Callable[[int, int], Any]] = None):
+    """The :class:`~.model.ReferenceDoc` of ``client``'s spec (examples
+    validated unless ``check=False``)."""
+    from .model import document_spec
+
+    return document_spec(client, check=check, progress=progress)
+
+
+def render(client, format: str = "pod", *, check: bool = True, ref=None, **options: Any) -> str:
+    """The whole reference of ``client``'s spec in ``format``
+    (``text``, ``pod``, ``markdown``, ``html``; ``man`` gives roff)."""
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
+    if ref is None:
+        ref = reference(client, check=check)
+    module = _module(format)
+    return module.render(ref, **options)
+
+
+def render_operation(client, name: str, format: str = "text", *, check: bool = True) -> str:
+    """The reference of one operation (by operationId or alias) in
+    ``format``, its examples validated with ``client`` unless ``check=False``."""
+    from .model import check_examples, document_operation, site_of
+
+    op = client.operation(name)
+    doc = document_operation(op)
+    if check:
+        check_examples(client, doc)
+    site = site_of(client.spec)
+    if format == "text":
+        from .text import operation_lines
+
+        return "\n".join(operation_lines(doc, site)).rstrip() + "\n"
+    if format not in FORMATS or format == "man":
+        raise ValueError(f"unknown format {format!r} for one operation; choose text, pod, markdown or html")
+    return _module(format).render_operation(doc, site)
+
+
+def _module(format: str):
+    import importlib
+
+    name = {"markdown": "markdown", "html": "html", "pod": "pod", "text": "text", "man": "man"}[format]
+    return importlib.import_module(f"{__name__}.{name}")
