@@ -853,7 +853,7 @@ def document_spec(client, *, check: bool = True, progress=None) -> ReferenceDoc:
     return ReferenceDoc(
         title=spec.title, version=str(info.get("version") or ""),
         description=str(info.get("description") or "").strip(),
-        spec_name=spec.bundled_name or spec.origin, base_url=base_url,
+        spec_name=spec.bundled_name or _strip_prefix(spec.origin, "bundled:"), base_url=base_url,
         site=site_of(spec), groups=groups)
 
 
@@ -922,3 +922,7 @@ def body_heading_facts(doc: OperationDoc, body: BodyDoc) -> List[str]:
 def response_line(r: ResponseDoc) -> List[str]:
     """``["application/json: RunObject", ...]`` for one response."""
     return [f"{mt}: {name or label}" for mt, label, name in r.content]
+
+
+def _strip_prefix(text: str, prefix: str) -> str:
+    return text[len(prefix):] if text.startswith(prefix) else text
