@@ -253,8 +253,15 @@ class Operation:
                     return t
         return types[0]
 
+    @property
+    def short_summary(self) -> str:
+        """The summary as one line of at most 100 characters (some specs put
+        whole paragraphs there)."""
+        line = " ".join(self.summary.split("\n\n", 1)[0].split())
+        return line if len(line) <= 100 else line[:99].rstrip() + "…"
+
     def __repr__(self) -> str:
-        summary = f": {self.summary}" if self.summary else ""
+        summary = f": {self.short_summary}" if self.summary else ""
         return f"<{self.method} {self.path} {self.operation_id}{summary}>"
 
 

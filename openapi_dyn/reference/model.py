@@ -606,8 +606,8 @@ def _build(op) -> OperationDoc:
     doc = OperationDoc(
         operation_id=op.operation_id,
         alias=op.alias if op.alias != op.operation_id else None,
-        method=op.method, path=op.path, tags=op.tags, summary=op.summary,
-        description=op.description,
+        method=op.method, path=op.path, tags=op.tags, summary=op.short_summary,
+        description=op.description or (op.summary if op.summary != op.short_summary else ""),
         deprecated=op.deprecated, parameters=params, bodies=bodies,
         body_required=op.body_required, responses=responses, streams=op.streams,
         security=security, synopsis=[], examples=[], anchor=anchor_for(op.operation_id),

@@ -1,0 +1,371 @@
+"""``openapi-dyn``: list, read, call and document the operations of a spec.
+
+    openapi-dyn list [WORDS...] [--tag TAG]
+    openapi-dyn show OPERATION [--format text|pod|markdown|html]
+    openapi-dyn call OPERATION [name=value ...] [--body JSON|@FILE|-] [--dry-run]
+    openapi-dyn docs --format pod|markdown|html|man|text -o DIR [--split]
+    openapi-dyn repl
+
+Every command takes ``--spec NAME|PATH|URL`` (default: the bundled OpenAI
+spec) and ``--base-url URL``.  Results go to standard output, messages and
+errors to standard error.  Exit codes:
+
+    0  success
+    1  the API answered with an error status, or its answer could not be read
+    2  usage error: bad arguments, unknown operation, missing credentials,
+       unreadable body file (and whatever argparse rejects)
+    3  the call failed validation; nothing was sent
+    4  the spec could not be loaded
+    5  the server could not be reached or timed out
+    130 interrupted
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from typing import Any, Dict, List, Optional, Sequence
+
+EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_INVALID, EXIT_SPEC, EXIT_NETWORK = 0, 1, 2, 3, 4, 5
+
+
+class _Fail(Exception):
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.code = code
+
+
+def _common(p: argparse.ArgumentParser, top: bool) -> None:
+    default = None if top else argparse.SUPPRESS
+    p.add_argument("--spec", default=default, metavar="NAME|PATH|URL",
+                   help="bundled spec name (openai, anthropic, cohere, ...), file or URL; default: openai")
+    p.add_argument("--base-url", default=default, metavar="URL", help="server URL to use instead of the spec's")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="openapi-dyn",
+        description="List, read, call and document the operations of an OpenAPI spec.",
+        epilog="exit codes: 0 ok, 1 API error answer, 2 usage error, 3 validation failed "
+               "(nothing sent), 4 spec not loadable, 5 network error or timeout")
+    _common(parser, True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("list", help="list operations: operationId, method, path, summary")
+    _common(p, False)
+    p.add_argument("words", nargs="*", help="only operations matching all these words")
+    p.add_argument("--tag", help="only operations with this tag")
+
+    p = sub.add_parser("show", help="the reference of one operation")
+    _common(p, False)
+    p.add_argument("operation", help="operationId (or its Python alias)")
+    p.add_argument("--format", "-f", default="text", choices=("text", "pod", "markdown", "html"))
+    p.add_argument("--no-check", action="store_true",
+                   help="do not validate the spec's examples (faster; then none are shown)")
+
+    p = sub.add_parser("call", help="validate and send a call, print the decoded answer")
+    _common(p, False)
+    p.add_argument("operation", help="operationId (or its Python alias)")
+    p.add_argument("params", nargs="*", metavar="name=value",
+                   help="parameters; values are JSON when the parameter is not a string "
+                        "(limit=20, include='[\"a\"]'); name may be location-qualified (query.limit)")
+    p.add_argument("--body", metavar="JSON|@FILE|-", help="request body: JSON text, @file.json, or - for stdin")
+    p.add_argument("--header", "-H", action="append", default=[], metavar="NAME:VALUE",
+                   help="extra request header (repeatable)")
+    p.add_argument("--content-type", help="body media type when the operation offers several")
+    p.add_argument("--timeout", type=float, help="seconds")
+    p.add_argument("--dry-run", action="store_true",
+                   help="validate and print the request (credentials masked) without sending it")
+
+    p = sub.add_parser("docs", help="write the whole reference to a directory")
+    _common(p, False)
+    p.add_argument("--format", "-f", default="pod", choices=("pod", "markdown", "html", "man", "text"))
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="directory to write into (created)")
+    p.add_argument("--name", help="file name stem (default: the spec's name)")
+    p.add_argument("--split", action="store_true", help="POD only: one file per tag plus an index")
+    p.add_argument("--no-check", action="store_true", help="do not validate the spec's examples (omits them)")
+
+    p = sub.add_parser("repl", help="interactive Python prompt with a ready `client`")
+    _common(p, False)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point of the ``openapi-dyn`` console script; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except _Fail as exc:
+        print(f"openapi-dyn: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("openapi-dyn: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `openapi-dyn list | head`
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return EXIT_OK
+
+
+def _run(args) -> int:
+    from .errors import (APIConnectionError, APIError, MissingCredentialsError, OpenAPIDynError,
+                         RequestValidationError, SpecError, UnknownOperationError, UsageError)
+
+    try:
+        client = _client(args)
+        handler = {"list": cmd_list, "show": cmd_show, "call": cmd_call, "docs": cmd_docs,
+                   "repl": cmd_repl}[args.command]
+        return handler(client, args)
+    except SpecError as exc:
+        raise _Fail(f"cannot load the spec: {exc}", EXIT_SPEC)
+    except UnknownOperationError as exc:
+        raise _Fail(str(exc), EXIT_USAGE)
+    except RequestValidationError as exc:
+        lines = [f"{exc.operation_id}: {len(exc.errors)} problem(s), request not sent:"]
+        lines += [f"  {e.location}: {e.message}" for e in exc.errors]
+        raise _Fail("\n".join(lines), EXIT_INVALID)
+    except (MissingCredentialsError, UsageError) as exc:
+        raise _Fail(str(exc), EXIT_USAGE)
+    except APIError as exc:
+        body = exc.body
+        text = json.dumps(body, indent=2, ensure_ascii=False) if isinstance(body, (dict, list)) else str(body or "")
+        raise _Fail(f"{exc}\n{text}".rstrip(), EXIT_API)
+    except APIConnectionError as exc:
+        raise _Fail(str(exc), EXIT_NETWORK)
+    except OpenAPIDynError as exc:
+        raise _Fail(str(exc), EXIT_API)
+
+
+def _client(args):
+    from .client import Client
+
+    spec = getattr(args, "spec", None) or "openai"
+    return Client(spec, base_url=getattr(args, "base_url", None))
+
+
+# --------------------------------------------------------------------- list
+def cmd_list(client, args) -> int:
+    ops = client.search(" ".join(args.words)) if args.words else list(client.operations.values())
+    if args.tag:
+        wanted = args.tag.lower()
+        ops = [op for op in ops if any(t.lower() == wanted for t in op.tags)]
+    if not ops:
+        print("no operation matches", file=sys.stderr)
+        return EXIT_OK
+    w_id = max(len(op.operation_id) for op in ops)
+    w_m = max(len(op.method) for op in ops)
+    w_p = max(len(op.path) for op in ops)
+    width = shutil.get_terminal_size((10_000, 24)).columns if sys.stdout.isatty() else 10_000
+    out = []
+    for op in ops:
+        line = f"{op.operation_id:<{w_id}}  {op.method:<{w_m}}  {op.path:<{w_p}}  {op.short_summary}".rstrip()
+        if len(line) > width:
+            line = line[: max(width - 1, 20)] + "…"
+        out.append(line)
+    sys.stdout.write("\n".join(out) + "\n")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------- show
+def cmd_show(client, args) -> int:
+    from .reference import render_operation
+
+    sys.stdout.write(render_operation(client, args.operation, args.format, check=not args.no_check))
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------- call
+def parse_params(op, pairs: List[str]) -> Dict[str, Any]:
+    """``name=value`` words -> keyword arguments.  A value is kept as text
+    when the parameter's schema is a string (or unknown), else read as JSON
+    (``limit=20``, ``include='["a","b"]'``, ``stream=true``)."""
+    from .request import binder_for
+
+    index = binder_for(op).index
+    out: Dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise _Fail(f"expected name=value, got {pair!r}", EXIT_USAGE)
+        p = index.get(name)
+        schema = getattr(p, "schema", None) or {}
+        t = schema.get("type")
+        types = set(t) if isinstance(t, list) else {t}
+        if p is None or types == {"string"} or (not t and not schema):
+            out[name] = value
+            continue
+        try:
+            out[name] = json.loads(value)
+        except ValueError:
+            out[name] = value
+    return out
+
+
+def read_body(spec: str) -> Any:
+    """``--body``: JSON text, ``@file`` (JSON), or ``-`` (JSON on stdin)."""
+    if spec == "-":
+        text = sys.stdin.read()
+        source = "standard input"
+    elif spec.startswith("@"):
+        path = spec[1:]
+        try:
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
+        except OSError as exc:
+            raise _Fail(f"cannot read the body file {path}: {exc.strerror}", EXIT_USAGE)
+        source = path
+    else:
+        text, source = spec, "--body"
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise _Fail(f"the body in {source} is not JSON: {exc}", EXIT_USAGE)
+
+
+def cmd_call(client, args) -> int:
+    op = client.operation(args.operation)
+    kwargs = parse_params(op, args.params)
+    if args.body is not None:
+        kwargs["body"] = read_body(args.body)
+    headers = {}
+    for h in args.header:
+        name, sep, value = h.partition(":")
+        if not sep:
+            raise _Fail(f"expected --header NAME:VALUE, got {h!r}", EXIT_USAGE)
+        headers[name.strip()] = value.strip()
+    if headers:
+        kwargs["headers"] = headers
+    if args.content_type:
+        kwargs["content_type"] = args.content_type
+    prepared = client.prepare(op.operation_id, **kwargs)
+    if args.dry_run:
+        sys.stdout.write(prepared.describe() + "\n")
+        if prepared.missing_credentials:
+            print(f"note: {prepared.missing_credentials}", file=sys.stderr)
+        return EXIT_OK
+    response = client.send(prepared, timeout=args.timeout)
+    _print_result(response.data)
+    return EXIT_OK
+
+
+def _print_result(data: Any) -> None:
+    pretty = sys.stdout.isatty()
+
+    def dump(value: Any) -> str:
+        if pretty:
+            return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+    if data is None:
+        return
+    if isinstance(data, (dict, list, int, float, bool)):
+        sys.stdout.write(dump(data) + "\n")
+    elif isinstance(data, str):
+        sys.stdout.write(data if data.endswith("\n") else data + "\n")
+    elif isinstance(data, (bytes, bytearray)):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(bytes(data))
+    elif hasattr(data, "__iter__"):  # an event stream: one JSON document per event
+        for event in data:
+            payload = getattr(event, "data", event)
+            sys.stdout.write((dump(payload) if not isinstance(payload, str) else payload) + "\n")
+            sys.stdout.flush()
+    else:
+        sys.stdout.write(str(data) + "\n")
+
+
+# --------------------------------------------------------------------- docs
+class _Progress:
+    """Progress on stderr, shown only once the work takes more than a moment."""
+
+    def __init__(self, label: str, delay: float = 0.5):
+        self.label = label
+        self.start = time.monotonic()
+        self.delay = delay
+        self.tty = sys.stderr.isatty()
+        self.shown = False
+        self.last_quarter = -1
+
+    def __call__(self, n: int, total: int) -> None:
+        if time.monotonic() - self.start < self.delay:
+            return
+        if self.tty:
+            sys.stderr.write(f"\r{self.label}: {n}/{total}")
+            sys.stderr.flush()
+            self.shown = True
+        else:
+            quarter = (4 * n) // max(total, 1)
+            if quarter != self.last_quarter:
+                self.last_quarter = quarter
+                sys.stderr.write(f"{self.label}: {n}/{total}\n")
+
+    def done(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+
+
+def cmd_docs(client, args) -> int:
+    from . import reference
+    from .reference import SUFFIX
+
+    started = time.monotonic()
+    progress = _Progress("documenting operations")
+    ref = reference.reference(client, check=not args.no_check, progress=progress)
+    progress.done()
+    stem = args.name or _stem(ref)
+    os.makedirs(args.output, exist_ok=True)
+    files: Dict[str, str] = {}
+    if args.split:
+        if args.format != "pod":
+            raise _Fail("--split is offered for --format pod only", EXIT_USAGE)
+        from .reference import pod
+
+        files = pod.render_split(ref, stem)
+    else:
+        if args.format == "man":
+            from .reference.man import ManUnavailable
+
+            try:
+                text = reference.render(client, "man", ref=ref)
+            except ManUnavailable as exc:
+                raise _Fail(str(exc), EXIT_USAGE)
+        else:
+            text = reference.render(client, args.format, ref=ref)
+        files[f"{stem}.{SUFFIX[args.format]}"] = text
+    for rel, text in files.items():
+        path = os.path.join(args.output, rel)
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        print(path)
+    shown = len([e for d in ref.operations for e in d.valid_examples])
+    print(f"{len(ref.operations)} operations, {shown} checked examples, "
+          f"{len(files)} file(s) in {time.monotonic() - started:.1f}s", file=sys.stderr)
+    return EXIT_OK
+
+
+def _stem(ref) -> str:
+    import re
+
+    name = ref.spec_name
+    if "/" in name or "\\" in name or name.endswith((".yaml", ".yml", ".json")):
+        name = ref.title
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-").lower() or "reference"
+
+
+# --------------------------------------------------------------------- repl
+def cmd_repl(client, args) -> int:
+    from .repl import run
+
+    run(client)
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
