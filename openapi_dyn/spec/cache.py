@@ -1,0 +1,301 @@
+"""On-disk cache of loaded specs: the bundled, repaired document and its repairs,
+stored as JSON (nothing is ever unpickled).
+
+Two kinds of files live in the cache directory:
+
+* ``spec-<key>.json``: one loaded spec, keyed by the spec's content hash plus
+  everything that changes what loading produces (the openapi_dyn version, the
+  cache and repair format versions, a stamp of the loading/repair code).
+* ``loc-<key>.json``: an index, keyed by where a spec comes from (a file path,
+  a URL), recording the content hash and, for every file that went into it,
+  its size, mtime and sha256.  A later load of the same path checks the files
+  with ``os.stat`` only and goes straight to the ``spec-`` entry, without
+  reading or hashing the source; when a stat differs the file is hashed, and
+  only a changed hash means a reload.
+
+Each file is one line of JSON header (magic, format, kind, key, body length
+and sha256), a newline, then the JSON body.  A file whose header does not match
+what the reader expects, or whose body is short or has another hash, is ignored
+and rebuilt.  Files are written to a temporary file in the same directory and
+moved into place with :func:`os.replace`, so readers never see a partial file
+and concurrent writers are safe (the last one wins, both were complete).
+
+On POSIX the directory is created with mode 0700; a directory or file not
+owned by the current user, or writable by group or others, is not trusted:
+the directory is then not used at all, a file is ignored (and replaced by a
+fresh one).
+
+Location: ``$OPENAPI_DYN_CACHE_DIR``, else ``platformdirs.user_cache_dir(
+"openapi_dyn")``.  ``OPENAPI_DYN_CACHE=0`` (or ``false``/``no``/``off``)
+disables the cache, as does ``load_spec(..., cache=False)``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import stat
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, NamedTuple, Optional
+
+log = logging.getLogger(__name__)
+
+#: Version of the cache file layout.
+CACHE_FORMAT = 1
+#: Version of what the load + repair steps produce; bump it when either one
+#: changes its output without a change of ``openapi_dyn.__version__``.
+REPAIR_FORMAT = 1
+
+MAGIC = "openapi_dyn-spec-cache"
+_FALSE = {"0", "false", "no", "off"}
+_POSIX = os.name == "posix" and hasattr(os, "geteuid")
+
+__all__ = ["SpecCache", "CacheEntry", "cache_dir", "CACHE_FORMAT", "REPAIR_FORMAT"]
+
+
+def cache_dir() -> Optional[Path]:
+    """The cache directory in use, or ``None`` when the environment disables
+    caching.  Not created here."""
+    if os.environ.get("OPENAPI_DYN_CACHE", "").strip().lower() in _FALSE:
+        return None
+    env = os.environ.get("OPENAPI_DYN_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+    return Path(platformdirs.user_cache_dir("openapi_dyn"))
+
+
+@lru_cache(maxsize=1)
+def fingerprint() -> str:
+    """Everything besides the content that decides what a load produces."""
+    from .. import __version__
+    here = Path(__file__).resolve().parent
+    stamps = []
+    for name in ("load.py", "repair.py"):
+        try:
+            st = os.stat(here / name)
+            stamps.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            stamps.append(f"{name}:-")
+    return f"{__version__}|{CACHE_FORMAT}|{REPAIR_FORMAT}|{','.join(stamps)}"
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _trusted(st: os.stat_result, want_dir: bool) -> bool:
+    if want_dir and not stat.S_ISDIR(st.st_mode):
+        return False
+    if not want_dir and not stat.S_ISREG(st.st_mode):
+        return False
+    if not _POSIX:
+        return True
+    return st.st_uid == os.geteuid() and not (st.st_mode & 0o022)
+
+
+class CacheEntry(NamedTuple):
+    document: Dict[str, Any]
+    repairs: List[list]      # each Repair as the list of its fields
+    header: Dict[str, Any]
+
+    @property
+    def validated(self) -> bool:
+        """Whether strict validation passed on this document."""
+        return bool(self.header.get("validated"))
+
+
+class SpecCache:
+    """One cache directory.  Every method swallows I/O problems (logging them
+    at debug level): a cache that does not work is a cache miss."""
+
+    _warned: set = set()
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+
+    @classmethod
+    def open(cls, enabled: bool = True) -> Optional["SpecCache"]:
+        """The cache to use, or ``None`` (disabled, or the directory cannot be
+        created or is not trusted)."""
+        if not enabled:
+            return None
+        d = cache_dir()
+        if d is None:
+            return None
+        try:
+            os.makedirs(d, mode=0o700, exist_ok=True)
+            st = os.stat(d)
+        except OSError as e:
+            cls._warn_once(d, f"spec cache disabled: cannot create {d}: {e}")
+            return None
+        if not _trusted(st, want_dir=True):
+            cls._warn_once(d, f"spec cache disabled: {d} is not owned by this user or is "
+                              f"writable by group/others (mode {stat.S_IMODE(st.st_mode):o})")
+            return None
+        return cls(d)
+
+    @classmethod
+    def _warn_once(cls, d: Path, msg: str) -> None:
+        if str(d) not in cls._warned:
+            cls._warned.add(str(d))
+            log.warning(msg)
+
+    # ------------------------------------------------------------ keys
+    @staticmethod
+    def entry_key(content_hash: str) -> str:
+        return _sha(f"spec\0{content_hash}\0{fingerprint()}")
+
+    @staticmethod
+    def index_key(location: str, extra: str = "") -> str:
+        return _sha(f"loc\0{location}\0{extra}\0{fingerprint()}")
+
+    def entry_path(self, content_hash: str) -> Path:
+        return self.directory / f"spec-{self.entry_key(content_hash)[:40]}.json"
+
+    def index_path(self, location: str, extra: str = "") -> Path:
+        return self.directory / f"loc-{self.index_key(location, extra)[:40]}.json"
+
+    # ------------------------------------------------------------ entries
+    def read_entry(self, content_hash: str) -> Optional[CacheEntry]:
+        key = self.entry_key(content_hash)
+        got = self._read(self.entry_path(content_hash), "spec", key)
+        if got is None:
+            return None
+        header, body = got
+        if (not isinstance(body, dict) or not isinstance(body.get("document"), dict)
+                or not isinstance(body.get("repairs"), list)
+                or header.get("content_hash") != content_hash):
+            log.debug("spec cache: malformed entry for %s", content_hash)
+            return None
+        return CacheEntry(body["document"], body["repairs"], header)
+
+    def write_entry(self, content_hash: str, document: Dict[str, Any], repairs: List[Any],
+                    *, validated: bool = False, origin: str = "") -> bool:
+        try:
+            rows = [list(r) for r in repairs]
+        except TypeError:
+            log.debug("spec cache: repairs are not tuples, not caching")
+            return False
+        header = {"content_hash": content_hash, "validated": bool(validated), "origin": origin}
+        return self._write(self.entry_path(content_hash), "spec", self.entry_key(content_hash),
+                           header, {"document": document, "repairs": rows})
+
+    # ------------------------------------------------------------ index
+    def read_index(self, location: str, extra: str = "") -> Optional[Dict[str, Any]]:
+        got = self._read(self.index_path(location, extra), "loc", self.index_key(location, extra))
+        if got is None:
+            return None
+        header, body = got
+        if (not isinstance(body, dict) or not isinstance(body.get("content_hash"), str)
+                or not isinstance(body.get("files"), list) or header.get("location") != location):
+            return None
+        for f in body["files"]:
+            if not (isinstance(f, list) and len(f) == 4 and isinstance(f[0], str) and isinstance(f[3], str)):
+                return None
+        return body
+
+    def write_index(self, location: str, content_hash: str, files: List[list], extra: str = "") -> bool:
+        """Record that ``location`` loads to ``content_hash`` from ``files``
+        (``[location, size, mtime_ns, sha256]`` each; size and mtime ``None``
+        for URLs).  The entry of the content it pointed at before, if any, is
+        removed: it is stale for this location."""
+        path = self.index_path(location, extra)
+        old = self.read_index(location, extra)
+        ok = self._write(path, "loc", self.index_key(location, extra), {"location": location},
+                         {"content_hash": content_hash, "files": files})
+        if ok and old is not None and old["content_hash"] != content_hash:
+            try:
+                os.unlink(self.entry_path(old["content_hash"]))
+            except OSError:
+                pass
+        return ok
+
+    def clear(self) -> int:
+        """Remove every cache file; returns how many."""
+        n = 0
+        try:
+            names = os.listdir(self.directory)
+        except OSError:
+            return 0
+        for name in names:
+            if (name.startswith(("spec-", "loc-")) and name.endswith(".json")) or name.startswith(".tmp-"):
+                try:
+                    os.unlink(self.directory / name)
+                    n += 1
+                except OSError:
+                    pass
+        return n
+
+    # ------------------------------------------------------------ files
+    def _read(self, path: Path, kind: str, key: str):
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+        try:
+            fd = os.open(path, flags)
+        except OSError:
+            return None
+        try:
+            st = os.fstat(fd)
+            if not _trusted(st, want_dir=False):
+                log.warning("spec cache: ignoring %s: not owned by this user or writable by "
+                            "group/others (mode %o)", path, stat.S_IMODE(st.st_mode))
+                return None
+            with os.fdopen(fd, "rb") as f:
+                fd = -1
+                raw = f.read()
+        except OSError as e:
+            log.debug("spec cache: cannot read %s: %s", path, e)
+            return None
+        finally:
+            if fd >= 0:
+                os.close(fd)
+        nl = raw.find(b"\n")
+        try:
+            header = json.loads(raw[:nl]) if nl > 0 else None
+        except ValueError:
+            header = None
+        if (not isinstance(header, dict) or header.get("magic") != MAGIC
+                or header.get("format") != CACHE_FORMAT or header.get("kind") != kind
+                or header.get("key") != key):
+            log.debug("spec cache: %s has a missing or mismatched header; ignoring it", path)
+            return None
+        body = memoryview(raw)[nl + 1:]
+        if len(body) != header.get("body_length") or hashlib.sha256(body).hexdigest() != header.get("body_sha256"):
+            log.debug("spec cache: %s is truncated or corrupted; ignoring it", path)
+            return None
+        try:
+            return header, json.loads(bytes(body))
+        except ValueError:
+            log.debug("spec cache: %s does not hold JSON; ignoring it", path)
+            return None
+
+    def _write(self, path: Path, kind: str, key: str, header: Dict[str, Any], body: Any) -> bool:
+        try:
+            data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        except (TypeError, ValueError) as e:   # not JSON (a YAML !!set, a self-containing alias)
+            log.debug("spec cache: cannot store %s as JSON: %s", path.name, e)
+            return False
+        head = dict(header, magic=MAGIC, format=CACHE_FORMAT, kind=kind, key=key,
+                    body_length=len(data), body_sha256=hashlib.sha256(data).hexdigest())
+        tmp = None
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=self.directory)
+            with os.fdopen(fd, "wb") as f:
+                f.write(json.dumps(head, ensure_ascii=True, separators=(",", ":")).encode("ascii"))
+                f.write(b"\n")
+                f.write(data)
+            os.replace(tmp, path)
+            tmp = None
+            return True
+        except OSError as e:
+            log.debug("spec cache: cannot write %s: %s", path, e)
+            return False
+        finally:
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
