@@ -42,3 +42,13 @@ def openai_client():
     from openapi_dyn import Client
 
     return Client()
+
+
+@pytest.fixture
+def faultserver():
+    """A :class:`faultserver.FaultServer` on 127.0.0.1, stopped after the test."""
+    from faultserver import FaultServer
+
+    server = FaultServer()
+    yield server
+    server.stop()
