@@ -4,13 +4,28 @@ translation of requests' exceptions into openapi_dyn's own.
 Nothing outside this module touches requests' exceptions; a caller sees
 :class:`~openapi_dyn.APIConnectionError` or :class:`~openapi_dyn.APITimeoutError`
 with the original as ``__cause__``.
+
+Retries are urllib3's :class:`~urllib3.util.Retry`, configured like the
+official OpenAI SDK: up to ``max_retries`` (default 2) more attempts on
+connection errors, read timeouts and the statuses 408, 409, 429 and 5xx, for
+every method (the SDK retries POST too), waiting what ``Retry-After`` or
+``retry-after-ms`` asks (capped at :attr:`Transport.retry_after_max`) or else
+an exponential backoff with jitter.  urllib3 does the work: it re-sends the
+request, drains the failed answer, rewinds file bodies and only hands back a
+response it will not retry, which is also why an event stream can never be
+retried once its first event has been read.
 """
 from __future__ import annotations
 
+import contextvars
 import logging
+import random
+import time
 from typing import Any, Optional, Tuple, Union
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
 
 from .errors import APIConnectionError, APITimeoutError, MissingCredentialsError
 
@@ -18,6 +33,14 @@ log = logging.getLogger("openapi_dyn")
 
 Timeout = Union[None, float, Tuple[float, float]]
 DEFAULT_TIMEOUT: Tuple[float, float] = (5.0, 600.0)  # connect, read (seconds)
+
+#: Answers worth another attempt: timeouts, lock conflicts, rate limits,
+#: server errors (the official SDK's list).
+RETRY_STATUSES = frozenset([408, 409, 429] + list(range(500, 600)))
+
+#: Why a request was sent once only, appended to the error when it fails.
+NOT_REPLAYABLE = ("not retried: the request body is a one-shot stream (a pipe, socket or generator) "
+                  "that cannot be sent twice; pass bytes, a path or a seekable file to allow retries")
 
 
 def normalize_timeout(timeout: Any) -> Tuple[Optional[float], Optional[float]]:
@@ -30,17 +53,146 @@ def normalize_timeout(timeout: Any) -> Tuple[Optional[float], Optional[float]]:
     return (float(timeout), float(timeout))
 
 
+class RetryPolicy(Retry):
+    """urllib3's :class:`~urllib3.util.Retry` with three changes:
+
+    * ``retry-after-ms`` (milliseconds, sent by OpenAI and Azure) is read
+      before ``Retry-After``; urllib3 only knows the latter;
+    * an unreadable ``Retry-After`` falls back to the backoff instead of
+      raising urllib3's ``InvalidHeader`` out of the request;
+    * the first retry waits too: urllib3 retries the first failure at once
+      (its backoff is 0 for one error), which is what a rate-limited or
+      overloaded server least wants.  The delay is
+      ``backoff_factor * 2 ** (n - 1)`` plus up to ``backoff_jitter`` seconds
+      of random jitter, at most ``backoff_max`` (0.5, 1, 2, 4, 8 by default).
+
+    Every wait is logged at INFO on the ``openapi_dyn`` logger, with the
+    numbers in the record (``retry_wait``, ``retry_source``).
+    """
+
+    def get_backoff_time(self) -> float:
+        errors = 0
+        for entry in reversed(self.history):
+            if entry.redirect_location is not None:
+                break
+            errors += 1
+        if errors == 0:
+            return 0.0
+        delay = self.backoff_factor * (2 ** (errors - 1))
+        if self.backoff_jitter:
+            delay += random.random() * self.backoff_jitter
+        return float(max(0.0, min(self.backoff_max, delay)))
+
+    def get_retry_after(self, response) -> Optional[float]:
+        headers = response.headers
+        ms = headers.get("retry-after-ms")
+        if ms is not None:
+            try:
+                return max(0.0, min(float(ms) / 1000.0, self.retry_after_max))
+            except ValueError:
+                pass
+        value = headers.get("Retry-After")
+        if value is None:
+            return None
+        try:
+            return self.parse_retry_after(value)  # seconds or HTTP date, capped by urllib3
+        except Exception:
+            return None
+
+    def sleep(self, response=None) -> None:
+        wait: Optional[float] = None
+        source = "Retry-After"
+        if self.respect_retry_after_header and response is not None:
+            wait = self.get_retry_after(response)
+        if not wait:
+            wait, source = self.get_backoff_time(), "backoff"
+        last = self.history[-1] if self.history else None
+        why = (f"status {last.status}" if last is not None and last.status
+               else f"{type(last.error).__name__}" if last is not None and last.error else "error")
+        log.info("retrying %s %s after %s: waiting %.3f s (%s)",
+                 last.method if last else "", _strip_query(last.url) if last else "", why, wait, source,
+                 extra={"retry_wait": wait, "retry_source": source})
+        if wait > 0:
+            time.sleep(wait)
+
+
+def _strip_query(url: Optional[str]) -> str:
+    return (url or "").split("?", 1)[0]  # query strings may carry API keys
+
+
+# The retry policy of the request being sent.  An HTTPAdapter has one fixed
+# ``max_retries``, but ``max_retries`` here is per call and a session (and its
+# adapters) is shared between threads.  Mounting an adapter per call would
+# race; looping around ``session.send`` by hand would re-implement what
+# urllib3 already does well (Retry-After dates, draining, rewinding bodies).
+# So the adapter reads its policy from a context variable that send() sets
+# for the duration of one call: per call, per thread, and urllib3 still runs
+# the retries.
+_current_policy: contextvars.ContextVar[Optional[Retry]] = contextvars.ContextVar(
+    "openapi_dyn_retry_policy", default=None)
+
+
+class RetryingAdapter(HTTPAdapter):
+    """An :class:`~requests.adapters.HTTPAdapter` whose ``max_retries`` is the
+    policy of the call in progress (or the adapter's own outside a call)."""
+
+    @property  # type: ignore[override]
+    def max_retries(self) -> Retry:
+        policy = _current_policy.get()
+        return policy if policy is not None else self._own_retries
+
+    @max_retries.setter
+    def max_retries(self, value: Retry) -> None:
+        self._own_retries = value
+
+
 class Transport:
-    """Owns the session; sends :class:`~openapi_dyn.request.PreparedRequest`\\ s."""
+    """Owns the session; sends :class:`~openapi_dyn.request.PreparedRequest`\\ s.
+
+    The retry timing can be tuned on the instance (``client.transport``):
+    ``backoff_factor`` (0.5 s), ``backoff_max`` (8 s), ``backoff_jitter``
+    (0.25 s) and ``retry_after_max`` (60 s: a longer ``Retry-After`` is
+    shortened to it).
+
+    A session passed in keeps its own adapters for the prefixes it mounted
+    itself; its stock ``http://`` and ``https://`` adapters are replaced by a
+    :class:`RetryingAdapter` (same pool settings), without which retries
+    would not happen.
+    """
+
+    backoff_factor = 0.5
+    backoff_max = 8.0
+    backoff_jitter = 0.25
+    retry_after_max = 60.0
 
     def __init__(self, session: Optional[requests.Session] = None, timeout: Timeout = None,
                  max_retries: int = 2):
         self.session = session or requests.Session()
         self.timeout = normalize_timeout(timeout)
         self.max_retries = max_retries
+        for prefix in ("http://", "https://"):
+            current = self.session.adapters.get(prefix)
+            if current is None or type(current) is HTTPAdapter:
+                self.session.mount(prefix, RetryingAdapter())
+
+    def policy(self, retries: int) -> Retry:
+        """The :class:`RetryPolicy` for up to ``retries`` more attempts."""
+        if retries <= 0:
+            # requests' own default: one attempt, errors raised as they are.
+            return Retry(0, read=False)
+        return RetryPolicy(
+            total=retries, connect=None, read=None, status=None, redirect=None,
+            allowed_methods=None,  # every method, as the official SDK does
+            status_forcelist=RETRY_STATUSES,
+            raise_on_status=False,  # the last answer comes back and becomes an APIError
+            respect_retry_after_header=True,
+            backoff_factor=self.backoff_factor, backoff_max=self.backoff_max,
+            backoff_jitter=self.backoff_jitter, retry_after_max=self.retry_after_max)
 
     def send(self, prepared, *, timeout: Timeout = None, max_retries: Optional[int] = None,
              stream: bool = False) -> requests.Response:
+        """Send ``prepared``; with ``stream=True`` the body is left unread
+        (for event streams and downloads)."""
         if prepared.missing_credentials:
             raise MissingCredentialsError(prepared.missing_credentials)
         req = requests.PreparedRequest()
@@ -57,19 +209,60 @@ class Transport:
             req.prepare_body(prepared.body, None)  # streamed: chunked transfer or known length
             req.headers.update({k: v for k, v in prepared.headers.items() if k.lower() == "content-type"})
         timeout_pair = normalize_timeout(timeout) if timeout is not None else self.timeout
+        wanted = self.max_retries if max_retries is None else max_retries
+        retries = wanted if prepared.replayable else 0
+        settings = self.session.merge_environment_settings(req.url, {}, stream, None, None)
         log.debug("%s %s", prepared.method, prepared.masked_url)
+        token = _current_policy.set(self.policy(retries))
         try:
-            return self.session.send(req, timeout=timeout_pair, stream=stream, allow_redirects=True)
-        except requests.Timeout as exc:
-            raise APITimeoutError(f"{prepared.method} {prepared.masked_url} timed out "
-                                  f"(connect {timeout_pair[0]} s, read {timeout_pair[1]} s)",
-                                  request=prepared) from None
+            return self.session.send(req, timeout=timeout_pair, allow_redirects=True, **settings)
         except requests.RequestException as exc:
-            raise APIConnectionError(f"{prepared.method} {prepared.masked_url} failed: "
-                                     f"{_describe(exc, prepared)}", request=prepared) from None
+            raise translate_error(exc, prepared, timeout_pair, retries,
+                                  not_retried=wanted > 0 and not prepared.replayable) from exc
+        finally:
+            _current_policy.reset(token)
 
     def close(self) -> None:
         self.session.close()
+
+
+def _chain(exc: BaseException):
+    """``exc`` and what it wraps: requests puts urllib3's error in ``args[0]``,
+    urllib3's ``MaxRetryError`` keeps the last failure in ``reason``."""
+    seen = 0
+    while exc is not None and seen < 10:
+        yield exc
+        seen += 1
+        nxt = getattr(exc, "reason", None)
+        if not isinstance(nxt, BaseException):
+            nxt = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
+        exc = nxt  # type: ignore[assignment]
+
+
+def translate_error(exc: BaseException, prepared, timeout_pair=None, retries: int = 0,
+                    not_retried: bool = False) -> APIConnectionError:
+    """requests'/urllib3's exception -> :class:`APIConnectionError` or
+    :class:`APITimeoutError`, message saying what failed, how many attempts
+    were made and (for one-shot bodies) why there was only one."""
+    from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError, ReadTimeoutError
+
+    chain = list(_chain(exc))
+    exhausted = any(isinstance(e, MaxRetryError) for e in chain)
+    attempts = retries + 1 if exhausted else 1
+    tail = f" after {attempts} attempts" if attempts > 1 else ""
+    if not_retried:
+        tail += f" ({NOT_REPLAYABLE})"
+    what = f"{prepared.method} {prepared.masked_url}"
+    # urllib3's NewConnectionError (refused, unreachable) subclasses
+    # ConnectTimeoutError for historical reasons; it is not a timeout.
+    if any(isinstance(e, (requests.ConnectTimeout, ConnectTimeoutError)) and not isinstance(e, NewConnectionError)
+           for e in chain) and not isinstance(chain[-1], NewConnectionError):
+        limit = f" (connect timeout {timeout_pair[0]} s)" if timeout_pair else ""
+        return APITimeoutError(f"{what}: could not connect in time{limit}{tail}", request=prepared)
+    if any(isinstance(e, (requests.ReadTimeout, ReadTimeoutError)) for e in chain):
+        limit = f" (read timeout {timeout_pair[1]} s)" if timeout_pair else ""
+        return APITimeoutError(f"{what}: the server did not answer in time{limit}{tail}", request=prepared)
+    return APIConnectionError(f"{what} failed{tail}: {_describe(chain[-1], prepared)}", request=prepared)
 
 
 def _describe(exc: BaseException, prepared) -> str:
