@@ -162,7 +162,8 @@ def build_request(client, operation, args: Dict[str, Any], body: Any = None, *,
         if not media_types:
             problems.append(ValidationProblem("body", "this operation takes no request body"))
         else:
-            chosen = content_type or operation.default_media_type()
+            from .bodies import default_media_type
+            chosen = content_type or default_media_type(operation, body)
             media = media_types.get(chosen) if chosen else None
             if media is None:
                 media = _match_media(media_types, chosen)
