@@ -17,7 +17,8 @@ from .spec import Spec
 
 #: Keyword arguments of :meth:`Client.call` that are options, not parameters.
 #: A spec parameter with one of these names is addressed as ``"query.timeout"``.
-CALL_OPTIONS = ("body", "headers", "timeout", "validate", "max_retries", "content_type")
+CALL_OPTIONS = ("body", "headers", "timeout", "validate", "max_retries", "content_type",
+                "save_to", "validate_responses")
 
 _SECRET_HEADER_WORDS = ("authorization", "key", "token", "secret", "cookie", "password")
 
@@ -158,8 +159,11 @@ class Client:
         :class:`~openapi_dyn.response.Response` (status, headers, data, raw)."""
         timeout = kwargs.pop("timeout", None)
         max_retries = kwargs.pop("max_retries", None)
+        save_to = kwargs.pop("save_to", None)
+        validate_responses = kwargs.pop("validate_responses", None)
         prepared = self.prepare(operation_id, **kwargs)
-        return self.send(prepared, timeout=timeout, max_retries=max_retries)
+        return self.send(prepared, timeout=timeout, max_retries=max_retries, save_to=save_to,
+                         validate_responses=validate_responses)
 
     def call(self, operation_id: str, /, **kwargs: Any) -> Any:
         """Call an operation and return the decoded body (JSON as Python
@@ -168,22 +172,38 @@ class Client:
         Parameters are keyword arguments named as in the spec (or by their
         identifier alias, or ``"query.name"`` to pick a location); the request
         body is ``body=``; options: ``headers``, ``timeout``, ``validate``,
-        ``max_retries``, ``content_type``.
+        ``max_retries``, ``content_type``, ``save_to`` (write the answer's body
+        to a path or binary file as it arrives; returns that path or file),
+        ``validate_responses``.  An event-stream answer comes back as a
+        :class:`~openapi_dyn.sse.Stream` to loop over.
         """
         return self.request(operation_id, **kwargs).data
 
-    def send(self, prepared, *, timeout: Any = None, max_retries: Optional[int] = None):
+    def send(self, prepared, *, timeout: Any = None, max_retries: Optional[int] = None,
+             save_to: Any = None, validate_responses: Optional[bool] = None):
         """Send a :class:`~openapi_dyn.request.PreparedRequest`; returns a
         :class:`~openapi_dyn.response.Response`, raises :class:`APIError` for
-        non-2xx answers."""
-        from .response import Response, raise_for_status
+        non-2xx answers (see :func:`openapi_dyn.response.finish`)."""
+        from .response import finish, wants_stream
 
         if not prepared.url.startswith(("http://", "https://")):
             raise UsageError(f"no absolute server URL for {prepared.operation_id} "
                              f"({prepared.url.split('?')[0]}): pass base_url= to Client()")
-        raw = self.transport.send(prepared, timeout=timeout, max_retries=max_retries)
-        raise_for_status(raw, prepared)
-        return Response(raw, prepared)
+        raw = self.transport.send(prepared, timeout=timeout, max_retries=max_retries,
+                                  stream=wants_stream(prepared, save_to))
+        validate = self.validate_responses if validate_responses is None else validate_responses
+        return finish(raw, prepared, save_to=save_to, validate=validate)
+
+    def paginate(self, operation_id: str, /, **kwargs: Any):
+        """Every item of a cursor-paginated list operation, fetched lazily,
+        one request per page: ``for a in client.paginate("listAssistants",
+        limit=100)``.  Takes the same arguments as :meth:`call`; see
+        :mod:`openapi_dyn.pagination` for which operations qualify (others
+        raise :class:`UsageError`).  ``.pages()`` on the result yields whole
+        pages instead."""
+        from .pagination import Paginator
+
+        return Paginator(self, self.operation(operation_id), kwargs)
 
     @property
     def transport(self):

@@ -1,0 +1,321 @@
+"""Server-sent events (``text/event-stream``), read as they arrive.
+
+:func:`parse_events` turns byte chunks into :class:`ServerSentEvent`\\ s
+following the WHATWG HTML "event stream interpretation" rules: lines end in
+CRLF, LF or CR; a leading BOM is dropped; lines starting with ``:`` are
+comments; ``data:`` lines accumulate (joined with ``\\n``); a blank line
+dispatches the event, unless it has no data; one space after the colon is
+removed; ``id`` values containing NUL are ignored; ``retry`` must be digits.
+
+:class:`Stream` is what a call returns for an event-stream answer.  Iterating
+it yields each event's data, JSON-decoded when it parses, as soon as the event
+is complete.  It stops at a ``[DONE]`` data line (the OpenAI convention) or at
+the end of the stream, raises :class:`~openapi_dyn.StreamError` for an
+``error`` event, a payload of the form ``{"error": ...}``, or a stream that
+breaks off in the middle of an event, and closes the connection whenever the
+loop ends, early or not.  Nothing is ever re-sent: once the first event has
+been delivered, a failure is the caller's to handle.
+"""
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from typing import Any, Iterable, Iterator, Optional
+
+from .errors import APITimeoutError, StreamError
+
+__all__ = ["ServerSentEvent", "Stream", "parse_events", "iter_lines"]
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_DIGITS = re.compile(r"[0-9]+\Z")
+_READ_SIZE = 64 * 1024
+
+
+class ServerSentEvent:
+    """One dispatched event: ``event`` (``"message"`` when the stream gave no
+    type), ``data`` (the text, lines joined with ``\\n``), ``id`` (the last
+    event ID in effect, or ``None``), ``retry`` (milliseconds, when this event
+    carried a ``retry:`` field)."""
+
+    __slots__ = ("event", "data", "id", "retry")
+
+    def __init__(self, data: str, event: str = "message", id: Optional[str] = None,
+                 retry: Optional[int] = None):
+        self.event = event
+        self.data = data
+        self.id = id
+        self.retry = retry
+
+    def json(self) -> Any:
+        """``data`` parsed as JSON (raises ``ValueError`` when it is not)."""
+        return json.loads(self.data)
+
+    def decoded(self) -> Any:
+        """``data`` as JSON when it parses, else the text itself."""
+        try:
+            return json.loads(self.data)
+        except ValueError:
+            return self.data
+
+    def __eq__(self, other: Any) -> bool:
+        return (isinstance(other, ServerSentEvent) and (self.event, self.data, self.id, self.retry)
+                == (other.event, other.data, other.id, other.retry))
+
+    def __repr__(self) -> str:
+        data = self.data if len(self.data) <= 60 else self.data[:57] + "..."
+        extra = f" id={self.id!r}" if self.id is not None else ""
+        return f"<ServerSentEvent {self.event}{extra}: {data!r}>"
+
+
+class IncompleteEvent(Exception):
+    """The stream ended inside an event (``partial`` holds what was read)."""
+
+    def __init__(self, partial: str):
+        self.partial = partial
+        super().__init__(partial)
+
+
+def iter_lines(chunks: Iterable[bytes]) -> Iterator[str]:
+    """Lines of an event stream, decoded as UTF-8 as they complete.
+
+    A chunk may end between a CR and its LF, so a trailing CR is held back
+    until the next chunk shows whether an LF follows.  At the end, text after
+    the last line ending raises :class:`IncompleteEvent`.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    buf = ""
+    started = False
+    for chunk in chunks:
+        text = decoder.decode(chunk)
+        if not text:
+            continue
+        if not started:
+            started = True
+            if text.startswith("\ufeff"):
+                text = text[1:]
+        buf += text
+        pos = 0
+        for m in _LINE_END.finditer(buf):
+            if m.group() == "\r" and m.end() == len(buf):
+                break  # maybe the first half of a CRLF split across chunks
+            yield buf[pos:m.start()]
+            pos = m.end()
+        buf = buf[pos:]
+    buf += decoder.decode(b"", final=True)
+    if buf.endswith("\r"):  # held back above; no LF came
+        yield buf[:-1]
+    elif buf:
+        raise IncompleteEvent(buf)
+
+
+def parse_events(chunks: Iterable[bytes]) -> Iterator[ServerSentEvent]:
+    """Events from byte chunks (see the module docstring for the rules).
+    Raises :class:`IncompleteEvent` if the stream ends inside an event."""
+    data: list = []
+    event = ""
+    last_id: Optional[str] = None
+    retry: Optional[int] = None
+    pending = False  # a field line was read since the last dispatch
+    try:
+        for line in iter_lines(chunks):
+            if not line:
+                if data:
+                    yield ServerSentEvent("\n".join(data), event or "message", last_id, retry)
+                data, event, retry, pending = [], "", None, False
+                continue
+            if line.startswith(":"):
+                continue
+            pending = True
+            field, sep, value = line.partition(":")
+            if sep and value.startswith(" "):
+                value = value[1:]
+            if field == "data":
+                data.append(value)
+            elif field == "event":
+                event = value
+            elif field == "id":
+                if "\0" not in value:
+                    last_id = value
+            elif field == "retry":
+                if _DIGITS.match(value):
+                    retry = int(value)
+    except IncompleteEvent as exc:
+        raise IncompleteEvent("\n".join(data + [exc.partial])) from None
+    if pending and data:
+        raise IncompleteEvent("\n".join(data))
+
+
+def _error_message(payload: Any) -> str:
+    if isinstance(payload, dict):
+        err = payload.get("error", payload)
+        if isinstance(err, dict):
+            for key in ("message", "detail", "type", "code"):
+                if isinstance(err.get(key), str) and err[key]:
+                    return err[key]
+        if isinstance(err, str) and err:
+            return err
+    text = payload if isinstance(payload, str) else json.dumps(payload, default=str)
+    return text[:500] or "error event"
+
+
+class Stream:
+    """An event-stream answer, consumed while it arrives.
+
+    ``for data in stream`` yields each event's decoded data;
+    :meth:`events` yields :class:`ServerSentEvent` objects instead (to see
+    event names such as ``thread.run.completed``).  Either can be consumed
+    once.  Use it as a context manager, or just loop: leaving the loop early
+    closes the connection.  ``last_event_id`` and ``retry`` (the server's
+    reconnection delay, ms) keep the latest values the stream sent; the
+    client never reconnects by itself.
+    """
+
+    def __init__(self, raw, request=None):
+        self.raw = raw  # the requests.Response, body not yet read
+        self.request = request
+        self.last_event_id: Optional[str] = None
+        self.retry: Optional[int] = None
+        self.events_seen = 0
+        self._started = False
+        self._closed = False
+
+    # ---------------------------------------------------------------- info
+    @property
+    def status_code(self) -> int:
+        return self.raw.status_code
+
+    @property
+    def headers(self):
+        return self.raw.headers
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    # ------------------------------------------------------------- reading
+    def _chunks(self) -> Iterator[bytes]:
+        reader = getattr(self.raw.raw, "read1", None)
+        if reader is None:  # not urllib3 underneath: fall back to requests
+            yield from self.raw.iter_content(chunk_size=None)
+            return
+        while True:
+            chunk = reader(_READ_SIZE)
+            if not chunk:
+                return
+            yield chunk
+
+    def _fail(self, message: str, body: Any = None) -> StreamError:
+        from .response import request_id_of
+
+        where = ""
+        if self.request is not None:
+            where = f" ({self.request.operation_id})"
+        return StreamError(f"{message}{where}", status_code=self.raw.status_code, headers=self.raw.headers,
+                           body=body, request_id=request_id_of(self.raw.headers), response=self.raw)
+
+    def events(self) -> Iterator[ServerSentEvent]:
+        """Every event as a :class:`ServerSentEvent`, up to ``[DONE]`` (not
+        included) or the end of the stream; errors raise :class:`StreamError`."""
+        if self._started:
+            raise RuntimeError("this stream has already been consumed")
+        self._started = True
+        return self._generate()
+
+    def _generate(self) -> Iterator[ServerSentEvent]:
+        import requests
+        from urllib3.exceptions import ReadTimeoutError
+
+        try:
+            for event in parse_events(self._chunks()):
+                self.last_event_id = event.id
+                if event.retry is not None:
+                    self.retry = event.retry
+                if event.data.strip() == "[DONE]":
+                    return
+                if event.event == "error":
+                    payload = event.decoded()
+                    raise self._fail(f"error event in the stream: {_error_message(payload)}", payload)
+                if event.data.startswith("{"):
+                    try:
+                        payload = json.loads(event.data)
+                    except ValueError:
+                        payload = None
+                    if isinstance(payload, dict) and payload.get("error"):
+                        raise self._fail(f"error in the stream: {_error_message(payload)}", payload)
+                self.events_seen += 1
+                yield event
+        except IncompleteEvent as exc:
+            if exc.partial.strip() == "[DONE]":
+                return
+            raise self._fail(f"the event stream broke off in the middle of an event after "
+                             f"{self.events_seen} event(s)", exc.partial) from None
+        except (ReadTimeoutError, requests.Timeout) as exc:
+            raise APITimeoutError(f"the event stream stalled: no data within the read timeout after "
+                                  f"{self.events_seen} event(s)", request=self.request) from exc
+        except StreamError:
+            raise
+        except Exception as exc:  # GeneratorExit (loop left early) is not an Exception
+            if _is_read_timeout(exc):
+                raise APITimeoutError(f"the event stream stalled: no data within the read timeout after "
+                                      f"{self.events_seen} event(s)", request=self.request) from exc
+            if _is_network_error(exc):
+                raise self._fail(f"the event stream broke off after {self.events_seen} event(s): "
+                                 f"{type(exc).__name__}: {exc}") from exc
+            raise
+        finally:
+            self.close()
+
+    def __iter__(self) -> Iterator[Any]:
+        events = self.events()
+        try:
+            for event in events:
+                yield event.decoded()
+        finally:
+            events.close()  # now, not when the garbage collector gets to it
+
+    def close(self) -> None:
+        """Close the connection (unread data is dropped, the socket is not
+        returned to the pool)."""
+        if not self._closed:
+            self._closed = True
+            self.raw.close()
+
+    def __enter__(self) -> "Stream":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:  # a stream dropped unread must not keep its socket
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        op = f" {self.request.operation_id}" if self.request is not None else ""
+        return f"<Stream{op} {state}, {self.events_seen} event(s) read>"
+
+
+def _is_read_timeout(exc: BaseException) -> bool:
+    from urllib3.exceptions import ReadTimeoutError
+
+    seen = 0
+    while exc is not None and seen < 8:
+        if isinstance(exc, ReadTimeoutError):
+            return True
+        nxt = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc.__context__
+        exc = nxt  # type: ignore[assignment]
+        seen += 1
+    return False
+
+
+def _is_network_error(exc: BaseException) -> bool:
+    import http.client
+
+    import requests
+    from urllib3.exceptions import HTTPError as Urllib3Error
+
+    return isinstance(exc, (requests.RequestException, Urllib3Error, http.client.HTTPException, OSError))
