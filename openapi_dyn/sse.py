@@ -219,6 +219,8 @@ class Stream:
         included) or the end of the stream; errors raise :class:`StreamError`."""
         if self._started:
             raise RuntimeError("this stream has already been consumed")
+        if self._closed:
+            raise RuntimeError("this stream was closed before it was read")
         self._started = True
         return self._generate()
 

@@ -49,6 +49,7 @@ class Recorded:
         self.headers = headers
         self.body = body
         self.client_gone = False  # a write to the client failed
+        self.gates_missed = 0  # gates that were never opened (the server went on after GATE_TIMEOUT)
         self.done = threading.Event()  # the handler has finished with it
 
     @property
@@ -153,7 +154,8 @@ def events(*items, chunked: bool = True, cut: bool = False, status_code: int = 2
                 if not h.write(rec, b"%x\r\n%s\r\n" % (len(data), data) if chunked else data):
                     return
             elif isinstance(item, threading.Event):
-                item.wait(GATE_TIMEOUT)
+                if not item.wait(GATE_TIMEOUT):
+                    rec.gates_missed += 1
             else:
                 h.server.stopping.wait(float(item))
         if cut:
