@@ -391,3 +391,23 @@ def test_concurrent_raw_writes_of_one_entry(cache_dir):
     assert entry is not None
     n = entry.document["n"]
     assert entry.document == docs[n] and entry.repairs == [["/p", f"r{n}"]]
+
+
+def test_unreachable_url_is_asked_once_per_load(cache_dir):
+    from pytest_httpserver import HTTPServer
+    from openapi_dyn.errors import SpecError
+    srv = HTTPServer(host="127.0.0.1", port=0)
+    srv.start()
+    try:
+        srv.expect_request("/p.yaml").respond_with_data((DATA / "petstore.yaml").read_bytes())
+        url = srv.url_for("/p.yaml")
+        load_spec(url)                           # cached, with an index to check on the next load
+        srv.clear()
+        srv.expect_request("/p.yaml").respond_with_data("gone", status=503)
+        with pytest.raises(SpecError) as e:
+            load_spec(url)
+        assert "HTTP 503" in e.value.what and e.value.where == url
+        assert len(srv.log) == 1                 # the cache check and the load share one answer
+    finally:
+        srv.clear()
+        srv.stop()

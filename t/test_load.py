@@ -618,3 +618,13 @@ def test_http_ref_from_a_local_file_is_fetched(server, tmp_path, no_cache):
     assert_self_contained(doc)
     thing = doc["components"]["schemas"]["thing"]
     assert deref(doc, thing["properties"]["part"]["$ref"]) == {"type": "integer"}
+
+
+def test_bundled_registry_entries():
+    entry = bundled.entry("openai")
+    assert entry["name"] == "openai"
+    assert entry["auth_env"]["*"] == "OPENAI_API_KEY"
+    assert bundled.entry("nope") is None
+    loaded = load_spec("azure-openai")
+    assert loaded.bundled_name == "azure-openai"
+    assert load_spec(PETSTORE, cache=False).bundled_name is None

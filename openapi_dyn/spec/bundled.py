@@ -10,11 +10,11 @@ import json
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Dict, List, NamedTuple
+from typing import Any, Dict, List, NamedTuple, Optional
 
 from ..errors import SpecError
 
-__all__ = ["BundledSpec", "DEFAULT", "names", "is_name", "get"]
+__all__ = ["BundledSpec", "DEFAULT", "names", "is_name", "get", "entry"]
 
 DEFAULT = "openai"
 
@@ -58,6 +58,15 @@ def names() -> List[str]:
 
 def is_name(name: str) -> bool:
     return name in _registry()["specs"]
+
+
+def entry(name: str) -> Optional[Dict[str, Any]]:
+    """The registry's raw entry for ``name`` (a copy, with ``name`` added), or
+    ``None``: besides the file it names the environment variables of the
+    spec's credentials (``auth_env``, scheme -> variable, ``*`` for any) and
+    of headers sent with every request (``header_env``, variable -> header)."""
+    raw = _registry()["specs"].get(name)
+    return None if raw is None else json.loads(json.dumps(dict(raw, name=name)))
 
 
 def get(name: str) -> BundledSpec:

@@ -8,7 +8,7 @@ Two kinds of files live in the cache directory:
   cache and repair format versions, a stamp of the loading/repair code).
 * ``loc-<key>.json``: an index, keyed by where a spec comes from (a file path,
   a URL), recording the content hash and, for every file that went into it,
-  its size, mtime and sha256.  A later load of the same path checks the files
+  its size, mtime, ctime and inode and its sha256.  A later load of the same path checks the files
   with ``os.stat`` only and goes straight to the ``spec-`` entry, without
   reading or hashing the source; when a stat differs the file is hashed, and
   only a changed hash means a reload.
@@ -194,14 +194,14 @@ class SpecCache:
                 or not isinstance(body.get("files"), list) or header.get("location") != location):
             return None
         for f in body["files"]:
-            if not (isinstance(f, list) and len(f) == 4 and isinstance(f[0], str) and isinstance(f[3], str)):
+            if not (isinstance(f, list) and len(f) == 3 and isinstance(f[0], str) and isinstance(f[2], str)):
                 return None
         return body
 
     def write_index(self, location: str, content_hash: str, files: List[list], extra: str = "") -> bool:
         """Record that ``location`` loads to ``content_hash`` from ``files``
-        (``[location, size, mtime_ns, sha256]`` each; size and mtime ``None``
-        for URLs).  The entry of the content it pointed at before, if any, is
+        (``[location, stat stamp, sha256]`` each; the stamp is ``None`` for
+        URLs).  The entry of the content it pointed at before, if any, is
         removed: it is stale for this location."""
         path = self.index_path(location, extra)
         old = self.read_index(location, extra)

@@ -65,6 +65,11 @@ class LoadedSpec(NamedTuple):
     origin: str             # 'bundled:openai', a file path, a URL or '<dict>'
     content_hash: str       # sha256 of the source bytes (and of every external file of a multi-file spec)
 
+    @property
+    def bundled_name(self) -> Optional[str]:
+        """``"openai"`` for ``origin == "bundled:openai"``; ``None`` for other sources."""
+        return self.origin[len("bundled:"):] if self.origin.startswith("bundled:") else None
+
 
 # =================================================================== parsing
 _YAMLBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -191,7 +196,7 @@ def _classify(source: Any) -> _Source:
     if _is_url(source):
         return _Source("url", source, source.split("#", 1)[0])
     if source.lower().startswith("file:"):
-        p = url2pathname(urlsplit(source).path)
+        p = _url2pathname(urlsplit(source).path)
         return _Source("file", p, _abspath(p))
     if source.startswith("bundled:"):
         entry = _bundled.get(source[len("bundled:"):])
@@ -205,7 +210,7 @@ def _classify(source: Any) -> _Source:
     raise AssertionError("unreachable")
 
 
-def url2pathname(path: str) -> str:
+def _url2pathname(path: str) -> str:
     from urllib.request import url2pathname as conv   # urllib.request is slow to import
     return conv(path)
 
@@ -219,35 +224,49 @@ class _Unresolved(Exception):
     $ref's place by whoever knows it."""
 
 
+def _stamp(st: os.stat_result) -> List[int]:
+    """What tells a file changed without reading it (ctime too: tools that
+    restore mtimes cannot restore it)."""
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
 class _Reader:
-    """Reads each file or URL once; remembers bytes, stat and hash."""
+    """Reads each file or URL once; remembers bytes, stat and hash, and
+    failures (a URL that timed out is not asked twice)."""
 
     def __init__(self) -> None:
-        self.data: Dict[str, bytes] = {}
-        self.stat: Dict[str, Tuple[Optional[int], Optional[int]]] = {}
+        self.data: Dict[str, Any] = {}                       # loc -> bytes or _Unresolved
+        self.stamp: Dict[str, Optional[List[int]]] = {}
         self._session = None
 
     def read(self, loc: str) -> bytes:
         """Bytes of ``loc``; raises _Unresolved (not found, HTTP error)."""
         got = self.data.get(loc)
-        if got is not None:
-            return got
-        if _is_url(loc):
-            got = self._fetch(loc)
-            self.stat[loc] = (None, None)
-        else:
+        if got is None:
             try:
-                with open(loc, "rb") as f:
-                    st = os.fstat(f.fileno())
-                    got = f.read()
-            except FileNotFoundError:
-                raise _Unresolved(f"file not found: {loc}") from None
-            except IsADirectoryError:
-                raise _Unresolved(f"{loc} is a directory, not a file") from None
-            except OSError as e:
-                raise _Unresolved(f"cannot read {loc}: {e.strerror or e}") from None
-            self.stat[loc] = (st.st_size, st.st_mtime_ns)
-        self.data[loc] = got
+                got = self._read(loc)
+            except _Unresolved as e:
+                got = e
+            self.data[loc] = got
+        if isinstance(got, _Unresolved):
+            raise _Unresolved(*got.args)
+        return got
+
+    def _read(self, loc: str) -> bytes:
+        if _is_url(loc):
+            self.stamp[loc] = None
+            return self._fetch(loc)
+        try:
+            with open(loc, "rb") as f:
+                st = os.fstat(f.fileno())
+                got = f.read()
+        except FileNotFoundError:
+            raise _Unresolved(f"file not found: {loc}") from None
+        except IsADirectoryError:
+            raise _Unresolved(f"{loc} is a directory, not a file") from None
+        except OSError as e:
+            raise _Unresolved(f"cannot read {loc}: {e.strerror or e}") from None
+        self.stamp[loc] = _stamp(st)
         return got
 
     def sha(self, loc: str) -> str:
@@ -452,7 +471,7 @@ class _Bundler:
                 raise _Unresolved("a spec fetched from a URL cannot refer to local files")
             return url
         if ref_file.lower().startswith("file:"):
-            return _abspath(url2pathname(urlsplit(ref_file).path))
+            return _abspath(_url2pathname(urlsplit(ref_file).path))
         path = unquote(ref_file)
         if base == DICT_ORIGIN:
             if os.path.isabs(path):
@@ -685,10 +704,10 @@ class _Bundler:
 
     # --------------------------------------------------------- result
     def files(self) -> List[list]:
-        """[location, size, mtime_ns, sha256] of every file read, root first
-        (the root only when it is a file or URL)."""
+        """[location, stat stamp or None, sha256] of every file read, root
+        first (the root only when it is a file or URL)."""
         locs = ([] if self.root_loc == DICT_ORIGIN else [self.root_loc]) + self.externals
-        return [[loc, *self.reader.stat.get(loc, (None, None)), self.reader.sha(loc)] for loc in locs]
+        return [[loc, self.reader.stamp.get(loc), self.reader.sha(loc)] for loc in locs]
 
 
 def _content_hash(root_sha: str, root_loc: str, files: List[list]) -> str:
@@ -700,7 +719,7 @@ def _content_hash(root_sha: str, root_loc: str, files: List[list]) -> str:
     h = hashlib.sha256(root_sha.encode())
     root_dir = os.path.dirname(root_loc) if not _is_url(root_loc) and root_loc != DICT_ORIGIN else None
     rows = []
-    for loc, _size, _mtime, sha in ext:
+    for loc, _stamp, sha in ext:
         name = loc
         if root_dir is not None and not _is_url(loc):
             name = os.path.relpath(loc, root_dir).replace(os.sep, "/")
@@ -888,27 +907,26 @@ def _from_cache(store: SpecCache, src: _Source, reader: _Reader, index_loc: str,
     files = idx["files"]
     changed = False
     for f in files:
-        loc, size, mtime, sha = f
+        loc, stamp, sha = f
         if not _is_url(loc):
             try:
-                st = os.stat(loc)
+                if _stamp(os.stat(loc)) == stamp:
+                    continue
             except OSError:
                 return None
-            if (st.st_size, st.st_mtime_ns) == (size, mtime):
-                continue
         try:
             if reader.sha(loc) != sha:
                 return None
         except _Unresolved:
             return None
         if not _is_url(loc):
-            f[1], f[2] = reader.stat[loc]
+            f[1] = reader.stamp[loc]
             changed = True
     entry = store.read_entry(idx["content_hash"])
     if entry is None:
         return None
     if src.bundled is not None and files:
-        _check_bundled_hash(src.bundled, files[0][0], files[0][3])
+        _check_bundled_hash(src.bundled, files[0][0], files[0][2])
     if strict and not entry.validated:
         _validate(entry.document, src.origin)
         # keep what was read; the copy written must be the unmodified document
