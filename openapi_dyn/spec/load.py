@@ -26,6 +26,7 @@ Steps (all but the first skipped on a cache hit, see :mod:`.cache`):
 from __future__ import annotations
 
 import datetime
+import gc
 import hashlib
 import json
 import logging
@@ -549,7 +550,7 @@ class _Bundler:
                     fields, default, xkeys = types[typ]
                     for k, v in obj.items():
                         tv = type(v)
-                        if (tv is not dict and tv is not list) or k == "$ref":
+                        if tv is not dict and tv is not list:
                             continue
                         ct = fields.get(k)
                         if ct is None:
@@ -578,7 +579,8 @@ class _Bundler:
             return          # literal data; only a reference to another file is taken as one
         try:
             tloc, ttoks, target = self.resolve(base, ref)
-        except _Unresolved as e:
+        except (_Unresolved, SpecError) as e:
+            # inside examples and x- extensions a broken link is not fatal
             if typ == _LIT:
                 return
             if typ == "ext":
@@ -586,6 +588,8 @@ class _Bundler:
                 obj["x-unresolved-$ref"] = ref
                 self.unresolved_ext.append(f"{ref} ({e})")
                 return
+            if isinstance(e, SpecError):        # the target file does not parse: its own place
+                raise
             raise SpecError(f"$ref {ref!r} does not resolve: {e}", self.where(loc, chain)) from None
         if tloc == self.root_loc:
             new = "#" + _pointer(ttoks)
@@ -831,9 +835,16 @@ def load_spec(source: Any = _bundled.DEFAULT, *, cache: bool = True, strict: boo
     """
     src = _classify(source)
     reader = _Reader()
+    # Parsing builds hundreds of thousands of objects and no garbage cycles;
+    # the cyclic collector running over them all again and again would take
+    # about as long as the parsing itself.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         return _load(src, reader, cache, strict)
     finally:
+        if gc_was_enabled:
+            gc.enable()
         reader.close()
 
 
