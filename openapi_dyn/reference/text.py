@@ -119,7 +119,8 @@ def operation_lines(doc: model.OperationDoc, site: Optional[str] = None, *, exam
         n = len(doc.examples)
         out += ["", "EXAMPLES",
                 f"    The spec has {n} example{'s' if n > 1 else ''} for this operation; they are shown",
-                f"    once checked against the spec: openapi-dyn show {doc.operation_id}"]
+                f"    once checked against the spec: openapi-dyn show {doc.operation_id}",
+                f"    (or doc({doc.operation_id!r}) in openapi-dyn repl)"]
     return out
 
 
