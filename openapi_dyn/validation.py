@@ -73,20 +73,62 @@ def translate(error, prefix: str) -> List[ValidationProblem]:
         if extra and error.validator_value is False:
             return [ValidationProblem(format_location(prefix, path + [k]), "unexpected property (not in the schema)")
                     for k in extra]
-    if kind in ("oneOf", "anyOf") and error.context:
-        best = best_match(error.context)
-        if best is not None and list(best.absolute_path) != path or (best is not None and best.validator not in ("type", "const", "enum")):
-            inner = translate(best, prefix)
-            if inner:
-                return inner
-        return [ValidationProblem(format_location(prefix, path),
-                                  f"{_short(error.instance)} matches none of the allowed variants ({kind})")]
+    if kind in ("oneOf", "anyOf"):
+        return _translate_alternatives(error, prefix, path, best_match)
     message = error.message
     if kind == "enum":
         message = f"{_short(error.instance)} is not one of {error.validator_value!r}"
     elif kind == "type":
-        message = f"{_short(error.instance)} is not of type {error.validator_value!r}"
+        types = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        message = f"{_short(error.instance)} is not of type " + " or ".join(repr(t) for t in types)
     return [ValidationProblem(format_location(prefix, path), message)]
+
+
+def _translate_alternatives(error, prefix: str, path: list, best_match) -> List[ValidationProblem]:
+    """A value that matched none (or, for oneOf, several) of the alternatives.
+
+    With a discriminator the property that selects the alternative is named:
+    a missing or unknown ``role`` is reported at ``body.messages[0].role`` with
+    the values allowed.  Alternatives that differ only in type become one
+    message (``'hot' is not of type 'number' or 'null'``).  Otherwise the most
+    relevant sub-error (jsonschema's ``best_match``) is reported where it is.
+    """
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    disc = schema.get("discriminator")
+    instance = error.instance
+    if isinstance(disc, dict) and isinstance(instance, dict) and disc.get("propertyName"):
+        prop = disc["propertyName"]
+        allowed = sorted((disc.get("mapping") or {}).keys())
+        where = format_location(prefix, path + [prop])
+        if prop not in instance:
+            hint = f" (one of {allowed})" if allowed else ""
+            return [ValidationProblem(where, f"required property is missing{hint}")]
+        if allowed and instance[prop] not in allowed:
+            return [ValidationProblem(where, f"{_short(instance[prop])} is not one of {allowed}")]
+    context = list(error.context or [])
+    if context and all(c.validator == "type" and list(c.absolute_path) == path for c in context):
+        types = []
+        for c in context:
+            vv = c.validator_value
+            types.extend(vv if isinstance(vv, list) else [vv])
+        names = " or ".join(repr(t) for t in dict.fromkeys(types))
+        return [ValidationProblem(format_location(prefix, path), f"{_short(instance)} is not of type {names}")]
+    if context:
+        deeper = [c for c in context if len(c.absolute_path) > len(path)]
+        best = best_match(deeper or context)
+        if best is not None and (deeper or best.validator not in ("type",)):
+            inner = translate(best, prefix)
+            if inner:
+                return inner
+    if kind_matches_several(error):
+        return [ValidationProblem(format_location(prefix, path),
+                                  f"{_short(instance)} matches more than one alternative (oneOf)")]
+    return [ValidationProblem(format_location(prefix, path),
+                              f"{_short(instance)} matches none of the allowed alternatives ({error.validator})")]
+
+
+def kind_matches_several(error) -> bool:
+    return error.validator == "oneOf" and "is valid under each of" in str(error.message)
 
 
 class OperationValidator:
