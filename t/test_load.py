@@ -205,10 +205,12 @@ def test_literal_examples_are_not_taken_as_references(no_cache):
     assert doc["components"]["schemas"]["Pet"]["properties"]["default"]["$ref"] == "#/components/schemas/Error"
 
 
-def test_parse_speed_of_the_openai_spec_uses_the_c_loader():
+def test_the_loader_is_safe_and_uses_libyaml_when_present():
     import yaml
+    assert issubclass(load_mod._SpecYAMLLoader, yaml.constructor.SafeConstructor)
     assert issubclass(load_mod._SpecYAMLLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    assert issubclass(load_mod._SpecYAMLLoader, (yaml.SafeLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    with pytest.raises(SpecError):
+        parse_text("x: !!python/object/apply:os.system ['true']\n")
 
 
 # ------------------------------------------------------------------ multi-file

@@ -781,6 +781,8 @@ def _validate(doc: dict, where: str) -> None:
             tokens = list(getattr(err, "absolute_path", None) or ())
             if not tokens:       # errors of the keyword validators (a bad default, ...) carry no path
                 found = _locate(doc, getattr(err, "schema", None))
+                if found is None:
+                    found = _locate(doc, getattr(err, "instance", None))
                 tokens = found if found is not None else []
             msg = str(getattr(err, "message", err)).splitlines()[0][:300]
             parts.append(f"#{_pointer(tokens)}: {msg}")
