@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import keyword
 import os
 from typing import Any, Dict, Iterator, List, Mapping, Optional
 
@@ -341,7 +342,8 @@ def signature_of(op) -> inspect.Signature:
     used = set()
     binder = binder_for(op)
     for p in sorted(op.parameters, key=lambda p: not p.required):
-        name = p.name if p.name.isidentifier() and binder.index.get(p.name) is p else p.alias
+        usable = p.name.isidentifier() and not keyword.iskeyword(p.name)
+        name = p.name if usable and binder.index.get(p.name) is p else p.alias
         if binder.index.get(name) is not p or name in used or name in CALL_OPTIONS:
             continue
         used.add(name)
