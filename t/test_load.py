@@ -3,7 +3,6 @@ every way a spec can be refused (each SpecError says what and where)."""
 import copy
 import json
 import logging
-import os
 import pathlib
 import shutil
 import time

@@ -698,7 +698,7 @@ class _Bundler:
                 continue   # a bare schema name
             try:
                 tloc, ttoks, target = self.resolve(loc, value)
-            except _Unresolved as e:
+            except (_Unresolved, SpecError) as e:      # left for the repair step to judge
                 log.debug("discriminator mapping %r at %s does not resolve: %s", value, self.where(loc, chain), e)
                 continue
             if tloc == self.root_loc:
