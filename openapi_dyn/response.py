@@ -142,7 +142,7 @@ def raise_for_status(raw, prepared) -> None:
         text += f" [request id {rid}]"
     from .transport import NOT_REPLAYABLE, RETRY_STATUSES
 
-    if status in RETRY_STATUSES and not getattr(prepared, "replayable", True):
+    if status in RETRY_STATUSES and getattr(raw, "openapi_dyn_not_retried", False):
         text += f" ({NOT_REPLAYABLE})"
     raise cls(text, status_code=status, headers=raw.headers, body=body, request_id=rid, response=raw)
 

@@ -30,6 +30,7 @@ __all__ = ["ServerSentEvent", "Stream", "parse_events", "iter_lines"]
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _DIGITS = re.compile(r"[0-9]+\Z")
 _READ_SIZE = 64 * 1024
+_UNSET = object()
 
 
 class ServerSentEvent:
@@ -38,7 +39,7 @@ class ServerSentEvent:
     event ID in effect, or ``None``), ``retry`` (milliseconds, when this event
     carried a ``retry:`` field)."""
 
-    __slots__ = ("event", "data", "id", "retry")
+    __slots__ = ("event", "data", "id", "retry", "_decoded")
 
     def __init__(self, data: str, event: str = "message", id: Optional[str] = None,
                  retry: Optional[int] = None):
@@ -46,17 +47,21 @@ class ServerSentEvent:
         self.data = data
         self.id = id
         self.retry = retry
+        self._decoded: Any = _UNSET
 
     def json(self) -> Any:
         """``data`` parsed as JSON (raises ``ValueError`` when it is not)."""
         return json.loads(self.data)
 
     def decoded(self) -> Any:
-        """``data`` as JSON when it parses, else the text itself."""
-        try:
-            return json.loads(self.data)
-        except ValueError:
-            return self.data
+        """``data`` as JSON when it parses, else the text itself (worked out
+        once per event)."""
+        if self._decoded is _UNSET:
+            try:
+                self._decoded = json.loads(self.data)
+            except ValueError:
+                self._decoded = self.data
+        return self._decoded
 
     def __eq__(self, other: Any) -> bool:
         return (isinstance(other, ServerSentEvent) and (self.event, self.data, self.id, self.retry)
@@ -239,10 +244,7 @@ class Stream:
                     payload = event.decoded()
                     raise self._fail(f"error event in the stream: {_error_message(payload)}", payload)
                 if event.data.startswith("{"):
-                    try:
-                        payload = json.loads(event.data)
-                    except ValueError:
-                        payload = None
+                    payload = event.decoded()
                     if isinstance(payload, dict) and payload.get("error"):
                         raise self._fail(f"error in the stream: {_error_message(payload)}", payload)
                 self.events_seen += 1

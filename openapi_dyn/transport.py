@@ -215,7 +215,11 @@ class Transport:
         log.debug("%s %s", prepared.method, prepared.masked_url)
         token = _current_policy.set(self.policy(retries))
         try:
-            return self.session.send(req, timeout=timeout_pair, allow_redirects=True, **settings)
+            raw = self.session.send(req, timeout=timeout_pair, allow_redirects=True, **settings)
+            # read by raise_for_status(): an error status here was not retried
+            # only because the body could not be sent again
+            raw.openapi_dyn_not_retried = wanted > 0 and not prepared.replayable
+            return raw
         except requests.RequestException as exc:
             raise translate_error(exc, prepared, timeout_pair, retries,
                                   not_retried=wanted > 0 and not prepared.replayable) from exc

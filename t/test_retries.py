@@ -221,8 +221,11 @@ def test_a_one_shot_raw_body_is_not_retried(client, faultserver):
 
 
 def test_one_shot_body_with_retries_off_says_nothing_about_it(client, faultserver):
-    faultserver.plan(reset())
+    faultserver.plan(reset(), status(503))
     with pytest.raises(APIConnectionError) as info:
+        client.call("putBlob", name="x", body=OneShot(b"pipe data"), max_retries=0)
+    assert "not retried" not in str(info.value)
+    with pytest.raises(InternalServerError) as info:
         client.call("putBlob", name="x", body=OneShot(b"pipe data"), max_retries=0)
     assert "not retried" not in str(info.value)
 
