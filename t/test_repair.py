@@ -595,3 +595,21 @@ def test_shared_specs_repair_cleanly(shared_dir):
             doc = json.load(f) if path.suffix == ".json" else yaml.load(f, Loader=yaml.CSafeLoader)
         repair_document(doc)
         assert repair_document(doc) == [], path
+
+
+def test_openai_overlay_makes_object_query_parameters_deep_objects(openai_client):
+    """The overlay for this exact OpenAI document is applied and recorded."""
+    ops = openai_client.operations
+    assert ops["list-audit-logs"].parameters[0].style == "deepObject"
+    notes = [r for r in openai_client.spec.repairs if "overlay-openai.yaml" in r.action]
+    assert len(notes) == 2 and all(r.pointer.startswith("#/paths/") for r in notes)
+    url = openai_client.prepare("listChatCompletions", metadata={"foo": "x"}).url
+    assert url.endswith("?metadata%5Bfoo%5D=x")
+
+
+def test_overlay_applies_only_to_the_document_it_names(tmp_path):
+    from openapi_dyn.spec.overlay import apply_overlay
+
+    doc = {"paths": {"/organization/audit_logs": {"get": {"parameters": [{"name": "x"}]}}}}
+    assert apply_overlay(doc, "0" * 64) == []
+    assert doc["paths"]["/organization/audit_logs"]["get"]["parameters"][0] == {"name": "x"}

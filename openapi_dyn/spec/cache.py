@@ -74,12 +74,19 @@ def fingerprint() -> str:
     from .. import __version__
     here = Path(__file__).resolve().parent
     stamps = []
-    for name in ("load.py", "repair.py"):
+    files = [here / name for name in ("load.py", "repair.py", "overlay.py")]
+    try:
+        from importlib import resources
+        files += sorted(Path(str(f)) for f in resources.files("openapi_dyn.schemas").iterdir()
+                        if f.name.startswith("overlay-"))
+    except (ImportError, OSError, TypeError):
+        pass
+    for path in files:
         try:
-            st = os.stat(here / name)
-            stamps.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+            st = os.stat(path)
+            stamps.append(f"{path.name}:{st.st_size}:{st.st_mtime_ns}")
         except OSError:
-            stamps.append(f"{name}:-")
+            stamps.append(f"{path.name}:-")
     return f"{__version__}|{CACHE_FORMAT}|{REPAIR_FORMAT}|{','.join(stamps)}"
 
 

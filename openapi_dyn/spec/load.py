@@ -904,6 +904,9 @@ def _load(src: _Source, reader: _Reader, cache: bool, strict: bool) -> LoadedSpe
         return LoadedSpec(entry.document, [cls(*r) for r in entry.repairs], origin, content_hash)
 
     repairs = _repair(root_doc)
+    if src.kind != "dict":
+        from .overlay import apply_overlay
+        repairs += apply_overlay(root_doc, root_sha)
     if strict:
         _validate(root_doc, origin)
     if store is not None:
