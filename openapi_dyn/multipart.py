@@ -273,15 +273,11 @@ def validate_multipart(checker, media, body: Any) -> List[ValidationProblem]:
 
 # ------------------------------------------------------------- encoding
 def _scalar_text(value: Any) -> str:
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, str):
-        return value
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
+    """A scalar as a text part: the same rule as parameters (``true``/
+    ``false``, numbers as written, dates in ISO 8601)."""
+    from .serialize import _text
+
+    return _text(value)
 
 
 def _quote_header(text: str) -> str:
