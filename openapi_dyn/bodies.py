@@ -32,10 +32,10 @@ def validate_body(checker, media, body: Any) -> List[ValidationProblem]:
     if mt.startswith("multipart/"):
         from .multipart import validate_multipart
         return validate_multipart(checker, media, body)
-    if _is_path(body):
-        import os
-        return [] if os.path.isfile(body) else [ValidationProblem("body", f"no such file: {os.fspath(body)}")]
-    if isinstance(body, (bytes, bytearray, str, memoryview)) or hasattr(body, "read"):
+    if _is_path(body) or hasattr(body, "read"):
+        from .multipart import file_problems
+        return file_problems(body, "body")
+    if isinstance(body, (bytes, bytearray, str, memoryview)):
         return []
     return [ValidationProblem("body", f"a {mt} body must be bytes, str, a path or a binary file, not {type(body).__name__}")]
 

@@ -224,6 +224,16 @@ def _placeholder(value: Any) -> Any:
     return value
 
 
+def file_problems(value: Any, location: str) -> List[ValidationProblem]:
+    """A path that is not a file, or a file object open in text mode."""
+    content = value[1] if isinstance(value, tuple) and is_file(value) else value
+    if isinstance(content, os.PathLike) and not os.path.isfile(content):
+        return [ValidationProblem(location, f"no such file: {os.fspath(content)}")]
+    if isinstance(content, io.TextIOBase):
+        return [ValidationProblem(location, "the file is open in text mode; open it with 'rb'")]
+    return []
+
+
 def _nested_files(value: Any, location: str) -> List[ValidationProblem]:
     """Files deeper than a field or an item of a field's array cannot be sent."""
     problems: List[ValidationProblem] = []
@@ -262,8 +272,9 @@ def validate_multipart(checker, media, body: Any) -> List[ValidationProblem]:
                     or _is_stream(content)):
                 problems.append(ValidationProblem(f"body.{name}", "a (filename, content[, content_type]) tuple "
                                                   "needs bytes, str, a path or a binary file as content"))
-        if isinstance(value, os.PathLike) and not os.path.isfile(value):
-            problems.append(ValidationProblem(f"body.{name}", f"no such file: {os.fspath(value)}"))
+        for i, item in enumerate(value if isinstance(value, list) else [value]):
+            where = f"body.{name}[{i}]" if isinstance(value, list) else f"body.{name}"
+            problems.extend(file_problems(item, where))
         problems.extend(_nested_files(value, f"body.{name}"))
         shadow[name] = _placeholder(value)
     if not problems:

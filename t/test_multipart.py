@@ -181,6 +181,11 @@ def test_multipart_validation(client, faultserver, tmp_path):
     with pytest.raises(RequestValidationError) as info:
         client.call("uploadFile", body={"file": b"x", "purpose": "batch", "meta": {"anchor": b"x"}})
     assert info.value.errors[0].location == "body.meta.anchor"
+    with open(MEDIA) as text_mode:
+        with pytest.raises(RequestValidationError, match="text mode"):
+            client.call("uploadFile", body={"file": ("spec.yaml", text_mode), "purpose": "batch"})
+        with pytest.raises(RequestValidationError, match="text mode"):
+            client.call("putBlob", name="x", body=text_mode)
     with pytest.raises(RequestValidationError) as info:
         client.call("uploadFile", body=b"raw bytes", content_type="multipart/form-data")
     assert "dict of fields" in str(info.value)
