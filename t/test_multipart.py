@@ -4,7 +4,6 @@ what a real server on 127.0.0.1 received; the multipart rows of the official
 SDK's conformance corpus are replayed at the end."""
 import io
 import json
-import pathlib
 import re
 
 import pytest
