@@ -305,42 +305,39 @@ def _call_body(op, entries):
 
 
 def _expected(entries):
-    """The SDK's parts, names without the ``[]`` suffix.  One more difference
-    where the spec wins: the SDK sends an object field as ``x[k]`` parts
-    (createFile's ``expires_after``); the OpenAI spec gives that property no
-    Encoding Object, so its default applies, one ``application/json`` part."""
-    out, grouped = [], {}
-    for e in entries:
-        name = e["name"][:-2] if e["name"].endswith("[]") else e["name"]
-        m = re.fullmatch(r"(\w+)\[(\w+)\]", name)
-        if m:
-            grouped.setdefault(m[1], {})[m[2]] = e["value"]
-            continue
-        out.append((name, e["filename"], e["content_type"], e["value"] if e["filename"] is None else e["size"]))
-    for name, obj in grouped.items():
-        out.append((name, None, "application/json", obj))
-    return out
+    """The SDK's parts as (name, filename, content type, value or size)."""
+    return [(e["name"], e["filename"], e["content_type"], e["value"] if e["filename"] is None else e["size"])
+            for e in entries]
 
 
 def _received(parts):
-    out = []
-    for p in parts:
-        text = p["data"].decode("utf-8") if p["filename"] is None else len(p["data"])
-        out.append((p["name"], p["filename"], p["content_type"], text))
-    return out
+    return [(p["name"], p["filename"], p["content_type"],
+             p["data"].decode("utf-8") if p["filename"] is None else len(p["data"])) for p in parts]
 
 
 def _comparable(items):
-    """JSON parts compare as values (the SDK writes ``{"a": 1}``, the client
-    ``{"a":1}``), bracket-regrouped objects with their values as text."""
-    out = []
+    """Names lose a trailing ``[]``; JSON parts compare as values (the SDK
+    writes ``{"a": 1}``, the client ``{"a":1}``).  One more difference where
+    the spec wins: the SDK sends an object field as ``x[k]`` parts
+    (createFile's ``expires_after``), while the OpenAI spec gives that
+    property no Encoding Object and so prescribes one ``application/json``
+    part (a ``style: deepObject`` encoding would give the SDK's form).  Both
+    forms are reduced to the same ``x -> {k: text}`` entry here."""
+    out, grouped = [], {}
     for name, filename, ctype, value in items:
+        name = name[:-2] if name.endswith("[]") else name
+        m = re.fullmatch(r"(\w+)\[(\w+)\]", name)
+        if m and filename is None:
+            grouped.setdefault(m[1], {})[m[2]] = str(value)
+            continue
         if ctype == "application/json" and filename is None:
-            value = json.loads(value) if isinstance(value, str) else value
+            value = json.loads(value)
             if isinstance(value, dict) and all(not isinstance(v, (dict, list)) for v in value.values()):
-                value = {k: str(v) for k, v in value.items()}
+                grouped[name] = {k: str(v) for k, v in value.items()}
+                continue
             value = json.dumps(value, sort_keys=True)
         out.append((name, filename, ctype, str(value)))
+    out += [(name, None, "object", json.dumps(obj, sort_keys=True)) for name, obj in grouped.items()]
     return sorted(out)
 
 
