@@ -15,16 +15,35 @@ import threading
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from .errors import ValidationProblem
+from .inline import prepare as prepare_schema
 
 _factory_lock = threading.Lock()
 
 
-def _factory_for(version: str):
+_param_factory_30 = None
+
+
+def _factory_for(version: str, kind: str = "body"):
+    """openapi-core's schema validator factory for the document's dialect.
+
+    Request bodies in 3.0 use the *write* rules (``readOnly`` properties must
+    not be sent, and are not required).  Parameters use the plain 3.0 rules:
+    ``readOnly``/``writeOnly`` speak of object properties, and a parameter
+    schema that reuses a read-only id schema (DigitalOcean does) must still
+    accept the id.
+    """
     # Imported here, not at module import: openapi-core pulls in pydantic and
     # friends, which an exploring user who never validates should not pay for.
     from openapi_core.validation import schemas as s
 
     if version.startswith("3.0"):
+        if kind == "param":
+            global _param_factory_30
+            if _param_factory_30 is None:
+                from openapi_schema_validator import OAS30Validator
+
+                _param_factory_30 = s.SchemaValidatorsFactory(OAS30Validator)
+            return _param_factory_30
         return s.oas30_write_schema_validators_factory
     if version.startswith("3.2") and hasattr(s, "oas32_schema_validators_factory"):
         return s.oas32_schema_validators_factory
@@ -146,7 +165,7 @@ class OperationValidator:
                 v = self._validators.get(key)
                 if v is None:
                     spec = self.operation.spec
-                    factory = _factory_for(spec.version)
+                    factory = _factory_for(spec.version, key[0])
                     schema = spec.schema_path
                     node: Any = spec.document
                     for part in pointer.lstrip("#").strip("/").split("/"):
@@ -155,6 +174,7 @@ class OperationValidator:
                         node = node[step]
                         schema = schema / step
                     v = factory.create(spec.schema_path, schema)
+                    v = prepare_schema(spec, v, node)
                     self._validators[key] = v
         return v
 

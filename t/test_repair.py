@@ -613,3 +613,16 @@ def test_overlay_applies_only_to_the_document_it_names(tmp_path):
     doc = {"paths": {"/organization/audit_logs": {"get": {"parameters": [{"name": "x"}]}}}}
     assert apply_overlay(doc, "0" * 64) == []
     assert doc["paths"]["/organization/audit_logs"]["get"]["parameters"][0] == {"name": "x"}
+
+
+def test_required_names_forbidden_by_additional_properties_false_are_dropped():
+    doc = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {},
+           "components": {"schemas": {"Run": {
+               "type": "object", "additionalProperties": False,
+               "required": ["thread_id", "assistant_id"],
+               "properties": {"assistant_id": {"type": "string"}}}}}}
+    repairs = repair_document(doc)
+    assert doc["components"]["schemas"]["Run"]["required"] == ["assistant_id"]
+    assert [r.pointer for r in repairs] == ["#/components/schemas/Run/required"]
+    assert "thread_id" in repairs[0].action
+    assert repair_document(doc) == []

@@ -533,6 +533,28 @@ class _Repairer:
                 schema["required"] = names
                 self.note(where, "required listed " + (f"non-names {dropped!r}" if dropped else
                           "some properties more than once") + "; kept each name once")
+            self._fix_unsatisfiable_required(schema, where)
+
+    def _fix_unsatisfiable_required(self, schema: dict, where: str) -> None:
+        """Drop required names that ``additionalProperties: false`` forbids.
+
+        An object that requires a property its own schema does not declare, while
+        allowing no undeclared property, accepts nothing at all: every call would be
+        refused.  Azure's preview spec does this with a ``thread_id`` that is really a
+        path parameter.  Dropping the name is the only reading that lets valid calls
+        through; only plain objects (no allOf/anyOf/oneOf/patternProperties that could
+        declare it elsewhere) are judged.
+        """
+        if schema.get("additionalProperties") is not False or not isinstance(schema.get("required"), list):
+            return
+        if any(k in schema for k in ("allOf", "anyOf", "oneOf", "patternProperties", "$ref")):
+            return
+        props = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+        impossible = [n for n in schema["required"] if n not in props]
+        if impossible:
+            schema["required"] = [n for n in schema["required"] if n in props]
+            self.note(where, f"required {impossible!r} but additionalProperties is false and the schema "
+                      "declares no such property, so nothing could match; dropped them from required")
 
     def _fix_exclusive_bounds(self, schema: dict, ptr: str) -> None:
         """Translate ``exclusiveMinimum``/``exclusiveMaximum`` into the document's dialect.
