@@ -602,7 +602,8 @@ def test_openai_overlay_makes_object_query_parameters_deep_objects(openai_client
     ops = openai_client.operations
     assert ops["list-audit-logs"].parameters[0].style == "deepObject"
     notes = [r for r in openai_client.spec.repairs if "overlay-openai.yaml" in r.action]
-    assert len(notes) == 2 and all(r.pointer.startswith("#/paths/") for r in notes)
+    assert len(notes) == 5 and all(r.pointer.startswith("#/paths/") for r in notes)
+    assert "deepObject" in notes[0].action and "effective_at" in notes[0].action
     url = openai_client.prepare("listChatCompletions", metadata={"foo": "x"}).url
     assert url.endswith("?metadata%5Bfoo%5D=x")
 
