@@ -49,10 +49,11 @@ def _secret(value: Any) -> Any:
 class Credentials:
     """What the client may authenticate with.
 
-    Lookup order for a scheme: ``credentials[scheme]``, then ``api_key``, then
-    the scheme's environment variable (``env[scheme]``), then the default
-    environment variable (``env["*"]``) for schemes that have none of their
-    own.  What is passed explicitly beats the environment.  Nothing is read from the environment
+    Sources, most specific first (:attr:`LEVELS`): ``credentials[scheme]``,
+    then ``api_key``, then the scheme's environment variable
+    (``env[scheme]``), then the default environment variable (``env["*"]``)
+    for schemes that have none of their own.  What is passed explicitly beats
+    the environment.  Nothing is read from the environment
     before a call needs it, so a client can be built without any key.
     """
 
@@ -66,16 +67,17 @@ class Credentials:
         given = sorted(self._per_scheme) + (["api_key"] if self._api_key else [])
         return f"<Credentials given={given} env={self.env}>"
 
-    def lookup(self, scheme: str) -> Any:
-        if scheme in self._per_scheme:
-            return self._per_scheme[scheme]
-        if self._api_key:
-            return self._api_key
-        var = self.env.get(scheme)
+    #: Where a credential may come from, most specific first.
+    LEVELS = ("credentials", "api_key", "scheme variable", "default variable")
+
+    def lookup(self, scheme: str, level: int) -> Any:
+        """The credential for ``scheme`` from source ``LEVELS[level]``, or None."""
+        if level == 0:
+            return self._per_scheme.get(scheme)
+        if level == 1:
+            return self._api_key or None
+        var = self.env.get(scheme) if level == 2 else (self.env.get("*") if scheme not in self.env else None)
         if var and os.environ.get(var):
-            return Secret(os.environ[var])
-        var = self.env.get("*")
-        if var and os.environ.get(var) and scheme not in self.env:
             return Secret(os.environ[var])
         return None
 
@@ -102,21 +104,25 @@ def apply_security(operation, creds: Credentials, headers: Dict[str, str],
     else:
         optional = False
     schemes = operation.spec.security_schemes
-    missing_alternatives = []
-    for req in requirements:
-        if not req:
-            continue
-        found = {}
-        for name in req:
-            value = creds.lookup(name)
-            if value is None:
-                break
-            found[name] = value
-        else:
-            for name, value in found.items():
-                _apply_one(name, schemes.get(name) or {}, value, headers, query, cookies, secrets)
-            return None
-        missing_alternatives.append(" and ".join(f"{n} ({creds.hint(n)})" for n in req))
+    # Sources are tried most specific first, each over all alternatives, so a
+    # key given for one scheme decides which alternative is used (Azure's
+    # api-key header rather than the bearer token of its first alternative),
+    # and what is passed explicitly beats the environment.
+    for level in range(len(Credentials.LEVELS)):
+        for req in requirements:
+            if not req:
+                continue
+            found = {}
+            for name in req:
+                value = creds.lookup(name, level)
+                if value is None:
+                    break
+                found[name] = value
+            else:
+                for name, value in found.items():
+                    _apply_one(name, schemes.get(name) or {}, value, headers, query, cookies, secrets)
+                return None
+    missing_alternatives = [" and ".join(f"{n} ({creds.hint(n)})" for n in req) for req in requirements if req]
     if optional:
         return None
     return (f"{operation.operation_id} needs credentials: "

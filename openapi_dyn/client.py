@@ -79,6 +79,9 @@ class Client:
         ``"cohere"``, ``"azure-openai"``...), a path to a YAML/JSON file, an
         ``http(s)://`` URL, an already parsed ``dict``, or a :class:`Spec`.
     :param base_url: overrides the spec's ``servers``.
+    :param server_variables: values for the server URL's variables
+        (``{"endpoint": "my-resource.openai.azure.com"}``); the rest keep
+        their defaults.
     :param api_key: the credential for the spec's security schemes (bearer
         token, API key, or ``(user, password)`` for http basic).  For bundled
         specs it defaults to the vendor's environment variable
@@ -98,10 +101,12 @@ class Client:
                  api_key: Any = None, credentials: Optional[Mapping[str, Any]] = None,
                  headers: Optional[Mapping[str, str]] = None, timeout: Any = None,
                  max_retries: int = 2, validate: bool = True, validate_responses: bool = False,
-                 session: Any = None, cache: bool = True, strict: bool = False):
+                 session: Any = None, cache: bool = True, strict: bool = False,
+                 server_variables: Optional[Mapping[str, str]] = None):
         self.spec: Spec = spec if isinstance(spec, Spec) else Spec(spec, cache=cache, strict=strict)
         entry = _bundled_entry(self.spec.bundled_name)
         self.base_url: Optional[str] = base_url.rstrip("/") if base_url else None
+        self.server_variables: Dict[str, str] = dict(server_variables or {})
         self.validate = validate
         self.validate_responses = validate_responses
         self.timeout = timeout
@@ -280,7 +285,8 @@ class Client:
         server = servers[0] if servers else {"url": "/"}
         url = str(server.get("url") or "/")
         for var, spec in (server.get("variables") or {}).items():
-            url = url.replace("{" + var + "}", str((spec or {}).get("default", "")))
+            value = self.server_variables.get(var, (spec or {}).get("default", ""))
+            url = url.replace("{" + var + "}", str(value))
         if url.startswith("/") or not url.startswith(("http://", "https://")):
             origin = self.spec.origin
             if origin.startswith(("http://", "https://")):

@@ -269,3 +269,50 @@ def test_operations_listing(toy):
     assert list(ops["create-pet"].request_body) == ["application/json"]
     assert [o.operation_id for o in toy.search("pet create")] == ["create-pet"]
     assert [o.operation_id for o in ops.by_tag("PETS")] == ["listPets", "create-pet"]
+
+
+def test_server_variables_override_defaults():
+    client = Client(str(TOY), server_variables={"region": "us"})
+    assert client.prepare("listPets").url == "https://us.toy.example/v2/pets"
+
+
+def test_scheme_specific_credential_wins_over_the_first_alternative(monkeypatch):
+    """Azure offers bearer (oauth2) or an api-key header: a key given for the
+    apiKey scheme, or in its variable, goes in the api-key header."""
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", "azure-secret")
+    client = Client("azure-openai", server_variables={"endpoint": "res.openai.azure.com"})
+    prepared = client.prepare("ChatCompletions_Create", **{"deployment-id": "gpt", "api-version": "2024-10-21"},
+                              body={"messages": [{"role": "user", "content": "hi"}]})
+    assert prepared.url.startswith("https://res.openai.azure.com/openai/deployments/gpt/")
+    assert prepared.headers["api-key"] == "azure-secret" and "Authorization" not in prepared.headers
+    token = Client("azure-openai", api_key="aad-token").prepare(
+        "ChatCompletions_Create", **{"deployment-id": "gpt", "api-version": "2024-10-21"},
+        body={"messages": [{"role": "user", "content": "hi"}]})
+    assert token.headers["Authorization"] == "Bearer aad-token"
+
+
+def test_anthropic_key_goes_in_x_api_key(monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-secret")
+    client = Client("anthropic")
+    prepared = client.prepare("messages_post", **{"anthropic-version": "2023-06-01"},
+                              body={"model": "claude-sonnet-4-5", "max_tokens": 16,
+                                    "messages": [{"role": "user", "content": "hi"}]})
+    assert prepared.headers["x-api-key"] == "sk-ant-secret"
+    assert "sk-ant-secret" not in prepared.describe()
+    assert any("overlay-anthropic.yaml" in r.action for r in client.spec.repairs)
+
+
+def test_openai_environment(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env")
+    monkeypatch.setenv("OPENAI_ADMIN_KEY", "sk-admin-env")
+    monkeypatch.setenv("OPENAI_ORG_ID", "org-1")
+    monkeypatch.setenv("OPENAI_PROJECT_ID", "proj-1")
+    client = Client()
+    normal = client.prepare("listModels")
+    admin = client.prepare("admin-api-keys-list")
+    assert normal.headers["Authorization"] == "Bearer sk-env"
+    assert admin.headers["Authorization"] == "Bearer sk-admin-env"
+    assert normal.headers["OpenAI-Organization"] == "org-1" and normal.headers["OpenAI-Project"] == "proj-1"
+    explicit = Client(api_key="sk-explicit", credentials={"AdminApiKeyAuth": "sk-admin-explicit"})
+    assert explicit.prepare("listModels").headers["Authorization"] == "Bearer sk-explicit"
+    assert explicit.prepare("admin-api-keys-list").headers["Authorization"] == "Bearer sk-admin-explicit"

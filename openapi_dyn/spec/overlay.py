@@ -34,7 +34,8 @@ def _overlays() -> Dict[str, Any]:
 
 def _node(doc: Any, pointer: str, where: str) -> Any:
     node = doc
-    for part in pointer.lstrip("#").strip("/").split("/"):
+    path = pointer.lstrip("#").strip("/")
+    for part in path.split("/") if path else []:
         part = part.replace("~1", "/").replace("~0", "~")
         try:
             node = node[int(part)] if isinstance(node, list) else node[part]
