@@ -1,6 +1,6 @@
-"""Every Python example of the user guide pages on bodies, streams,
-downloads, pagination and retries runs, unchanged, against the bundled OpenAI
-spec: ``Client`` is pointed at a local server that answers like the API
+"""Every Python example of the README and of the user guide pages on
+bodies, streams, downloads, pagination and retries runs, unchanged, against
+the bundled OpenAI spec: ``Client`` is pointed at a local server that answers like the API
 would, so the examples' calls are validated, encoded and sent for real."""
 import re
 
@@ -12,7 +12,7 @@ from openapi_dyn import Client
 from conftest import REPO
 from faultserver import events, reply, send_body
 
-PAGES = ["uploads.md", "streaming.md", "pagination.md", "retries.md"]
+PAGES = ["../README.md", "uploads.md", "streaming.md", "pagination.md", "retries.md"]
 BLOCK = re.compile(r"```python\n(.*?)```", re.S)
 
 
@@ -30,9 +30,18 @@ def answer(rec):
         return reply(json={"id": "file-1", "object": "file", "bytes": 17, "filename": "notes.jsonl"})
     if path == "/v1/audio/transcriptions":
         return reply(json={"text": "hello"})
+    if path == "/v1/chat/completions" and b'"stream":true' not in (rec.body or b""):
+        return reply(json={"id": "chatcmpl-1", "object": "chat.completion", "choices": [
+            {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "Hello!"}}]})
+    if path.startswith("/v1/assistants/"):
+        return reply(json={"id": path.rsplit("/", 1)[-1], "object": "assistant", "name": "helper"})
+    if path == "/v1/organization/admin_api_keys":
+        return reply(json={"object": "list", "data": [], "has_more": False})
     if path == "/v1/chat/completions":
         chunks = [b'data: {"choices": [{"index": 0, "delta": {"content": "%d "}}]}\n\n' % n for n in range(1, 6)]
         return events(*chunks, b"data: [DONE]\n\n")
+    if path.startswith("/v1/threads/") and path.endswith("/runs") and b'"stream":true' not in (rec.body or b""):
+        return reply(json={"id": "run_1", "object": "thread.run", "status": "queued"})
     if path.startswith("/v1/threads/") and path.endswith("/runs"):
         delta = b'{"delta": {"content": [{"index": 0, "type": "text", "text": {"value": "Hi"}}]}}'
         return events(b"event: thread.run.created\ndata: {\"id\": \"run_1\"}\n\n",
@@ -71,4 +80,4 @@ def test_guide_example(code, faultserver, monkeypatch, tmp_path, openai_client):
 
 
 def test_guide_pages_have_examples():
-    assert len(list(examples())) >= 12
+    assert len(list(examples())) >= 25
