@@ -237,7 +237,11 @@ def build_request(client, operation, args: Dict[str, Any], body: Any = None, *,
     replayable = True
     ctype = None
     if media is not None:
-        data, ctype, replayable = bodies.encode_body(media, body)
+        try:
+            data, ctype, replayable = bodies.encode_body(media, body)
+        except (TypeError, ValueError) as exc:  # reachable with validate=False
+            raise RequestValidationError(operation.operation_id, [ValidationProblem(
+                "body", f"cannot be encoded as {media.media_type}: {exc}")]) from None
         if is_json(media.media_type):
             json_body = body
         if ctype:

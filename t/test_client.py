@@ -316,3 +316,9 @@ def test_openai_environment(monkeypatch):
     explicit = Client(api_key="sk-explicit", credentials={"AdminApiKeyAuth": "sk-admin-explicit"})
     assert explicit.prepare("listModels").headers["Authorization"] == "Bearer sk-explicit"
     assert explicit.prepare("admin-api-keys-list").headers["Authorization"] == "Bearer sk-admin-explicit"
+
+
+def test_unencodable_body_without_validation_is_our_error(toy):
+    with pytest.raises(RequestValidationError) as info:
+        toy.prepare("create-pet", body={"name": "x", "kind": "cat", "tags": {1, 2}}, validate=False)
+    assert info.value.errors[0].location == "body" and "application/json" in str(info.value)

@@ -78,3 +78,22 @@ def test_corpus_covers_what_it_claims(shared_dir):
     rows = [json.loads(line) for line in CORPUS.read_text().splitlines() if line.strip()]
     assert len(rows) == 415
     assert len({r["operation_id"] for r in rows}) == 262
+
+
+def _raw_rows():
+    if not CORPUS.is_file():
+        return []
+    rows = [json.loads(line) for line in CORPUS.read_text().splitlines() if line.strip()]
+    return [r for r in rows if r["wire"]["content_type"] not in (None, "application/json", "multipart/form-data")]
+
+
+@pytest.mark.skipif(not _raw_rows(), reason=f"{CORPUS} is not present")
+@pytest.mark.parametrize("row", _raw_rows(), ids=lambda r: r["operation_id"])
+def test_sdk_raw_body_request(openai_client, row):
+    """The raw (application/sdp) row: the text goes as the body, with its type."""
+    wire = row["wire"]
+    prepared = openai_client.prepare(row["operation_id"], **row["call"]["params"],
+                                     body=row["call"]["body"]["raw"], content_type=wire["content_type"])
+    assert (prepared.method, urlsplit(prepared.url).path) == (wire["method"], wire["path"])
+    assert prepared.headers["Content-Type"] == wire["content_type"]
+    assert prepared.body == wire["body"]["raw"].encode()
