@@ -116,6 +116,34 @@ class RetryPolicy(Retry):
             time.sleep(wait)
 
 
+class _SecretFilter(logging.Filter):
+    """Masks credentials in urllib3's own log records.
+
+    urllib3 logs every request line (``"GET /v1/x?api_key=... HTTP/1.1" 200``)
+    at DEBUG level, so a key that a spec puts in the query string would reach
+    any log that records DEBUG.  Filters are not inherited by child loggers,
+    so this one sits on the logger that writes those lines; it knows every
+    secret this process has sent (a handful of strings)."""
+
+    def __init__(self) -> None:
+        super().__init__("openapi_dyn.secrets")
+        self.secrets: set = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            from .auth import mask
+
+            text = record.getMessage()
+            masked = mask(text, list(self.secrets))
+            if masked != text:
+                record.msg, record.args = masked, ()
+        return True
+
+
+_secret_filter = _SecretFilter()
+logging.getLogger("urllib3.connectionpool").addFilter(_secret_filter)
+
+
 def _strip_query(url: Optional[str]) -> str:
     return (url or "").split("?", 1)[0]  # query strings may carry API keys
 
@@ -212,6 +240,8 @@ class Transport:
         wanted = self.max_retries if max_retries is None else max_retries
         retries = wanted if prepared.replayable else 0
         settings = self.session.merge_environment_settings(req.url, {}, stream, None, None)
+        if prepared._secrets:
+            _secret_filter.secrets.update(x for x in prepared._secrets if x)
         log.debug("%s %s", prepared.method, prepared.masked_url)
         token = _current_policy.set(self.policy(retries))
         try:

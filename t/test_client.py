@@ -322,3 +322,14 @@ def test_unencodable_body_without_validation_is_our_error(toy):
     with pytest.raises(RequestValidationError) as info:
         toy.prepare("create-pet", body={"name": "x", "kind": "cat", "tags": {1, 2}}, validate=False)
     assert info.value.errors[0].location == "body" and "application/json" in str(info.value)
+
+
+def test_query_key_never_reaches_debug_logs(httpserver, caplog):
+    """urllib3 logs request lines, query string included, at DEBUG level."""
+    httpserver.expect_request("/keyed").respond_with_json({})
+    caplog.set_level(logging.DEBUG)
+    client = Client(str(TOY), base_url=httpserver.url_for(""), credentials={"queryKey": SECRET})
+    client.call("keyed")
+    ours = [r for r in caplog.records if not r.name.startswith("werkzeug")]  # the server's own log is not ours
+    assert any("/keyed?api_key=****" in r.getMessage() for r in ours)  # urllib3's line, masked
+    assert not any(SECRET in r.getMessage() for r in ours)
