@@ -16,6 +16,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from .errors import ValidationProblem
 from .inline import prepare as prepare_schema
+from .engine import defer_package_init
 
 _factory_lock = threading.Lock()
 
@@ -34,6 +35,9 @@ def _factory_for(version: str, kind: str = "body"):
     """
     # Imported here, not at module import: openapi-core pulls in pydantic and
     # friends, which an exploring user who never validates should not pay for.
+    # Its package __init__ (everything but schema validation) runs only if
+    # something asks for it; see .engine.
+    defer_package_init()
     from openapi_core.validation import schemas as s
 
     if version.startswith("3.0"):
@@ -181,9 +185,9 @@ class OperationValidator:
     def check(self, pointer_key: Tuple[str, str], pointer: str, value: Any, prefix: str) -> List[ValidationProblem]:
         """Validate ``value`` against the schema at ``pointer``; problems are
         located under ``prefix``."""
+        validator = self._validator(pointer_key, pointer)
         from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
 
-        validator = self._validator(pointer_key, pointer)
         try:
             validator.validate(value)
         except InvalidSchemaValue as exc:

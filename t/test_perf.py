@@ -218,3 +218,37 @@ def test_second_process_reads_the_bundled_spec_from_the_cache(tmp_path):
     second = _run(code, tmp_path)
     assert first.get("cache_miss") == 1 and not first.get("cache_hit")
     assert second.get("cache_hit") == 1 and not second.get("cache_miss") and not second.get("parsed")
+
+
+def test_validating_loads_only_openapi_cores_schema_validation(tmp_path):
+    code = """if 1:
+        import json, sys
+        from openapi_dyn import Client
+        c = Client(api_key="sk-test")
+        c.prepare("createChatCompletion", body={"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]})
+        before = {m: m in sys.modules for m in ("openapi_core.validation.schemas", "openapi_core.app",
+                                                  "openapi_spec_validator", "werkzeug")}
+        import openapi_core
+        from openapi_core import OpenAPI, validate_request
+        after = {"version": openapi_core.__version__, "app": "openapi_core.app" in sys.modules,
+                 "same": sys.modules["openapi_core"] is openapi_core,
+                 "has_getattr": "__getattr__" in vars(openapi_core)}
+        print(json.dumps({"before": before, "after": after}))
+    """
+    got = _run(code, tmp_path)
+    assert got["before"] == {"openapi_core.validation.schemas": True, "openapi_core.app": False,
+                             "openapi_spec_validator": False, "werkzeug": False}
+    assert got["after"]["app"] and got["after"]["same"] and got["after"]["version"]
+    assert not got["after"]["has_getattr"]
+
+
+def test_openapi_core_imported_first_is_left_alone(tmp_path):
+    code = """if 1:
+        import json, sys
+        import openapi_core
+        from openapi_dyn import Client
+        Client(api_key="sk-test").prepare("listModels")
+        print(json.dumps({"same": sys.modules["openapi_core"] is openapi_core,
+                          "has_getattr": "__getattr__" in vars(openapi_core)}))
+    """
+    assert _run(code, tmp_path) == {"same": True, "has_getattr": False}
