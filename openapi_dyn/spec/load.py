@@ -36,8 +36,6 @@ from collections import Counter
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
-import yaml
-
 from ..errors import SpecError
 from . import bundled as _bundled
 from .cache import SpecCache
@@ -73,47 +71,62 @@ class LoadedSpec(NamedTuple):
 
 
 # =================================================================== parsing
-_YAMLBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_yaml_loader_cls = None
 
 
-class _SpecYAMLLoader(_YAMLBase):  # type: ignore[misc, valid-type]
-    """A safe loader (libyaml's parser when available) that keeps dates as the
-    text they were written as and makes every mapping key a string: the key's
-    own text (``200``, ``2024-01-01``, ``on``), not ``str()`` of what YAML
-    would make of it."""
+def _yaml_loader():
+    """The YAML loader class, made on first use: PyYAML (and its regexes) is
+    not imported by a process that only reads specs from the cache."""
+    global _yaml_loader_cls
+    if _yaml_loader_cls is not None:
+        return _yaml_loader_cls
+    import yaml
 
-    def construct_mapping(self, node, deep=False):
-        if not isinstance(node, yaml.MappingNode):
-            raise yaml.constructor.ConstructorError(
-                None, None, f"expected a mapping node, but found {node.id}", node.start_mark)
-        self.flatten_mapping(node)
-        mapping = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
+    _YAMLBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class _SpecYAMLLoader(_YAMLBase):  # type: ignore[misc, valid-type]
+        """A safe loader (libyaml's parser when available) that keeps dates as the
+        text they were written as and makes every mapping key a string: the key's
+        own text (``200``, ``2024-01-01``, ``on``), not ``str()`` of what YAML
+        would make of it."""
+
+        def construct_mapping(self, node, deep=False):
+            if not isinstance(node, yaml.MappingNode):
                 raise yaml.constructor.ConstructorError(
-                    "while constructing a mapping", node.start_mark,
-                    "found a key that is not a plain value", key_node.start_mark)
-            mapping[key_node.value] = self.construct_object(value_node, deep=deep)
-        return mapping
+                    None, None, f"expected a mapping node, but found {node.id}", node.start_mark)
+            self.flatten_mapping(node)
+            mapping = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping", node.start_mark,
+                        "found a key that is not a plain value", key_node.start_mark)
+                mapping[key_node.value] = self.construct_object(value_node, deep=deep)
+            return mapping
+
+    # Dates are not resolved at all (cheaper than converting them back), and a
+    # lone "=" (YAML 1.1's "value" tag, which the safe loader cannot construct) is
+    # a plain string.
+    _SpecYAMLLoader.yaml_implicit_resolvers = {
+        ch: [(tag, rx) for tag, rx in resolvers
+             if tag not in (_TIMESTAMP, "tag:yaml.org,2002:value")]
+        for ch, resolvers in _YAMLBase.yaml_implicit_resolvers.items()
+    }
+
+    def _scalar_text(loader, node):
+        return loader.construct_scalar(node)
+
+    _SpecYAMLLoader.add_constructor(_TIMESTAMP, _scalar_text)                  # explicit !!timestamp
+    _SpecYAMLLoader.add_constructor("tag:yaml.org,2002:binary", _scalar_text)  # keep the base64 text
+    _yaml_loader_cls = _SpecYAMLLoader
+    return _SpecYAMLLoader
 
 
-# Dates are not resolved at all (cheaper than converting them back), and a
-# lone "=" (YAML 1.1's "value" tag, which the safe loader cannot construct) is
-# a plain string.
-_SpecYAMLLoader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in resolvers
-         if tag not in (_TIMESTAMP, "tag:yaml.org,2002:value")]
-    for ch, resolvers in _YAMLBase.yaml_implicit_resolvers.items()
-}
-
-
-def _scalar_text(loader, node):
-    return loader.construct_scalar(node)
-
-
-_SpecYAMLLoader.add_constructor(_TIMESTAMP, _scalar_text)                  # explicit !!timestamp
-_SpecYAMLLoader.add_constructor("tag:yaml.org,2002:binary", _scalar_text)  # keep the base64 text
+def __getattr__(name: str) -> Any:
+    if name == "_SpecYAMLLoader":
+        return _yaml_loader()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def parse_text(data, where: str = "<text>") -> Any:
@@ -128,8 +141,11 @@ def parse_text(data, where: str = "<text>") -> Any:
             return json.loads(data)
         except ValueError as e:   # maybe YAML flow style; report the JSON error if not
             json_err = e
+    loader = _yaml_loader()
+    import yaml
+
     try:
-        return yaml.load(data, Loader=_SpecYAMLLoader)
+        return yaml.load(data, Loader=loader)
     except yaml.YAMLError as e:
         if isinstance(json_err, json.JSONDecodeError):
             raise SpecError(f"not valid JSON: {json_err.msg}",
