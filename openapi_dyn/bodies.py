@@ -50,15 +50,15 @@ def default_media_type(operation, body: Any) -> Optional[str]:
     default = operation.default_media_type()
     offered = list(operation.request_body)
     if isinstance(body, dict):
-        from .multipart import is_file
+        multipart = [mt for mt in offered if _base(mt).startswith("multipart/form-data")]
+        if multipart:   # else there is nothing to switch to: no need to look for files
+            from .multipart import is_file
 
-        def has_file(v: Any) -> bool:
-            return is_file(v) or isinstance(v, list) and any(is_file(x) for x in v)
+            def has_file(v: Any) -> bool:
+                return is_file(v) or isinstance(v, list) and any(is_file(x) for x in v)
 
-        if any(has_file(v) for v in body.values()):
-            for mt in offered:
-                if _base(mt).startswith("multipart/form-data"):
-                    return mt
+            if any(has_file(v) for v in body.values()):
+                return multipart[0]
     elif (isinstance(body, (bytes, bytearray, memoryview)) or hasattr(body, "read") or _is_path(body)
           or isinstance(body, str) and not (default and is_json(default))):
         for mt in offered:

@@ -239,7 +239,7 @@ class Transport:
         timeout_pair = normalize_timeout(timeout) if timeout is not None else self.timeout
         wanted = self.max_retries if max_retries is None else max_retries
         retries = wanted if prepared.replayable else 0
-        settings = self.session.merge_environment_settings(req.url, {}, stream, None, None)
+        settings = self._environment_settings(req.url, stream)
         if prepared._secrets:
             _secret_filter.secrets.update(x for x in prepared._secrets if x)
         log.debug("%s %s", prepared.method, prepared.masked_url)
@@ -255,6 +255,25 @@ class Transport:
                                   not_retried=wanted > 0 and not prepared.replayable) from exc
         finally:
             _current_policy.reset(token)
+
+    def _environment_settings(self, url: str, stream: bool) -> dict:
+        """What requests takes from the environment for ``url`` (proxies,
+        ``NO_PROXY``, CA bundle variables, ``verify``/``cert`` of the session),
+        read once per origin and session setting rather than on every call:
+        requests scans the whole environment twice per request for it.  (The
+        official SDK reads its proxies once, when its client is made.)"""
+        session = self.session
+        origin = url.split("/", 3)[:3]
+        key = ("/".join(origin), session.trust_env, repr(session.proxies), repr(session.verify),
+               repr(session.cert))
+        cache = self.__dict__.setdefault("_env_settings", {})
+        settings = cache.get(key)
+        if settings is None:
+            settings = session.merge_environment_settings(url, {}, False, None, None)
+            if len(cache) > 64:
+                cache.clear()
+            cache[key] = settings
+        return dict(settings, stream=stream)
 
     def close(self) -> None:
         self.session.close()

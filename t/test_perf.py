@@ -252,3 +252,40 @@ def test_openapi_core_imported_first_is_left_alone(tmp_path):
                           "has_getattr": "__getattr__" in vars(openapi_core)}))
     """
     assert _run(code, tmp_path) == {"same": True, "has_getattr": False}
+
+
+def _toy_client(base_url):
+    doc = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+           "paths": {"/ping": {"get": {"operationId": "ping", "responses": {"200": {"description": "ok"}}}}}}
+    return Client(doc, base_url=base_url)
+
+
+def test_environment_proxy_is_used(httpserver, monkeypatch):
+    # the proxy sees the request in absolute form, for a host that does not exist
+    httpserver.expect_request("/ping").respond_with_json({"via": "proxy"})
+    monkeypatch.setenv("HTTP_PROXY", httpserver.url_for("/").rstrip("/"))
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    client = _toy_client("http://api.example.invalid")
+    assert client.call("ping") == {"via": "proxy"}
+    assert client.call("ping") == {"via": "proxy"}
+
+
+def test_environment_settings_read_once_per_origin(httpserver, monkeypatch):
+    httpserver.expect_request("/ping").respond_with_json({})
+    client = _toy_client(httpserver.url_for("/").rstrip("/"))
+    session = client.transport.session
+    reads = []
+    real = session.merge_environment_settings
+
+    def counting(*args, **kwargs):
+        reads.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(session, "merge_environment_settings", counting)
+    for _ in range(3):
+        client.call("ping")
+    assert len(reads) == 1
+    session.verify = False                 # a session setting changed: read again
+    client.call("ping")
+    assert len(reads) == 2
