@@ -2,7 +2,7 @@
 with its anchor in one run, reported as medians and ratios.
 
     pip install -e '.[bench]'      # the openai SDK, the anchor of most rows
-    python bench/run.py            # about three minutes on two cores
+    python bench/run.py            # about a minute on two cores
 
 Options: ``--rounds N`` (default 7, at least 5) repetitions of everything;
 ``--markdown`` prints the table as Markdown (what docs/performance.md holds);
@@ -131,6 +131,9 @@ def cold(jobs: Dict[str, Tuple[str, Dict[str, str], Tuple[str, ...]]], rounds: i
 # --------------------------------------------------------- per-call timing
 def per_call(fns: Dict[str, Callable[[], Any]], rounds: int, chunk: float = 0.1) -> Dict[str, float]:
     """Median seconds per call of each function, chunks alternating."""
+    import gc
+
+    gc.collect()        # not in the timings: what earlier steps left behind
     counts = {}
     for name, fn in fns.items():
         fn()
@@ -297,7 +300,7 @@ def main(argv: List[str] = None) -> int:
         run_process(code, env)
     log(f"cold start: {rounds} rounds of fresh processes")
     got = cold({"sdk": (SDK_COLD, env, ()), "validated": (OURS_VALIDATED, env, ()),
-                "exploring": (OURS_EXPLORING, env, ())}, rounds)
+                "exploring": (OURS_EXPLORING, env, ()), "bare": ("pass", env, ())}, rounds)
     figures["cold"] = got
     sdk_s, sdk_rss = got["sdk"]["seconds"], got["sdk"]["rss"]
 
@@ -341,12 +344,18 @@ def main(argv: List[str] = None) -> int:
         import requests
 
         session = requests.Session()
+        plain_session = requests.Session()
+        plain_session.trust_env = False       # no environment scan per request
         sdk = openai.OpenAI(api_key=KEY, base_url=base)
         ours = Client(api_key=KEY, base_url=base)
 
         def bare():
             return session.post(base + "/chat/completions", json=BODY,
                                 headers={"Authorization": f"Bearer {KEY}"}).json()
+
+        def bare_no_env():
+            return plain_session.post(base + "/chat/completions", json=BODY,
+                                      headers={"Authorization": f"Bearer {KEY}"}).json()
 
         def sdk_call():
             return sdk.chat.completions.create(model="gpt-4o", messages=BODY["messages"])
@@ -355,11 +364,13 @@ def main(argv: List[str] = None) -> int:
             return ours.call("createChatCompletion", body=BODY)
 
         assert ours_call()["choices"][0]["message"]["role"] == "assistant"
-        e2e = per_call({"call": ours_call, "sdk": sdk_call, "requests": bare}, rounds, chunk=0.2)
+        e2e = per_call({"call": ours_call, "sdk": sdk_call, "requests": bare,
+                        "requests_no_env": bare_no_env}, rounds, chunk=0.2)
         figures["end_to_end"] = e2e
         ours.close()
         sdk.close()
         session.close()
+        plain_session.close()
     finally:
         server.stdin.close()
         server.wait(timeout=10)
@@ -393,7 +404,7 @@ def main(argv: List[str] = None) -> int:
     growth_calls = per_call({
         "1x": lambda: c1.prepare("createChatCompletion", body=BODY),
         "10x": lambda: c10.prepare("createChatCompletion_p7", body=BODY),
-    }, rounds)
+    }, rounds + 4)
     figures["growth"] = {"size_ratio": size_ratio, "bytes_1x": one.stat().st_size,
                          "bytes_10x": ten.stat().st_size, "first_load": loads_first,
                          "warm_load": loads_warm, "per_call": growth_calls}
@@ -418,6 +429,8 @@ def main(argv: List[str] = None) -> int:
     r2 = ratio(got["exploring"]["seconds"], sdk_s)
     row("2 cold start, exploring", "Client() + list operations + text reference of one",
         ms(got["exploring"]["seconds"]), sdk_cold_what, ms(sdk_s), r2, "≤ 0.2×", r2 <= 0.2)
+    row("1, 2 (context)", "python -c pass (interpreter start and exit)", ms(got["bare"]["seconds"]),
+        sdk_cold_what, ms(sdk_s), ratio(got["bare"]["seconds"], sdk_s), "", None)
     r3 = ratio(calls["prepare"], calls["sdk_build"])
     row("3 per call", "prepare() createChatCompletion, validated", us(calls["prepare"]),
         "SDK _build_request()", us(calls["sdk_build"]), r3, "≤ 1.0×", r3 <= 1.0)
@@ -434,6 +447,9 @@ def main(argv: List[str] = None) -> int:
     r4b = ratio(e2e["call"], e2e["requests"])
     row("4 end to end", "call() validated, JSON decoded", us(e2e["call"]),
         "requests.Session POST + .json()", us(e2e["requests"]), r4b, "≤ 1.3×", r4b <= 1.3)
+    row("4 (context)", "call() validated, JSON decoded", us(e2e["call"]),
+        "same, session.trust_env = False", us(e2e["requests_no_env"]),
+        ratio(e2e["call"], e2e["requests_no_env"]), "", None)
     r5 = ratio(got["validated"]["rss"], sdk_rss)
     row("5 memory", "peak RSS of target 1's process", mb(got["validated"]["rss"]),
         "peak RSS, SDK process", mb(sdk_rss), r5, "≤ 1.2×", r5 <= 1.2)
