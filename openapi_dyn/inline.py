@@ -32,7 +32,7 @@ Set :data:`ENABLED` to false to validate against the document as it is.
 from __future__ import annotations
 
 import threading
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 from urllib.parse import unquote
 
 #: Prepare schemas (the default).  Tests turn it off to compare the results.
@@ -190,8 +190,3 @@ def prepare(spec, validator, node: Any):
         return SchemaValidator(validator.schema, inner)
     except Exception:  # pragma: no cover - any surprise: validate the plain way
         return validator
-
-
-def prepared_node(spec, pointer: str) -> Optional[Any]:
-    """The document node at the local JSON pointer ``pointer``, or ``None``."""
-    return preparer_for(spec)._target(pointer) if pointer.startswith("#/") else None
