@@ -411,3 +411,23 @@ def test_unreachable_url_is_asked_once_per_load(cache_dir):
     finally:
         srv.clear()
         srv.stop()
+
+
+def test_files_of_other_code_versions_are_pruned_on_a_miss(tmp_path, monkeypatch):
+    """Entries written by another version of the loading code are never read
+    again; the next miss removes them (and only them)."""
+    from openapi_dyn.spec import cache as cache_mod
+    from openapi_dyn.spec.cache import SpecCache
+
+    monkeypatch.setenv("OPENAPI_DYN_CACHE_DIR", str(tmp_path / "c"))
+    store = SpecCache.open(True)
+    store.write_entry("a" * 64, {"openapi": "3.1.0"}, [])
+    kept = store.entry_path("a" * 64)
+    monkeypatch.setattr(cache_mod, "fingerprint", lambda: "another version")
+    stale = store.entry_path("b" * 64)
+    stale.write_text('{"magic": "openapi_dyn-spec-cache", "fingerprint": "old"}\n{}')
+    foreign = store.directory / "notes.txt"
+    foreign.write_text("not ours")
+    store.write_entry("c" * 64, {"openapi": "3.1.0"}, [])
+    assert not kept.exists() and not stale.exists()  # other fingerprints
+    assert store.entry_path("c" * 64).exists() and foreign.exists()

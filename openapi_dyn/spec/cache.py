@@ -188,8 +188,46 @@ class SpecCache:
             log.debug("spec cache: repairs are not tuples, not caching")
             return False
         header = {"content_hash": content_hash, "validated": bool(validated), "origin": origin}
-        return self._write(self.entry_path(content_hash), "spec", self.entry_key(content_hash),
-                           header, {"document": document, "repairs": rows})
+        ok = self._write(self.entry_path(content_hash), "spec", self.entry_key(content_hash),
+                         header, {"document": document, "repairs": rows})
+        if ok:
+            self.prune()
+        return ok
+
+    def prune(self) -> int:
+        """Remove files made by another version of the loading code (their
+        fingerprint differs: nothing will ever read them again) and temporary
+        files left by a writer that died.  Runs after a new entry is written,
+        that is on a cache miss, never on the fast path.  Returns how many."""
+        import time
+
+        current = fingerprint()
+        removed = 0
+        try:
+            names = os.listdir(self.directory)
+        except OSError:
+            return 0
+        for name in names:
+            path = self.directory / name
+            try:
+                if name.startswith(".tmp-"):
+                    stale = time.time() - os.stat(path).st_mtime > 3600
+                elif name.startswith(("spec-", "loc-")) and name.endswith(".json"):
+                    with open(path, "rb") as f:
+                        first = f.readline(4096)
+                    try:
+                        header = json.loads(first)
+                    except ValueError:
+                        header = None
+                    stale = not isinstance(header, dict) or header.get("fingerprint") != current
+                else:
+                    continue
+                if stale:
+                    os.unlink(path)
+                    removed += 1
+            except OSError:
+                continue
+        return removed
 
     # ------------------------------------------------------------ index
     def read_index(self, location: str, extra: str = "") -> Optional[Dict[str, Any]]:
@@ -285,7 +323,7 @@ class SpecCache:
         except (TypeError, ValueError) as e:   # not JSON (a YAML !!set, a self-containing alias)
             log.debug("spec cache: cannot store %s as JSON: %s", path.name, e)
             return False
-        head = dict(header, magic=MAGIC, format=CACHE_FORMAT, kind=kind, key=key,
+        head = dict(header, magic=MAGIC, format=CACHE_FORMAT, kind=kind, key=key, fingerprint=fingerprint(),
                     body_length=len(data), body_sha256=hashlib.sha256(data).hexdigest())
         tmp = None
         try:
