@@ -240,6 +240,15 @@ class Operation:
         """True when some success response is an event stream."""
         return any("text/event-stream" in r["content"] for s, r in self.responses.items() if s.startswith("2"))
 
+    def memo(self, name: str, build):
+        """What ``build(self)`` returns, built on first use and kept on the
+        operation: binders, validators, reference docs and pagination rules
+        are derived once per operation, whichever module derives them."""
+        value = self.__dict__.get(name)
+        if value is None:
+            value = self.__dict__.setdefault(name, build(self))
+        return value
+
     def default_media_type(self) -> Optional[str]:
         """The body media type used when the caller does not pick one: JSON
         first, then multipart, then form, then whatever the spec lists first."""

@@ -108,10 +108,7 @@ def _analyse(operation) -> Tuple[Optional[PaginationRule], str]:
 def pagination_rule(operation) -> Optional[PaginationRule]:
     """The :class:`PaginationRule` of ``operation``, or ``None`` when it is
     not paginated (cached on the operation)."""
-    cached = operation.__dict__.get("_pagination")
-    if cached is None:
-        cached = operation.__dict__.setdefault("_pagination", _analyse(operation))
-    return cached[0]
+    return operation.memo("_pagination", _analyse)[0]
 
 
 class Paginator:
@@ -122,7 +119,7 @@ class Paginator:
     def __init__(self, client, operation, kwargs: Dict[str, Any]):
         rule = pagination_rule(operation)
         if rule is None:
-            why = operation.__dict__["_pagination"][1]
+            why = operation.memo("_pagination", _analyse)[1]
             raise UsageError(f"{operation.operation_id} is not a paginated list operation: {why}; "
                              f"use call() instead")
         self.client = client

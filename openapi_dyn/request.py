@@ -123,10 +123,7 @@ class Binder:
 
 
 def binder_for(operation) -> Binder:
-    b = operation.__dict__.get("_binder")
-    if b is None:
-        b = operation.__dict__.setdefault("_binder", Binder(operation))
-    return b
+    return operation.memo("_binder", Binder)
 
 
 def build_request(client, operation, args: Dict[str, Any], body: Any = None, *,

@@ -311,41 +311,9 @@ def response_problems(operation, status: int, ctype: str, data: Any) -> List[Val
 def _check_response_body(operation, status: int, media, data: Any) -> List[ValidationProblem]:
     from .validation import validator_for
 
-    spec = operation.spec
+    # the "response" kind gives openapi-core's read rules in 3.0 documents
     key = ("response", f"{status} {media.media_type}")
-    if not str(getattr(spec, "version", "")).startswith("3.0"):
-        # 3.1+: one dialect for requests and answers, so the request side's
-        # cached validators serve here too.
-        return validator_for(operation).check(key, media.schema_pointer, data, "response.body")
-    # 3.0: answers need openapi-core's *read* validator, which accepts
-    # readOnly properties and rejects writeOnly ones (the request side uses
-    # the write validator, the other way round).
-    return _check_oas30_read(operation, key, media.schema_pointer, data)
-
-
-def _check_oas30_read(operation, key, pointer: str, data: Any) -> List[ValidationProblem]:
-    from openapi_core.validation.schemas import oas30_read_schema_validators_factory
-    from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
-
-    from .validation import translate
-
-    cache = operation.__dict__.setdefault("_read_validators", {})
-    validator = cache.get(key)
-    if validator is None:
-        node = operation.spec.schema_path
-        for part in pointer.lstrip("#").strip("/").split("/"):
-            node = node / part.replace("~1", "/").replace("~0", "~")
-        validator = cache[key] = oas30_read_schema_validators_factory.create(operation.spec.schema_path, node)
-    try:
-        validator.validate(data)
-    except InvalidSchemaValue as exc:
-        problems: List[ValidationProblem] = []
-        for err in exc.schema_errors:
-            problems.extend(translate(err, "response.body"))
-        return problems or [ValidationProblem("response.body", str(exc))]
-    except Exception as exc:  # an unusable schema must not escape as a foreign error
-        return [ValidationProblem("response.body", f"cannot be validated: {type(exc).__name__}: {exc}")]
-    return []
+    return validator_for(operation).check(key, media.schema_pointer, data, "response.body")
 
 
 def _error_message(body: Any) -> Optional[str]:

@@ -27,11 +27,13 @@ _param_factory_30 = None
 def _factory_for(version: str, kind: str = "body"):
     """openapi-core's schema validator factory for the document's dialect.
 
-    Request bodies in 3.0 use the *write* rules (``readOnly`` properties must
-    not be sent, and are not required).  Parameters use the plain 3.0 rules:
-    ``readOnly``/``writeOnly`` speak of object properties, and a parameter
-    schema that reuses a read-only id schema (DigitalOcean does) must still
-    accept the id.
+    ``kind`` is the first part of the validator's key: ``"param"``,
+    ``"body"`` or ``"response"``.  In 3.0, request bodies use the *write*
+    rules (``readOnly`` properties must not be sent, and are not required),
+    answers the *read* rules (the other way round), and parameters the plain
+    rules: ``readOnly``/``writeOnly`` speak of object properties, and a
+    parameter schema that reuses a read-only id schema (DigitalOcean does)
+    must still accept the id.  3.1 and later have one dialect for all.
     """
     # Imported here, not at module import: openapi-core pulls in pydantic and
     # friends, which an exploring user who never validates should not pay for.
@@ -48,6 +50,8 @@ def _factory_for(version: str, kind: str = "body"):
 
                 _param_factory_30 = s.SchemaValidatorsFactory(OAS30Validator)
             return _param_factory_30
+        if kind == "response":
+            return s.oas30_read_schema_validators_factory
         return s.oas30_write_schema_validators_factory
     if version.startswith("3.2") and hasattr(s, "oas32_schema_validators_factory"):
         return s.oas32_schema_validators_factory
@@ -213,7 +217,4 @@ class OperationValidator:
 
 def validator_for(operation) -> OperationValidator:
     """The cached :class:`OperationValidator` of ``operation``."""
-    v = operation.__dict__.get("_validator")
-    if v is None:
-        v = operation.__dict__.setdefault("_validator", OperationValidator(operation))
-    return v
+    return operation.memo("_validator", OperationValidator)

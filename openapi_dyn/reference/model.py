@@ -545,10 +545,7 @@ def _json_type(value: Any) -> str:
 # -------------------------------------------------------------- operations
 def document_operation(op) -> OperationDoc:
     """The :class:`OperationDoc` of ``op`` (built once, cached on it)."""
-    doc = op.__dict__.get("_reference_doc")
-    if doc is None:
-        doc = op.__dict__.setdefault("_reference_doc", _build(op))
-    return doc
+    return op.memo("_reference_doc", _build)
 
 
 def _build(op) -> OperationDoc:
