@@ -12,7 +12,7 @@ from openapi_dyn import Client
 from conftest import REPO
 from faultserver import events, reply, send_body
 
-PAGES = ["../README.md", "uploads.md", "streaming.md", "pagination.md", "retries.md"]
+PAGES = ["../README.md", "calling.md", "uploads.md", "streaming.md", "pagination.md", "retries.md"]
 BLOCK = re.compile(r"```python\n(.*?)```", re.S)
 
 
