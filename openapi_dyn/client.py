@@ -364,10 +364,23 @@ def signature_of(op) -> inspect.Signature:
 
 
 def doc_of(op) -> str:
-    """The plain-text reference of ``op``, as ``help()`` shows it."""
-    try:
-        from .reference import text
-        return text.render_operation(op)
-    except ImportError:
-        lines = [f"{op.method} {op.path}", "", op.summary, "", op.description]
-        return "\n".join(line for line in lines).strip()
+    """The plain-text reference of ``op``, as ``help()`` shows it.
+
+    Rendering it means importing the reference modules and markdown-it-py and
+    parsing every description of the operation (tens of milliseconds for the
+    large ones); the text depends only on the spec's content and the
+    rendering code, so it is kept in the spec cache and a later process that
+    asks for the same help reads it back."""
+    from .reference import reference_stamp
+    from .spec.cache import SpecCache
+
+    store = SpecCache.open(op.spec.cache_enabled)
+    name = f"{op.spec.content_hash}\0text\0{op.operation_id}\0{reference_stamp()}"
+    text = store.read_text(name) if store is not None else None
+    if text is None:
+        from .reference import text as reference_text
+
+        text = reference_text.render_operation(op)
+        if store is not None:
+            store.write_text(name, text)
+    return text

@@ -431,3 +431,32 @@ def test_files_of_other_code_versions_are_pruned_on_a_miss(tmp_path, monkeypatch
     store.write_entry("c" * 64, {"openapi": "3.1.0"}, [])
     assert not kept.exists() and not stale.exists()  # other fingerprints
     assert store.entry_path("c" * 64).exists() and foreign.exists()
+
+
+def test_help_text_is_cached_and_read_back_without_rendering(tmp_path):
+    """A second process asking for the same help reads the rendered text from
+    the cache: markdown-it-py and the reference modules are not imported."""
+    from openapi_dyn.reference.text import render_operation
+
+    env = dict(os.environ, OPENAPI_DYN_CACHE_DIR=str(tmp_path / "c"))
+    code = ("import sys; from openapi_dyn import Client; c = Client(); "
+            "sys.stdout.write(c.createRun.__doc__); "
+            "sys.stderr.write(repr(['markdown_it' in sys.modules, 'openapi_dyn.reference.text' in sys.modules]))")
+    first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    second = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert first.stderr.endswith("[True, True]")      # rendered
+    assert second.stderr.endswith("[False, False]")   # read back
+    assert first.stdout == second.stdout
+    from openapi_dyn import Client
+    assert second.stdout == render_operation(Client().operation("createRun"))
+    assert len(list((tmp_path / "c").glob("doc-*.json"))) == 1
+
+
+def test_help_text_is_not_cached_when_the_cache_is_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("OPENAPI_DYN_CACHE_DIR", str(tmp_path / "c"))
+    from openapi_dyn import Client
+
+    client = Client("openai", cache=False)
+    assert "createRun" in client.createRun.__doc__
+    assert not list((tmp_path / "c").glob("doc-*.json"))

@@ -23,6 +23,23 @@ from __future__ import annotations
 from typing import Any, Callable, Optional
 
 FORMATS = ("text", "pod", "markdown", "html", "man")
+
+_stamp: Optional[str] = None
+
+
+def reference_stamp() -> str:
+    """A stamp of the rendering code (each module's size and mtime): texts
+    rendered by other code are never reused from the cache."""
+    global _stamp
+    if _stamp is None:
+        from pathlib import Path
+
+        from .. import __version__
+        from ..spec.cache import code_stamp
+
+        here = Path(__file__).resolve().parent
+        _stamp = f"{__version__}|{code_stamp(sorted(here.glob('*.py')))}"
+    return _stamp
 #: File name suffix per format.
 SUFFIX = {"text": "txt", "pod": "pod", "markdown": "md", "html": "html", "man": "3"}
 

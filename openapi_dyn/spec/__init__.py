@@ -29,6 +29,7 @@ class Spec:
         from .load import load_spec
 
         loaded = load_spec(source, cache=cache, strict=strict)
+        self.cache_enabled = cache  # texts derived from the spec are cached alike
         self.document: Dict[str, Any] = loaded.document
         self.repairs: list = list(loaded.repairs)
         self.origin: str = loaded.origin

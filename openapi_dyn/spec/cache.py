@@ -6,6 +6,9 @@ Two kinds of files live in the cache directory:
 * ``spec-<key>.json``: one loaded spec, keyed by the spec's content hash plus
   everything that changes what loading produces (the openapi_dyn version, the
   cache and repair format versions, a stamp of the loading/repair code).
+* ``doc-<key>.json``: a text rendered from a loaded spec (the plain-text
+  reference ``help()`` shows), keyed by the spec's content hash, the
+  operation and a stamp of the rendering code.
 * ``loc-<key>.json``: an index, keyed by where a spec comes from (a file path,
   a URL), recording the content hash and, for every file that went into it,
   its size, mtime, ctime and inode and its sha256.  A later load of the same path checks the files
@@ -68,12 +71,24 @@ def cache_dir() -> Optional[Path]:
     return Path(platformdirs.user_cache_dir("openapi_dyn"))
 
 
+def code_stamp(files) -> str:
+    """Size and mtime of each file: changes whenever the code is edited or
+    reinstalled, so what it produced before is not reused."""
+    stamps = []
+    for path in files:
+        try:
+            st = os.stat(path)
+            stamps.append(f"{path.name}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            stamps.append(f"{path.name}:-")
+    return ",".join(stamps)
+
+
 @lru_cache(maxsize=1)
 def fingerprint() -> str:
     """Everything besides the content that decides what a load produces."""
     from .. import __version__
     here = Path(__file__).resolve().parent
-    stamps = []
     files = [here / name for name in ("load.py", "repair.py", "overlay.py")]
     try:
         from importlib import resources
@@ -81,13 +96,7 @@ def fingerprint() -> str:
                         if f.name.startswith("overlay-"))
     except (ImportError, OSError, TypeError):
         pass
-    for path in files:
-        try:
-            st = os.stat(path)
-            stamps.append(f"{path.name}:{st.st_size}:{st.st_mtime_ns}")
-        except OSError:
-            stamps.append(f"{path.name}:-")
-    return f"{__version__}|{CACHE_FORMAT}|{REPAIR_FORMAT}|{','.join(stamps)}"
+    return f"{__version__}|{CACHE_FORMAT}|{REPAIR_FORMAT}|{code_stamp(files)}"
 
 
 def _sha(text: str) -> str:
@@ -212,7 +221,7 @@ class SpecCache:
             try:
                 if name.startswith(".tmp-"):
                     stale = time.time() - os.stat(path).st_mtime > 3600
-                elif name.startswith(("spec-", "loc-")) and name.endswith(".json"):
+                elif name.startswith(("spec-", "loc-", "doc-")) and name.endswith(".json"):
                     with open(path, "rb") as f:
                         first = f.readline(4096)
                     try:
@@ -228,6 +237,22 @@ class SpecCache:
             except OSError:
                 continue
         return removed
+
+    # ------------------------------------------------------------ texts
+    def text_path(self, name: str) -> Path:
+        return self.directory / f"doc-{_sha(f'doc{chr(0)}{name}{chr(0)}{fingerprint()}')[:40]}.json"
+
+    def read_text(self, name: str) -> Optional[str]:
+        """A text derived from a loaded spec (a rendered reference), stored
+        under ``name`` by :meth:`write_text`; ``name`` must say everything
+        the text depends on (content hash, what, the producing code's stamp)."""
+        got = self._read(self.text_path(name), "doc", _sha(f"doc\0{name}"))
+        if got is None or not isinstance(got[1], str):
+            return None
+        return got[1]
+
+    def write_text(self, name: str, text: str) -> bool:
+        return self._write(self.text_path(name), "doc", _sha(f"doc\0{name}"), {}, text)
 
     # ------------------------------------------------------------ index
     def read_index(self, location: str, extra: str = "") -> Optional[Dict[str, Any]]:
@@ -267,7 +292,7 @@ class SpecCache:
         except OSError:
             return 0
         for name in names:
-            if (name.startswith(("spec-", "loc-")) and name.endswith(".json")) or name.startswith(".tmp-"):
+            if (name.startswith(("spec-", "loc-", "doc-")) and name.endswith(".json")) or name.startswith(".tmp-"):
                 try:
                     os.unlink(self.directory / name)
                     n += 1
