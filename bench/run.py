@@ -77,8 +77,7 @@ OURS_EXPLORING = """
 from openapi_dyn import Client
 client = Client()
 names = list(client.operations)
-from openapi_dyn.reference.text import render_operation
-page = render_operation(client.operation("createChatCompletion"))
+page = client.createChatCompletion.__doc__   # what help(client.createChatCompletion) shows
 """
 
 OURS_LOAD = """
