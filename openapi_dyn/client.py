@@ -334,7 +334,7 @@ def _make_method(client: Client, op, name: str):
     method.__name__ = name if name.isidentifier() else op.alias
     method.__qualname__ = f"Client.{method.__name__}"
     method.__signature__ = signature_of(op)  # type: ignore[attr-defined]
-    method.__doc__ = doc_of(op)
+    method.__doc__ = doc_of(op, client)
     method.operation = op  # type: ignore[attr-defined]
     return method
 
@@ -363,24 +363,27 @@ def signature_of(op) -> inspect.Signature:
     return inspect.Signature(params)
 
 
-def doc_of(op) -> str:
-    """The plain-text reference of ``op``, as ``help()`` shows it.
+def doc_of(op, client: Optional[Client] = None) -> str:
+    """The plain-text reference of ``op``, as ``help()`` shows it: the same
+    text as ``openapi-dyn show``, with the spec's examples that pass
+    ``client``'s validation.
 
-    Rendering it means importing the reference modules and markdown-it-py and
-    parsing every description of the operation (tens of milliseconds for the
-    large ones); the text depends only on the spec's content and the
-    rendering code, so it is kept in the spec cache and a later process that
-    asks for the same help reads it back."""
+    Rendering it means importing the reference modules and markdown-it-py,
+    parsing every description of the operation and validating its examples;
+    the text depends only on the spec's content and this library's code, so
+    it is kept in the spec cache and a later process that asks for the same
+    help reads it back."""
     from .reference import reference_stamp
     from .spec.cache import SpecCache
 
     store = SpecCache.open(op.spec.cache_enabled)
-    name = f"{op.spec.content_hash}\0text\0{op.operation_id}\0{reference_stamp()}"
+    checked = "checked" if client is not None else "unchecked"
+    name = f"{op.spec.content_hash}\0text-{checked}\0{op.operation_id}\0{reference_stamp()}"
     text = store.read_text(name) if store is not None else None
     if text is None:
         from .reference import text as reference_text
 
-        text = reference_text.render_operation(op)
+        text = reference_text.render_operation(op, client=client)
         if store is not None:
             store.write_text(name, text)
     return text

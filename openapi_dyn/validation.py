@@ -12,7 +12,7 @@ on the operation's first call and reused after that.
 from __future__ import annotations
 
 import threading
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Tuple
 
 from .errors import ValidationProblem
 from .inline import prepare as prepare_schema

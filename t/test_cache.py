@@ -449,7 +449,8 @@ def test_help_text_is_cached_and_read_back_without_rendering(tmp_path):
     assert second.stderr.endswith("[False, False]")   # read back
     assert first.stdout == second.stdout
     from openapi_dyn import Client
-    assert second.stdout == render_operation(Client().operation("createRun"))
+    client = Client()
+    assert second.stdout == render_operation(client.operation("createRun"), client=client)
     assert len(list((tmp_path / "c").glob("doc-*.json"))) == 1
 
 

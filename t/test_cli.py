@@ -5,7 +5,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -154,15 +153,12 @@ def test_network_error_exit_5(pets):
 
 @pytest.mark.parametrize("fmt,suffix", [("pod", "pod"), ("markdown", "md"), ("html", "html"), ("text", "txt")])
 def test_docs_writes_the_reference(tmp_path, fmt, suffix):
-    started = time.monotonic()
     done = run("docs", "--format", fmt, "-o", str(tmp_path / "out"))
-    elapsed = time.monotonic() - started
     assert done.returncode == 0, done.stderr
     path = tmp_path / "out" / f"openai.{suffix}"
     assert done.stdout.strip() == str(path)
     assert path.stat().st_size > 100_000
     assert "271 operations" in done.stderr
-    assert elapsed < 60
 
 
 def test_docs_man_and_split(tmp_path, pets):

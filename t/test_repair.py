@@ -2,7 +2,6 @@
 asserting the exact change and its record, then the real vendor specs."""
 import copy
 import json
-import time
 
 import pytest
 from jsonschema_path import SchemaPath
@@ -493,10 +492,7 @@ def openai_raw(vendor_root):
 @pytest.fixture(scope="module")
 def openai_repaired(openai_raw):
     doc = copy.deepcopy(openai_raw)
-    start = time.perf_counter()
-    repairs = repair_document(doc)
-    elapsed = time.perf_counter() - start
-    return doc, repairs, elapsed
+    return doc, repair_document(doc)
 
 
 CHAT = ("paths", "/chat/completions", "post", "requestBody", "content", "application/json", "schema")
@@ -507,7 +503,7 @@ def test_openai_chat_body_fails_before_and_passes_after(openai_raw, openai_repai
     with pytest.raises(InvalidSchemaValue) as e:
         validator(openai_raw, *CHAT).validate(VALID_CHAT)
     assert "could not be resolved" in str(e.value.schema_errors[0].message)
-    doc, repairs, _ = openai_repaired
+    doc, repairs = openai_repaired
     validator(doc, *CHAT).validate(VALID_CHAT)
     validator(doc, *CHAT).validate({
         "model": "gpt-4o", "temperature": None,
@@ -522,7 +518,7 @@ def test_openai_chat_body_fails_before_and_passes_after(openai_raw, openai_repai
 
 
 def test_openai_invalid_chat_body_still_fails(openai_repaired):
-    doc, _, _ = openai_repaired
+    doc, _ = openai_repaired
     for bad in ({"model": "gpt-4o", "messages": [{"role": "userx", "content": "hi"}]},
                 {"model": "gpt-4o", "messages": [{"role": "user"}]},
                 {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}],
@@ -532,7 +528,7 @@ def test_openai_invalid_chat_body_still_fails(openai_repaired):
 
 
 def test_openai_other_calls_after_repair(openai_repaired):
-    doc, _, _ = openai_repaired
+    doc, _ = openai_repaired
     responses = ("paths", "/responses", "post", "requestBody", "content", "application/json", "schema")
     # an input message without "type" (its discriminator is optional) and one with it
     validator(doc, *responses).validate({"model": "gpt-4o", "input": [{"role": "user", "content": "hi"}]})
@@ -553,14 +549,13 @@ def test_openai_other_calls_after_repair(openai_repaired):
         "choices": [{"index": 0, "delta": {"content": "h"}, "finish_reason": None}]})
 
 
-def test_openai_repair_record_is_idempotent_and_fast(openai_repaired):
-    doc, repairs, elapsed = openai_repaired
+def test_openai_repair_record_is_idempotent(openai_repaired):
+    doc, repairs = openai_repaired
     kinds = {r.pointer for r in repairs}
     assert "#/components/schemas/ChatCompletionRequestMessage/discriminator/mapping" in kinds
     assert "#/components/schemas/ContainerResource/required" in kinds
     json.dumps(repairs)
     assert repair_document(doc) == []
-    assert elapsed < 1.0, f"repair took {elapsed:.3f}s"
 
 
 @pytest.mark.parametrize("relpath", [

@@ -24,7 +24,9 @@ def test_help_shows_the_reference(client):
     page = pydoc.render_doc(client.createRun, renderer=pydoc.plaintext)
     assert "createRun - Create a run." in page
     assert "REQUEST BODY" in page and "assistant_id  (string, required)" in page
-    assert client.createRun.__doc__ == text.render_operation(client.operation("createRun"))
+    # the same text as the generator, checked examples included
+    assert client.createRun.__doc__ == text.render_operation(client.operation("createRun"), client=client)
+    assert "EXAMPLES" in page and 'body={"assistant_id": "asst_abc123"}' in page
 
 
 def test_signature_has_the_real_arguments(client):

@@ -28,8 +28,9 @@ _stamp: Optional[str] = None
 
 
 def reference_stamp() -> str:
-    """A stamp of the rendering code (each module's size and mtime): texts
-    rendered by other code are never reused from the cache."""
+    """A stamp of the code a rendered text depends on (each module's size and
+    mtime: the renderers, and the validation that decides which examples are
+    shown): texts rendered by other code are never reused from the cache."""
     global _stamp
     if _stamp is None:
         from pathlib import Path
@@ -38,7 +39,8 @@ def reference_stamp() -> str:
         from ..spec.cache import code_stamp
 
         here = Path(__file__).resolve().parent
-        _stamp = f"{__version__}|{code_stamp(sorted(here.glob('*.py')))}"
+        files = sorted(here.glob("*.py")) + sorted(here.parent.glob("*.py"))
+        _stamp = f"{__version__}|{code_stamp(files)}"
     return _stamp
 #: File name suffix per format.
 SUFFIX = {"text": "txt", "pod": "pod", "markdown": "md", "html": "html", "man": "3"}
