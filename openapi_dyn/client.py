@@ -238,17 +238,14 @@ class Client:
 
     # ------------------------------------------------- method-style calls
     def __getattr__(self, name: str):
-        if name.startswith("__") or name.startswith("_"):
+        # Only called for names that are not real attributes.  Private names
+        # are never operations (and must fail fast while __init__ runs).
+        if name.startswith("_"):
             raise AttributeError(name)
         method = self._methods.get(name)
-        if method is not None:
-            return method
-        try:
-            op = self.operation(name)
-        except UnknownOperationError as exc:
-            raise UnknownOperationError(
-                name, exc.suggestions) from None
-        method = self._methods[name] = _make_method(self, op, name)
+        if method is None:
+            op = self.operation(name)  # UnknownOperationError is an AttributeError
+            method = self._methods[name] = _make_method(self, op, name)
         return method
 
     def __dir__(self) -> List[str]:
