@@ -33,7 +33,8 @@ from __future__ import annotations
 
 import threading
 from typing import Any, Dict
-from urllib.parse import unquote
+
+from .spec.pointer import walk
 
 #: Prepare schemas (the default).  Tests turn it off to compare the results.
 ENABLED = True
@@ -127,14 +128,10 @@ class Preparer:
     def _target(self, ref: Any) -> Any:
         if not isinstance(ref, str) or not ref.startswith("#/"):
             return None
-        node: Any = self.document
-        for part in unquote(ref[2:]).split("/"):
-            part = part.replace("~1", "/").replace("~0", "~")
-            try:
-                node = node[int(part)] if isinstance(node, list) else node[part]
-            except (KeyError, IndexError, ValueError, TypeError):
-                return None
-        return node
+        try:
+            return walk(self.document, ref)[0]
+        except (LookupError, ValueError):
+            return None
 
     def resolver(self):
         """A ``referencing`` resolver over the document in which

@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
-from . import serialize
+from . import bodies, serialize
 from .auth import MASK, apply_security, mask
 from .errors import RequestValidationError, ValidationProblem
 from .operation import is_json
@@ -159,8 +159,7 @@ def build_request(client, operation, args: Dict[str, Any], body: Any = None, *,
         if not media_types:
             problems.append(ValidationProblem("body", "this operation takes no request body"))
         else:
-            from .bodies import default_media_type
-            chosen = content_type or default_media_type(operation, body)
+            chosen = content_type or bodies.default_media_type(operation, body)
             media = media_types.get(chosen) if chosen else None
             if media is None:
                 media = _match_media(media_types, chosen)
@@ -169,8 +168,6 @@ def build_request(client, operation, args: Dict[str, Any], body: Any = None, *,
                     "body", f"content type {chosen!r} is not offered; choose one of {sorted(media_types)}"))
     elif operation.body_required:
         problems.append(ValidationProblem("body", "required request body is missing"))
-
-    from . import bodies
 
     if media is not None and checker is not None:
         problems.extend(bodies.validate_body(checker, media, body))

@@ -177,6 +177,8 @@ def wants_stream(prepared, save_to: Any = None) -> bool:
     if isinstance(body, Mapping) and body.get("stream") is True:
         return True
     query = urlsplit(prepared.url).query
+    if "stream" not in query:  # the usual case: no need to parse the query string
+        return False
     return any(k == "stream" and v.lower() == "true" for k, v in parse_qsl(query))
 
 

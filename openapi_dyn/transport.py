@@ -198,6 +198,7 @@ class Transport:
         self.session = session or requests.Session()
         self.timeout = normalize_timeout(timeout)
         self.max_retries = max_retries
+        self._env_settings: dict = {}  # see _environment_settings
         for prefix in ("http://", "https://"):
             current = self.session.adapters.get(prefix)
             if current is None or type(current) is HTTPAdapter:
@@ -266,7 +267,7 @@ class Transport:
         origin = url.split("/", 3)[:3]
         key = ("/".join(origin), session.trust_env, repr(session.proxies), repr(session.verify),
                repr(session.cert))
-        cache = self.__dict__.setdefault("_env_settings", {})
+        cache = self._env_settings
         settings = cache.get(key)
         if settings is None:
             settings = session.merge_environment_settings(url, {}, False, None, None)

@@ -16,6 +16,7 @@ from typing import Any, Dict, Iterable, List, Tuple
 
 from .errors import ValidationProblem
 from .inline import prepare as prepare_schema
+from .spec.pointer import walk
 from .engine import defer_package_init
 
 _factory_lock = threading.Lock()
@@ -174,12 +175,9 @@ class OperationValidator:
                 if v is None:
                     spec = self.operation.spec
                     factory = _factory_for(spec.version, key[0])
+                    node, steps = walk(spec.document, pointer)
                     schema = spec.schema_path
-                    node: Any = spec.document
-                    for part in pointer.lstrip("#").strip("/").split("/"):
-                        part = part.replace("~1", "/").replace("~0", "~")
-                        step: Any = int(part) if isinstance(node, list) else part
-                        node = node[step]
+                    for step in steps:
                         schema = schema / step
                     v = factory.create(spec.schema_path, schema)
                     v = prepare_schema(spec, v, node)

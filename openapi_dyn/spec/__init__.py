@@ -10,9 +10,8 @@ objects on first use and each of those parses its own parameters lazily.
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
-from urllib.parse import unquote
-
 from ..errors import SpecError
+from .pointer import walk
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -65,14 +64,10 @@ class Spec:
         """The node at a local JSON pointer ``#/a/b``."""
         if not ref.startswith("#"):
             raise SpecError(f"$ref {ref!r} is not local after bundling", ref)
-        node: Any = self.document
-        for part in ref[1:].lstrip("/").split("/") if ref not in ("#", "#/") else []:
-            part = unquote(part).replace("~1", "/").replace("~0", "~")
-            try:
-                node = node[int(part)] if isinstance(node, list) else node[part]
-            except (KeyError, IndexError, ValueError, TypeError):
-                raise SpecError(f"$ref {ref!r} does not resolve", ref) from None
-        return node
+        try:
+            return walk(self.document, ref)[0]
+        except (LookupError, ValueError):
+            raise SpecError(f"$ref {ref!r} does not resolve", ref) from None
 
     @property
     def schema_path(self):

@@ -39,6 +39,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 from ..errors import SpecError
 from . import bundled as _bundled
 from .cache import SpecCache
+from .pointer import tokens as pointer_tokens
 
 log = logging.getLogger(__name__)
 
@@ -506,11 +507,11 @@ class _Bundler:
             return got
         file_part, _, frag = ref.partition("#")
         loc = self.join(base, file_part) if file_part else base
-        frag = unquote(frag)
-        if frag and not frag.startswith("/"):
-            raise _Unresolved(f"the fragment #{frag} is not a JSON pointer")
-        tokens = [t.replace("~1", "/").replace("~0", "~") for t in frag[1:].split("/")] if frag else []
-        got = self.walk_pointer(loc, tokens, depth)
+        try:
+            toks = pointer_tokens(frag)
+        except ValueError:
+            raise _Unresolved(f"the fragment #{unquote(frag)} is not a JSON pointer") from None
+        got = self.walk_pointer(loc, toks, depth)
         self._ref_cache[key] = got
         return got
 

@@ -13,6 +13,7 @@ from importlib import resources
 from typing import Any, Dict, List, Optional
 
 from ..errors import SpecError
+from .pointer import walk
 
 _index: Optional[Dict[str, Any]] = None
 
@@ -33,16 +34,11 @@ def _overlays() -> Dict[str, Any]:
 
 
 def _node(doc: Any, pointer: str, where: str) -> Any:
-    node = doc
-    path = pointer.lstrip("#").strip("/")
-    for part in path.split("/") if path else []:
-        part = part.replace("~1", "/").replace("~0", "~")
-        try:
-            node = node[int(part)] if isinstance(node, list) else node[part]
-        except (KeyError, IndexError, ValueError, TypeError):
-            raise SpecError(f"overlay change points at {pointer!r}, which the document does not have",
-                            where) from None
-    return node
+    try:
+        return walk(doc, pointer)[0]
+    except (LookupError, ValueError):
+        raise SpecError(f"overlay change points at {pointer!r}, which the document does not have",
+                        where) from None
 
 
 def apply_overlay(doc: dict, source_sha256: str) -> List[Any]:

@@ -47,7 +47,9 @@ from __future__ import annotations
 import datetime
 import re
 from typing import Any, Dict, List, NamedTuple, Optional, Set
-from urllib.parse import quote, unquote
+from urllib.parse import quote
+
+from .pointer import walk
 
 __all__ = ["Repair", "repair_document"]
 
@@ -160,26 +162,10 @@ class _Repairer:
         """The target of a local reference, or ``_MISSING``; the same lookup the validator does."""
         if not isinstance(ref, str) or not ref.startswith("#"):
             return _MISSING
-        fragment = unquote(ref[1:])
-        node: Any = self.doc
-        if not fragment:
-            return node
-        if not fragment.startswith("/"):
+        try:
+            return walk(self.doc, ref)[0]
+        except (LookupError, ValueError):
             return _MISSING
-        for part in fragment[1:].split("/"):
-            if isinstance(node, list):
-                try:
-                    node = node[int(part)]
-                except (ValueError, IndexError):
-                    return _MISSING
-            elif isinstance(node, dict):
-                part = part.replace("~1", "/").replace("~0", "~")
-                if part not in node:
-                    return _MISSING
-                node = node[part]
-            else:
-                return _MISSING
-        return node
 
     def deref(self, schema: Any) -> Any:
         """Follow a chain of pure references (``{"$ref": ...}`` and annotations only)."""

@@ -1,0 +1,45 @@
+"""JSON pointers into a document (RFC 6901), as they appear in ``$ref``
+fragments: ``#/components/schemas/Pet``, ``#/paths/~1pets~1{id}/get``.
+
+One reading for every module that follows a pointer (the loader, the repair
+step, overlays, the validators), so they can never disagree on ``~1``, ``~0``
+or percent-encoding: the fragment is percent-decoded first, then split, then
+each token unescaped.
+"""
+from __future__ import annotations
+
+from typing import Any, List, Tuple
+from urllib.parse import unquote
+
+
+def tokens(ref: str) -> List[str]:
+    """``"#/a/b~1c"`` -> ``["a", "b/c"]``; ``"#"`` -> ``[]``.  Raises
+    ``ValueError`` for a fragment that is not a JSON pointer (``#Pet``)."""
+    fragment = unquote(ref[1:] if ref.startswith("#") else ref)
+    if not fragment:
+        return []
+    if not fragment.startswith("/"):
+        raise ValueError(f"{ref!r} is not a JSON pointer")
+    return [t.replace("~1", "/").replace("~0", "~") for t in fragment[1:].split("/")]
+
+
+def walk(document: Any, ref: str) -> Tuple[Any, List[Any]]:
+    """``(node, steps)``: the node ``ref`` points at in ``document`` and the
+    keys taken to reach it (``int`` for list items).  Raises ``LookupError``
+    when it points at nothing, ``ValueError`` when it is not a pointer."""
+    node = document
+    steps: List[Any] = []
+    for token in tokens(ref):
+        if isinstance(node, list):
+            try:
+                step: Any = int(token)
+                node = node[step]
+            except (ValueError, IndexError):
+                raise LookupError(f"{ref!r}: no item {token!r}") from None
+        elif isinstance(node, dict) and token in node:
+            step = token
+            node = node[token]
+        else:
+            raise LookupError(f"{ref!r}: no {token!r}")
+        steps.append(step)
+    return node, steps
