@@ -29,6 +29,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 from urllib.parse import unquote
 
 from .errors import ValidationProblem
+from .operation import is_json, media_matches
 
 __all__ = ["validate_multipart", "encode_multipart", "MultipartBody", "is_file"]
 
@@ -297,11 +298,6 @@ def _quote_header(text: str) -> str:
     return text.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _is_json(media_type: str) -> bool:
-    base = media_type.split(";", 1)[0].strip().lower()
-    return base == "application/json" or base.endswith("+json")
-
-
 def _concrete(content_type: Optional[str]) -> Optional[str]:
     """The first specific media type of an Encoding Object ``contentType``
     (a comma-separated list that may hold wildcards such as ``image/*``)."""
@@ -314,11 +310,6 @@ def _concrete(content_type: Optional[str]) -> Optional[str]:
     return None
 
 
-def _matches(media_type: str, pattern: str) -> bool:
-    pattern = pattern.strip().lower()
-    return pattern in ("*/*", media_type) or pattern.endswith("/*") and media_type.startswith(pattern[:-1])
-
-
 def _file_content_type(file: _File, declared: Optional[str], schema: Dict[str, Any]) -> str:
     """An explicit tuple type wins; then the type guessed from the file name
     when the spec's ``contentType`` list allows it (``image/png, image/jpeg``
@@ -328,7 +319,7 @@ def _file_content_type(file: _File, declared: Optional[str], schema: Dict[str, A
     if file.content_type:
         return file.content_type
     guessed = mimetypes.guess_type(file.filename)[0] if file.filename else None
-    if declared and guessed and any(_matches(guessed, p) for p in declared.split(",")):
+    if declared and guessed and any(media_matches(p, guessed) for p in declared.split(",")):
         return guessed
     for candidate in (_concrete(declared), _concrete(schema.get("contentMediaType"))):
         if candidate:
@@ -384,7 +375,7 @@ def encode_multipart(media, body: Mapping[str, Any]) -> Tuple[Any, str, bool]:
             add_file(name, value, declared, prop)
             return
         text_type = _concrete(declared)
-        if text_type and _is_json(text_type) or isinstance(value, (dict, list, tuple)):
+        if text_type and is_json(text_type) or isinstance(value, (dict, list, tuple)):
             add_text(name, json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=_scalar_text),
                      text_type or "application/json")
         else:  # text/plain is the default: said only when the spec says it

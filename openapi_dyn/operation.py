@@ -279,6 +279,26 @@ def is_json(media_type: str) -> bool:
     return mt == "application/json" or mt.endswith("+json")
 
 
+def media_matches(pattern: str, media_type: str) -> bool:
+    """Whether ``media_type`` is one that ``pattern`` (as a spec lists it)
+    stands for: the same type, ``image/*`` for ``image/png``, or ``*/*``;
+    parameters (``; charset=utf-8``) and case are ignored."""
+    p = pattern.split(";", 1)[0].strip().lower()
+    m = media_type.split(";", 1)[0].strip().lower()
+    return p == m or p == "*/*" or (p.endswith("/*") and m.startswith(p[:-1]))
+
+
+def find_media(content: Dict[str, Any], media_type: str) -> Any:
+    """The entry of a spec ``content`` map that ``media_type`` falls under
+    (exact key first, then by :func:`media_matches`), or None."""
+    if media_type in content:
+        return content[media_type]
+    for pattern, media in content.items():
+        if media_matches(pattern, media_type):
+            return media
+    return None
+
+
 def schema_type_label(schema: Any) -> str:
     """``string``, ``integer``, ``array[string]``, ``object``, ``string|null``,
     ``oneOf``... a short human label for a (resolved) schema."""

@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from . import bodies, serialize
 from .auth import MASK, apply_security, mask
 from .errors import RequestValidationError, ValidationProblem
-from .operation import is_json
+from .operation import find_media, is_json
 from .validation import validator_for
 
 _AMBIGUOUS = object()
@@ -160,9 +160,7 @@ def build_request(client, operation, args: Dict[str, Any], body: Any = None, *,
             problems.append(ValidationProblem("body", "this operation takes no request body"))
         else:
             chosen = content_type or bodies.default_media_type(operation, body)
-            media = media_types.get(chosen) if chosen else None
-            if media is None:
-                media = _match_media(media_types, chosen)
+            media = find_media(media_types, chosen) if chosen else None
             if media is None:
                 problems.append(ValidationProblem(
                     "body", f"content type {chosen!r} is not offered; choose one of {sorted(media_types)}"))
@@ -242,18 +240,3 @@ def build_request(client, operation, args: Dict[str, Any], body: Any = None, *,
             out_headers["Content-Type"] = ctype
     return PreparedRequest(operation, operation.method, url, out_headers, data, json_body,
                            ctype, secrets, missing, replayable)
-
-
-def _match_media(media_types, chosen: Optional[str]):
-    """Match ``application/json`` against ``application/json; charset=utf-8``
-    and wildcards such as ``image/*`` offered by the spec."""
-    if not chosen:
-        return None
-    base = chosen.split(";", 1)[0].strip().lower()
-    for mt, media in media_types.items():
-        offered = mt.split(";", 1)[0].strip().lower()
-        if offered == base:
-            return media
-        if offered.endswith("/*") and base.startswith(offered[:-1]) or offered == "*/*":
-            return media
-    return None

@@ -273,16 +273,6 @@ def _spec_response(operation, status: int) -> Optional[Mapping[str, Any]]:
     return None
 
 
-def _media_for(content: Mapping[str, Any], ctype: str):
-    if ctype in content:
-        return content[ctype]
-    for mt, media in content.items():
-        base = mt.split(";", 1)[0].strip().lower()
-        if base == ctype or base == "*/*" or (base.endswith("/*") and ctype.startswith(base[:-1])):
-            return media
-    return None
-
-
 def response_problems(operation, status: int, ctype: str, data: Any) -> List[ValidationProblem]:
     """Where a decoded answer disagrees with what the spec documents for its
     status: an undocumented status (when there is no ``default``), a media
@@ -299,7 +289,9 @@ def response_problems(operation, status: int, ctype: str, data: Any) -> List[Val
     content = spec.get("content") or {}
     if not content:
         return []
-    media = _media_for(content, ctype)
+    from .operation import find_media
+
+    media = find_media(content, ctype)
     if media is None:
         if data is None:
             return []

@@ -33,6 +33,8 @@ import re
 from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import quote, quote_plus
 
+from .operation import is_json
+
 __all__ = ["path_param", "query_param", "header_param", "cookie_param", "form_urlencoded"]
 
 Pairs = List[Tuple[str, str]]
@@ -284,11 +286,6 @@ def cookie_param(name: str, value: Any, style: str = "form", explode: bool = Tru
     return "; ".join(f"{k}={v}" for k, v in pairs)
 
 
-def _is_json(content_type: str) -> bool:
-    media = content_type.split(",")[0].split(";")[0].strip().lower()
-    return media == "application/json" or media.endswith("+json")
-
-
 def form_urlencoded(body: Optional[Dict[str, Any]], encoding: Optional[Dict[str, Any]] = None) -> str:
     """An ``application/x-www-form-urlencoded`` body, per the Encoding Object.
 
@@ -317,7 +314,7 @@ def form_urlencoded(body: Optional[Dict[str, Any]], encoding: Optional[Dict[str,
             continue
         qname = quote_plus(name, safe="[]")
         content_type = enc.get("contentType")
-        if content_type and _is_json(content_type):
+        if content_type and is_json(content_type.split(",")[0]):
             pairs.append((qname, quote_plus(_json(value), safe="")))
         elif isinstance(value, (list, tuple)):
             pairs += [(qname, quote_plus(_text(v), safe="")) for v in value if v is not None]
