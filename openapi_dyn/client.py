@@ -10,10 +10,11 @@ import difflib
 import inspect
 import keyword
 import os
-from typing import Any, Dict, Iterator, List, Mapping, Optional
+from typing import Any, Dict, Iterator, List, Mapping, NamedTuple, Optional, Tuple
 
 from .auth import Credentials
-from .errors import UnknownOperationError, UsageError
+from .errors import UnknownOperationError, UsageError, ValidationProblem
+from .profile import Profile, load_profile
 from .spec import Spec
 
 #: Keyword arguments of :meth:`Client.call` that are options, not parameters.
@@ -22,6 +23,17 @@ CALL_OPTIONS = ("body", "headers", "timeout", "validate", "max_retries", "conten
                 "save_to", "validate_responses")
 
 _SECRET_HEADER_WORDS = ("authorization", "key", "token", "secret", "cookie", "password")
+
+
+class Conventions(NamedTuple):
+    """What a client adds to every call of one operation beyond the caller's
+    arguments: headers the profile sends, profile parameter rules and the
+    client's parameter defaults, each resolved to the operation's
+    :class:`~openapi_dyn.operation.Parameter`."""
+
+    headers: Dict[str, str]
+    parameters: List[Tuple[Any, Any]]   # (Parameter, ParameterRule)
+    defaults: List[Tuple[Any, Any]]     # (Parameter, value)
 
 
 class Operations(Mapping):
@@ -95,6 +107,17 @@ class Client:
     :param session: a :class:`requests.Session` to use.
     :param cache: keep the parsed, repaired spec in the user's cache directory.
     :param strict: check the spec with openapi-spec-validator first.
+    :param profile: the vendor profile: what the real API needs beyond the
+        document (beta and version headers, environment variables, retry
+        hints, the error envelope; see :mod:`openapi_dyn.profile`).  By
+        default the bundled spec's own; a bundled profile's name, a YAML
+        file, a dict, or ``False`` for none.
+    :param defaults: parameter values sent with every call of every
+        operation that has the parameter, unless the call gives its own
+        (``{"api-version": "2024-10-21"}``; ``"query.name"`` picks a
+        location).  Checked against the parameters' schemas here.
+    :param api_version: shorthand for the default of the parameter the
+        profile names as the API version (Azure's ``api-version``).
     """
 
     def __init__(self, spec: Any = "openai", *, base_url: Optional[str] = None,
@@ -102,18 +125,25 @@ class Client:
                  headers: Optional[Mapping[str, str]] = None, timeout: Any = None,
                  max_retries: int = 2, validate: bool = True, validate_responses: bool = False,
                  session: Any = None, cache: bool = True, strict: bool = False,
-                 server_variables: Optional[Mapping[str, str]] = None):
+                 server_variables: Optional[Mapping[str, str]] = None, profile: Any = None,
+                 defaults: Optional[Mapping[str, Any]] = None, api_version: Optional[str] = None):
         self.spec: Spec = spec if isinstance(spec, Spec) else Spec(spec, cache=cache, strict=strict)
-        entry = _bundled_entry(self.spec.bundled_name)
+        self.profile: Profile = load_profile(profile, self.spec.bundled_name)
+        prof = self.profile
+        if not base_url:
+            base_url = prof.environment_base_url()
         self.base_url: Optional[str] = base_url.rstrip("/") if base_url else None
-        self.server_variables: Dict[str, str] = dict(server_variables or {})
+        variables = {name: os.environ[var] for name, var in prof.server_variable_env.items()
+                     if os.environ.get(var)}
+        variables.update(server_variables or {})
+        self.server_variables: Dict[str, str] = variables
         self.validate = validate
         self.validate_responses = validate_responses
         self.timeout = timeout
         self.max_retries = max_retries
-        self._credentials = Credentials(api_key, credentials, entry.get("auth_env"))
+        self._credentials = Credentials(api_key, credentials, prof.credential_env)
         default_headers: Dict[str, str] = {}
-        for var, header in (entry.get("header_env") or {}).items():
+        for header, var in prof.header_env.items():
             if os.environ.get(var):
                 default_headers[header] = os.environ[var]
         default_headers.update(headers or {})
@@ -125,6 +155,18 @@ class Client:
         self._methods: Dict[str, Any] = {}
         self._aliases: Optional[Dict[str, str]] = None
         self._base_urls: Dict[str, str] = {}
+        self._conventions: Dict[str, Conventions] = {}
+        given = {name: os.environ[var] for name, var in prof.parameter_env.items() if os.environ.get(var)}
+        if api_version is not None:
+            if not prof.api_version:
+                raise UsageError(f"api_version=: the {prof.name or 'spec'}'s profile names no API-version "
+                                 f"parameter; pass defaults={{'<parameter>': ...}} instead")
+            given[prof.api_version] = api_version
+        checked = dict(defaults or {})
+        given.update(checked)
+        self.defaults: Dict[str, Any] = given
+        if checked:
+            self._check_defaults(checked)
 
     # ------------------------------------------------------------ surface
     @property
@@ -196,9 +238,9 @@ class Client:
             raise UsageError(f"no absolute server URL for {prepared.operation_id} "
                              f"({prepared.url.split('?')[0]}): pass base_url= to Client()")
         raw = self.transport.send(prepared, timeout=timeout, max_retries=max_retries,
-                                  stream=wants_stream(prepared, save_to))
+                                  stream=wants_stream(prepared, save_to, self.profile))
         validate = self.validate_responses if validate_responses is None else validate_responses
-        return finish(raw, prepared, save_to=save_to, validate=validate)
+        return finish(raw, prepared, save_to=save_to, validate=validate, profile=self.profile)
 
     def paginate(self, operation_id: str, /, **kwargs: Any):
         """Every item of a cursor-paginated list operation, fetched lazily,
@@ -217,7 +259,8 @@ class Client:
         if self._transport is None:
             from .transport import Transport
 
-            self._transport = Transport(self._session, self.timeout, self.max_retries)
+            self._transport = Transport(self._session, self.timeout, self.max_retries,
+                                        retry_rules=self.profile.retry)
         return self._transport
 
     def close(self) -> None:
@@ -235,6 +278,61 @@ class Client:
         base = self.base_url or self._server_url(None)
         return (f"<openapi_dyn.Client {self.spec.title!r} {self.spec.info.get('version', '')} "
                 f"from {self.spec.origin}: {ops} operations, base_url={base!r}>")
+
+    # --------------------------------------------------------- conventions
+    def _conventions_for(self, operation) -> Conventions:
+        """The profile's headers and parameter rules and the client's
+        defaults that apply to ``operation``, resolved once."""
+        found = self._conventions.get(operation.operation_id)
+        if found is None:
+            header_rules, param_rules = self.profile.rules_for(operation)
+            headers: Dict[str, str] = {}
+            for rule in header_rules:
+                from .request import put_header
+
+                put_header(headers, rule.name, rule.value)
+            by_name = _parameters_by_name(operation)
+            params = [(by_name[rule.name.lower()], rule) for rule in param_rules
+                      if rule.name.lower() in by_name]
+            defaults = []
+            for key, value in self.defaults.items():
+                p = _find_parameter(operation, key)
+                if p is not None and value is not None:
+                    defaults.append((p, value))
+            found = self._conventions[operation.operation_id] = Conventions(headers, params, defaults)
+        return found
+
+    def _check_defaults(self, defaults: Mapping[str, Any]) -> None:
+        """Every default names a parameter of some operation and is valid for
+        each distinct schema that parameter has; else :class:`UsageError`
+        listing every problem."""
+        import json
+
+        problems: List[ValidationProblem] = []
+        for key, value in defaults.items():
+            seen = set()
+            found = False
+            for op in self.spec.operations.values():
+                p = _find_parameter(op, key)
+                if p is None:
+                    continue
+                found = True
+                if value is None or not self.validate:
+                    continue
+                schema_key = json.dumps(p.schema, sort_keys=True, default=str)
+                if schema_key in seen:
+                    continue
+                seen.add(schema_key)
+                from .validation import validator_for
+
+                for problem in validator_for(op).check_parameter(p, value):
+                    problems.append(ValidationProblem(f"defaults[{key!r}]", f"{problem.message} "
+                                                      f"(as {problem.location} of {op.operation_id})"))
+            if not found:
+                problems.append(ValidationProblem(f"defaults[{key!r}]", "no operation of this spec has "
+                                                  "such a parameter"))
+        if problems:
+            raise UsageError("defaults= cannot be used:\n" + "\n".join(f"  - {p}" for p in problems))
 
     # ------------------------------------------------- method-style calls
     def __getattr__(self, name: str):
@@ -282,8 +380,11 @@ class Client:
         server = servers[0] if servers else {"url": "/"}
         url = str(server.get("url") or "/")
         for var, spec in (server.get("variables") or {}).items():
-            value = self.server_variables.get(var, (spec or {}).get("default", ""))
-            url = url.replace("{" + var + "}", str(value))
+            value = str(self.server_variables.get(var, (spec or {}).get("default", "")))
+            url = url.replace("{" + var + "}", value.rstrip("/"))
+        rest = url.partition("://")[2]
+        if rest.startswith(("http://", "https://")):
+            url = rest  # "https://{endpoint}" given "https://host": the value's own scheme wins
         if url.startswith("/") or not url.startswith(("http://", "https://")):
             origin = self.spec.origin
             if origin.startswith(("http://", "https://")):
@@ -309,15 +410,23 @@ def _split_options(kwargs: Dict[str, Any]) -> Dict[str, Any]:
     return opts
 
 
-def _bundled_entry(name: Optional[str]) -> Dict[str, Any]:
-    if not name:
-        return {}
-    from .spec import bundled
+def _parameters_by_name(operation) -> Dict[str, Any]:
+    """lower-cased name -> parameter (the first, when locations share it)."""
+    out: Dict[str, Any] = {}
+    for p in operation.parameters:
+        out.setdefault(p.name.lower(), p)
+    return out
 
-    try:
-        return bundled.entry(name) or {}
-    except Exception:  # an entry without extras is fine
-        return {}
+
+def _find_parameter(operation, key: str):
+    """The parameter ``key`` (a name, or ``"<in>.<name>"``) addresses in
+    ``operation``, or ``None``; header names match case-insensitively."""
+    for p in operation.parameters:
+        if key == p.name or key == p.qualified_name:
+            return p
+        if p.location == "header" and key.lower() in (p.name.lower(), p.qualified_name.lower()):
+            return p
+    return None
 
 
 def _make_method(client: Client, op, name: str):

@@ -37,6 +37,12 @@ class SpecError(OpenAPIDynError, ValueError):
         super().__init__(f"{what} (at {where})" if where else what)
 
 
+class ProfileError(SpecError):
+    """A vendor profile (``Client(profile=...)``) cannot be used: not found,
+    not YAML, or not of the profile schema; the message names every key at
+    fault."""
+
+
 # ------------------------------------------------------------- building calls
 class UsageError(OpenAPIDynError, TypeError):
     """The client itself was used wrongly (a bad option, a paginated call on an
@@ -111,18 +117,33 @@ class APIError(OpenAPIDynError):
     """The server answered with a non-2xx status.
 
     ``status_code``, ``headers``, ``body`` (decoded: JSON as Python objects,
-    else text), ``request_id`` (from ``x-request-id`` / ``request-id`` when
-    sent) and ``response`` (the :class:`requests.Response`)."""
+    else text), ``request_id`` (from the header the vendor profile names:
+    ``x-request-id``, Anthropic's ``request-id``...) and ``response`` (the
+    :class:`requests.Response`).
+
+    What the vendor's error envelope says is read into ``message``, ``type``,
+    ``code`` and ``param`` (``None`` where the body does not say): OpenAI's
+    and Azure's ``{"error": {"message", "type", "code", "param"}}``,
+    Anthropic's ``{"type": "error", "error": {"type", "message"}}``,
+    Cohere's ``{"message"}``, and RFC 9457 ``application/problem+json``
+    (``title``/``detail`` as the message, ``type`` as the type) for any spec.
+    """
 
     status_code: int = 0
 
     def __init__(self, message: str, *, status_code: int, headers: Mapping[str, str],
-                 body: Any, request_id: Optional[str] = None, response: Any = None):
+                 body: Any, request_id: Optional[str] = None, response: Any = None,
+                 error_message: Optional[str] = None, error_type: Optional[str] = None,
+                 code: Any = None, param: Optional[str] = None):
         self.status_code = status_code
         self.headers = headers
         self.body = body
         self.request_id = request_id
         self.response = response
+        self.message: Optional[str] = error_message
+        self.type: Optional[str] = error_type
+        self.code = code
+        self.param: Optional[str] = param
         super().__init__(message)
 
 

@@ -1,19 +1,24 @@
 """Iterating every item of a paginated list operation.
 
-An operation is *paginated* when the spec says all of this:
+Which operations page, and how, is a vendor convention, so it comes from the
+vendor profile's ``pagination`` section (:class:`~openapi_dyn.profile.PaginationRule`):
+an operation is paginated by a rule when the spec says all of this:
 
 * its success answer (the first 2xx response with a JSON body) is an object
-  with an array property ``data`` and a property ``has_more``;
-* it takes a cursor as a query parameter, either
-  - ``after`` (or ``starting_after``): the next page starts after the item
-    whose id is passed.  The cursor for the next page is the answer's
-    ``next`` field when it has one (OpenAI's role and group lists), else its
-    ``last_id``, else the ``id`` of the last item of ``data``; or
-  - ``page``, with a ``next_page`` field in the answer that holds the token
-    of the next page (OpenAI's usage reports).
+  with an array property (the rule's ``items``, ``data`` for OpenAI and
+  Anthropic) and, when the rule names one, a ``has_more`` property, and every
+  property the rule ``requires``;
+* it takes the rule's cursor as a query parameter (OpenAI: ``after`` or
+  ``starting_after``, or ``page`` with a ``next_page`` answer field;
+  Anthropic: ``after_id``).
 
-That covers the OpenAI spec's list operations (``listAssistants``,
-``listFiles``, ``listMessages``, ``list-groups``, ``usage-completions``...).
+The next cursor is the first of the rule's ``next`` fields the page holds
+(``@last.id``: the ``id`` of its last item).  That covers the OpenAI spec's
+list operations (``listAssistants``, ``listFiles``, ``list-groups``,
+``usage-completions``...) and Anthropic's (``models_list``,
+``message_batches_list``...).  A spec without a profile paginates nothing:
+``Client(spec, profile={"pagination": {...}})`` says how it pages.
+
 Pages are fetched one at a time, only when the loop needs the next item, and
 iteration stops when ``has_more`` is false, a page is empty, or no cursor for
 the next page can be found.  Every other argument (``limit``, ``order``,
@@ -29,37 +34,24 @@ from .errors import UsageError
 
 log = logging.getLogger("openapi_dyn")
 
-__all__ = ["Paginator", "PaginationRule", "pagination_rule"]
-
-_AFTER_NAMES = ("after", "starting_after")
+__all__ = ["Paginator", "Pagination", "pagination_rule", "pagination_of"]
 
 
-class PaginationRule:
-    """How one operation pages: ``kind`` is ``"after"`` (item-id cursor) or
-    ``"page"`` (page token); ``param`` the query parameter carrying it."""
+class Pagination:
+    """How one operation pages: the profile's ``rule`` and the operation's
+    query parameter ``param`` that carries the cursor."""
 
-    __slots__ = ("kind", "param")
+    __slots__ = ("rule", "param")
 
-    def __init__(self, kind: str, param):
-        self.kind = kind
+    def __init__(self, rule, param):
+        self.rule = rule
         self.param = param
 
     def next_cursor(self, page: Mapping[str, Any]) -> Optional[str]:
-        if self.kind == "page":
-            token = page.get("next_page")
-            return token if token not in (None, "") else None
-        for key in ("next", "last_id"):
-            value = page.get(key)
-            if isinstance(value, str) and value:
-                return value
-        data = page.get("data") or []
-        last = data[-1] if data else None
-        if isinstance(last, Mapping) and last.get("id") not in (None, ""):
-            return str(last["id"])
-        return None
+        return self.rule.next_cursor(page)
 
     def __repr__(self) -> str:
-        return f"<PaginationRule {self.kind} via query.{self.param.name}>"
+        return f"<Pagination via query.{self.param.name}>"
 
 
 def _properties(spec, schema: Any, depth: int = 0) -> Dict[str, Any]:
@@ -87,28 +79,50 @@ def _success_properties(operation) -> Tuple[Optional[str], Dict[str, Any]]:
     return None, {}
 
 
-def _analyse(operation) -> Tuple[Optional[PaginationRule], str]:
+def _analyse(operation, rules) -> Tuple[Optional[Pagination], str]:
+    if not rules:
+        return None, "the spec's profile says nothing about pagination"
     status, props = _success_properties(operation)
     if status is None:
         return None, "it has no JSON success answer"
-    data = props.get("data")
-    if not (isinstance(data, dict) and (data.get("type") == "array" or "items" in data)):
-        return None, f"its {status} answer has no array field 'data'"
-    if "has_more" not in props:
-        return None, f"its {status} answer has no 'has_more' field"
     query = {p.name: p for p in operation.parameters if p.location == "query"}
-    for name in _AFTER_NAMES:
-        if name in query:
-            return PaginationRule("after", query[name]), ""
-    if "page" in query and "next_page" in props:
-        return PaginationRule("page", query["page"]), ""
-    return None, "it takes no cursor query parameter ('after', 'starting_after', or 'page' with 'next_page')"
+    shaped, why = [], ""
+    for rule in rules:
+        items = props.get(rule.items)
+        if not (isinstance(items, dict) and (items.get("type") == "array" or "items" in items)):
+            why = why or f"its {status} answer has no array field {rule.items!r}"
+            continue
+        missing = [f for f in ((rule.has_more,) if rule.has_more else ()) + rule.requires if f not in props]
+        if missing:
+            why = why or f"its {status} answer has no {missing[0]!r} field"
+            continue
+        shaped.append(rule)
+    for rule in shaped:
+        if rule.param in query:
+            return Pagination(rule, query[rule.param]), ""
+    if shaped:
+        why = "it takes no cursor query parameter (" + ", ".join(repr(r.param) for r in shaped) + ")"
+    return None, why
 
 
-def pagination_rule(operation) -> Optional[PaginationRule]:
-    """The :class:`PaginationRule` of ``operation``, or ``None`` when it is
-    not paginated (cached on the operation)."""
-    return operation.memo("_pagination", _analyse)[0]
+def pagination_of(operation, profile) -> Tuple[Optional[Pagination], str]:
+    """How ``operation`` pages under ``profile`` (and why not, when it does
+    not), computed once per profile."""
+    cache = profile._pagination_cache
+    found = cache.get(operation.operation_id)
+    if found is None:
+        found = cache[operation.operation_id] = _analyse(operation, profile.pagination)
+    return found
+
+
+def pagination_rule(operation, profile=None) -> Optional[Pagination]:
+    """The :class:`Pagination` of ``operation``, or ``None`` when it is not
+    paginated (under ``profile``; the bundled OpenAI one by default)."""
+    if profile is None:
+        from .profile import bundled_profile
+
+        profile = bundled_profile("openai")
+    return pagination_of(operation, profile)[0]
 
 
 class Paginator:
@@ -117,9 +131,8 @@ class Paginator:
     starts again from the first page."""
 
     def __init__(self, client, operation, kwargs: Dict[str, Any]):
-        rule = pagination_rule(operation)
+        rule, why = pagination_of(operation, client.profile)
         if rule is None:
-            why = operation.memo("_pagination", _analyse)[1]
             raise UsageError(f"{operation.operation_id} is not a paginated list operation: {why}; "
                              f"use call() instead")
         self.client = client
@@ -151,7 +164,8 @@ class Paginator:
                 raise UsageError(f"{self.operation.operation_id} answered {type(page).__name__}, "
                                  f"not a page object")
             yield dict(page)
-            if not page.get("has_more") or not page.get("data"):
+            items_field, more_field = self.rule.rule.items, self.rule.rule.has_more
+            if (more_field and not page.get(more_field)) or not page.get(items_field):
                 return
             nxt = self.rule.next_cursor(page)
             if nxt is None:
@@ -165,7 +179,7 @@ class Paginator:
 
     def __iter__(self) -> Iterator[Any]:
         for page in self.pages():
-            yield from page.get("data") or []
+            yield from page.get(self.rule.rule.items) or []
 
     def __repr__(self) -> str:
         return f"<Paginator {self.operation.operation_id} {self.rule!r}>"

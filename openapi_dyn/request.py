@@ -122,6 +122,17 @@ class Binder:
         return "unknown argument; this operation takes no parameters"
 
 
+def put_header(headers: Dict[str, str], name: str, value: str) -> None:
+    """Set ``name`` in ``headers``, replacing it under any spelling: header
+    names are case-insensitive, and a later source (a parameter, the call's
+    ``headers=``) overrides an earlier one (the profile, the client)."""
+    if name not in headers:
+        lowered = name.lower()
+        for key in [k for k in headers if k.lower() == lowered]:
+            del headers[key]
+    headers[name] = value
+
+
 def binder_for(operation) -> Binder:
     return operation.memo("_binder", Binder)
 
@@ -134,18 +145,32 @@ def build_request(client, operation, args: Dict[str, Any], body: Any = None, *,
     binder = binder_for(operation)
     problems: List[ValidationProblem] = []
     values: Dict[Any, Any] = {}
+    left_out = set()
     for key, value in args.items():
         p = binder.index.get(key)
         if p is None:
             problems.append(ValidationProblem(f"argument.{key}", binder.suggest(key)))
         elif p is _AMBIGUOUS:
             problems.append(ValidationProblem(f"argument.{key}", binder.ambiguity(key)))
-        elif p in values:
+        elif p in values or p in left_out:
             problems.append(ValidationProblem(p.qualified_name, f"given twice (as {key!r} and another name)"))
-        elif value is not None:  # None means "not given": the parameter is left out
+        elif value is not None:
+            values[p] = value
+        else:  # None means "not given": the parameter is left out, defaults too
+            left_out.add(p)
+    conventions = client._conventions_for(operation)
+    for p, rule in conventions.parameters:
+        if p in left_out:
+            continue
+        if p in values:
+            values[p] = rule.combine(values[p])
+        else:
+            values[p] = rule.value
+    for p, value in conventions.defaults:
+        if p not in values and p not in left_out:
             values[p] = value
     for p in binder.required:
-        if p not in values:
+        if p not in values and (validate or p.location == "path"):
             problems.append(ValidationProblem(p.qualified_name, "required parameter is missing"))
 
     checker = validator_for(operation) if validate else None
@@ -164,7 +189,7 @@ def build_request(client, operation, args: Dict[str, Any], body: Any = None, *,
             if media is None:
                 problems.append(ValidationProblem(
                     "body", f"content type {chosen!r} is not offered; choose one of {sorted(media_types)}"))
-    elif operation.body_required:
+    elif operation.body_required and validate:
         problems.append(ValidationProblem("body", "required request body is missing"))
 
     if media is not None and checker is not None:
@@ -176,7 +201,9 @@ def build_request(client, operation, args: Dict[str, Any], body: Any = None, *,
     # ---- serialize (values are valid here, or validation was switched off)
     path_values: Dict[str, str] = {}
     query: List[Tuple[str, str]] = []
-    out_headers: Dict[str, str] = dict(client._default_headers)
+    out_headers: Dict[str, str] = dict(conventions.headers)
+    for name, value in client._default_headers.items():
+        put_header(out_headers, name, value)
     cookies: List[str] = []
     for p, value in values.items():
         loc = p.location
@@ -191,14 +218,14 @@ def build_request(client, operation, args: Dict[str, Any], body: Any = None, *,
             elif loc == "query":
                 query.extend(serialize.query_param(p.name, value, p.style, p.explode, p.allow_reserved))
             elif loc == "header":
-                out_headers[p.name] = serialize.header_param(p.name, value, p.style, p.explode)
+                put_header(out_headers, p.name, serialize.header_param(p.name, value, p.style, p.explode))
             elif loc == "cookie":
                 cookies.append(serialize.cookie_param(p.name, value, p.style, p.explode))
         except (ValueError, TypeError) as exc:
             problems.append(ValidationProblem(p.qualified_name, str(exc)))
     for name, value in (headers or {}).items():
         try:
-            out_headers[name] = serialize.header_param(name, value)
+            put_header(out_headers, name, serialize.header_param(name, value))
         except ValueError as exc:
             problems.append(ValidationProblem(f"header.{name}", str(exc)))
     if problems:

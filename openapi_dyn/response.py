@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional
 from urllib.parse import parse_qsl, urlsplit
 
 from .errors import ResponseValidationError, ValidationProblem, error_class_for
@@ -74,8 +74,16 @@ class Response:
         return f"<Response {self.status_code} {self.request.operation_id}>"
 
 
-def request_id_of(headers: Mapping[str, str]) -> Optional[str]:
-    return headers.get("x-request-id") or headers.get("request-id")
+def request_id_of(headers: Mapping[str, str], profile: Any = None) -> Optional[str]:
+    """The request id the server sent, from the headers the profile names
+    (``x-request-id``, Anthropic's ``request-id``, Azure's
+    ``apim-request-id``)."""
+    names = getattr(profile, "request_id_headers", None) or ("x-request-id", "request-id")
+    for name in names:
+        value = headers.get(name)
+        if value:
+            return value
+    return None
 
 
 def _stream_type():
@@ -127,24 +135,82 @@ def _events_of(content: bytes) -> List[Any]:
     return out
 
 
-def raise_for_status(raw, prepared) -> None:
-    """Raise the :class:`APIError` subclass for a non-2xx answer."""
+def raise_for_status(raw, prepared, profile: Any = None) -> None:
+    """Raise the :class:`APIError` subclass for a non-2xx answer, with what
+    the vendor's error envelope says read into its fields."""
     status = raw.status_code
     if 200 <= status < 300:
         return
     read_all(raw, prepared)
     body = decode_body(raw)
-    message = _error_message(body) or raw.reason or "error"
+    fields = error_fields(body, content_type_of(raw), profile)
+    message = fields["message"] or raw.reason or "error"
     cls = error_class_for(status)
-    rid = request_id_of(raw.headers)
-    text = f"{status} from {prepared.method} {prepared.masked_url} ({prepared.operation_id}): {message}"
+    rid = request_id_of(raw.headers, profile)
+    text = f"{status} from {prepared.method} {prepared.masked_url} ({prepared.operation_id}): "
+    if fields["type"] or fields["code"]:
+        text += f"[{fields['code'] or fields['type']}] "
+    text += str(message)
+    if fields["param"]:
+        text += f" (param: {fields['param']})"
     if rid:
         text += f" [request id {rid}]"
     from .transport import NOT_REPLAYABLE, RETRY_STATUSES
 
     if status in RETRY_STATUSES and getattr(raw, "openapi_dyn_not_retried", False):
         text += f" ({NOT_REPLAYABLE})"
-    raise cls(text, status_code=status, headers=raw.headers, body=body, request_id=rid, response=raw)
+    raise cls(text, status_code=status, headers=raw.headers, body=body, request_id=rid, response=raw,
+              error_message=fields["message"], error_type=fields["type"], code=fields["code"],
+              param=fields["param"])
+
+
+#: Where error bodies keep their fields when no profile says otherwise: the
+#: ``{"error": {...}}`` envelope most JSON APIs use, then top-level fields.
+GENERIC_ERROR_FIELDS = {
+    "message": ("error.message", "message", "detail", "error_description", "title", "error"),
+    "type": ("error.type", "type"),
+    "code": ("error.code", "code"),
+    "param": ("error.param", "param"),
+}
+
+
+def _dig(body: Any, path: str) -> Any:
+    node = body
+    for part in path.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def error_fields(body: Any, ctype: str = "", profile: Any = None) -> Dict[str, Any]:
+    """``message``, ``type``, ``code`` and ``param`` of an error body: from
+    the paths the profile's ``errors`` section lists, then the generic ones;
+    an RFC 9457 problem document (``application/problem+json``) gives
+    ``detail`` (or ``title``) as the message and its ``type`` URI as the
+    type.  A text body is its own message (shortened)."""
+    out: Dict[str, Any] = {"message": None, "type": None, "code": None, "param": None}
+    if isinstance(body, str):
+        out["message"] = body.strip()[:500] or None
+        return out
+    if not isinstance(body, Mapping):
+        return out
+    if ctype == "application/problem+json":
+        detail = body.get("detail") if isinstance(body.get("detail"), str) else None
+        title = body.get("title") if isinstance(body.get("title"), str) else None
+        out["message"] = detail or title
+        out["type"] = body.get("type") if isinstance(body.get("type"), str) else None
+        return out
+    given = getattr(profile, "error_fields", None) or {}
+    for key, generic in GENERIC_ERROR_FIELDS.items():
+        for path in tuple(given.get(key) or ()) + generic:
+            value = _dig(body, path)
+            if key == "message" and isinstance(value, Mapping):
+                continue
+            if isinstance(value, (str, int, float)) and not isinstance(value, bool) and value != "":
+                out[key] = value
+                break
+    return out
 
 
 def read_all(raw, prepared) -> bytes:
@@ -161,32 +227,40 @@ def read_all(raw, prepared) -> bytes:
 
 
 # ------------------------------------------------------- after sending
-def wants_stream(prepared, save_to: Any = None) -> bool:
+def wants_stream(prepared, save_to: Any = None, profile: Any = None) -> bool:
     """Leave the body on the wire?  Yes for downloads (``save_to``), for
     operations whose 2xx answers include ``text/event-stream``, and for any
-    call that asks the server to stream: a body with ``"stream": true``
-    (createRun declares no event stream, yet streams) or a ``stream=true``
-    query parameter.  Whether a :class:`Stream` comes back is then decided by
-    the answer's Content-Type, not by this guess."""
+    call that asks the server to stream the way the vendor profile says
+    (``streaming.body_flag``: a body with ``"stream": true``, which OpenAI's
+    createRun needs although it declares no event stream;
+    ``streaming.query_flag``: ``?stream=true``).  Whether a :class:`Stream`
+    comes back is then decided by the answer's Content-Type, not by this
+    guess.  Without a profile only the document decides."""
     if save_to is not None:
         return True
     op = prepared.operation
     if getattr(op, "streams", False):
         return True
-    body = prepared.json
-    if isinstance(body, Mapping) and body.get("stream") is True:
-        return True
-    query = urlsplit(prepared.url).query
-    if "stream" not in query:  # the usual case: no need to parse the query string
+    if profile is None:
         return False
-    return any(k == "stream" and v.lower() == "true" for k, v in parse_qsl(query))
+    flag = profile.stream_body_flag
+    body = prepared.json
+    if flag and isinstance(body, Mapping) and body.get(flag) is True:
+        return True
+    flag = profile.stream_query_flag
+    if not flag:
+        return False
+    query = urlsplit(prepared.url).query
+    if flag not in query:  # the usual case: no need to parse the query string
+        return False
+    return any(k == flag and v.lower() == "true" for k, v in parse_qsl(query))
 
 
-def finish(raw, prepared, *, save_to: Any = None, validate: bool = False) -> Response:
+def finish(raw, prepared, *, save_to: Any = None, validate: bool = False, profile: Any = None) -> Response:
     """Turn a :class:`requests.Response` into a :class:`Response`: raise for
     non-2xx statuses, hand an event stream out unread, write a download to
     ``save_to``, read anything else whole, and validate it when asked."""
-    raise_for_status(raw, prepared)
+    raise_for_status(raw, prepared, profile)
     response = Response(raw, prepared)
     if content_type_of(raw) == "text/event-stream" and save_to is None and not _is_read(raw):
         from .sse import Stream
@@ -308,20 +382,3 @@ def _check_response_body(operation, status: int, media, data: Any) -> List[Valid
     # the "response" kind gives openapi-core's read rules in 3.0 documents
     key = ("response", f"{status} {media.media_type}")
     return validator_for(operation).check(key, media.schema_pointer, data, "response.body")
-
-
-def _error_message(body: Any) -> Optional[str]:
-    if isinstance(body, dict):
-        err = body.get("error", body)
-        if isinstance(err, dict):
-            for key in ("message", "detail", "error_description", "title"):
-                if isinstance(err.get(key), str):
-                    return err[key]
-        if isinstance(err, str):
-            return err
-        for key in ("message", "detail"):
-            if isinstance(body.get(key), str):
-                return body[key]
-    if isinstance(body, str):
-        return body.strip()[:500] or None
-    return None

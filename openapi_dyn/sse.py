@@ -211,13 +211,16 @@ class Stream:
             yield chunk
 
     def _fail(self, message: str, body: Any = None) -> StreamError:
-        from .response import request_id_of
+        from .response import error_fields, request_id_of
 
+        fields = error_fields(body)
         where = ""
         if self.request is not None:
             where = f" ({self.request.operation_id})"
         return StreamError(f"{message}{where}", status_code=self.raw.status_code, headers=self.raw.headers,
-                           body=body, request_id=request_id_of(self.raw.headers), response=self.raw)
+                           body=body, request_id=request_id_of(self.raw.headers), response=self.raw,
+                           error_message=fields["message"], error_type=fields["type"], code=fields["code"],
+                           param=fields["param"])
 
     def events(self) -> Iterator[ServerSentEvent]:
         """Every event as a :class:`ServerSentEvent`, up to ``[DONE]`` (not

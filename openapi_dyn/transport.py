@@ -5,15 +5,21 @@ Nothing outside this module touches requests' exceptions; a caller sees
 :class:`~openapi_dyn.APIConnectionError` or :class:`~openapi_dyn.APITimeoutError`
 with the original as ``__cause__``.
 
-Retries are urllib3's :class:`~urllib3.util.Retry`, configured like the
-official OpenAI SDK: up to ``max_retries`` (default 2) more attempts on
-connection errors, read timeouts and the statuses 408, 409, 429 and 5xx, for
-every method (the SDK retries POST too), waiting what ``Retry-After`` or
-``retry-after-ms`` asks (capped at :attr:`Transport.retry_after_max`) or else
-an exponential backoff with jitter.  urllib3 does the work: it re-sends the
-request, drains the failed answer, rewinds file bodies and only hands back a
-response it will not retry, which is also why an event stream can never be
-retried once its first event has been read.
+Retries: up to ``max_retries`` (default 2) more attempts, waiting what
+``Retry-After`` or ``retry-after-ms`` asks (capped at
+:attr:`Transport.retry_after_max`) or else an exponential backoff with jitter.
+*Which* failures are retried is the vendor profile's
+:class:`~openapi_dyn.profile.RetryRules`: for the bundled vendors, as their
+SDKs do, every method on 408, 409, 429 and 5xx, and the server's
+``x-should-retry: true``/``false`` obeyed first; for a spec without a profile
+only idempotent methods (or requests carrying an ``Idempotency-Key``).
+
+Two layers share one budget of attempts.  Connection failures (refused,
+reset, read timeouts) are retried inside urllib3, whose
+:class:`~urllib3.util.Retry` re-sends, rewinds file bodies and never retries
+an event stream once its first event has been read.  Status answers are
+retried here, after the answer's headers are seen, because urllib3 decides
+on the status code alone and a retry hint is a header.
 """
 from __future__ import annotations
 
@@ -28,15 +34,16 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from .errors import APIConnectionError, APITimeoutError, MissingCredentialsError
+from .profile import DEFAULT_RETRY_STATUSES, RetryRules
 
 log = logging.getLogger("openapi_dyn")
 
 Timeout = Union[None, float, Tuple[float, float]]
 DEFAULT_TIMEOUT: Tuple[float, float] = (5.0, 600.0)  # connect, read (seconds)
 
-#: Answers worth another attempt: timeouts, lock conflicts, rate limits,
-#: server errors (the official SDK's list).
-RETRY_STATUSES = frozenset([408, 409, 429] + list(range(500, 600)))
+#: Answers worth another attempt by default: timeouts, lock conflicts, rate
+#: limits, server errors (the official SDKs' list).
+RETRY_STATUSES = DEFAULT_RETRY_STATUSES
 
 #: Why a request was sent once only, appended to the error when it fails.
 NOT_REPLAYABLE = ("not retried: the request body is a one-shot stream (a pipe, socket or generator) "
@@ -194,26 +201,31 @@ class Transport:
     retry_after_max = 60.0
 
     def __init__(self, session: Optional[requests.Session] = None, timeout: Timeout = None,
-                 max_retries: int = 2):
+                 max_retries: int = 2, retry_rules: Optional[RetryRules] = None):
         self.session = session or requests.Session()
         self.timeout = normalize_timeout(timeout)
         self.max_retries = max_retries
+        self.retry_rules = retry_rules or RetryRules()
         self._env_settings: dict = {}  # see _environment_settings
         for prefix in ("http://", "https://"):
             current = self.session.adapters.get(prefix)
             if current is None or type(current) is HTTPAdapter:
                 self.session.mount(prefix, RetryingAdapter())
 
-    def policy(self, retries: int) -> Retry:
-        """The :class:`RetryPolicy` for up to ``retries`` more attempts."""
+    def policy(self, retries: int, repeatable: bool = True) -> Retry:
+        """The urllib3 :class:`RetryPolicy` for up to ``retries`` more
+        attempts after connection failures.  A request that may not be
+        repeated (``repeatable`` false: a POST to an API without a profile
+        that allows it) is retried only when it never reached the server
+        (connection refused, connect timeout)."""
         if retries <= 0:
             # requests' own default: one attempt, errors raised as they are.
             return Retry(0, read=False)
         return RetryPolicy(
-            total=retries, connect=None, read=None, status=None, redirect=None,
-            allowed_methods=None,  # every method, as the official SDK does
-            status_forcelist=RETRY_STATUSES,
-            raise_on_status=False,  # the last answer comes back and becomes an APIError
+            total=retries, connect=None, read=None if repeatable else 0, status=None, redirect=None,
+            allowed_methods=None,  # which methods may repeat is decided by ``repeatable``
+            status_forcelist=(),  # statuses are decided in send(), where the headers are seen
+            raise_on_status=False,
             respect_retry_after_header=True,
             backoff_factor=self.backoff_factor, backoff_max=self.backoff_max,
             backoff_jitter=self.backoff_jitter, retry_after_max=self.retry_after_max)
@@ -240,22 +252,42 @@ class Transport:
         timeout_pair = normalize_timeout(timeout) if timeout is not None else self.timeout
         wanted = self.max_retries if max_retries is None else max_retries
         retries = wanted if prepared.replayable else 0
+        rules = self.retry_rules
+        repeatable = rules.may_repeat(prepared.method, prepared.headers)
         settings = self._environment_settings(req.url, stream)
         if prepared._secrets:
             _secret_filter.secrets.update(x for x in prepared._secrets if x)
         log.debug("%s %s", prepared.method, prepared.masked_url)
-        token = _current_policy.set(self.policy(retries))
-        try:
-            raw = self.session.send(req, timeout=timeout_pair, allow_redirects=True, **settings)
-            # read by raise_for_status(): an error status here was not retried
-            # only because the body could not be sent again
-            raw.openapi_dyn_not_retried = wanted > 0 and not prepared.replayable
-            return raw
-        except requests.RequestException as exc:
-            raise translate_error(exc, prepared, timeout_pair, retries,
-                                  not_retried=wanted > 0 and not prepared.replayable) from exc
-        finally:
-            _current_policy.reset(token)
+        policy = self.policy(retries, repeatable)
+        start = _body_position(req.body)
+        while True:
+            token = _current_policy.set(policy)
+            try:
+                raw = self.session.send(req, timeout=timeout_pair, allow_redirects=True, **settings)
+            except requests.RequestException as exc:
+                raise translate_error(exc, prepared, timeout_pair, retries,
+                                      not_retried=wanted > 0 and not prepared.replayable) from exc
+            finally:
+                _current_policy.reset(token)
+            if raw.status_code < 400:
+                break
+            if retries <= 0 or not rules.retry_status(prepared.method, raw.status_code, raw.headers,
+                                                       prepared.headers):
+                break
+            used = getattr(raw.raw, "retries", None)
+            try:
+                policy = (used if isinstance(used, RetryPolicy) else policy).increment(
+                    prepared.method, prepared.url, response=raw.raw)
+            except Exception:  # urllib3's MaxRetryError: the budget is spent
+                break
+            raw.close()
+            policy.sleep(raw.raw)
+            if start is not None:
+                req.body.seek(start)
+        # read by raise_for_status(): an error status here was not retried
+        # only because the body could not be sent again
+        raw.openapi_dyn_not_retried = wanted > 0 and not prepared.replayable
+        return raw
 
     def _environment_settings(self, url: str, stream: bool) -> dict:
         """What requests takes from the environment for ``url`` (proxies,
@@ -278,6 +310,17 @@ class Transport:
 
     def close(self) -> None:
         self.session.close()
+
+
+def _body_position(body: Any) -> Optional[int]:
+    """Where a seekable file body starts, to rewind it for another attempt
+    (bytes and re-iterable bodies need nothing)."""
+    if body is None or isinstance(body, (bytes, str)) or not hasattr(body, "seek"):
+        return None
+    try:
+        return body.tell()
+    except (OSError, ValueError):
+        return None
 
 
 def _chain(exc: BaseException):

@@ -10,12 +10,13 @@ from conftest import DATA
 from faultserver import reply, send_body
 
 MEDIA = DATA / "media.yaml"
+PROFILE = str(DATA / "media-profile.yaml")  # OpenAI-like conventions for it
 AUDIO = bytes(range(256)) * 4096  # 1 MiB
 
 
 @pytest.fixture
 def client(faultserver):
-    return Client(str(MEDIA), base_url=faultserver.url + "/v1", max_retries=0)
+    return Client(str(MEDIA), profile=PROFILE, base_url=faultserver.url + "/v1", max_retries=0)
 
 
 def test_binary_answers_are_bytes(client, faultserver):

@@ -624,7 +624,7 @@ def test_http_ref_from_a_local_file_is_fetched(server, tmp_path, no_cache):
 def test_bundled_registry_entries():
     entry = bundled.entry("openai")
     assert entry["name"] == "openai"
-    assert entry["auth_env"]["*"] == "OPENAI_API_KEY"
+    assert entry["profile"] == "openai"
     assert bundled.entry("nope") is None
     loaded = load_spec("azure-openai")
     assert loaded.bundled_name == "azure-openai"

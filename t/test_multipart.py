@@ -15,11 +15,12 @@ from conftest import DATA
 from faultserver import reply, reset, status
 
 MEDIA = DATA / "media.yaml"
+PROFILE = str(DATA / "media-profile.yaml")  # OpenAI-like conventions for it
 
 
 @pytest.fixture
 def client(faultserver):
-    c = Client(str(MEDIA), base_url=faultserver.url + "/v1")
+    c = Client(str(MEDIA), profile=PROFILE, base_url=faultserver.url + "/v1")
     c.transport.backoff_factor = 0.001
     c.transport.backoff_jitter = 0
     return c
@@ -353,9 +354,11 @@ def test_sdk_multipart_request(openai_client, faultserver, row):
     # content_type= as the SDK chose: createVideo offers JSON first, and a
     # body without files would otherwise go as JSON.
     client.call(op.operation_id, **row["call"]["params"], body=_call_body(op, entries),
-                content_type=row["wire"]["content_type"], headers=row["call"]["extra_headers"] or None)
+                content_type=row["wire"]["content_type"])
     (rec,) = faultserver.requests
     assert rec.method == row["wire"]["method"] and rec.path == row["wire"]["path"]
+    for name, value in row["wire"]["headers"].items():  # added by the OpenAI profile, not passed
+        assert rec.headers.get(name) == value
     assert rec.headers["Content-Type"].split(";")[0] == "multipart/form-data"
     assert _comparable(_received(rec.multipart())) == _comparable(_expected(entries))
 

@@ -9,11 +9,12 @@ from conftest import DATA
 from faultserver import reply
 
 MEDIA = DATA / "media.yaml"
+PROFILE = str(DATA / "media-profile.yaml")  # OpenAI-like conventions for it
 
 
 @pytest.fixture
 def client(faultserver):
-    return Client(str(MEDIA), base_url=faultserver.url + "/v1", max_retries=0)
+    return Client(str(MEDIA), profile=PROFILE, base_url=faultserver.url + "/v1", max_retries=0)
 
 
 def items(*ids):
@@ -117,6 +118,6 @@ def test_the_openai_list_operations(openai_client):
         assert op_id in paged
     for op_id in ("listModels", "createEmbedding", "retrieveAssistant", "createChatCompletion"):
         assert op_id not in paged
-    assert pagination_rule(ops["listAssistants"]).kind == "after"
-    assert pagination_rule(ops["usage-completions"]).kind == "page"
+    assert pagination_rule(ops["listAssistants"]).param.name == "after"
+    assert pagination_rule(ops["usage-completions"]).param.name == "page"
     assert all(ops[o].method == "GET" for o in paged)

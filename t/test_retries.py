@@ -17,6 +17,7 @@ from conftest import DATA
 from faultserver import reply, reset, stall, status
 
 MEDIA = DATA / "media.yaml"
+PROFILE = str(DATA / "media-profile.yaml")  # OpenAI-like conventions for it
 ITEM = {"id": "i1", "size": 1}
 
 
@@ -30,7 +31,7 @@ def fast(client):
 
 @pytest.fixture
 def client(faultserver):
-    return fast(Client(str(MEDIA), base_url=faultserver.url + "/v1"))
+    return fast(Client(str(MEDIA), profile=PROFILE, base_url=faultserver.url + "/v1"))
 
 
 @pytest.fixture
@@ -82,7 +83,7 @@ def test_when_retries_run_out_the_last_answer_is_the_error(client, faultserver):
 
 def test_max_retries_per_client_and_per_call(faultserver):
     faultserver.always(status(429))
-    client = fast(Client(str(MEDIA), base_url=faultserver.url + "/v1", max_retries=4))
+    client = fast(Client(str(MEDIA), profile=PROFILE, base_url=faultserver.url + "/v1", max_retries=4))
     with pytest.raises(RateLimitError):
         client.call("getItem", id="i1")
     assert len(faultserver.requests) == 5
@@ -98,7 +99,7 @@ def test_connection_errors_exhaust_into_api_connection_error(faultserver, waits)
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    client = fast(Client(str(MEDIA), base_url=f"http://127.0.0.1:{port}/v1", max_retries=2))
+    client = fast(Client(str(MEDIA), profile=PROFILE, base_url=f"http://127.0.0.1:{port}/v1", max_retries=2))
     with pytest.raises(APIConnectionError) as info:
         client.call("getItem", id="i1")
     assert not isinstance(info.value, APITimeoutError)
@@ -192,7 +193,7 @@ def test_a_stalled_answer_times_out_per_call(client, faultserver):
 
 
 def test_client_timeout_and_a_retry_that_succeeds(faultserver):
-    client = fast(Client(str(MEDIA), base_url=faultserver.url + "/v1", timeout=0.2, max_retries=1))
+    client = fast(Client(str(MEDIA), profile=PROFILE, base_url=faultserver.url + "/v1", timeout=0.2, max_retries=1))
     faultserver.plan(stall(), reply(json=ITEM))
     assert client.call("getItem", id="i1") == ITEM
     faultserver.plan(stall())

@@ -13,6 +13,7 @@ from conftest import DATA
 from faultserver import events, reply, reset, status
 
 MEDIA = DATA / "media.yaml"
+PROFILE = str(DATA / "media-profile.yaml")  # OpenAI-like conventions for it
 
 
 def parse(*chunks):
@@ -75,7 +76,7 @@ def drain(stream, error):
 
 @pytest.fixture
 def client(faultserver):
-    c = Client(str(MEDIA), base_url=faultserver.url + "/v1", max_retries=2)
+    c = Client(str(MEDIA), profile=PROFILE, base_url=faultserver.url + "/v1", max_retries=2)
     c.transport.backoff_factor = 0.001
     c.transport.backoff_jitter = 0
     return c
