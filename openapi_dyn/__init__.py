@@ -24,6 +24,7 @@ from .errors import (  # noqa: E402
     RateLimitError,
     RequestValidationError,
     ResponseValidationError,
+    ProfileError,
     SpecError,
     StreamError,
     UnknownOperationError,
@@ -43,7 +44,7 @@ def __getattr__(name):
 
 __all__ = [
     "Client", "__version__",
-    "OpenAPIDynError", "SpecError", "UsageError", "UnknownOperationError",
+    "OpenAPIDynError", "SpecError", "ProfileError", "UsageError", "UnknownOperationError",
     "ValidationProblem", "RequestValidationError", "MissingCredentialsError",
     "APIConnectionError", "APITimeoutError", "APIError", "BadRequestError",
     "AuthenticationError", "PermissionDeniedError", "NotFoundError", "ConflictError",

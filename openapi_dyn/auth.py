@@ -58,8 +58,10 @@ class Credentials:
     """
 
     def __init__(self, api_key: Any = None, per_scheme: Optional[Mapping[str, Any]] = None,
-                 env: Optional[Mapping[str, str]] = None):
+                 env: Optional[Mapping[str, str]] = None, api_key_schemes: Any = ()):
         self._api_key = _secret(api_key)
+        #: the schemes ``api_key`` is for (empty: all of them), from the profile
+        self.api_key_schemes = frozenset(api_key_schemes or ())
         self._per_scheme = {k: _secret(v) for k, v in (per_scheme or {}).items()}
         self.env: Dict[str, str] = dict(env or {})
 
@@ -75,6 +77,8 @@ class Credentials:
         if level == 0:
             return self._per_scheme.get(scheme)
         if level == 1:
+            if self.api_key_schemes and scheme not in self.api_key_schemes:
+                return None
             return self._api_key or None
         var = self.env.get(scheme) if level == 2 else (self.env.get("*") if scheme not in self.env else None)
         if var and os.environ.get(var):
@@ -83,7 +87,9 @@ class Credentials:
 
     def hint(self, scheme: str) -> str:
         """How the user can supply a credential for ``scheme`` (for error messages)."""
-        ways = ["api_key=", f"credentials={{{scheme!r}: ...}}"]
+        ways = [f"credentials={{{scheme!r}: ...}}"]
+        if not self.api_key_schemes or scheme in self.api_key_schemes:
+            ways.insert(0, "api_key=")
         var = self.env.get(scheme) or (self.env.get("*") if scheme not in self.env else None)
         if var:
             ways.append(f"the {var} environment variable")

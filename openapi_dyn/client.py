@@ -141,7 +141,7 @@ class Client:
         self.validate_responses = validate_responses
         self.timeout = timeout
         self.max_retries = max_retries
-        self._credentials = Credentials(api_key, credentials, prof.credential_env)
+        self._credentials = Credentials(api_key, credentials, prof.credential_env, prof.api_key_schemes)
         default_headers: Dict[str, str] = {}
         for header, var in prof.header_env.items():
             if os.environ.get(var):
@@ -439,17 +439,44 @@ def _make_method(client: Client, op, name: str):
 
     method.__name__ = name if name.isidentifier() else op.alias
     method.__qualname__ = f"Client.{method.__name__}"
-    method.__signature__ = signature_of(op)  # type: ignore[attr-defined]
-    method.__doc__ = doc_of(op, client)
+    method.__signature__ = signature_of(op, client)  # type: ignore[attr-defined]
+    method.__doc__ = doc_of(op, client) + _defaults_note(op, client)
     method.operation = op  # type: ignore[attr-defined]
     return method
 
 
-def signature_of(op) -> inspect.Signature:
+def client_defaults(op, client: Optional[Client]) -> Dict[Any, Any]:
+    """parameter -> the value ``client`` sends when a call gives none: its
+    ``defaults=`` (and ``api_version=``, environment) and the profile's
+    parameter rules."""
+    if client is None:
+        return {}
+    conventions = client._conventions_for(op)
+    out: Dict[Any, Any] = {p: rule.value for p, rule in conventions.parameters}
+    out.update((p, v) for p, v in conventions.defaults if p not in out)
+    return out
+
+
+def _defaults_note(op, client: Client) -> str:
+    """The ``help()`` lines naming what this client sends by itself."""
+    values = client_defaults(op, client)
+    headers = client._conventions_for(op).headers
+    if not values and not headers:
+        return ""
+    lines = ["", "", "Client defaults (sent unless the call gives its own; None leaves one out):"]
+    lines += [f"    {p.name} = {v!r}" for p, v in values.items()]
+    lines += [f"    header {k}: {v}" for k, v in headers.items()]
+    return "\n".join(lines)
+
+
+def signature_of(op, client: Optional[Client] = None) -> inspect.Signature:
     """The keyword arguments a call of ``op`` takes: its parameters (spec name
-    when it is an identifier, else the alias), ``body``, then the options."""
+    when it is an identifier, else the alias), ``body``, then the options.
+    Parameters ``client`` fills in by itself show that value as their
+    default."""
     from .request import binder_for
 
+    given = client_defaults(op, client)
     params = []
     used = set()
     binder = binder_for(op)
@@ -460,6 +487,8 @@ def signature_of(op) -> inspect.Signature:
             continue
         used.add(name)
         default = inspect.Parameter.empty if p.required else None
+        if p in given:
+            default = given[p]
         params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default))
     if op.request_body:
         default = inspect.Parameter.empty if op.body_required else None

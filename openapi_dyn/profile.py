@@ -230,6 +230,8 @@ class Profile:
         self.headers: List[HeaderRule] = [HeaderRule(h) for h in raw.get("headers") or ()]
         self.parameters: List[ParameterRule] = [ParameterRule(p) for p in raw.get("parameters") or ()]
         self.api_version: Optional[str] = raw.get("api_version")
+        #: the security schemes ``api_key=`` is for (empty: every scheme)
+        self.api_key_schemes: Tuple[str, ...] = tuple(raw.get("api_key_schemes") or ())
         retry = raw.get("retry")
         if retry is None:
             self.retry = RetryRules()

@@ -285,7 +285,13 @@ def test_scheme_specific_credential_wins_over_the_first_alternative(monkeypatch)
                               body={"messages": [{"role": "user", "content": "hi"}]})
     assert prepared.url.startswith("https://res.openai.azure.com/openai/deployments/gpt/")
     assert prepared.headers["api-key"] == "azure-secret" and "Authorization" not in prepared.headers
-    token = Client("azure-openai", api_key="aad-token").prepare(
+    # api_key= is the api-key header, as with the SDK's AzureOpenAI(api_key=...)
+    keyed = Client("azure-openai", api_key="azure-key").prepare(
+        "ChatCompletions_Create", **{"deployment-id": "gpt", "api-version": "2024-10-21"},
+        body={"messages": [{"role": "user", "content": "hi"}]})
+    assert keyed.headers["api-key"] == "azure-key" and "Authorization" not in keyed.headers
+    # an Entra ID token is the bearer scheme's credential
+    token = Client("azure-openai", credentials={"bearer": "aad-token"}).prepare(
         "ChatCompletions_Create", **{"deployment-id": "gpt", "api-version": "2024-10-21"},
         body={"messages": [{"role": "user", "content": "hi"}]})
     assert token.headers["Authorization"] == "Bearer aad-token"
