@@ -43,6 +43,10 @@ def _common(p: argparse.ArgumentParser, top: bool) -> None:
     p.add_argument("--spec", default=default, metavar="NAME|PATH|URL",
                    help="bundled spec name (openai, anthropic, cohere, ...), file or URL; default: openai")
     p.add_argument("--base-url", default=default, metavar="URL", help="server URL to use instead of the spec's")
+    p.add_argument("--profile", default=default, metavar="NAME|PATH",
+                   help="vendor profile (default: the bundled spec's own; 'none' for the document alone)")
+    p.add_argument("--api-version", default=default, metavar="VERSION",
+                   help="the API version parameter the profile names (Azure's api-version)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -114,7 +118,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 
 def _run(args) -> int:
-    from .errors import (APIConnectionError, APIError, MissingCredentialsError, OpenAPIDynError,
+    from .errors import (APIConnectionError, APIError, MissingCredentialsError, OpenAPIDynError, ProfileError,
                          RequestValidationError, SpecError, UnknownOperationError, UsageError)
 
     try:
@@ -122,6 +126,8 @@ def _run(args) -> int:
         handler = {"list": cmd_list, "show": cmd_show, "call": cmd_call, "docs": cmd_docs,
                    "repl": cmd_repl}[args.command]
         return handler(client, args)
+    except ProfileError as exc:
+        raise _Fail(f"cannot load the profile: {exc}", EXIT_SPEC)
     except SpecError as exc:
         raise _Fail(f"cannot load the spec: {exc}", EXIT_SPEC)
     except UnknownOperationError as exc:
@@ -146,7 +152,10 @@ def _client(args):
     from .client import Client
 
     spec = getattr(args, "spec", None) or "openai"
-    return Client(spec, base_url=getattr(args, "base_url", None))
+    profile = getattr(args, "profile", None)
+    return Client(spec, base_url=getattr(args, "base_url", None),
+                  profile=False if profile == "none" else profile,
+                  api_version=getattr(args, "api_version", None))
 
 
 # --------------------------------------------------------------------- list

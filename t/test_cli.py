@@ -179,3 +179,21 @@ def test_docs_of_small_spec_names_file_after_title(tmp_path, pets):
     assert done.returncode == 0, done.stderr
     text = (tmp_path / "pets.md").read_text()
     assert "`create-pet`" in text and "client.create_pet(body=" in text
+
+
+def test_dry_runs_show_what_the_vendor_profile_adds(tmp_path):
+    done = run("--spec", "anthropic", "call", "messages_post", "--dry-run",
+               "--body", '{"model": "claude-sonnet-4-5", "max_tokens": 8, "messages": [{"role": "user", "content": "hi"}]}')
+    assert done.returncode == 0, done.stderr
+    assert "anthropic-version: 2023-06-01" in done.stdout
+    done = run("--spec", "azure-openai", "--api-version", "2024-10-21", "call", "ChatCompletions_Create",
+               "deployment-id=gpt", "--dry-run", "--body", '{"messages": [{"role": "user", "content": "hi"}]}')
+    assert done.returncode == 0, done.stderr
+    assert "api-version=2024-10-21" in done.stdout.splitlines()[0]
+    done = run("--spec", "anthropic", "--profile", "none", "call", "messages_post", "--dry-run",
+               "--body", '{"model": "claude-sonnet-4-5", "max_tokens": 8, "messages": [{"role": "user", "content": "hi"}]}')
+    assert done.returncode == 0 and "anthropic-version" not in done.stdout
+    bad = tmp_path / "p.yaml"
+    bad.write_text("retry: {methods: 3}\n")
+    done = run("--profile", str(bad), "list")
+    assert done.returncode == 4 and "cannot load the profile" in done.stderr and "retry.methods" in done.stderr

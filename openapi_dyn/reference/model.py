@@ -813,6 +813,21 @@ def check_examples(client, doc: OperationDoc) -> OperationDoc:
 
 
 # ------------------------------------------------------------------ the spec
+def _with_client_defaults(doc: OperationDoc, op, client) -> OperationDoc:
+    """``doc`` with the values ``client`` sends by itself (its ``defaults=``,
+    the profile's parameter rules: Anthropic's ``anthropic-version``) shown
+    as the parameters' defaults; the shared ``doc`` is left as it is."""
+    from dataclasses import replace
+
+    from ..client import client_defaults
+
+    given = {p.name: v for p, v in client_defaults(op, client).items()}
+    if not given:
+        return doc
+    params = [replace(pd, default=given[pd.name]) if pd.name in given else pd for pd in doc.parameters]
+    return replace(doc, parameters=params)
+
+
 def document_spec(client, *, check: bool = True, progress=None) -> ReferenceDoc:
     """The :class:`ReferenceDoc` of ``client``'s spec: every operation once,
     grouped under its first tag in the order of the spec's ``tags`` list
@@ -828,7 +843,7 @@ def document_spec(client, *, check: bool = True, progress=None) -> ReferenceDoc:
         order.setdefault(str(name), [])
     untagged: List[OperationDoc] = []
     for n, op in enumerate(ops):
-        doc = document_operation(op)
+        doc = _with_client_defaults(document_operation(op), op, client)
         if check:
             check_examples(client, doc)
         if progress is not None:
