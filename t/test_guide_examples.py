@@ -12,7 +12,10 @@ from openapi_dyn import Client
 from conftest import REPO
 from faultserver import events, reply, send_body
 
-PAGES = ["../README.md", "calling.md", "uploads.md", "streaming.md", "pagination.md", "retries.md"]
+PAGES = ["../README.md", "calling.md", "uploads.md", "streaming.md", "pagination.md", "retries.md", "vendors.md"]
+
+#: Where each bundled spec's paths start on the local server (its servers' base paths).
+BASE_PATHS = {"openai": "/v1", "anthropic": "", "cohere": "", "azure-openai": "/openai"}
 BLOCK = re.compile(r"```python\n(.*?)```", re.S)
 
 
@@ -24,8 +27,21 @@ def examples():
 
 
 def answer(rec):
-    """What the OpenAI API would say, enough for the examples."""
+    """What the OpenAI, Anthropic and Azure APIs would say, enough for the
+    examples; like the real services, Anthropic refuses a request without
+    ``anthropic-version`` and Azure one without ``api-version``."""
     path, method = rec.path, rec.method
+    if path == "/v1/messages":
+        if rec.headers.get("anthropic-version") != "2023-06-01":
+            return reply(400, json={"type": "error", "error": {"type": "invalid_request_error",
+                                                               "message": "anthropic-version is required"}})
+        return reply(json={"id": "msg_1", "type": "message", "role": "assistant",
+                           "content": [{"type": "text", "text": "Hello!"}]})
+    if path.startswith("/openai/deployments/"):
+        if not rec.args.get("api-version"):
+            return reply(404, json={"error": {"code": "404", "message": "Resource not found"}})
+        return reply(json={"id": "chatcmpl-1", "object": "chat.completion", "choices": [
+            {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": "Hello!"}}]})
     if method == "POST" and path == "/v1/files":
         return reply(json={"id": "file-1", "object": "file", "bytes": 17, "filename": "notes.jsonl"})
     if path == "/v1/audio/transcriptions":
@@ -66,7 +82,8 @@ def answer(rec):
 def test_guide_example(code, faultserver, monkeypatch, tmp_path, openai_client):
     class LocalClient(Client):
         def __init__(self, spec=None, **kwargs):
-            kwargs.setdefault("base_url", faultserver.url + "/v1")
+            kwargs.setdefault("base_url", faultserver.url + BASE_PATHS.get(spec if isinstance(spec, str) else
+                                                                            "openai", "/v1"))
             kwargs.setdefault("api_key", "sk-test")
             super().__init__(spec if spec is not None else openai_client.spec, **kwargs)
 
@@ -76,7 +93,7 @@ def test_guide_example(code, faultserver, monkeypatch, tmp_path, openai_client):
     faultserver.always(answer)
     exec(compile(code, "<guide example>", "exec"), {"__name__": "guide_example"})
     # an unexpected request would have met a 404 and failed the example
-    assert all(rec.path.startswith("/v1/") for rec in faultserver.requests)
+    assert all(rec.path.startswith(("/v1/", "/openai/")) for rec in faultserver.requests)
 
 
 def test_guide_pages_have_examples():
