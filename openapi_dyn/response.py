@@ -27,11 +27,12 @@ class Response:
     :class:`requests.Response`), ``attempts`` (how many times it was sent)
     and ``saved_bytes`` (for downloads)."""
 
-    __slots__ = ("raw", "request", "_data", "_decoded", "saved_bytes")
+    __slots__ = ("raw", "request", "_data", "_decoded", "saved_bytes", "profile")
 
-    def __init__(self, raw, request):
+    def __init__(self, raw, request, profile: Any = None):
         self.raw = raw
         self.request = request
+        self.profile = profile  # the vendor profile: which header holds the request id
         self._decoded = False
         self._data = None
         self.saved_bytes: Optional[int] = None
@@ -50,7 +51,7 @@ class Response:
 
     @property
     def request_id(self) -> Optional[str]:
-        return request_id_of(self.raw.headers)
+        return request_id_of(self.raw.headers, self.profile)
 
     @property
     def attempts(self) -> int:
@@ -261,7 +262,7 @@ def finish(raw, prepared, *, save_to: Any = None, validate: bool = False, profil
     non-2xx statuses, hand an event stream out unread, write a download to
     ``save_to``, read anything else whole, and validate it when asked."""
     raise_for_status(raw, prepared, profile)
-    response = Response(raw, prepared)
+    response = Response(raw, prepared, profile)
     if content_type_of(raw) == "text/event-stream" and save_to is None and not _is_read(raw):
         from .sse import Stream
 

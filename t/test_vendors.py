@@ -189,8 +189,10 @@ def test_azure_api_version_from_the_environment(faultserver, monkeypatch):
     faultserver.always(azure_service())
     monkeypatch.setenv("OPENAI_API_VERSION", "2024-06-01")
     client = Client("azure-openai", base_url=faultserver.url + "/openai", api_key="k" * 12, max_retries=0)
-    client.call("ChatCompletions_Create", **{"deployment-id": "d"}, body={"messages": CHAT["messages"]})
+    response = client.request("ChatCompletions_Create", **{"deployment-id": "d"},
+                              body={"messages": CHAT["messages"]})
     assert faultserver.requests[-1].args["api-version"] == "2024-06-01"
+    assert response.request_id == "apim_ok"  # Azure's header, named by its profile
 
 
 def test_azure_without_an_api_version_is_refused_before_sending(faultserver, monkeypatch):
