@@ -118,6 +118,10 @@ class Client:
         location).  Checked against the parameters' schemas here.
     :param api_version: shorthand for the default of the parameter the
         profile names as the API version (Azure's ``api-version``).
+    :param attribute_access: JSON objects in answers (and event streams) come
+        back as :class:`~openapi_dyn.records.Record`, a ``dict`` whose keys
+        are also attributes (``reply.choices[0].message.content``); ``False``
+        gives plain dicts.
     """
 
     def __init__(self, spec: Any = "openai", *, base_url: Optional[str] = None,
@@ -126,7 +130,8 @@ class Client:
                  max_retries: int = 2, validate: bool = True, validate_responses: bool = False,
                  session: Any = None, cache: bool = True, strict: bool = False,
                  server_variables: Optional[Mapping[str, str]] = None, profile: Any = None,
-                 defaults: Optional[Mapping[str, Any]] = None, api_version: Optional[str] = None):
+                 defaults: Optional[Mapping[str, Any]] = None, api_version: Optional[str] = None,
+                 attribute_access: bool = True):
         self.spec: Spec = spec if isinstance(spec, Spec) else Spec(spec, cache=cache, strict=strict)
         self.profile: Profile = load_profile(profile, self.spec.bundled_name)
         prof = self.profile
@@ -139,6 +144,7 @@ class Client:
         self.server_variables: Dict[str, str] = variables
         self.validate = validate
         self.validate_responses = validate_responses
+        self.attribute_access = attribute_access
         self.timeout = timeout
         self.max_retries = max_retries
         self._credentials = Credentials(api_key, credentials, prof.credential_env, prof.api_key_schemes)
@@ -240,7 +246,8 @@ class Client:
         raw = self.transport.send(prepared, timeout=timeout, max_retries=max_retries,
                                   stream=wants_stream(prepared, save_to, self.profile))
         validate = self.validate_responses if validate_responses is None else validate_responses
-        return finish(raw, prepared, save_to=save_to, validate=validate, profile=self.profile)
+        return finish(raw, prepared, save_to=save_to, validate=validate, profile=self.profile,
+                      attribute_access=self.attribute_access)
 
     def paginate(self, operation_id: str, /, **kwargs: Any):
         """Every item of a cursor-paginated list operation, fetched lazily,

@@ -27,12 +27,13 @@ class Response:
     :class:`requests.Response`), ``attempts`` (how many times it was sent)
     and ``saved_bytes`` (for downloads)."""
 
-    __slots__ = ("raw", "request", "_data", "_decoded", "saved_bytes", "profile")
+    __slots__ = ("raw", "request", "_data", "_decoded", "saved_bytes", "profile", "attribute_access")
 
-    def __init__(self, raw, request, profile: Any = None):
+    def __init__(self, raw, request, profile: Any = None, attribute_access: bool = True):
         self.raw = raw
         self.request = request
         self.profile = profile  # the vendor profile: which header holds the request id
+        self.attribute_access = attribute_access  # JSON objects as Records
         self._decoded = False
         self._data = None
         self.saved_bytes: Optional[int] = None
@@ -67,7 +68,7 @@ class Response:
     @property
     def data(self) -> Any:
         if not self._decoded:
-            self._data = decode_body(self.raw)
+            self._data = decode_body(self.raw, self.attribute_access)
             self._decoded = True
         return self._data
 
@@ -97,37 +98,41 @@ def content_type_of(raw) -> str:
     return (raw.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
 
 
-def decode_body(raw) -> Any:
-    """JSON -> Python objects, ``text/*`` -> ``str``, empty -> ``None``, an
-    event stream read whole -> the list of its events' decoded data, anything
-    else -> ``bytes``."""
+def decode_body(raw, attribute_access: bool = True) -> Any:
+    """JSON -> Python objects (objects as :class:`~openapi_dyn.records.Record`,
+    or plain dicts without ``attribute_access``), ``text/*`` -> ``str``,
+    empty -> ``None``, an event stream read whole -> the list of its events'
+    decoded data, anything else -> ``bytes``."""
+    from .records import loads
+
     content = raw.content
     if not content:
         return None
     ctype = content_type_of(raw)
     if ctype == "text/event-stream":
-        return _events_of(content)
+        return _events_of(content, attribute_access)
     if ctype == "application/json" or ctype.endswith("+json"):
         try:
-            return json.loads(content)
+            return loads(content, attribute_access)
         except ValueError:
             return raw.text
     if ctype.startswith("text/") or ctype in ("application/xml", "application/yaml", "application/sdp"):
         return raw.text
     if not ctype:
         try:
-            return json.loads(content)
+            return loads(content, attribute_access)
         except ValueError:
             return content
     return content
 
 
-def _events_of(content: bytes) -> List[Any]:
+def _events_of(content: bytes, attribute_access: bool = True) -> List[Any]:
     from .sse import IncompleteEvent, parse_events
 
     out: List[Any] = []
     try:
         for event in parse_events([content]):
+            event.attribute_access = attribute_access
             if event.data.strip() == "[DONE]":
                 break
             out.append(event.decoded())
@@ -257,16 +262,17 @@ def wants_stream(prepared, save_to: Any = None, profile: Any = None) -> bool:
     return any(k == flag and v.lower() == "true" for k, v in parse_qsl(query))
 
 
-def finish(raw, prepared, *, save_to: Any = None, validate: bool = False, profile: Any = None) -> Response:
+def finish(raw, prepared, *, save_to: Any = None, validate: bool = False, profile: Any = None,
+           attribute_access: bool = True) -> Response:
     """Turn a :class:`requests.Response` into a :class:`Response`: raise for
     non-2xx statuses, hand an event stream out unread, write a download to
     ``save_to``, read anything else whole, and validate it when asked."""
     raise_for_status(raw, prepared, profile)
-    response = Response(raw, prepared, profile)
+    response = Response(raw, prepared, profile, attribute_access)
     if content_type_of(raw) == "text/event-stream" and save_to is None and not _is_read(raw):
         from .sse import Stream
 
-        response._data = Stream(raw, prepared)
+        response._data = Stream(raw, prepared, attribute_access)
         response._decoded = True
         return response
     if save_to is not None:

@@ -39,7 +39,7 @@ class ServerSentEvent:
     event ID in effect, or ``None``), ``retry`` (milliseconds, when this event
     carried a ``retry:`` field)."""
 
-    __slots__ = ("event", "data", "id", "retry", "_decoded")
+    __slots__ = ("event", "data", "id", "retry", "_decoded", "attribute_access")
 
     def __init__(self, data: str, event: str = "message", id: Optional[str] = None,
                  retry: Optional[int] = None):
@@ -48,17 +48,21 @@ class ServerSentEvent:
         self.id = id
         self.retry = retry
         self._decoded: Any = _UNSET
+        #: JSON objects as :class:`~openapi_dyn.records.Record` (attribute access)
+        self.attribute_access = True
 
     def json(self) -> Any:
         """``data`` parsed as JSON (raises ``ValueError`` when it is not)."""
-        return json.loads(self.data)
+        from .records import loads
+
+        return loads(self.data, self.attribute_access)
 
     def decoded(self) -> Any:
         """``data`` as JSON when it parses, else the text itself (worked out
         once per event)."""
         if self._decoded is _UNSET:
             try:
-                self._decoded = json.loads(self.data)
+                self._decoded = self.json()
             except ValueError:
                 self._decoded = self.data
         return self._decoded
@@ -176,9 +180,10 @@ class Stream:
     client never reconnects by itself.
     """
 
-    def __init__(self, raw, request=None):
+    def __init__(self, raw, request=None, attribute_access: bool = True):
         self.raw = raw  # the requests.Response, body not yet read
         self.request = request
+        self.attribute_access = attribute_access
         self.last_event_id: Optional[str] = None
         self.retry: Optional[int] = None
         self.events_seen = 0
@@ -238,6 +243,7 @@ class Stream:
 
         try:
             for event in parse_events(self._chunks()):
+                event.attribute_access = self.attribute_access
                 self.last_event_id = event.id
                 if event.retry is not None:
                     self.retry = event.retry
