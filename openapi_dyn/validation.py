@@ -12,7 +12,7 @@ on the operation's first call and reused after that.
 from __future__ import annotations
 
 import threading
-from typing import Any, Dict, Iterable, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 from .errors import ValidationProblem
 from .problems import format_location, translate, unique  # noqa: F401  (format_location: re-exported)
