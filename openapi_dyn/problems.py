@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .errors import ValidationProblem
+from .spec.pointer import walk
 
 _UNIONS = ("oneOf", "anyOf")
 
@@ -62,8 +63,12 @@ def unique(problems: Iterable[ValidationProblem]) -> List[ValidationProblem]:
     return list(dict.fromkeys(problems))
 
 
-def translate(error, prefix: str) -> List[ValidationProblem]:
-    """One jsonschema error -> located problems (see the module docstring)."""
+def translate(error, prefix: str, document: Any = None) -> List[ValidationProblem]:
+    """One jsonschema error -> located problems (see the module docstring).
+
+    ``document`` is the spec the schemas come from: a ``$ref`` left in an
+    alternative is looked up there when the values it accepts are listed.
+    """
     kind = error.validator
     path = list(error.absolute_path)
     if kind == "required" and isinstance(error.instance, dict):
@@ -78,7 +83,7 @@ def translate(error, prefix: str) -> List[ValidationProblem]:
             return [ValidationProblem(format_location(prefix, path + [k]), "unexpected property (not in the schema)")
                     for k in extra]
     if kind in _UNIONS:
-        return unique(_translate_union(error, prefix, path))
+        return unique(_translate_union(error, prefix, path, document))
     return [ValidationProblem(format_location(prefix, path), _message(error))]
 
 
@@ -145,6 +150,8 @@ def _kind_mismatch(errors, path: list) -> bool:
             continue
         if e.validator == "type":
             return True
+        if e.validator in ("enum", "const") and not _kind_accepted(e):
+            return True
         if e.validator in _UNIONS:
             if not e.context:
                 if _discriminator_wants_object(e):
@@ -153,6 +160,21 @@ def _kind_mismatch(errors, path: list) -> bool:
             if all(_kind_mismatch(g, path) for g in _by_alternative(e.context).values()):
                 return True
     return False
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return "boolean" if isinstance(value, bool) else "null"
+    if isinstance(value, (int, float)):
+        return "number"
+    return {str: "string", dict: "object", list: "array"}.get(type(value), "other")
+
+
+def _kind_accepted(error) -> bool:
+    """Whether a ``const``/``enum`` failure lists a value of the
+    instance's own kind (an object is never one of a list of strings)."""
+    values = _selector_values(error) or []
+    return _kind(error.instance) in {_kind(v) for v in values}
 
 
 def _discriminator_wants_object(error) -> bool:
@@ -169,6 +191,8 @@ def _types(errors, path: list) -> List[str]:
         if e.validator == "type":
             vv = e.validator_value
             out.extend(vv if isinstance(vv, list) else [vv])
+        elif e.validator in ("enum", "const"):
+            out.extend(_kind(v) for v in _selector_values(e) or [])
         elif e.validator in _UNIONS:
             if e.context:
                 out.extend(_types(e.context, path))
@@ -188,32 +212,49 @@ def _selector_values(error) -> Optional[List[Any]]:
         found: List[Any] = []
         for group in _by_alternative(error.context).values():
             got = [v for e in group for v in (_selector_values(e) or [])]
-            if not got and not all(e.validator == "type" for e in group):
-                return None
+            if not got and not all(e.validator == "type" and e.validator_value == "null" for e in group):
+                return None  # an alternative not limited to a few values
             found.extend(got)
         return found or None
     return None
 
 
-def _schema_values(schema: Any, prop: str, depth: int = 0) -> List[Any]:
+def _deref(node: Any, document: Any, depth: int = 0) -> Any:
+    """``node``, or what its local ``$ref`` points at in ``document``."""
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and depth < 8:
+        ref = node["$ref"]
+        if not ref.startswith("#") or document is None:
+            return node
+        try:
+            node, _ = walk(document, ref)
+        except (LookupError, ValueError):
+            return None
+        depth += 1
+    return node
+
+
+def _schema_values(schema: Any, prop: str, document: Any, depth: int = 0) -> List[Any]:
     """The ``const``/``enum`` values an alternative's schema gives ``prop``
-    (looking through ``allOf``; ``$ref``\\ s left in place are not followed)."""
+    (looking through ``allOf`` and local ``$ref``\\ s: the schemas may be the
+    document's own or ones prepared with their ``$ref``\\ s resolved)."""
+    schema = _deref(schema, document)
     if not isinstance(schema, dict) or depth > 8:
         return []
     out: List[Any] = []
-    node = (schema.get("properties") or {}).get(prop)
+    node = _deref((schema.get("properties") or {}).get(prop), document)
     if isinstance(node, dict):
-        if "const" in node:
-            out.append(node["const"])
-        out.extend(node.get("enum") or [])
-        for key in _UNIONS:
-            for sub in node.get(key) or []:
-                if isinstance(sub, dict):
-                    if "const" in sub:
-                        out.append(sub["const"])
-                    out.extend(sub.get("enum") or [])
+        members = [_deref(n, document) for key in _UNIONS for n in node.get(key) or []]
+        for sub in [node] + members:
+            if not isinstance(sub, dict):
+                continue
+            if "const" in sub:
+                out.append(sub["const"])
+            elif sub.get("enum"):
+                out.extend(sub["enum"])
+            elif sub is not node and sub.get("type") != "null":
+                return []  # a member not limited to a few values
     for sub in schema.get("allOf") or []:
-        out.extend(_schema_values(sub, prop, depth + 1))
+        out.extend(_schema_values(sub, prop, document, depth + 1))
     return out
 
 
@@ -230,13 +271,13 @@ def _alternative_schemas(error) -> List[Any]:
     return list(value) if isinstance(value, list) else []
 
 
-def _translate_union(error, prefix: str, path: list) -> List[ValidationProblem]:
+def _translate_union(error, prefix: str, path: list, document: Any) -> List[ValidationProblem]:
     """A value that matched none (or, for oneOf, several) of the alternatives."""
     instance = error.instance
     schema = error.schema if isinstance(error.schema, dict) else {}
     disc = schema.get("discriminator")
     if isinstance(disc, dict) and disc.get("propertyName") and not error.context:
-        found = _discriminator_problem(error, disc, prefix, path)
+        found = _discriminator_problem(error, disc, prefix, path, document)
         if found:
             return found
     context = list(error.context or [])
@@ -257,14 +298,14 @@ def _translate_union(error, prefix: str, path: list) -> List[ValidationProblem]:
     if merged:
         return [ValidationProblem(format_location(prefix, path), f"{_short(instance)} is not one of {merged!r}")]
     failing: Dict[int, set] = {i: set() for i in pool}
-    if isinstance(instance, dict):
-        found = _selector_problem(error, pool, failing, prefix, path)
+    if isinstance(instance, dict) and len(pool) > 1:
+        found = _selector_problem(error, pool, failing, prefix, path, document)
         if found:
             return found
     best = max(pool, key=lambda i: (-len(failing[i]), -len(pool[i]),
                                     max(len(e.absolute_path) for e in pool[i]), -i))
     ordered = sorted(pool[best], key=lambda e: len(e.absolute_path))
-    return [p for e in ordered for p in translate(e, prefix)]
+    return [p for e in ordered for p in translate(e, prefix, document)]
 
 
 def _merged_values(pool: Dict[int, list], path: list) -> List[Any]:
@@ -280,7 +321,7 @@ def _merged_values(pool: Dict[int, list], path: list) -> List[Any]:
 
 
 def _selector_problem(error, pool: Dict[int, list], failing: Dict[int, set],
-                      prefix: str, path: list) -> List[ValidationProblem]:
+                      prefix: str, path: list, document: Any) -> List[ValidationProblem]:
     """Find the properties that select an alternative (a ``const``/``enum``
     failing directly below the union's value) and which alternatives each
     one rules out (filling ``failing``).  If one of them rules out every
@@ -314,7 +355,7 @@ def _selector_problem(error, pool: Dict[int, list], failing: Dict[int, set],
         accepted = list(values[q])
         for i in pool:
             if 0 <= i < len(alternatives):
-                accepted.extend(_schema_values(alternatives[i], q))
+                accepted.extend(_schema_values(alternatives[i], q, document))
         accepted = _ordered_unique(accepted)
         return [ValidationProblem(format_location(prefix, path + [q]),
                                   f"{_short(instance[q])} is not one of the accepted {_accepted(q)}: "
@@ -324,7 +365,7 @@ def _selector_problem(error, pool: Dict[int, list], failing: Dict[int, set],
         shared = set.intersection(*(required_missing[i] for i in pool))
         for q in sorted(shared, key=lambda q: (q != "type", q)):
             accepted = _ordered_unique(v for i in pool if 0 <= i < len(alternatives)
-                                       for v in _schema_values(alternatives[i], q))
+                                       for v in _schema_values(alternatives[i], q, document))
             if accepted:
                 return [ValidationProblem(format_location(prefix, path + [q]),
                                           f"required property is missing (accepted {_accepted(q)}: "
@@ -332,7 +373,7 @@ def _selector_problem(error, pool: Dict[int, list], failing: Dict[int, set],
     return []
 
 
-def _discriminator_problem(error, disc: dict, prefix: str, path: list) -> List[ValidationProblem]:
+def _discriminator_problem(error, disc: dict, prefix: str, path: list, document: Any) -> List[ValidationProblem]:
     """openapi-core's discriminator handling failed before trying any
     alternative: the value is not an object, lacks the property, or names
     no alternative."""
@@ -342,7 +383,8 @@ def _discriminator_problem(error, disc: dict, prefix: str, path: list) -> List[V
         return [ValidationProblem(format_location(prefix, path), f"{_short(instance)} is not of type 'object'")]
     accepted = list((disc.get("mapping") or {}).keys())
     if not accepted:
-        accepted = _ordered_unique(v for alt in _alternative_schemas(error) for v in _schema_values(alt, prop))
+        accepted = _ordered_unique(v for alt in _alternative_schemas(error)
+                                   for v in _schema_values(alt, prop, document))
     where = format_location(prefix, path + [prop])
     listed = f"accepted {_accepted(prop)}: {_values(accepted)}" if accepted else ""
     if prop not in instance:

@@ -96,7 +96,7 @@ class OperationValidator:
         except InvalidSchemaValue as exc:
             problems: List[ValidationProblem] = []
             for err in exc.schema_errors:
-                problems.extend(translate(err, prefix))
+                problems.extend(translate(err, prefix, self.operation.spec.document))
             return unique(problems) or [ValidationProblem(prefix, str(exc))]
         except Exception as exc:  # an unusable schema must not escape as a foreign error
             return [ValidationProblem(prefix, f"cannot be validated: {type(exc).__name__}: {exc}")]
