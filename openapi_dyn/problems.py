@@ -53,8 +53,11 @@ def _values(values: Sequence[Any]) -> str:
 
 
 def _accepted(prop: str) -> str:
-    """What the values of a discriminating property are called."""
-    return "types" if prop == "type" else f"values of {prop}"
+    """What the values of a discriminating property are called: ``types``,
+    ``roles``; ``values of status`` where a plural would be a guess."""
+    if prop.isalpha() and prop.islower() and not prop.endswith("s"):
+        return prop + "s"
+    return f"values of {prop}"
 
 
 def unique(problems: Iterable[ValidationProblem]) -> List[ValidationProblem]:

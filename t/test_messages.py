@@ -105,11 +105,11 @@ def test_grader_type_selects_its_alternative(openai_client):
 def test_discriminator_names_the_selecting_property(openai_client):
     body = {"model": "gpt-4o", "messages": [{"role": "robot", "content": "hi"}]}
     assert problems(openai_client, "createChatCompletion", body=body) == [
-        "body.messages[0].role: 'robot' is not one of the accepted values of role: "
+        "body.messages[0].role: 'robot' is not one of the accepted roles: "
         "'assistant', 'developer', 'function', 'system', 'tool', 'user'"]
     body = {"model": "gpt-4o", "messages": [{"content": "hi"}]}
     got = problems(openai_client, "createChatCompletion", body=body)
-    assert got == ["body.messages[0].role: required property is missing (accepted values of role: "
+    assert got == ["body.messages[0].role: required property is missing (accepted roles: "
                    "'assistant', 'developer', 'function', 'system', 'tool', 'user')"]
     body = {"model": "gpt-4o", "messages": [{"role": "tool", "content": "x"}]}
     assert problems(openai_client, "createChatCompletion", body=body) == [
@@ -286,15 +286,35 @@ def test_bounds_of_openapi_31(tmp_path):
         "body.name: too long: 9 characters > 4 allowed"])
 
 
-def test_discriminator_without_mapping_lists_the_alternatives_values(tmp_path):
+@pytest.mark.parametrize("prop, called", [("kind", "kinds"), ("status", "values of status"),
+                                          ("event_type", "values of event_type")])
+def test_discriminator_without_mapping_lists_the_alternatives_values(tmp_path, prop, called):
     def part(name):
-        return {"type": "object", "required": ["kind", name],
-                "properties": {"kind": {"type": "string", "enum": [name]}, name: {"type": "string"}}}
+        return {"type": "object", "required": [prop, name],
+                "properties": {prop: {"type": "string", "enum": [name]}, name: {"type": "string"}}}
     schema = {"type": "object", "properties": {"part": {
-        "oneOf": [part("cat"), part("dog")], "discriminator": {"propertyName": "kind"}}}}
+        "oneOf": [part("cat"), part("dog")], "discriminator": {"propertyName": prop}}}}
     client = _spec(tmp_path, "3.1.0", schema)
-    assert problems(client, "send", body={"part": {"kind": "cow"}}) == [
-        "body.part.kind: 'cow' is not one of the accepted values of kind: 'cat', 'dog'"]
+    assert problems(client, "send", body={"part": {prop: "cow"}}) == [
+        f"body.part.{prop}: 'cow' is not one of the accepted {called}: 'cat', 'dog'"]
     assert problems(client, "send", body={"part": {"cat": "x"}}) == [
-        "body.part.kind: required property is missing (accepted values of kind: 'cat', 'dog')"]
+        f"body.part.{prop}: required property is missing (accepted {called}: 'cat', 'dog')"]
     assert problems(client, "send", body={"part": "cat"}) == ["body.part: 'cat' is not of type 'object'"]
+
+
+def test_union_without_discriminator_and_no_selecting_value(tmp_path):
+    """Alternatives told apart by a ``const`` only: the one whose value
+    matches reports its own problems; a value none has lists them all."""
+    def shape(name, extra):
+        return {"type": "object", "required": ["shape", extra], "additionalProperties": False,
+                "properties": {"shape": {"const": name}, extra: {"type": "number", "minimum": 0}}}
+    schema = {"type": "object", "properties": {"shapes": {"type": "array", "items": {
+        "anyOf": [shape("circle", "radius"), shape("square", "side"), {"type": "string", "maxLength": 3}]}}}}
+    client = _spec(tmp_path, "3.1.0", schema)
+    body = {"shapes": [{"shape": "square", "side": -1, "radius": 2}, {"shape": "hexagon"}, "long", 7]}
+    assert problems(client, "send", body=body) == [
+        "body.shapes[0].radius: unexpected property (not in the schema)",
+        "body.shapes[0].side: too small: -1 < 0 (minimum)",
+        "body.shapes[1].shape: 'hexagon' is not one of the accepted shapes: 'circle', 'square'",
+        "body.shapes[2]: too long: 4 characters > 3 allowed",
+        "body.shapes[3]: 7 is not of type 'object' or 'string'"]
