@@ -22,7 +22,7 @@ It runs only when validation has already failed; a valid call never gets here.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from .errors import ValidationProblem
 from .spec.pointer import walk
@@ -64,6 +64,22 @@ def unique(problems: Iterable[ValidationProblem]) -> List[ValidationProblem]:
     """``problems`` in order, each reported once (the same location and
     message can come from several branches of an ``allOf``)."""
     return list(dict.fromkeys(problems))
+
+
+def translate_all(errors: Iterable[Any], prefix: str, document: Any = None) -> List[ValidationProblem]:
+    """Every error of one validation -> its problems, each once.
+
+    Wording a message never hides the problem: should an error's shape
+    surprise :func:`translate`, it is reported where jsonschema puts it, in
+    jsonschema's words.
+    """
+    problems: List[ValidationProblem] = []
+    for error in errors:
+        try:
+            problems.extend(translate(error, prefix, document))
+        except Exception:  # noqa: BLE001 - the problem still has to be named
+            problems.append(ValidationProblem(format_location(prefix, error.absolute_path), error.message))
+    return unique(problems)
 
 
 def translate(error, prefix: str, document: Any = None) -> List[ValidationProblem]:

@@ -15,7 +15,7 @@ import threading
 from typing import Any, Dict, List, Tuple
 
 from .errors import ValidationProblem
-from .problems import format_location, translate, unique  # noqa: F401  (format_location: re-exported)
+from .problems import format_location, translate, translate_all  # noqa: F401  (re-exported)
 from .inline import prepare as prepare_schema
 from .spec.pointer import walk
 from .engine import defer_package_init
@@ -94,10 +94,8 @@ class OperationValidator:
         try:
             validator.validate(value)
         except InvalidSchemaValue as exc:
-            problems: List[ValidationProblem] = []
-            for err in exc.schema_errors:
-                problems.extend(translate(err, prefix, self.operation.spec.document))
-            return unique(problems) or [ValidationProblem(prefix, str(exc))]
+            problems = translate_all(exc.schema_errors, prefix, self.operation.spec.document)
+            return problems or [ValidationProblem(prefix, str(exc))]
         except Exception as exc:  # an unusable schema must not escape as a foreign error
             return [ValidationProblem(prefix, f"cannot be validated: {type(exc).__name__}: {exc}")]
         return []

@@ -3,10 +3,13 @@ OpenAI and Anthropic specs (and two small specs for the bounds of both
 dialects): a failed union is explained by the alternative the value was meant
 for, bounds come with their numbers, and each problem is reported once."""
 import json
+import unittest.mock
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
-from openapi_dyn import Client, RequestValidationError
+from openapi_dyn import Client, RequestValidationError, validation
+from openapi_dyn import problems as problems_module
 
 
 @pytest.fixture(scope="module")
@@ -318,3 +321,38 @@ def test_union_without_discriminator_and_no_selecting_value(tmp_path):
         "body.shapes[1].shape: 'hexagon' is not one of the accepted shapes: 'circle', 'square'",
         "body.shapes[2]: too long: 4 characters > 3 allowed",
         "body.shapes[3]: 7 is not of type 'object' or 'string'"]
+
+
+
+# ------------------------------------------------------ any value, any union
+_words = st.sampled_from(["", "text", "image_url", "user", "robot", "label_model", "function", "x"])
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | _words,
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.sampled_from(["type", "role", "content", "text", "input", "name", "url"]), inner,
+                      max_size=4),
+    max_leaves=10)
+
+
+@settings(database=None, max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(content=_json, tool=_json, fmt=_json)
+def test_any_value_in_union_heavy_places_gets_located_problems(openai_client, anthropic, content, tool, fmt):
+    """No shape of value makes the wording fail (its fallback is switched
+    off here), and every problem is located and shown once."""
+    body = {"model": "gpt-4o", "messages": [{"role": "user", "content": content}],
+            "tools": [tool], "response_format": fmt}
+
+    def strict(errors, prefix, document=None):
+        return problems_module.unique([p for e in errors for p in problems_module.translate(e, prefix, document)])
+
+    claude = {"model": "claude-x", "max_tokens": 5, "messages": [{"role": "user", "content": content}],
+              "tools": [tool], "tool_choice": fmt}
+    for client, op_id, value in ((openai_client, "createChatCompletion", body),
+                                 (anthropic, "messages_post", claude)):
+        try:
+            with unittest.mock.patch.object(validation, "translate_all", strict):
+                client.prepare(op_id, body=value)
+        except RequestValidationError as exc:
+            shown = [str(p) for p in exc.errors]
+            assert shown and len(shown) == len(set(shown))
+            assert all(p.location.startswith("body") and p.message for p in exc.errors)
