@@ -291,7 +291,16 @@ def _alternative_schemas(error) -> List[Any]:
 
 
 def _translate_union(error, prefix: str, path: list, document: Any) -> List[ValidationProblem]:
-    """A value that matched none (or, for oneOf, several) of the alternatives."""
+    """A value that matched none (or, for oneOf, several) of the alternatives.
+
+    In order: a discriminator that stopped before trying any alternative;
+    a value of a kind no alternative takes (its kinds listed); values that
+    are only not in any alternative's ``enum`` (all of them listed); a
+    selecting property whose value no alternative accepts, or that is
+    missing (the accepted values listed); otherwise the problems of the
+    best alternative: the fewest selecting properties against it, then the
+    fewest problems, then the deepest, then the first.
+    """
     instance = error.instance
     schema = error.schema if isinstance(error.schema, dict) else {}
     disc = schema.get("discriminator")

@@ -198,6 +198,26 @@ def test_anthropic_nested_image_source(anthropic):
         "body.messages[0].content[0].content[0].source.url: required property is missing"]
 
 
+def test_anthropic_blocks_inside_blocks(anthropic):
+    block = {"type": "document", "source": {"type": "base64", "media_type": "text/plain", "data": "x"}}
+    assert problems(anthropic, "messages_post", body=anthropic_says([block])) == [
+        "body.messages[0].content[0].source.data: 'x' is not a valid 'byte'",
+        "body.messages[0].content[0].source.media_type: expected 'application/pdf', got 'text/plain'"]
+    block = {"type": "text", "text": "x", "cache_control": {"type": "permanent"}}
+    assert problems(anthropic, "messages_post", body=anthropic_says([block])) == [
+        "body.messages[0].content[0].cache_control.type: 'permanent' is not one of the accepted types: 'ephemeral'"]
+    block = {"type": "text", "text": "x", "cache_control": {"type": "ephemeral", "ttl": "2h"}}
+    assert problems(anthropic, "messages_post", body=anthropic_says([block])) == [
+        "body.messages[0].content[0].cache_control.ttl: '2h' is not one of ['5m', '1h']"]
+    assert problems(anthropic, "messages_post", body=anthropic_says([{"type": "thinking", "thinking": "x"}])) == [
+        "body.messages[0].content[0].signature: required property is missing"]
+    block = {"type": "tool_result", "tool_use_id": "t", "content": [{"type": "text"}]}
+    assert problems(anthropic, "messages_post", body=anthropic_says([block])) == [
+        "body.messages[0].content[0].content[0].text: required property is missing"]
+    assert problems(anthropic, "messages_post", body=anthropic_says("hi", thinking={"type": "on"})) == [
+        "body.thinking.type: 'on' is not one of the accepted types: 'adaptive', 'disabled', 'enabled'"]
+
+
 def test_anthropic_content_and_system(anthropic):
     assert problems(anthropic, "messages_post", body=anthropic_says([{"type": "text", "text": 5}])) == [
         "body.messages[0].content[0].text: 5 is not of type 'string'"]
