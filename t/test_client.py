@@ -76,7 +76,11 @@ def test_every_problem_is_reported_with_its_location(toy, httpserver):
         toy.call("create-pet", body={"kind": "cow", "tags": [1], "extra": True, "born": "yesterday"})
     locations = {p.location: p.message for p in info.value.errors}
     assert set(locations) == {"body.name", "body.kind", "body.tags[0]", "body.extra", "body.born"}
-    assert "cow" in locations["body.kind"]
+    assert locations["body.kind"] == "'cow' is not one of ['cat', 'dog']"
+    assert locations["body.name"] == "required property is missing"
+    assert locations["body.extra"] == "unexpected property (not in the schema)"
+    assert locations["body.tags[0]"] == "1 is not of type 'string'"
+    assert locations["body.born"] == "'yesterday' is not a valid 'date'"
     text = str(info.value)
     assert all(loc in text for loc in locations)
     assert isinstance(info.value, ValueError)
@@ -86,8 +90,11 @@ def test_every_problem_is_reported_with_its_location(toy, httpserver):
 def test_parameter_errors(toy):
     with pytest.raises(RequestValidationError) as info:
         toy.prepare("listPets", limit=0, **{"include[]": ["nope"]})
-    locs = [p.location for p in info.value.errors]
-    assert locs == ["query.limit", "query.include[][0]"]
+    assert [str(p) for p in info.value.errors] == ["query.limit: too small: 0 < 1 (minimum)",
+                                                   "query.include[][0]: 'nope' is not one of ['owner', 'tags']"]
+    with pytest.raises(RequestValidationError) as info:
+        toy.prepare("listPets", limit=101)
+    assert [str(p) for p in info.value.errors] == ["query.limit: too large: 101 > 100 (maximum)"]
     with pytest.raises(RequestValidationError) as info:
         toy.prepare("getPet")
     assert [p.location for p in info.value.errors] == ["path.id"]
