@@ -14,13 +14,9 @@ from typing import Any, Dict, Iterator, List, Mapping, NamedTuple, Optional, Tup
 
 from .auth import Credentials
 from .errors import UnknownOperationError, UsageError, ValidationProblem
+from .options import CALL_OPTIONS
 from .profile import Profile, load_profile
 from .spec import Spec
-
-#: Keyword arguments of :meth:`Client.call` that are options, not parameters.
-#: A spec parameter with one of these names is addressed as ``"query.timeout"``.
-CALL_OPTIONS = ("body", "headers", "timeout", "validate", "max_retries", "content_type",
-                "save_to", "validate_responses")
 
 _SECRET_HEADER_WORDS = ("authorization", "key", "token", "secret", "cookie", "password")
 
@@ -497,8 +493,19 @@ def signature_of(op, client: Optional[Client] = None) -> inspect.Signature:
         if p in given:
             default = given[p]
         params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default))
+    fields = [f for f in sorted(binder.body_names) if f.isidentifier() and not keyword.iskeyword(f)
+              and f not in used and binder.index.get(f) is None]
+    if fields:
+        # body fields may be keywords; the required ones of a required body
+        # have no default (body= is the other way to give them)
+        from .request import body_required_fields
+
+        required = body_required_fields(op)
+        for f in sorted(fields, key=lambda f: f not in required):
+            default = inspect.Parameter.empty if f in required else None
+            params.append(inspect.Parameter(f, inspect.Parameter.KEYWORD_ONLY, default=default))
     if op.request_body:
-        default = inspect.Parameter.empty if op.body_required else None
+        default = inspect.Parameter.empty if op.body_required and not fields else None
         params.append(inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, default=default))
     for opt in CALL_OPTIONS[1:]:
         params.append(inspect.Parameter(opt, inspect.Parameter.KEYWORD_ONLY, default=None))

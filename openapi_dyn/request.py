@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from . import bodies, serialize
 from .auth import MASK, apply_security, mask
 from .errors import RequestValidationError, ValidationProblem
-from .operation import find_media, is_json
+from .operation import find_media, is_json, media_matches
 from .validation import validator_for
 
 _AMBIGUOUS = object()
@@ -106,6 +106,9 @@ class Binder:
         self.index = index
         self.required = [p for p in params if p.required]
         self.path_pieces = _TEMPLATE_VAR.split(operation.path)
+        #: top-level fields of the operation's object body: they may be given
+        #: as keyword arguments (a parameter of the same name wins)
+        self.body_names = body_field_names(operation)
 
     def ambiguity(self, name: str) -> str:
         choices = [p.qualified_name for p in self.operation.parameters
@@ -114,12 +117,65 @@ class Binder:
 
     def suggest(self, name: str) -> str:
         names = [k for k, v in self.index.items() if v is not _AMBIGUOUS and "." not in k]
-        close = difflib.get_close_matches(name, names + ["body"], n=3, cutoff=0.6)
+        fields = sorted(self.body_names - set(names))
+        close = difflib.get_close_matches(name, names + fields + ["body"], n=3, cutoff=0.6)
         if close:
             return "unknown argument; did you mean " + " or ".join(close) + "?"
-        if names:
-            return "unknown argument; this operation takes " + ", ".join(sorted(set(names)))[:300]
+        if names or fields:
+            return ("unknown argument; this operation takes " + ", ".join(sorted(set(names)) + fields))[:300]
         return "unknown argument; this operation takes no parameters"
+
+
+#: Media types whose bodies are objects with named fields.
+_FIELD_MEDIA = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def body_required_fields(operation) -> frozenset:
+    """The fields the default media type's object body requires (``allOf``
+    parts merged); empty when the body itself is optional."""
+    media = operation.request_body.get(operation.default_media_type() or "")
+    if media is None or not operation.body_required:
+        return frozenset()
+    spec = operation.spec
+    out = set()
+
+    def collect(schema: Any, depth: int) -> None:
+        schema = spec.resolve(schema)
+        if not isinstance(schema, dict) or depth > 6:
+            return
+        out.update(r for r in schema.get("required") or () if isinstance(r, str))
+        for member in schema.get("allOf") or ():
+            collect(member, depth + 1)
+
+    collect(media.raw.get("schema"), 0)
+    return frozenset(out)
+
+
+def body_field_names(operation) -> frozenset:
+    """The top-level property names of the operation's object request body
+    (every JSON, form or multipart media type; ``allOf`` parts and the
+    alternatives of a ``oneOf``/``anyOf`` included), minus the call options,
+    which keep their meaning."""
+    from .options import CALL_OPTIONS
+
+    spec = operation.spec
+    names = set()
+
+    def collect(schema: Any, depth: int) -> None:
+        schema = spec.resolve(schema)
+        if not isinstance(schema, dict) or depth > 6:
+            return
+        props = schema.get("properties")
+        if isinstance(props, dict):
+            names.update(k for k in props if isinstance(k, str))
+        for key in ("allOf", "oneOf", "anyOf"):
+            for member in schema.get(key) or ():
+                collect(member, depth + 1)
+
+    for mt, media in operation.request_body.items():
+        if any(media_matches(pattern, mt) for pattern in _FIELD_MEDIA) or is_json(mt):
+            collect(media.raw.get("schema"), 0)
+    return frozenset(names - set(CALL_OPTIONS))
 
 
 def put_header(headers: Dict[str, str], name: str, value: str) -> None:
@@ -146,9 +202,13 @@ def build_request(client, operation, args: Dict[str, Any], body: Any = None, *,
     problems: List[ValidationProblem] = []
     values: Dict[Any, Any] = {}
     left_out = set()
+    fields: Dict[str, Any] = {}
     for key, value in args.items():
         p = binder.index.get(key)
-        if p is None:
+        if p is None and key in binder.body_names:
+            if value is not None:  # None: the field is left out (body={...: None} sends null)
+                fields[key] = value
+        elif p is None:
             problems.append(ValidationProblem(f"argument.{key}", binder.suggest(key)))
         elif p is _AMBIGUOUS:
             problems.append(ValidationProblem(f"argument.{key}", binder.ambiguity(key)))
@@ -172,11 +232,27 @@ def build_request(client, operation, args: Dict[str, Any], body: Any = None, *,
     for p in binder.required:
         if p not in values and (validate or p.location == "path"):
             problems.append(ValidationProblem(p.qualified_name, "required parameter is missing"))
+    if fields:
+        if not body_given or body is None:
+            body, body_given = fields, True
+        elif not isinstance(body, dict):
+            problems.append(ValidationProblem("body", "body= is not an object, so body fields cannot also be "
+                                              "given as keyword arguments (" + ", ".join(fields) + ")"))
+        else:
+            for key in fields:
+                if key in body:
+                    problems.append(ValidationProblem(f"body.{key}", "given twice (in body= and as a keyword)"))
+            body = {**body, **fields}
 
     checker = validator_for(operation) if validate else None
     if checker is not None:
         for p, value in values.items():
-            problems.extend(checker.check_parameter(p, value))
+            found = checker.check_parameter(p, value)
+            if found and p.name in binder.body_names:  # the keyword went to the parameter
+                found = [ValidationProblem(x.location, f"{x.message} (this keyword is the {p.location} "
+                                           f"parameter; for the body field {p.name!r} use body={{...}})")
+                         for x in found]
+            problems.extend(found)
 
     media = None
     media_types = operation.request_body

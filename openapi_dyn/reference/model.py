@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import parse_qsl, urlsplit
 
+from ..options import CALL_OPTIONS
+
 #: How deep nested object properties are documented (0 = top-level only).
 MAX_DEPTH = 2
 #: More variants than this are listed by name only.
@@ -206,7 +208,7 @@ def keyword_for(op, param) -> Optional[str]:
     index = binder_for(op).index
     for name in (param.name, param.alias):
         if name.isidentifier() and not keyword.iskeyword(name) and index.get(name) is param \
-                and name not in ("body", "headers", "timeout", "validate", "max_retries", "content_type"):
+                and name not in CALL_OPTIONS:
             return name
     return None
 
