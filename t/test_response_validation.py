@@ -47,7 +47,7 @@ def test_drift_is_accepted_and_reported(faultserver):
     """A missing required field, an unexpected null and a new field are the
     way live APIs drift: accepted with a warning, listed on the Response;
     the strict reading refuses the same answer."""
-    from openapi_dyn.drift import ResponseDriftWarning
+    from openapi_dyn import ResponseDriftWarning
 
     drifted = {"object": "list", "data": [{"size": None, "extra": 1}], "has_more": False}
     faultserver.always(reply(json=drifted))

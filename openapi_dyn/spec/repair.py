@@ -804,11 +804,16 @@ class _Repairer:
         refused.
 
         Alternatives are taken to be told apart - and the ``oneOf`` is kept - when every
-        pair of them is provably disjoint: their types cannot meet (``string`` vs
-        ``object``; ``integer`` is a ``number``; null counts), or a property one of them
-        requires is held by both to ``const``/``enum`` values they do not share (and one
-        of them rejects null there), or one requires a property the other forbids with
-        ``additionalProperties: false``.  Anything else might overlap.  A ``oneOf``
+        pair of them is disjoint or exclusive by design: their ``enum``/``const`` values
+        or their types cannot meet (``string`` vs ``object``; ``integer`` is a
+        ``number``; null counts), or a property one of them requires is held by both to
+        ``const``/``enum`` values they do not share (and one of them rejects null
+        there), or one requires a property the other forbids with
+        ``additionalProperties: false``, or each requires a property the other does not
+        (``{required: [vector_store_ids]}`` / ``{required: [vector_stores]}``: the
+        authors' way of saying "exactly one of these", which a payload with both must
+        keep failing).  Anything else - one alternative requiring a subset of what the
+        other requires, as a plain and a verbose answer do - overlaps.  A ``oneOf``
         next to a discriminator is left alone: the validator then picks the mapped
         alternative and never applies "exactly one".
         """
@@ -831,6 +836,9 @@ class _Repairer:
                     return
 
     def _disjoint(self, a: Any, b: Any) -> bool:
+        ra, rb = set(self._required_names(a)), set(self._required_names(b))
+        if ra - rb and rb - ra:
+            return True  # each needs a property the other does not: "exactly one of" by design
         va, vb = self._enum_set(a), self._enum_set(b)
         if va is not None and vb is not None and not (va & vb):
             return True
