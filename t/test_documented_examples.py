@@ -324,6 +324,85 @@ def test_example_repairs_are_recorded(clients):
         _print(name, "repairs")
 
 
+def _replay_request(client, example):
+    source, op, title, params, body, check, content_type = example
+    kwargs = _fill(op, params)
+    if body is model._NO_DEFAULT:
+        return None  # parameter examples: checked above, never repaired
+    kwargs["body"] = body
+    if content_type:
+        kwargs["content_type"] = content_type
+    try:
+        prepared = client.prepare(op.operation_id, **kwargs)
+        if check is not None:
+            check(prepared)
+    except Exception as exc:  # noqa: BLE001 - the reason is what gets printed
+        return str(exc).replace("\n", " ")
+    return None
+
+
+def _reachable(doc, node, seen):
+    """The ``#/components/...`` pointers a node reaches through ``$ref``s."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/") and ref not in seen:
+                seen.add(ref)
+                target = doc
+                for part in ref[2:].split("/"):
+                    target = target.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(target, dict) else {}
+                stack.append(target)
+            stack.extend(v for k, v in node.items() if k != "$ref")
+        elif isinstance(node, list):
+            stack.extend(node)
+    return seen
+
+
+@pytest.mark.parametrize("name", ("openai", "cohere"))
+def test_the_repairs_each_example_needed(clients, name, monkeypatch):
+    """Replay the examples on the same document without the repairs made for
+    them (the oneOf rule off, no overlay): what each refused example needed
+    is printed, and every overlay change serves at least one example."""
+    yaml = pytest.importorskip("yaml")
+    from openapi_dyn.spec import bundled
+    from openapi_dyn.spec import repair as repair_module
+
+    client = clients[name]
+    text = bundled.get(name).path().read_text(encoding="utf-8")
+    raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    monkeypatch.setattr(repair_module._Repairer, "_fix_overlapping_one_of", lambda self, ptr, schema: None)
+    bare = Client(raw, cache=False)
+    candidates = [r for r in client.spec.repairs
+                  if r.action.startswith("oneOf alternatives") or "(overlay " in r.action]
+    examples, _ = _requests(bare, name)
+    refused = []
+    for example in examples:
+        reason = _replay_request(bare, example)
+        if reason:
+            refused.append((example[1], "request", example[2], reason))
+    for source, op, title, status, mt, data in _responses(bare):
+        check = check_response(op, status, mt, data)
+        if check.problems:
+            refused.append((op, "answer", title, "; ".join(map(str, check.problems))))
+    served = set()
+    for op, kind, title, reason in refused:
+        part = op.raw.get("requestBody") if kind == "request" else op.raw.get("responses")
+        reached = _reachable(bare.spec.document, part, set())
+        needed = [r for r in candidates if r.pointer.startswith(op.pointer + "/") or any(
+            r.pointer == p or r.pointer.startswith(p + "/") for p in reached)]
+        served.update(r.pointer for r in needed)
+        print(f"{name} {op.operation_id} {kind} {title!r} is refused without them: {reason[:300]}")
+        for r in needed:
+            print(f"    repair on its schemas: {r.pointer}")
+        assert needed, f"{op.operation_id} {title}: refused without the example repairs, yet none is on its schemas"
+    print(f"== {name}: {len(refused)} documented examples are refused without the "
+          f"{len(candidates)} repairs made for them")
+    overlay_pointers = [r.pointer for r in candidates if "(overlay " in r.action and "example" in r.action]
+    assert set(overlay_pointers) <= served, set(overlay_pointers) - served
+
+
 def _print(name, what):
     """The counts and notes so far (shown by ``pytest -rA``)."""
     counts = ", ".join(f"{k}: {v}" for k, v in sorted(SUMMARY[name, what].items()))
