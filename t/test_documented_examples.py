@@ -409,3 +409,35 @@ def _print(name, what):
     print(f"== {name} {what}" + (f": {counts}" if counts else ""))
     for note in NOTES.pop(name, []):
         print("   " + note)
+
+
+def test_curl_form_fields_become_a_multipart_body(clients):
+    client = clients["openai"]
+    op = client.operation("createTranscription")
+    params, body = model.example_from_curl(op, (
+        "curl https://api.openai.com/v1/audio/transcriptions -H 'Authorization: Bearer $OPENAI_API_KEY' "
+        "-F file=@/path/to/meeting.wav -F model=gpt-4o-transcribe -F temperature=0.5 -F stream=true "
+        "-F 'include[]=logprobs' -F 'known_speaker_references[]=data:audio/wav;base64,AAA'"))
+    assert params == {}
+    assert body == {"file": ("meeting.wav", b""), "model": "gpt-4o-transcribe", "temperature": 0.5,
+                    "stream": True, "include": ["logprobs"],
+                    "known_speaker_references": ["data:audio/wav;base64,AAA"]}
+    op = client.operation("createFile")
+    _, body = model.example_from_curl(op, (
+        "curl https://api.openai.com/v1/files -F purpose=batch -F 'file=@x.jsonl;type=application/jsonl' "
+        "-F 'expires_after[anchor]=created_at' -F 'expires_after[seconds]=3600'"))
+    assert body == {"purpose": "batch", "file": ("x.jsonl", b"", "application/jsonl"),
+                    "expires_after": {"anchor": "created_at", "seconds": 3600}}
+    prepared = client.prepare("createFile", body=body)
+    fields = _multipart_fields(prepared)
+    assert fields["expires_after[seconds]"] == [(None, "3600")] and fields["file"][0][0] == "x.jsonl"
+    op = client.operation("create-realtime-call")
+    _, body = model.example_from_curl(op, (
+        "curl -X POST https://api.openai.com/v1/realtime/calls -F 'sdp=<offer.sdp;type=application/sdp' "
+        "-F 'session={\"type\":\"realtime\"};type=application/json'"))
+    assert body == {"sdp": "", "session": {"type": "realtime"}}
+    # a shell variable for a path segment, an empty -d, another endpoint
+    op = client.operation("hangup-realtime-call")
+    params, body = model.example_from_curl(op, "curl -X POST https://api.openai.com/v1/realtime/calls/$CALL_ID/hangup -d ''")
+    assert params == {"call_id": "CALL_ID"} and body is model._NO_DEFAULT
+    assert model.example_from_curl(op, "curl https://api.openai.com/v1/files -F file=@x") is None
