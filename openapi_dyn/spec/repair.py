@@ -40,7 +40,9 @@ Kinds of repair (each method's docstring says why it exists):
 * malformed keywords: unknown or misspelt ``type``, empty or non-list ``oneOf``/``anyOf``/
   ``allOf``/``enum``, dangling ``$ref``, non-text ``description``/``title`` (``_fix_type``,
   ``_fix_empty``, ``_fix_dangling_ref``, ``_fix_annotation``);
-* YAML 1.1 scalars (``OFF``, ``yes``, dates) in string enums (``_fix_yaml_scalars``).
+* YAML 1.1 scalars (``OFF``, ``yes``, dates) in string enums (``_fix_yaml_scalars``);
+* unions: a ``oneOf`` whose alternatives can match the same value is read as ``anyOf``
+  (``_fix_overlapping_one_of``, after the discriminators).
 """
 from __future__ import annotations
 
