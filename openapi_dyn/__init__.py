@@ -34,6 +34,9 @@ from .errors import (  # noqa: E402
 )
 
 
+from .drift import ResponseDriftWarning  # noqa: E402
+
+
 def __getattr__(name):
     # Client pulls in requests; keep ``import openapi_dyn`` itself cheap.
     if name == "Client":
@@ -49,5 +52,5 @@ __all__ = [
     "APIConnectionError", "APITimeoutError", "APIError", "BadRequestError",
     "AuthenticationError", "PermissionDeniedError", "NotFoundError", "ConflictError",
     "UnprocessableEntityError", "RateLimitError", "InternalServerError",
-    "ResponseValidationError", "StreamError",
+    "ResponseValidationError", "ResponseDriftWarning", "StreamError",
 ]

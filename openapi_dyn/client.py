@@ -99,7 +99,8 @@ class Client:
     :param timeout: seconds, or ``(connect, read)``; default ``(5, 600)``.
     :param max_retries: retries of failed requests (see the README).
     :param validate: validate every call before sending (default on).
-    :param validate_responses: validate answers against the spec too.
+    :param validate_responses: validate answers against the spec too (known drift
+        accepted with a warning; ``"strict"`` refuses it too, see docs/calling.md).
     :param session: a :class:`requests.Session` to use.
     :param cache: keep the parsed, repaired spec in the user's cache directory.
     :param strict: check the spec with openapi-spec-validator first.
@@ -123,7 +124,7 @@ class Client:
     def __init__(self, spec: Any = "openai", *, base_url: Optional[str] = None,
                  api_key: Any = None, credentials: Optional[Mapping[str, Any]] = None,
                  headers: Optional[Mapping[str, str]] = None, timeout: Any = None,
-                 max_retries: int = 2, validate: bool = True, validate_responses: bool = False,
+                 max_retries: int = 2, validate: bool = True, validate_responses: Any = False,
                  session: Any = None, cache: bool = True, strict: bool = False,
                  server_variables: Optional[Mapping[str, str]] = None, profile: Any = None,
                  defaults: Optional[Mapping[str, Any]] = None, api_version: Optional[str] = None,

@@ -311,7 +311,7 @@ def check(raw: Any, origin: str) -> None:
         where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err.absolute_path).lstrip(".")
         problems.append(f"{where or '(top)'}: {err.message}")
     if problems:
-        raise ProfileError(f"the profile is not usable: " + "; ".join(problems), origin)
+        raise ProfileError("the profile is not usable: " + "; ".join(problems), origin)
 
 
 @lru_cache(maxsize=16)

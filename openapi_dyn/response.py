@@ -9,9 +9,8 @@ read while they arrive, everything else is read whole and decoded.
 """
 from __future__ import annotations
 
-import json
 import os
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional
 from urllib.parse import parse_qsl, urlsplit
 
 from .errors import ResponseValidationError, ValidationProblem, error_class_for
@@ -25,9 +24,10 @@ class Response:
     written to), ``content`` (raw bytes), ``request`` (the
     :class:`~openapi_dyn.request.PreparedRequest`), ``raw`` (the
     :class:`requests.Response`), ``attempts`` (how many times it was sent)
-    and ``saved_bytes`` (for downloads)."""
+    ``saved_bytes`` (for downloads) and ``drift`` (with ``validate_responses``:
+    the differences from the spec that were accepted as drift)."""
 
-    __slots__ = ("raw", "request", "_data", "_decoded", "saved_bytes", "profile", "attribute_access")
+    __slots__ = ("raw", "request", "_data", "_decoded", "saved_bytes", "profile", "attribute_access", "drift")
 
     def __init__(self, raw, request, profile: Any = None, attribute_access: bool = True):
         self.raw = raw
@@ -37,6 +37,9 @@ class Response:
         self._decoded = False
         self._data = None
         self.saved_bytes: Optional[int] = None
+        #: with ``validate_responses``: where the answer drifted from the spec
+        #: in ways it was accepted anyway (see :mod:`openapi_dyn.drift`)
+        self.drift: List[ValidationProblem] = []
 
     @property
     def status_code(self) -> int:
@@ -281,9 +284,20 @@ def finish(raw, prepared, *, save_to: Any = None, validate: bool = False, profil
         return response
     read_all(raw, prepared)
     if validate:
-        problems = response_problems(prepared.operation, raw.status_code, content_type_of(raw), response.data)
-        if problems:
-            raise ResponseValidationError(prepared.operation_id, problems, response=response)
+        check = check_response(prepared.operation, raw.status_code, content_type_of(raw), response.data,
+                               strict=validate == "strict")
+        response.drift = check.drift
+        if check.problems:
+            raise ResponseValidationError(prepared.operation_id, check.problems, response=response)
+        if check.drift:
+            import warnings
+
+            from .drift import ResponseDriftWarning
+
+            shown = "; ".join(str(p) for p in check.drift[:5])
+            more = f" (and {len(check.drift) - 5} more)" if len(check.drift) > 5 else ""
+            warnings.warn(f"{prepared.operation_id}: the answer drifted from the spec, accepted: {shown}{more}",
+                          ResponseDriftWarning, stacklevel=2)
     return response
 
 
@@ -354,38 +368,67 @@ def _spec_response(operation, status: int) -> Optional[Mapping[str, Any]]:
     return None
 
 
-def response_problems(operation, status: int, ctype: str, data: Any) -> List[ValidationProblem]:
+class ResponseCheck(NamedTuple):
+    """What :func:`check_response` found: ``problems`` (the answer is wrong)
+    and ``drift`` (it differs from the spec the way live APIs drift, and was
+    accepted: see :mod:`openapi_dyn.drift`)."""
+
+    problems: List[ValidationProblem]
+    drift: List[ValidationProblem]
+
+
+def response_problems(operation, status: int, ctype: str, data: Any, *,
+                      strict: bool = False) -> List[ValidationProblem]:
+    """The problems of :func:`check_response` (drift left out)."""
+    return check_response(operation, status, ctype, data, strict=strict).problems
+
+
+def check_response(operation, status: int, ctype: str, data: Any, *, strict: bool = False) -> ResponseCheck:
     """Where a decoded answer disagrees with what the spec documents for its
     status: an undocumented status (when there is no ``default``), a media
     type the spec does not list, or a JSON body that fails its schema
     (located as ``response.body.data[0].id``).  Bodies that are not JSON are
-    not checked beyond their media type."""
+    not checked beyond their media type.
+
+    A body that fails the schema only where live APIs are known to drift
+    (missing required fields, new fields, new enum values, nulls) is
+    accepted, with those differences as ``drift``; ``strict=True`` makes
+    every difference a problem."""
     from .operation import is_json
 
     spec = _spec_response(operation, status)
     if spec is None:
         documented = ", ".join(operation.responses) or "none"
-        return [ValidationProblem("response.status", f"{status} is not documented for "
-                                  f"{operation.operation_id} (documented: {documented})")]
+        return ResponseCheck([ValidationProblem("response.status", f"{status} is not documented for "
+                                                f"{operation.operation_id} (documented: {documented})")], [])
     content = spec.get("content") or {}
     if not content:
-        return []
+        return ResponseCheck([], [])
     from .operation import find_media
 
     media = find_media(content, ctype)
     if media is None:
         if data is None:
-            return []
-        return [ValidationProblem("response.content_type", f"{ctype or 'no Content-Type'} is not a media "
-                                  f"type the spec lists for {status} ({', '.join(content)})")]
+            return ResponseCheck([], [])
+        return ResponseCheck([ValidationProblem("response.content_type", f"{ctype or 'no Content-Type'} is not "
+                                                f"a media type the spec lists for {status} ({', '.join(content)})")],
+                             [])
     if not is_json(media.media_type) or not media.schema or isinstance(data, (bytes, str)) and not is_json(ctype):
-        return []
-    return _check_response_body(operation, status, media, data)
+        return ResponseCheck([], [])
+    return _check_response_body(operation, status, media, data, strict)
 
 
-def _check_response_body(operation, status: int, media, data: Any) -> List[ValidationProblem]:
+def _check_response_body(operation, status: int, media, data: Any, strict: bool) -> ResponseCheck:
     from .validation import validator_for
 
     # the "response" kind gives openapi-core's read rules in 3.0 documents
     key = ("response", f"{status} {media.media_type}")
-    return validator_for(operation).check(key, media.schema_pointer, data, "response.body")
+    problems = validator_for(operation).check(key, media.schema_pointer, data, "response.body")
+    if not problems or strict:
+        return ResponseCheck(problems, [])
+    from .drift import lenient_problems
+
+    real = lenient_problems(operation, key, media.schema_pointer, data, "response.body")
+    if real:
+        return ResponseCheck(real, [])
+    return ResponseCheck([], problems)

@@ -597,7 +597,11 @@ def test_openai_overlay_makes_object_query_parameters_deep_objects(openai_client
     ops = openai_client.operations
     assert ops["list-audit-logs"].parameters[0].style == "deepObject"
     notes = [r for r in openai_client.spec.repairs if "overlay-openai.yaml" in r.action]
-    assert len(notes) == 5 and all(r.pointer.startswith("#/paths/") for r in notes)
+    import yaml
+    from importlib import resources
+    overlay = yaml.safe_load(resources.files("openapi_dyn.schemas").joinpath("overlay-openai.yaml").read_text())
+    assert len(notes) == len(overlay["changes"]) > 5  # each change applied once, recorded with its pointer
+    assert [r.pointer for r in notes] == [c["pointer"] for c in overlay["changes"]]
     assert "deepObject" in notes[0].action and "effective_at" in notes[0].action
     url = openai_client.prepare("listChatCompletions", metadata={"foo": "x"}).url
     assert url.endswith("?metadata%5Bfoo%5D=x")
@@ -622,3 +626,33 @@ def test_required_names_forbidden_by_additional_properties_false_are_dropped():
     assert [r.pointer for r in repairs] == ["#/components/schemas/Run/required"]
     assert "thread_id" in repairs[0].action
     assert repair_document(doc) == []
+
+
+def test_overlapping_one_of_is_read_as_any_of():
+    """A oneOf whose alternatives can both match a value becomes an anyOf (recorded);
+    alternatives told apart by type, by required const values, or required
+    exclusively ("exactly one of") keep their oneOf."""
+    d = doc31({
+        "Plain": {"type": "object", "required": ["role", "content"],
+                  "properties": {"role": {"type": "string"}, "content": {"type": "string"}}},
+        "Rich": {"type": "object", "required": ["role", "content"],
+                 "properties": {"role": {"type": "string", "enum": ["user", "system"]},
+                                "content": {"anyOf": [{"type": "string"}, {"type": "array"}]}}},
+        "Item": {"oneOf": [{"$ref": "#/components/schemas/Plain"}, {"$ref": "#/components/schemas/Rich"}]},
+        "ByType": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+        "ByConst": {"oneOf": [
+            {"type": "object", "required": ["type"], "properties": {"type": {"const": "a"}}},
+            {"type": "object", "required": ["type"], "properties": {"type": {"const": "b"}}}]},
+        "Exclusive": {"type": "object", "properties": {"ids": {"type": "array"}, "stores": {"type": "array"}},
+                      "oneOf": [{"required": ["ids"]}, {"required": ["stores"]}]},
+    })
+    value = {"role": "user", "content": "hi"}
+    assert not is_valid(d, ("components", "schemas", "Item"), value)  # matches both
+    repairs = repaired(d)
+    assert [r.pointer for r in repairs] == ["#/components/schemas/Item/oneOf"]
+    assert "anyOf" in d["components"]["schemas"]["Item"] and "oneOf" not in d["components"]["schemas"]["Item"]
+    assert is_valid(d, ("components", "schemas", "Item"), value)
+    assert not is_valid(d, ("components", "schemas", "Item"), {"role": "user"})
+    for name in ("ByType", "ByConst", "Exclusive"):
+        assert "oneOf" in d["components"]["schemas"][name]
+    assert not is_valid(d, ("components", "schemas", "Exclusive"), {"ids": [], "stores": []})

@@ -36,7 +36,9 @@ def test_signature_has_the_real_arguments(client):
     params = sig.parameters
     assert params["thread_id"].default is inspect.Parameter.empty
     assert params["include"].default is None  # the alias of include[]
-    assert params["body"].default is inspect.Parameter.empty
+    # body fields are keywords too: the required one has no default, body= is optional
+    assert params["assistant_id"].default is inspect.Parameter.empty
+    assert params["temperature"].default is None and params["body"].default is None
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params.values())
 
 

@@ -25,11 +25,43 @@ def test_problems_are_located(client, faultserver):
     with pytest.raises(ResponseValidationError) as info:
         client.call("listItems")
     where = {p.location: p.message for p in info.value.errors}
-    assert set(where) == {"response.body.data[1].id", "response.body.data[1].size", "response.body.has_more"}
-    assert "required" in where["response.body.data[1].id"]
+    # a wrong type and a value below the minimum are problems; a missing
+    # required field is drift the default reading accepts
+    assert set(where) == {"response.body.data[1].size", "response.body.has_more"}
     assert info.value.operation_id == "listItems"
     assert info.value.response.data["has_more"] == "no"  # the answer stays available
     assert "response.body.has_more" in str(info.value)
+
+
+def test_strict_reading_reports_every_difference(faultserver):
+    client = Client(str(MEDIA), base_url=faultserver.url + "/v1", max_retries=0, validate_responses="strict")
+    faultserver.plan(reply(json={"object": "list", "data": [{"id": "a"}, {"size": -1}], "has_more": "no"}))
+    with pytest.raises(ResponseValidationError) as info:
+        client.call("listItems")
+    where = {p.location: p.message for p in info.value.errors}
+    assert set(where) == {"response.body.data[1].id", "response.body.data[1].size", "response.body.has_more"}
+    assert "required" in where["response.body.data[1].id"]
+
+
+def test_drift_is_accepted_and_reported(faultserver):
+    """A missing required field, an unexpected null and a new field are the
+    way live APIs drift: accepted with a warning, listed on the Response;
+    the strict reading refuses the same answer."""
+    from openapi_dyn import ResponseDriftWarning
+
+    drifted = {"object": "list", "data": [{"size": None, "extra": 1}], "has_more": False}
+    faultserver.always(reply(json=drifted))
+    client = Client(str(MEDIA), base_url=faultserver.url + "/v1", max_retries=0, validate_responses=True)
+    with pytest.warns(ResponseDriftWarning, match=r"response.body.data\[0\].id"):
+        response = client.request("listItems")
+    assert response.data == drifted
+    assert {p.location for p in response.drift} >= {"response.body.data[0].id", "response.body.data[0].size"}
+    with pytest.raises(ResponseValidationError, match=r"data\[0\].id"):
+        client.call("listItems", validate_responses="strict")
+    # a wrong type is not drift
+    faultserver.always(reply(json=dict(drifted, data=[{"id": 5}])))
+    with pytest.raises(ResponseValidationError, match=r"response.body.data\[0\].id: 5 is not of type"):
+        client.call("listItems")
 
 
 def test_off_by_default_and_per_call(faultserver):

@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 CACHE_FORMAT = 1
 #: Version of what the load + repair steps produce; bump it when either one
 #: changes its output without a change of ``openapi_dyn.__version__``.
-REPAIR_FORMAT = 1
+REPAIR_FORMAT = 2
 
 MAGIC = "openapi_dyn-spec-cache"
 _FALSE = {"0", "false", "no", "off"}

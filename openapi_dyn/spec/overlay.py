@@ -3,12 +3,13 @@ general repair rule can find, shipped in ``schemas/overlay-*.yaml``.
 
 An overlay names the document it fixes by the sha256 of its source file, so it
 applies whether that document is loaded by its bundled name or by path, and
-never to another version of it.  Each change sets keys on the node at a JSON
-pointer and says why; every change made is recorded as a repair, like those
+never to another version of it.  Each change removes keys (``remove``) from
+and sets keys (``set``) on the node at a JSON pointer, and says why; every change made is recorded as a repair, like those
 of :mod:`.repair`.
 """
 from __future__ import annotations
 
+import copy
 from importlib import resources
 from typing import Any, Dict, List, Optional
 
@@ -54,9 +55,16 @@ def apply_overlay(doc: dict, source_sha256: str) -> List[Any]:
         pointer = change["pointer"]
         node = _node(doc, pointer, f"schemas/{overlay['file']}")
         wanted = change.get("set") or {}
-        if all(node.get(k) == v for k, v in wanted.items()):
+        unwanted = [k for k in change.get("remove") or () if k in node]
+        if all(node.get(k) == v for k, v in wanted.items()) and not unwanted:
             continue
-        node.update(wanted)
-        settings = ", ".join(f"{k}: {v!r}" for k, v in wanted.items())
-        repairs.append(Repair(pointer, f"{change['why'].strip()} (overlay {overlay['file']}: set {settings})"))
+        for key in unwanted:
+            del node[key]
+        node.update(copy.deepcopy(wanted))
+        done = []
+        if unwanted:
+            done.append(f"removed {', '.join(unwanted)}")
+        if wanted:
+            done.append("set " + ", ".join(f"{k}: {v!r}" for k, v in wanted.items()))
+        repairs.append(Repair(pointer, f"{change['why'].strip()} (overlay {overlay['file']}: {'; '.join(done)})"))
     return repairs

@@ -40,11 +40,14 @@ Kinds of repair (each method's docstring says why it exists):
 * malformed keywords: unknown or misspelt ``type``, empty or non-list ``oneOf``/``anyOf``/
   ``allOf``/``enum``, dangling ``$ref``, non-text ``description``/``title`` (``_fix_type``,
   ``_fix_empty``, ``_fix_dangling_ref``, ``_fix_annotation``);
-* YAML 1.1 scalars (``OFF``, ``yes``, dates) in string enums (``_fix_yaml_scalars``).
+* YAML 1.1 scalars (``OFF``, ``yes``, dates) in string enums (``_fix_yaml_scalars``);
+* unions: a ``oneOf`` whose alternatives can match the same value is read as ``anyOf``
+  (``_fix_overlapping_one_of``, after the discriminators).
 """
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from typing import Any, Dict, List, NamedTuple, Optional, Set
 from urllib.parse import quote
@@ -144,6 +147,7 @@ class _Repairer:
         self.v31 = False
         self.seen: Set[int] = set()
         self.discriminators: List[tuple] = []
+        self.one_ofs: List[tuple] = []
         schemas = doc.get("components", {}).get("schemas") if isinstance(doc.get("components"), dict) else None
         self.schemas: Dict[str, Any] = schemas if isinstance(schemas, dict) else {}
 
@@ -155,6 +159,8 @@ class _Repairer:
         self._walk_document()
         for pointer, schema in self.discriminators:
             self._fix_discriminator(pointer, schema)
+        for pointer, schema in self.one_ofs:
+            self._fix_overlapping_one_of(pointer, schema)
 
     # ------------------------------------------------------------------ references
 
@@ -355,6 +361,8 @@ class _Repairer:
                 self._fix_annotation(schema, key, ptr)
         if "discriminator" in schema:
             self.discriminators.append((ptr, schema))
+        if "oneOf" in schema:
+            self.one_ofs.append((ptr, schema))
 
         for key, sub in list(schema.items()):
             if key in _SUBSCHEMA:
@@ -784,6 +792,153 @@ class _Repairer:
             del schema[key]
             self.note(where, f"{key} was a {type(value).__name__}, not a text; removed it")
 
+    # ------------------------------------------------------------------ overlapping oneOf
+
+    def _fix_overlapping_one_of(self, ptr: str, schema: dict) -> None:
+        """Read a ``oneOf`` whose alternatives can overlap as the ``anyOf`` it stands for.
+
+        ``oneOf`` rejects a value that matches two alternatives.  Spec generators write
+        every union as ``oneOf``, also where the alternatives overlap: OpenAI's eval
+        items are ``{role, content: string}`` *or* a richer message object, and a plain
+        ``{"role": "user", "content": "hi"}`` is both, so the documented createEval
+        example is refused.  Such a union means "any of these"; with ``anyOf`` a value
+        matching several alternatives is accepted, and one matching none is still
+        refused.
+
+        Alternatives are taken to be told apart - and the ``oneOf`` is kept - when every
+        pair of them is disjoint or exclusive by design: their ``enum``/``const`` values
+        or their types cannot meet (``string`` vs ``object``; ``integer`` is a
+        ``number``; null counts), or a property one of them requires is held by both to
+        ``const``/``enum`` values they do not share (and one of them rejects null
+        there), or one requires a property the other forbids with
+        ``additionalProperties: false``, or each requires a property the other does not
+        (``{required: [vector_store_ids]}`` / ``{required: [vector_stores]}``: the
+        authors' way of saying "exactly one of these", which a payload with both must
+        keep failing).  Anything else - one alternative requiring a subset of what the
+        other requires, as a plain and a verbose answer do - overlaps.  A ``oneOf``
+        next to a discriminator is left alone: the validator then picks the mapped
+        alternative and never applies "exactly one".
+        """
+        alts = schema.get("oneOf")
+        if not isinstance(alts, list) or len(alts) < 2 or "discriminator" in schema:
+            return
+        for i in range(len(alts)):
+            for j in range(i + 1, len(alts)):
+                if not self._disjoint(alts[i], alts[j]):
+                    if "anyOf" in schema:
+                        schema.setdefault("allOf", [])
+                        schema["allOf"].append({"anyOf": schema.pop("oneOf")})
+                        moved = "moved it into allOf as an anyOf"
+                    else:
+                        schema["anyOf"] = schema.pop("oneOf")
+                        moved = "made it an anyOf"
+                    self.note(ptr + "/oneOf", f"oneOf alternatives {i} and {j} are not told apart by type, "
+                              f"required const/enum values or forbidden properties, so a value can match both "
+                              f"and oneOf would reject it; {moved}")
+                    return
+
+    def _disjoint(self, a: Any, b: Any) -> bool:
+        ra, rb = set(self._required_names(a)), set(self._required_names(b))
+        if ra - rb and rb - ra:
+            return True  # each needs a property the other does not: "exactly one of" by design
+        va, vb = self._enum_set(a), self._enum_set(b)
+        if va is not None and vb is not None and not (va & vb):
+            return True
+        ta, tb = self._type_set(a, set()), self._type_set(b, set())
+        if ta is not None and tb is not None:
+            shared = _widen(ta) & _widen(tb)
+            if not shared:
+                return True
+        else:
+            shared = (ta if ta is not None else tb) or {"string"}  # typeless: any type
+        if shared - {"object"}:
+            return False  # both accept some non-object value: no properties tell them apart
+        for first, second in ((a, b), (b, a)):
+            for prop in self._required_names(first):
+                if self._forbids(second, prop):
+                    return True
+                va, vb = self._prop_values(first, prop, set()), self._prop_values(second, prop, set())
+                if va is None or vb is None or _UNMAPPABLE in va or _UNMAPPABLE in vb:
+                    continue
+                if not (va & vb) and (self._prop_rejects_null(first, prop) or self._prop_rejects_null(second, prop)):
+                    return True
+        return False
+
+    def _enum_set(self, schema: Any) -> Optional[Set[str]]:
+        """The values (as JSON texts) a schema's ``enum``/``const`` allow, or None."""
+        known: List[Optional[Set[str]]] = []
+        for s in self._merged(schema, set()):
+            if isinstance(s.get("enum"), list):
+                known.append({json.dumps(v, sort_keys=True, default=str) for v in s["enum"]})
+            if "const" in s:
+                known.append({json.dumps(s["const"], sort_keys=True, default=str)})
+        return _intersect(known)
+
+    def _type_set(self, schema: Any, seen: Set[int]) -> Optional[Set[str]]:
+        """The JSON types a schema can accept, or None when it does not say."""
+        schema = self.deref(schema)
+        if not isinstance(schema, dict) or id(schema) in seen:
+            return None
+        seen = seen | {id(schema)}
+        known: List[Optional[Set[str]]] = []
+        types = _types(schema)
+        if types is not None:
+            t = set(types)
+            if not self.v31 and schema.get("nullable") is True:
+                t.add("null")
+            known.append(t)
+        for key in ("enum", "const"):
+            values = schema.get("enum") if key == "enum" else [schema["const"]] if "const" in schema else None
+            if isinstance(values, list):
+                known.append({_json_type_name(v) for v in values} | (
+                    {"number"} if any(_json_type_name(v) == "integer" for v in values) else set()))
+        if "$ref" in schema:
+            known.append(self._type_set(self.resolve(schema["$ref"]), seen))
+        for sub in schema.get("allOf") or ():
+            known.append(self._type_set(sub, seen))
+        for key in ("oneOf", "anyOf"):
+            subs = schema.get(key)
+            if isinstance(subs, list) and subs:
+                found = [self._type_set(s, seen) for s in subs]
+                if all(f is not None for f in found):
+                    known.append(set().union(*found))
+        return _intersect(known)
+
+    def _required_names(self, schema: Any) -> List[str]:
+        names: List[str] = []
+        for s in self._merged(schema, set()):
+            for n in s.get("required") or ():
+                if isinstance(n, str) and n not in names:
+                    names.append(n)
+        return names
+
+    def _merged(self, schema: Any, seen: Set[int]) -> List[dict]:
+        """The schema and, through ``$ref`` and ``allOf``, every schema it includes."""
+        schema = self.deref(schema)
+        if not isinstance(schema, dict) or id(schema) in seen:
+            return []
+        seen.add(id(schema))
+        out = [schema]
+        if "$ref" in schema:
+            out += self._merged(self.resolve(schema["$ref"]), seen)
+        for sub in schema.get("allOf") or ():
+            out += self._merged(sub, seen)
+        return out
+
+    def _forbids(self, schema: Any, prop: str) -> bool:
+        """Whether ``schema`` rejects every object that has ``prop``."""
+        for s in self._merged(schema, set()):
+            if s.get("additionalProperties") is False and not s.get("patternProperties") and prop not in (
+                    s.get("properties") or {}):
+                return True
+            if (s.get("properties") or {}).get(prop) is False:
+                return True
+        return False
+
+    def _prop_rejects_null(self, schema: Any, prop: str) -> bool:
+        return any(isinstance(s.get("properties"), dict) and prop in s["properties"]
+                   and self._rejects_null(s["properties"][prop]) for s in self._merged(schema, set()))
+
     # ------------------------------------------------------------------ discriminators
 
     def _fix_discriminator(self, ptr: str, schema: dict) -> None:
@@ -1029,6 +1184,25 @@ def _intersect(sets: List[Optional[Set[Any]]]) -> Optional[Set[Any]]:
 def _value_set(values: List[Any]) -> Set[Any]:
     """Discriminating values: mapping keys are strings; null cannot discriminate at all."""
     return {v if isinstance(v, str) else _UNMAPPABLE for v in values if v is not None}
+
+
+def _widen(types: Set[str]) -> Set[str]:
+    """An integer is a number, and a number may be an integer."""
+    return types | {"number"} if "integer" in types else types | {"integer"} if "number" in types else types
+
+
+def _json_type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
 
 
 def _yaml_spellings(value: Any, text: str, others: List[str]) -> List[str]:
