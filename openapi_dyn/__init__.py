@@ -37,12 +37,34 @@ from .errors import (  # noqa: E402
 from .drift import ResponseDriftWarning  # noqa: E402
 
 
+#: Public names defined in modules that import requests or other heavy
+#: dependencies: loaded on first use, so ``import openapi_dyn`` stays cheap.
+_LAZY = {
+    "Client": ".client",
+    "Operations": ".client",
+    "Spec": ".spec",
+    "Profile": ".profile",
+    "PreparedRequest": ".request",
+    "Response": ".response",
+    "Stream": ".sse",
+    "ServerSentEvent": ".sse",
+    "Record": ".records",
+}
+
+
 def __getattr__(name):
-    # Client pulls in requests; keep ``import openapi_dyn`` itself cheap.
-    if name == "Client":
-        from .client import Client
-        return Client
-    raise AttributeError(f"module 'openapi_dyn' has no attribute {name!r}")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'openapi_dyn' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
 
 
 __all__ = [
@@ -53,4 +75,5 @@ __all__ = [
     "AuthenticationError", "PermissionDeniedError", "NotFoundError", "ConflictError",
     "UnprocessableEntityError", "RateLimitError", "InternalServerError",
     "ResponseValidationError", "ResponseDriftWarning", "StreamError",
+    "Operations", "Spec", "Profile", "PreparedRequest", "Response", "Stream", "ServerSentEvent", "Record",
 ]

@@ -67,21 +67,82 @@ class Operations(Mapping):
 
     def search(self, words: str) -> List[Any]:
         """Operations whose operationId, summary, description, path or tags
-        contain every word of ``words`` (case-insensitive); those matching in
-        the operationId or summary first."""
+        contain every word of ``words`` (case-insensitive), best first: the
+        words found together in the operationId (``vector store`` in
+        ``createVectorStore``), then matches in the operationId's own words,
+        the summary, the path and the tags; matches only in the description
+        come last; spec order breaks ties."""
         terms = [w.lower() for w in words.split() if w]
-        strong, weak = [], []
-        for op in self._ops.values():
-            head = f"{op.operation_id} {op.summary} {op.path} {' '.join(op.tags)}".lower()
+        if not terms:
+            return list(self._ops.values())
+        joined = "".join(terms)
+        scored = []
+        for n, op in enumerate(self._ops.values()):
+            op_id = op.operation_id.lower()
+            id_words = set(_words(op.operation_id))
+            summary, path, tags = op.summary.lower(), op.path.lower(), " ".join(op.tags).lower()
+            head = f"{op_id} {summary} {path} {tags}"
             if all(t in head for t in terms):
-                strong.append(op)
+                score = 10.0 if joined in op_id.replace("_", "").replace("-", "") else 0.0
+                for t in terms:
+                    score += (3 if t in id_words or t.rstrip("s") in id_words else 1.5 if t in op_id else 0)
+                    score += (2 if t in summary else 0) + (1 if t in path else 0) + (0.5 if t in tags else 0)
+                # fewer extra words in the operationId: the closer match
+                score -= 0.1 * max(0, len(id_words) - len(terms))
+                scored.append((-score, n, op))
             elif all(t in head or t in op.description.lower() for t in terms):
-                weak.append(op)
-        return strong + weak
+                scored.append((0.0, n, op))
+        return [op for _, _, op in sorted(scored, key=lambda x: (x[0], x[1]))]
+
+
+def _words(name: str) -> List[str]:
+    """``createVectorStoreFile`` -> ``["create", "vector", "store", "file"]``."""
+    import re
+
+    return [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)]
+
+
+class OperationNamespace:
+    """``client.ops.<operationId>``: every operation as a method, whatever
+    it is called, including operationIds that a :class:`Client` method
+    already uses (``search``, ``send``, ``close``...) and those that are not
+    identifiers (``client.ops["admin-api-keys-list"]`` or its alias)."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: "Client"):
+        self._client = client
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._client._method_for(name)
+
+    def __getitem__(self, name: str):
+        try:
+            return self._client._method_for(name)
+        except UnknownOperationError as exc:
+            raise KeyError(str(exc)) from None
+
+    def __dir__(self) -> List[str]:
+        return sorted(set(self._client.spec.operations) | set(self._client._alias_map(shadowing=True)))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._client.spec.operations)
+
+    def __repr__(self) -> str:
+        return f"<operations of {self._client.spec.title!r}: {len(self._client.spec.operations)}>"
 
 
 class Client:
     """A client for one OpenAPI spec.
+
+    Every operation is a method: ``client.createRun(...)``; operationIds that
+    are not identifiers through an alias (``client.admin_api_keys_list``).
+    ``client.ops.<operationId>`` always reaches an operation, also one whose
+    name a method of this class already has (``search``, ``send``,
+    ``close``, ``call``, ``request``, ``prepare``, ``paginate``...), and
+    ``client.call("<operationId>", ...)`` works for every name.
 
     :param spec: a bundled name (``"openai"``, the default; ``"anthropic"``,
         ``"cohere"``, ``"azure-openai"``...), a path to a YAML/JSON file, an
@@ -187,7 +248,7 @@ class Client:
         ops = self.spec.operations
         op = ops.get(name)
         if op is None:
-            real = self._alias_map().get(name)
+            real = self._alias_map(shadowing=True).get(name)
             if real is None:
                 raise UnknownOperationError(name, self._suggest(name))
             op = ops[real]
@@ -339,11 +400,27 @@ class Client:
             raise UsageError("defaults= cannot be used:\n" + "\n".join(f"  - {p}" for p in problems))
 
     # ------------------------------------------------- method-style calls
+    @property
+    def ops(self) -> OperationNamespace:
+        """Every operation as a method, by operationId or alias, including
+        those a method of this class shadows (see :class:`OperationNamespace`)."""
+        return OperationNamespace(self)
+
+    @property
+    def shadowed(self) -> List[str]:
+        """operationIds that a :class:`Client` attribute hides in method
+        style; reach them as ``client.ops.<name>`` or ``client.call(name)``."""
+        taken = set(dir(type(self)))
+        return [op_id for op_id in self.spec.operations if op_id in taken]
+
     def __getattr__(self, name: str):
         # Only called for names that are not real attributes.  Private names
         # are never operations (and must fail fast while __init__ runs).
         if name.startswith("_"):
             raise AttributeError(name)
+        return self._method_for(name)
+
+    def _method_for(self, name: str):
         method = self._methods.get(name)
         if method is None:
             op = self.operation(name)  # UnknownOperationError is an AttributeError
@@ -356,19 +433,21 @@ class Client:
         names.update(self._alias_map())
         return sorted(names)
 
-    def _alias_map(self) -> Dict[str, str]:
+    def _alias_map(self, shadowing: bool = False) -> Dict[str, str]:
         """identifier alias -> operationId, for operationIds that are not
-        identifiers; an alias never shadows a real operationId or a Client
-        attribute."""
+        identifiers; an alias never shadows a real operationId, nor (unless
+        ``shadowing``: under ``client.ops``) a Client attribute."""
         if self._aliases is None:
             ops = self.spec.operations
-            taken = set(dir(type(self))) | set(ops)
             aliases: Dict[str, str] = {}
             for op_id, op in ops.items():
-                if op.alias != op_id and op.alias not in taken and op.alias not in aliases:
+                if op.alias != op_id and op.alias not in ops and op.alias not in aliases:
                     aliases[op.alias] = op_id
             self._aliases = aliases
-        return self._aliases
+        if shadowing:
+            return self._aliases
+        taken = set(dir(type(self)))
+        return {a: o for a, o in self._aliases.items() if a not in taken}
 
     def _suggest(self, name: str) -> List[str]:
         candidates = list(self.spec.operations) + list(self._alias_map())

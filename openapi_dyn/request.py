@@ -23,6 +23,40 @@ _AMBIGUOUS = object()
 _TEMPLATE_VAR = re.compile(r"{([^{}]+)}")
 
 
+class Headers(dict):
+    """Request headers: a ``dict`` (in the order set, names as written) whose
+    lookups ignore case, as header names do (``headers.get("openai-beta")``
+    finds ``OpenAI-Beta``).  Setting a name replaces it under any spelling."""
+
+    __slots__ = ()
+
+    def _key(self, name: Any) -> Any:
+        if isinstance(name, str) and not dict.__contains__(self, name):
+            lowered = name.lower()
+            for key in self:
+                if key.lower() == lowered:
+                    return key
+        return name
+
+    def __getitem__(self, name: Any) -> str:
+        return dict.__getitem__(self, self._key(name))
+
+    def __contains__(self, name: Any) -> bool:
+        return dict.__contains__(self, self._key(name))
+
+    def get(self, name: Any, default: Any = None) -> Any:
+        return dict.get(self, self._key(name), default)
+
+    def __setitem__(self, name: str, value: str) -> None:
+        put_header(self, name, value)
+
+    def __delitem__(self, name: Any) -> None:
+        dict.__delitem__(self, self._key(name))
+
+    def pop(self, name: Any, *default: Any) -> Any:
+        return dict.pop(self, self._key(name), *default)
+
+
 class PreparedRequest:
     """A request that passed validation and is ready to send.
 
@@ -182,11 +216,11 @@ def put_header(headers: Dict[str, str], name: str, value: str) -> None:
     """Set ``name`` in ``headers``, replacing it under any spelling: header
     names are case-insensitive, and a later source (a parameter, the call's
     ``headers=``) overrides an earlier one (the profile, the client)."""
-    if name not in headers:
+    if not dict.__contains__(headers, name):
         lowered = name.lower()
         for key in [k for k in headers if k.lower() == lowered]:
-            del headers[key]
-    headers[name] = value
+            dict.__delitem__(headers, key)
+    dict.__setitem__(headers, name, value)
 
 
 def binder_for(operation) -> Binder:
@@ -277,7 +311,7 @@ def build_request(client, operation, args: Dict[str, Any], body: Any = None, *,
     # ---- serialize (values are valid here, or validation was switched off)
     path_values: Dict[str, str] = {}
     query: List[Tuple[str, str]] = []
-    out_headers: Dict[str, str] = dict(conventions.headers)
+    out_headers: Dict[str, str] = Headers(conventions.headers)
     for name, value in client._default_headers.items():
         put_header(out_headers, name, value)
     cookies: List[str] = []
