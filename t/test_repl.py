@@ -70,6 +70,10 @@ def test_completer_candidates(client):
     assert _complete(ns, 'client.call("createRu') == ["createRun"]
     assert _complete(ns, "client.createRun(thr") == ["thread_id="]
     assert _complete(ns, 'client.call("createRun", thread_id="t", bo') == ["body="]
+    # body fields complete as keywords too
+    assert _complete(ns, "client.createChatCompletion(mod") == ["model=", "modalities="] or \
+        set(_complete(ns, "client.createChatCompletion(mod")) == {"model=", "modalities="}
+    assert "assistant_id=" in _complete(ns, "client.createRun(assis")
     assert "client" in _complete(ns, "cli")
 
 
