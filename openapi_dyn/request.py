@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from . import bodies, serialize
 from .auth import MASK, apply_security, mask
@@ -164,25 +164,30 @@ class Binder:
 _FIELD_MEDIA = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
 
 
+def _object_parts(operation, schema: Any, keys: tuple) -> Iterator[Dict[str, Any]]:
+    """``schema`` (resolved) and, recursively, its members under ``keys``
+    (``allOf``, and ``oneOf``/``anyOf`` where alternatives count), each once
+    the ``$ref``s are followed; bounded in depth."""
+    spec = operation.spec
+    stack = [(schema, 0)]
+    while stack:
+        node, depth = stack.pop()
+        node = spec.resolve(node)
+        if not isinstance(node, dict) or depth > 6:
+            continue
+        yield node
+        for key in keys:
+            stack.extend((member, depth + 1) for member in node.get(key) or ())
+
+
 def body_required_fields(operation) -> frozenset:
     """The fields the default media type's object body requires (``allOf``
     parts merged); empty when the body itself is optional."""
     media = operation.request_body.get(operation.default_media_type() or "")
     if media is None or not operation.body_required:
         return frozenset()
-    spec = operation.spec
-    out = set()
-
-    def collect(schema: Any, depth: int) -> None:
-        schema = spec.resolve(schema)
-        if not isinstance(schema, dict) or depth > 6:
-            return
-        out.update(r for r in schema.get("required") or () if isinstance(r, str))
-        for member in schema.get("allOf") or ():
-            collect(member, depth + 1)
-
-    collect(media.raw.get("schema"), 0)
-    return frozenset(out)
+    return frozenset(r for part in _object_parts(operation, media.raw.get("schema"), ("allOf",))
+                     for r in part.get("required") or () if isinstance(r, str))
 
 
 def body_field_names(operation) -> frozenset:
@@ -192,23 +197,13 @@ def body_field_names(operation) -> frozenset:
     which keep their meaning."""
     from .options import CALL_OPTIONS
 
-    spec = operation.spec
     names = set()
-
-    def collect(schema: Any, depth: int) -> None:
-        schema = spec.resolve(schema)
-        if not isinstance(schema, dict) or depth > 6:
-            return
-        props = schema.get("properties")
-        if isinstance(props, dict):
-            names.update(k for k in props if isinstance(k, str))
-        for key in ("allOf", "oneOf", "anyOf"):
-            for member in schema.get(key) or ():
-                collect(member, depth + 1)
-
     for mt, media in operation.request_body.items():
         if any(media_matches(pattern, mt) for pattern in _FIELD_MEDIA) or is_json(mt):
-            collect(media.raw.get("schema"), 0)
+            for part in _object_parts(operation, media.raw.get("schema"), ("allOf", "oneOf", "anyOf")):
+                props = part.get("properties")
+                if isinstance(props, dict):
+                    names.update(k for k in props if isinstance(k, str))
     return frozenset(names - set(CALL_OPTIONS))
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 from urllib.parse import parse_qsl, urlsplit
 
+from ..jsontype import json_type
 from ..options import CALL_OPTIONS
 
 #: How deep nested object properties are documented (0 = top-level only).
@@ -373,9 +374,10 @@ class _Schemas:
         if t:
             return str(t)
         if "const" in s:
-            return _json_type(s["const"])
+            return json_type(s["const"], "any")
         if isinstance(s.get("enum"), list) and s["enum"]:
-            return _json_type(next((e for e in s["enum"] if e is not None), None))
+            first = next((e for e in s["enum"] if e is not None), None)
+            return "any" if first is None else json_type(first, "any")
         if "properties" in s:
             return "object"
         return "any"
@@ -528,22 +530,6 @@ def constraints_of(s: Dict[str, Any]) -> List[str]:
         if v is not None and not isinstance(v, bool):
             out.append(text.format(v))
     return out
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return "any"
 
 
 # -------------------------------------------------------------- operations

@@ -52,6 +52,7 @@ import re
 from typing import Any, Dict, List, NamedTuple, Optional, Set
 from urllib.parse import quote
 
+from ..jsontype import json_type
 from .pointer import walk
 
 __all__ = ["Repair", "repair_document"]
@@ -890,8 +891,8 @@ class _Repairer:
         for key in ("enum", "const"):
             values = schema.get("enum") if key == "enum" else [schema["const"]] if "const" in schema else None
             if isinstance(values, list):
-                known.append({_json_type_name(v) for v in values} | (
-                    {"number"} if any(_json_type_name(v) == "integer" for v in values) else set()))
+                known.append({json_type(v) for v in values} | (
+                    {"number"} if any(json_type(v) == "integer" for v in values) else set()))
         if "$ref" in schema:
             known.append(self._type_set(self.resolve(schema["$ref"]), seen))
         for sub in schema.get("allOf") or ():
@@ -1189,20 +1190,6 @@ def _value_set(values: List[Any]) -> Set[Any]:
 def _widen(types: Set[str]) -> Set[str]:
     """An integer is a number, and a number may be an integer."""
     return types | {"number"} if "integer" in types else types | {"integer"} if "number" in types else types
-
-
-def _json_type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def _yaml_spellings(value: Any, text: str, others: List[str]) -> List[str]:
