@@ -159,6 +159,18 @@ class OperationDoc:
         return self.alias or self.operation_id
 
     @property
+    def synopsis_statements(self) -> List[str]:
+        """The synopsis as whole statements (``client.call(...)``, then
+        ``client.<method>(...)``), each possibly spanning several lines."""
+        out: List[str] = []
+        for line in self.synopsis:
+            if line.startswith("client.") or not out:
+                out.append(line)
+            else:
+                out[-1] += "\n" + line
+        return out
+
+    @property
     def valid_examples(self) -> List[ExampleDoc]:
         return [e for e in self.examples if e.valid]
 

@@ -137,7 +137,7 @@ def _preamble(ref: model.ReferenceDoc, title: str) -> List[str]:
     first = ref.operations[0] if ref.operations else None
     synopsis = ["from openapi_dyn import Client", "", f"client = Client({model.py_literal(ref.spec_name)})"]
     if first is not None:
-        synopsis += [first.synopsis[0]]
+        synopsis += first.synopsis_statements[0].split("\n")
     w.add("=head1 SYNOPSIS", pod_verbatim("\n".join(synopsis)))
     w.add("=head1 DESCRIPTION")
     w.desc(ref.description)
@@ -151,9 +151,13 @@ def _preamble(ref: model.ReferenceDoc, title: str) -> List[str]:
     return w.out
 
 
-def render(ref: model.ReferenceDoc) -> str:
-    """The whole reference as one POD document."""
-    out = _preamble(ref, f"{ref.title} - method reference for openapi_dyn")
+def render(ref: model.ReferenceDoc, name: Optional[str] = None) -> str:
+    """The whole reference as one POD document.  ``name`` (a man page's
+    name) makes NAME read ``name - title...``, as ``mandb`` expects."""
+    title = f"{ref.title} - method reference for openapi_dyn"
+    if name:
+        title = f"{name} - {ref.title} {ref.version}, method reference for openapi_dyn".replace("  ", " ")
+    out = _preamble(ref, title)
     for g in ref.groups:
         out += render_group(ref, g, level=1)
     out.append("=cut")
