@@ -9,7 +9,6 @@ word of NAME.  :func:`man_name` gives the default one.
 """
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 from typing import Optional
@@ -45,7 +44,7 @@ def pod_to_man(pod_text: str, name: str, *, section: str = SECTION, center: str 
 def man_name(ref: model.ReferenceDoc) -> str:
     """``openapi-dyn-<spec>``: the page name (and file stem) by default,
     prefixed so it cannot take the place of another package's page."""
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", f"openapi-dyn-{ref.spec_name}").strip("-").lower()
+    return f"openapi-dyn-{ref.stem}"
 
 
 def render(ref: model.ReferenceDoc, name: Optional[str] = None) -> str:

@@ -203,6 +203,15 @@ class ReferenceDoc:
     def operations(self) -> List[OperationDoc]:
         return [op for g in self.groups for op in g.operations]
 
+    @property
+    def stem(self) -> str:
+        """A file name stem for this reference: the bundled spec's name, else
+        the title (``pets`` for "Pets"), lowercase, safe in any file system."""
+        name = self.spec_name
+        if "/" in name or "\\" in name or name.endswith((".yaml", ".yml", ".json")):
+            name = self.title
+        return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-").lower() or "reference"
+
 
 # ------------------------------------------------------------------ helpers
 def anchor_for(name: str, prefix: str = "op") -> str:
