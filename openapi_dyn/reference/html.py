@@ -105,7 +105,7 @@ class _Writer:
         out = [f'<section class="op" id="{esc(doc.anchor)}">',
                f'<{h}><a href="#{esc(doc.anchor)}">{esc(doc.operation_id)}</a></{h}>']
         if doc.summary:
-            out.append(f"<p>{esc(doc.summary)}</p>")
+            out.append(self.desc(doc.summary))
         facts = [f'<span class="route"><span class="verb {esc(doc.method)}">{esc(doc.method)}</span>{esc(doc.path)}</span>']
         if doc.alias:
             facts.append(f"method <code>client.{esc(doc.alias)}</code>")

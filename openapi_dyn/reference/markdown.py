@@ -72,7 +72,7 @@ class _Writer:
         h = "#" * level
         out = [f'<a id="{doc.anchor}"></a>', f"{h} {md_code(doc.operation_id)}"]
         if doc.summary:
-            out.append(md_escape(doc.summary))
+            out.append(self.desc(doc.summary))
         facts = [md_code(f"{doc.method} {doc.path}")]
         if doc.alias:
             facts.append(f"method {md_code('client.' + doc.alias)}")
@@ -142,7 +142,7 @@ def render(ref: model.ReferenceDoc) -> str:
     for g in ref.groups:
         toc.append(f"- [{md_escape(g.name)}](#{g.anchor})")
         for d in g.operations:
-            summary = f" — {md_escape(d.summary)}" if d.summary else ""
+            summary = f" — {md_escape(d.summary_text)}" if d.summary else ""
             toc.append(f"  - [{md_escape(d.operation_id)}](#{d.anchor}){summary}")
     out.append("\n".join(toc))
     for g in ref.groups:

@@ -140,7 +140,7 @@ class OperationDoc:
     method: str
     path: str
     tags: List[str]
-    summary: str
+    summary: str                    # CommonMark: the first paragraph of the spec's summary
     description: str
     deprecated: bool
     parameters: List[ParamDoc]
@@ -157,6 +157,15 @@ class OperationDoc:
     def method_name(self) -> str:
         """The attribute that calls this operation (``client.<method_name>``)."""
         return self.alias or self.operation_id
+
+    @property
+    def summary_text(self) -> str:
+        """The summary as one line of plain text of at most 100 characters
+        (for headings and tables of contents)."""
+        from .markup import inline_text
+
+        line = inline_text(self.summary)
+        return line if len(line) <= 100 else line[:99].rstrip() + "…"
 
     @property
     def synopsis_statements(self) -> List[str]:
@@ -616,6 +625,13 @@ def _build(op) -> OperationDoc:
             content.append((mt, label, media.schema_name))
         responses.append(ResponseDoc(status=status, description=resp["description"], content=content,
                                      properties=props))
+    # The summary is CommonMark like any description (OpenAI's hold links and
+    # bold text); its first paragraph is the summary, the rest (when there is
+    # no description) the description.
+    first, _, rest = op.summary.strip().partition("\n\n")
+    summary = first.strip()
+    rest = re.sub(r"^(?:\s*(?:-{3,}|\*{3,}|_{3,})[ \t]*(?:\n|$))+", "", rest.strip())  # a leading rule
+    description = op.description or rest.strip()
     security = []
     for req in op.security:
         names = " + ".join(req) if req else "none"
@@ -624,8 +640,8 @@ def _build(op) -> OperationDoc:
     doc = OperationDoc(
         operation_id=op.operation_id,
         alias=op.alias if op.alias != op.operation_id else None,
-        method=op.method, path=op.path, tags=op.tags, summary=op.short_summary,
-        description=op.description or (op.summary if op.summary != op.short_summary else ""),
+        method=op.method, path=op.path, tags=op.tags, summary=summary,
+        description=description,
         deprecated=op.deprecated, parameters=params, bodies=bodies,
         body_required=op.body_required, responses=responses, streams=op.streams,
         security=security, synopsis=[], examples=[], anchor=anchor_for(op.operation_id),
@@ -849,10 +865,26 @@ def _with_client_defaults(doc: OperationDoc, op, client) -> OperationDoc:
     return replace(doc, parameters=params)
 
 
+_VERSION_SEGMENT = re.compile(r"^v\d+([._-]?\w+)?$|^\d+(\.\d+)*$", re.I)
+
+
+def path_group(path: str) -> Tuple[str, str]:
+    """(group name, path prefix) for an untagged operation: its path's first
+    segment that is neither a version (``v1``, ``2024-01``) nor a parameter:
+    ``/v1/messages/batches`` -> ``("messages", "/v1/messages")``."""
+    segments = path.split("?", 1)[0].strip("/").split("/")
+    for n, seg in enumerate(segments):
+        if seg and not seg.startswith("{") and not _VERSION_SEGMENT.match(seg):
+            return seg, "/" + "/".join(segments[: n + 1])
+    return "/", "/"
+
+
 def document_spec(client, *, check: bool = True, progress=None) -> ReferenceDoc:
     """The :class:`ReferenceDoc` of ``client``'s spec: every operation once,
     grouped under its first tag in the order of the spec's ``tags`` list
-    (then first use); untagged ones last under "Other".  With ``check``, the
+    (then first use); untagged ones last under "Other", or, when no
+    operation has a tag, by the first segment of their path
+    (:func:`path_group`).  With ``check``, the
     examples are validated (this loads the validator)."""
     spec = client.spec
     ops = list(spec.operations.values())
@@ -875,6 +907,19 @@ def document_spec(client, *, check: bool = True, progress=None) -> ReferenceDoc:
             untagged.append(doc)
     groups = [TagGroup(name, tag_desc.get(name, ""), docs, anchor_for(name, "tag"))
               for name, docs in order.items() if docs]
+    if untagged and not groups:
+        # No tags at all (Anthropic's spec): one group per resource instead
+        # of a single "Other" holding everything.
+        by_segment: Dict[str, List[OperationDoc]] = {}
+        prefix: Dict[str, str] = {}
+        for doc in untagged:
+            name, head = path_group(doc.path)
+            by_segment.setdefault(name, []).append(doc)
+            prefix.setdefault(name, head)
+        if len(by_segment) > 1:
+            groups = [TagGroup(name, f"The operations on `{prefix[name]}`.", docs, anchor_for(name, "tag"))
+                      for name, docs in by_segment.items()]
+            untagged = []
     if untagged:
         name = "Other" if "Other" not in order else "Other operations"
         groups.append(TagGroup(name, "", untagged, anchor_for(name, "tag")))

@@ -75,7 +75,7 @@ class _Writer:
     def operation(self, doc: model.OperationDoc, level: int) -> None:
         self.add(_head(level, pod_escape(doc.operation_id)))
         if doc.summary:
-            self.add(pod_paragraph(pod_escape(doc.summary)))
+            self.desc(doc.summary)
         where = [f"{doc.method} {doc.path}"]
         if doc.alias:
             where.append(f"Method: client.{doc.alias}(...)")

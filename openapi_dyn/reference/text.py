@@ -62,7 +62,7 @@ def model_first_sentence(text: str) -> str:
 
 
 def operation_lines(doc: model.OperationDoc, site: Optional[str] = None, *, examples_note: bool = True) -> List[str]:
-    head = doc.operation_id + (f" - {doc.summary}" if doc.summary else "")
+    head = doc.operation_id + (f" - {doc.summary_text}" if doc.summary else "")
     out = [head, "=" * min(len(head), WIDTH), ""]
     out.append(f"    {doc.method} {doc.path}")
     if doc.alias:
