@@ -145,7 +145,10 @@ class _Writer:
             out.append(f"<{sub}>Responses</{sub}><ul>")
             for r in doc.responses:
                 content = model.response_line(r)
-                out.append(f"<li><code>{esc(r.status)}</code> {esc('; '.join(content))}{self.desc(r.description)}</li>")
+                lead = model.answer_lead(r)
+                out.append(f"<li><code>{esc(r.status)}</code> {esc('; '.join(content))}{self.desc(r.description)}"
+                           + (f"<p>{esc(lead)}</p>" if lead else "")
+                           + self.properties(r.properties) + self.variants(r.variant_kind, r.variants) + "</li>")
             out.append("</ul>")
         shown = doc.valid_examples
         if shown:

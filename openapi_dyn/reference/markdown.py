@@ -118,7 +118,15 @@ class _Writer:
             for r in doc.responses:
                 content = model.response_line(r)
                 head = md_code(r.status) + (" " + md_escape("; ".join(content)) if content else "")
-                items.append(_item(head, [self.desc(r.description)]))
+                blocks = [self.desc(r.description)]
+                lead = model.answer_lead(r)
+                if lead:
+                    blocks.append(md_escape(lead))
+                if r.properties:
+                    blocks.append(self.properties(r.properties))
+                if r.variants:
+                    blocks.append(self.variants(r.variant_kind, r.variants))
+                items.append(_item(head, blocks))
             out.append("\n".join(items) if all("\n" not in i for i in items) else "\n\n".join(items))
         shown = doc.valid_examples
         if shown:

@@ -108,10 +108,23 @@ class BodyDoc:
 
 @dataclass
 class ResponseDoc:
+    """One response status: its media types and, for a successful JSON
+    answer, its fields documented like a request body's (``properties``, or
+    ``variants`` when the answer is one of several shapes; for an array,
+    those of its items, ``items_of`` naming it)."""
+
     status: str
     description: str
     content: List[Tuple[str, str, Optional[str]]]   # (media type, type label, schema name)
     properties: List[PropertyDoc] = field(default_factory=list)  # top level of the JSON answer
+    variant_kind: Optional[str] = None
+    variants: List[VariantDoc] = field(default_factory=list)
+    items_of: Optional[str] = None                  # "array[X]" when the fields are those of each item
+    see_above: Optional[str] = None                 # the schema, already described in this operation
+
+    @property
+    def documented(self) -> bool:
+        return bool(self.properties or self.variants or self.see_above)
 
 
 @dataclass
@@ -460,14 +473,17 @@ class _Schemas:
             return self.single(s["allOf"][0])
         return node
 
-    def properties(self, node: Any, depth: int, read_only_hidden: bool = True) -> List["PropertyDoc"]:
+    #: "readOnly" while documenting what is sent, "writeOnly" for answers:
+    #: the properties that do not belong to that direction.
+    hidden = "readOnly"
+
+    def properties(self, node: Any, depth: int) -> List["PropertyDoc"]:
         props, required = self.merged(node)
         out = []
         for name, sub in props.items():
-            doc = self.property(str(name), sub, name in required, depth)
-            if doc.read_only and read_only_hidden:
+            if self.resolve(sub).get(self.hidden) is True or (isinstance(sub, dict) and sub.get(self.hidden) is True):
                 continue
-            out.append(doc)
+            out.append(self.property(str(name), sub, name in required, depth))
         return out
 
     def property(self, name: str, node: Any, required: bool, depth: int) -> "PropertyDoc":
@@ -618,13 +634,21 @@ def _build(op) -> OperationDoc:
     responses = []
     for status, resp in op.responses.items():
         content = []
-        props: List[PropertyDoc] = []
+        json_schema: Any = None
         for mt, media in resp["content"].items():
             raw_schema = media.raw.get("schema")
             label = schemas.label(raw_schema) if raw_schema is not None else "any"
             content.append((mt, label, media.schema_name))
-        responses.append(ResponseDoc(status=status, description=resp["description"], content=content,
-                                     properties=props))
+            if json_schema is None and raw_schema is not None and _is_json(mt):
+                json_schema = raw_schema
+        r = ResponseDoc(status=status, description=resp["description"], content=content)
+        if json_schema is not None and str(status)[:1] == "2":
+            schemas.hidden = "writeOnly"
+            try:
+                _document_answer(schemas, r, json_schema)
+            finally:
+                schemas.hidden = "readOnly"
+        responses.append(r)
     # The summary is CommonMark like any description (OpenAI's hold links and
     # bold text); its first paragraph is the summary, the rest (when there is
     # no description) the description.
@@ -649,6 +673,34 @@ def _build(op) -> OperationDoc:
     doc.synopsis = _synopsis(doc)
     doc.examples = _examples(op, doc)
     return doc
+
+
+def _is_json(media_type: str) -> bool:
+    mt = media_type.split(";", 1)[0].strip().lower()
+    return mt == "application/json" or mt.endswith("+json")
+
+
+def _document_answer(schemas: "_Schemas", r: ResponseDoc, node: Any) -> None:
+    """Fill ``r`` with the fields of a successful JSON answer, as deep as a
+    request body's and with its variants.  Error answers keep their schema
+    name only: they share one envelope across the whole spec."""
+    s = schemas.resolve(schemas.single(node))
+    if s.get("type") == "array" or (isinstance(s.get("type"), list) and "array" in s["type"]):
+        r.items_of = schemas.label(node)
+        node = schemas.single(s.get("items") or {})
+    name = schemas.ref_name(schemas.single(node))
+    if name and name in schemas.described:
+        r.see_above = name
+        return
+    kind, variants = schemas.variants_of(node)
+    if kind:
+        r.variant_kind = kind
+        r.variants = [schemas.variant(v, 1, expand=len(variants) <= MAX_VARIANTS_EXPANDED)
+                      for v in variants]
+        return
+    if name:
+        schemas.described.add(name)
+    r.properties = schemas.properties(node, 0)
 
 
 def _placeholder(p: ParamDoc) -> Any:
@@ -995,6 +1047,17 @@ def body_heading_facts(doc: OperationDoc, body: BodyDoc) -> List[str]:
     elif body.type not in ("object", "any"):
         facts.append(body.type)
     return facts
+
+
+def answer_lead(r: ResponseDoc) -> str:
+    """The sentence before an answer's fields ("" when none are listed)."""
+    if r.see_above:
+        return f"Fields: those of {r.see_above}, described above."
+    if not r.documented:
+        return ""
+    if r.items_of:
+        return f"Fields of each item ({r.items_of}):"
+    return "Fields:"
 
 
 def response_line(r: ResponseDoc) -> List[str]:

@@ -123,6 +123,11 @@ class _Writer:
                 self.desc(r.description)
                 if not content and not r.description:
                     self.add("No body.")
+                lead = model.answer_lead(r)
+                if lead:
+                    self.add(pod_paragraph(pod_escape(lead)))
+                self.properties(r.properties)
+                self.variants(r.variant_kind, r.variants)
             self.add("=back")
         shown = doc.valid_examples
         if shown:
