@@ -917,12 +917,12 @@ def _with_client_defaults(doc: OperationDoc, op, client) -> OperationDoc:
     return replace(doc, parameters=params)
 
 
-_VERSION_SEGMENT = re.compile(r"^v\d+([._-]?\w+)?$|^\d+(\.\d+)*$", re.I)
+_VERSION_SEGMENT = re.compile(r"^v\d+([._-]?\w+)?$|^\d[\d.-]*$", re.I)
 
 
 def path_group(path: str) -> Tuple[str, str]:
     """(group name, path prefix) for an untagged operation: its path's first
-    segment that is neither a version (``v1``, ``2024-01``) nor a parameter:
+    segment that is neither a version (``v1``, ``2024-01-01``) nor a parameter:
     ``/v1/messages/batches`` -> ``("messages", "/v1/messages")``."""
     segments = path.split("?", 1)[0].strip("/").split("/")
     for n, seg in enumerate(segments):
