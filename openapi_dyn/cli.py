@@ -215,12 +215,24 @@ def cmd_list(client, args) -> int:
     width = shutil.get_terminal_size((10_000, 24)).columns if sys.stdout.isatty() else 10_000
     out = []
     for op in ops:
-        line = f"{op.operation_id:<{w_id}}  {op.method:<{w_m}}  {op.path:<{w_p}}  {op.short_summary}".rstrip()
+        line = f"{op.operation_id:<{w_id}}  {op.method:<{w_m}}  {op.path:<{w_p}}  {_plain(op)}".rstrip()
         if len(line) > width:
             line = line[: max(width - 1, 20)] + "…"
         out.append(line)
     sys.stdout.write("\n".join(out) + "\n")
     return EXIT_OK
+
+
+def _plain(op) -> str:
+    """The summary as plain text (summaries are CommonMark: no ``**`` or
+    ``[text](url)`` in a listing); markdown-it is loaded only when needed."""
+    summary = op.short_summary
+    if not any(c in op.summary for c in "*_`[<\\"):
+        return summary
+    from .reference.markup import inline_text
+
+    line = inline_text(op.summary.split("\n\n", 1)[0])
+    return line if len(line) <= 100 else line[:99].rstrip() + "…"
 
 
 # --------------------------------------------------------------------- show

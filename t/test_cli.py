@@ -310,3 +310,10 @@ def test_output_writes_a_binary_answer_to_a_file(httpserver, vault, tmp_path):
     assert target.read_bytes() == audio
     assert done.stdout == "" and f"{len(audio)} bytes written to {target}" in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["speech.mp3", "vault.json"]  # no temporary left
+
+
+def test_list_shows_summaries_as_plain_text():
+    done = run("list", "--tag", "Chat")
+    line = [line for line in done.stdout.splitlines() if line.startswith("createChatCompletion ")][0]
+    assert "Starting a new project? We recommend trying Responses to take" in line
+    assert "**" not in done.stdout and "](" not in done.stdout and "`" not in done.stdout
