@@ -148,7 +148,7 @@ def _preamble(ref: model.ReferenceDoc, title: str) -> List[str]:
     w.desc(ref.description)
     w.add(pod_paragraph(pod_escape(
         f"The operations of {ref.title} {ref.version}, as called with openapi_dyn: "
-        f"{len(ref.operations)} operations in {len(ref.groups)} groups. "
+        f"{len(ref.operations)} operations in {len(ref.groups)} group{'' if len(ref.groups) == 1 else 's'}. "
         f"Base URL: {ref.base_url}.")))
     w.add(pod_paragraph("Each method is called as C<client.call(\"operationId\", ...)> or "
                         "C<client.operationId(...)>; parameters are keyword arguments, the request "
