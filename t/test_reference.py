@@ -419,10 +419,10 @@ def _block(lines, start):
 
 
 @pytest.mark.parametrize("spec", SPECS)
-def test_every_synopsis_is_complete_python_in_every_format(spec, refs, rendered, tmp_path):
+def test_every_synopsis_is_complete_python_in_every_format(spec, refs, rendered):
     """ast.parse on every synopsis as each format shows it: the model's, the
-    POD/man page's SYNOPSIS (once cut mid-call for Anthropic), and each
-    operation's block in POD, Markdown, HTML, text and man."""
+    POD page's SYNOPSIS (once cut mid-call for Anthropic), and each
+    operation's block in POD, Markdown, HTML and text (man: below)."""
     ref = refs[spec]
     pages = rendered[spec]
     for doc in ref.operations:
@@ -434,31 +434,37 @@ def test_every_synopsis_is_complete_python_in_every_format(spec, refs, rendered,
         assert "```python\n" + code + "\n```" in pages["markdown"], doc.operation_id
         assert "<pre><code>" + markup.escape_html(code) + "</code></pre>" in pages["html"], doc.operation_id
         assert "SYNOPSIS\n" + "\n".join("    " + line for line in doc.synopsis) + "\n" in pages["text"]
-    # The page's own SYNOPSIS: POD, and man as `man` shows it.
+    # The POD page's own SYNOPSIS (man: below).
     pod_synopsis = pages["pod"].split("=head1 SYNOPSIS\n\n", 1)[1].split("\n\n=head1 ", 1)[0]
     calls = ast.parse(_block(pod_synopsis.split("\n"), 0)).body
     assert isinstance(calls[0], ast.ImportFrom) and isinstance(calls[-1].value, ast.Call)
     assert calls[-1].value.func.attr == "call" and calls[-1].value.args[0].value == ref.operations[0].operation_id
-    if "man" in pages:
-        text = _man_text(pages["man"], tmp_path, f"openapi-dyn-{spec}")
-        lines = text.split("\n")
-        start = lines.index("SYNOPSIS") + 1
-        tree = ast.parse(_block(lines, start))
-        assert isinstance(tree.body[-1].value, ast.Call) and tree.body[-1].value.args[0].value == \
-            ref.operations[0].operation_id
-        # every operation's synopsis, as man shows it, is there whole and parses
-        import textwrap
 
-        stripped = [line.strip() for line in lines]
-        starts = {}
-        for i, line in enumerate(stripped):
-            starts.setdefault(line, []).append(i)
-        for doc in ref.operations:
-            want = [line.strip() for line in doc.synopsis]
-            at = [i for i in starts.get(want[0], []) if stripped[i:i + len(want)] == want]
-            assert at, doc.operation_id
-            shown = textwrap.dedent("\n".join(lines[at[-1]:at[-1] + len(want)]))
-            assert len(_statements(shown)) == 2, shown
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_man_synopses_are_complete_python(spec, refs, rendered, tmp_path):
+    """The man page as `man -l` shows it: its SYNOPSIS and each operation's."""
+    _tool("pod2man")
+    ref = refs[spec]
+    text = _man_text(rendered[spec]["man"], tmp_path, f"openapi-dyn-{spec}")
+    lines = text.split("\n")
+    start = lines.index("SYNOPSIS") + 1
+    tree = ast.parse(_block(lines, start))
+    assert isinstance(tree.body[-1].value, ast.Call) and tree.body[-1].value.args[0].value == \
+        ref.operations[0].operation_id
+    # every operation's synopsis, as man shows it, is there whole and parses
+    import textwrap
+
+    stripped = [line.strip() for line in lines]
+    starts = {}
+    for i, line in enumerate(stripped):
+        starts.setdefault(line, []).append(i)
+    for doc in ref.operations:
+        want = [line.strip() for line in doc.synopsis]
+        at = [i for i in starts.get(want[0], []) if stripped[i:i + len(want)] == want]
+        assert at, doc.operation_id
+        shown = textwrap.dedent("\n".join(lines[at[-1]:at[-1] + len(want)]))
+        assert len(_statements(shown)) == 2, shown
 
 
 # --------------------------------------------------- markdown in summaries
