@@ -310,6 +310,12 @@ def test_output_writes_a_binary_answer_to_a_file(httpserver, vault, tmp_path):
     assert target.read_bytes() == audio
     assert done.stdout == "" and f"{len(audio)} bytes written to {target}" in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["speech.mp3", "vault.json"]  # no temporary left
+    httpserver.clear()
+    httpserver.expect_request("/api/audio").respond_with_json({"error": {"message": "gone"}}, status=404)
+    done = run("--spec", vault, "--base-url", httpserver.url_for("/api"), "--api-key", SECRET,
+               "call", "getAudio", "--output", str(tmp_path / "missing.mp3"))
+    assert done.returncode == 1 and "gone" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["speech.mp3", "vault.json"]  # an error is not saved
 
 
 def test_list_shows_summaries_as_plain_text():
