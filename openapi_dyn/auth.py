@@ -85,15 +85,20 @@ class Credentials:
             return Secret(os.environ[var])
         return None
 
-    def hint(self, scheme: str) -> str:
-        """How the user can supply a credential for ``scheme`` (for error messages)."""
-        ways = [f"credentials={{{scheme!r}: ...}}"]
+    def hint(self, scheme: str, api_key_option: Optional[str] = None) -> str:
+        """How the user can supply a credential for ``scheme`` (for error
+        messages).  ``api_key_option`` names the way ``api_key`` is given
+        where that is not Python (the command line's ``--api-key KEY``); the
+        per-scheme ``credentials=`` is then not offered."""
+        ways = [] if api_key_option else [f"credentials={{{scheme!r}: ...}}"]
         if not self.api_key_schemes or scheme in self.api_key_schemes:
-            ways.insert(0, "api_key=")
+            ways.insert(0, api_key_option or "api_key=")
         var = self.env.get(scheme) or (self.env.get("*") if scheme not in self.env else None)
         if var:
             ways.append(f"the {var} environment variable")
-        return ", ".join(ways[:-1]) + " or " + ways[-1]
+        if not ways:
+            return "no way to give it here"
+        return ", ".join(ways[:-1]) + " or " + ways[-1] if len(ways) > 1 else ways[0]
 
 
 def apply_security(operation, creds: Credentials, headers: Dict[str, str],
@@ -128,11 +133,17 @@ def apply_security(operation, creds: Credentials, headers: Dict[str, str],
                 for name, value in found.items():
                     _apply_one(name, schemes.get(name) or {}, value, headers, query, cookies, secrets)
                 return None
-    missing_alternatives = [" and ".join(f"{n} ({creds.hint(n)})" for n in req) for req in requirements if req]
     if optional:
         return None
-    return (f"{operation.operation_id} needs credentials: "
-            + " or ".join(missing_alternatives))
+    return missing_message(operation, creds)
+
+
+def missing_message(operation, creds: Credentials, api_key_option: Optional[str] = None) -> str:
+    """What credentials ``operation`` needs and how to give them (see
+    :meth:`Credentials.hint` for ``api_key_option``)."""
+    alternatives = [" and ".join(f"{n} ({creds.hint(n, api_key_option)})" for n in req)
+                    for req in operation.security if req]
+    return f"{operation.operation_id} needs credentials: " + " or ".join(alternatives)
 
 
 def _apply_one(name: str, scheme: Mapping[str, Any], value: Any, headers: Dict[str, str],

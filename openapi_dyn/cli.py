@@ -2,13 +2,15 @@
 
     openapi-dyn list [WORDS...] [--tag TAG]
     openapi-dyn show OPERATION [--format text|pod|markdown|html]
-    openapi-dyn call OPERATION [name=value ...] [--body JSON|@FILE|-] [--dry-run]
+    openapi-dyn call OPERATION [name=value ...] [--body JSON|@FILE|-] [--dry-run] [-o FILE]
     openapi-dyn docs --format pod|markdown|html|man|text -o DIR [--split]
     openapi-dyn repl
 
 Every command takes ``--spec NAME|PATH|URL`` (default: the bundled OpenAI
-spec) and ``--base-url URL``.  Results go to standard output, messages and
-errors to standard error.  Exit codes:
+spec), ``--base-url URL``, ``--api-key KEY`` and ``--pretty``/``--compact``
+(JSON output indented or on one line; default: indented on a terminal).
+Results go to standard output, messages and errors to standard error.
+Exit codes:
 
     0  success
     1  the API answered with an error status, or its answer could not be read
@@ -47,6 +49,14 @@ def _common(p: argparse.ArgumentParser, top: bool) -> None:
                    help="vendor profile (default: the bundled spec's own; 'none' for the document alone)")
     p.add_argument("--api-version", default=default, metavar="VERSION",
                    help="the API version parameter the profile names (Azure's api-version)")
+    p.add_argument("--api-key", default=default, metavar="KEY",
+                   help="the key for the spec's security schemes (default: the profile's environment "
+                        "variable, OPENAI_API_KEY for openai)")
+    layout = p.add_mutually_exclusive_group()
+    layout.add_argument("--pretty", dest="pretty", action="store_const", const=True, default=default,
+                        help="indent JSON output (the default on a terminal)")
+    layout.add_argument("--compact", dest="pretty", action="store_const", const=False, default=default,
+                        help="JSON output on one line (the default when not on a terminal)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,12 +94,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, help="seconds")
     p.add_argument("--dry-run", action="store_true",
                    help="validate and print the request (credentials masked) without sending it")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write the answer's body to FILE as it arrives (for binary answers: audio, "
+                        "images, file contents); nothing is left under FILE if the download breaks")
 
     p = sub.add_parser("docs", help="write the whole reference to a directory")
     _common(p, False)
     p.add_argument("--format", "-f", default="pod", choices=("pod", "markdown", "html", "man", "text"))
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="directory to write into (created)")
-    p.add_argument("--name", help="file name stem (default: the spec's name)")
+    p.add_argument("--name", help="file name stem (default: the spec's name; for man, openapi-dyn-<spec>, "
+                                  "also the page's name)")
     p.add_argument("--split", action="store_true", help="POD only: one file per tag plus an index")
     p.add_argument("--no-check", action="store_true", help="do not validate the spec's examples (omits them)")
 
@@ -140,7 +154,7 @@ def _run(args) -> int:
         raise _Fail(str(exc), EXIT_USAGE)
     except APIError as exc:
         body = exc.body
-        text = json.dumps(body, indent=2, ensure_ascii=False) if isinstance(body, (dict, list)) else str(body or "")
+        text = _dump(body, _pretty(args, sys.stderr)) if isinstance(body, (dict, list)) else str(body or "")
         raise _Fail(f"{exc}\n{text}".rstrip(), EXIT_API)
     except APIConnectionError as exc:
         raise _Fail(str(exc), EXIT_NETWORK)
@@ -155,7 +169,35 @@ def _client(args):
     profile = getattr(args, "profile", None)
     return Client(spec, base_url=getattr(args, "base_url", None),
                   profile=False if profile == "none" else profile,
-                  api_version=getattr(args, "api_version", None))
+                  api_version=getattr(args, "api_version", None),
+                  api_key=getattr(args, "api_key", None) or None)
+
+
+def _pretty(args, stream) -> bool:
+    """``--pretty``/``--compact``, else indented when ``stream`` is a terminal."""
+    chosen = getattr(args, "pretty", None)
+    if chosen is not None:
+        return chosen
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _dump(value: Any, pretty: bool) -> str:
+    if pretty:
+        return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _missing_credentials(client, prepared) -> Optional[str]:
+    """The missing-credentials message with shell advice (``--api-key``, the
+    profile's environment variable) instead of Python's ``api_key=``."""
+    if not prepared.missing_credentials:
+        return None
+    from .auth import missing_message
+
+    return missing_message(prepared.operation, client._credentials, api_key_option="--api-key KEY")
 
 
 # --------------------------------------------------------------------- list
@@ -173,12 +215,24 @@ def cmd_list(client, args) -> int:
     width = shutil.get_terminal_size((10_000, 24)).columns if sys.stdout.isatty() else 10_000
     out = []
     for op in ops:
-        line = f"{op.operation_id:<{w_id}}  {op.method:<{w_m}}  {op.path:<{w_p}}  {op.short_summary}".rstrip()
+        line = f"{op.operation_id:<{w_id}}  {op.method:<{w_m}}  {op.path:<{w_p}}  {_plain(op)}".rstrip()
         if len(line) > width:
             line = line[: max(width - 1, 20)] + "…"
         out.append(line)
     sys.stdout.write("\n".join(out) + "\n")
     return EXIT_OK
+
+
+def _plain(op) -> str:
+    """The summary as plain text (summaries are CommonMark: no ``**`` or
+    ``[text](url)`` in a listing); markdown-it is loaded only when needed."""
+    summary = op.short_summary
+    if not any(c in op.summary for c in "*_`[<\\"):
+        return summary
+    from .reference.markup import inline_text
+
+    line = inline_text(op.summary.split("\n\n", 1)[0])
+    return line if len(line) <= 100 else line[:99].rstrip() + "…"
 
 
 # --------------------------------------------------------------------- show
@@ -253,23 +307,26 @@ def cmd_call(client, args) -> int:
     if args.content_type:
         kwargs["content_type"] = args.content_type
     prepared = client.prepare(op.operation_id, **kwargs)
+    missing = _missing_credentials(client, prepared)
     if args.dry_run:
         sys.stdout.write(prepared.describe() + "\n")
-        if prepared.missing_credentials:
-            print(f"note: {prepared.missing_credentials}", file=sys.stderr)
+        if missing:
+            print(f"note: {missing}", file=sys.stderr)
+        return EXIT_OK
+    if missing:
+        raise _Fail(missing, EXIT_USAGE)
+    if args.output:
+        response = client.send(prepared, timeout=args.timeout, save_to=args.output)
+        print(f"{response.saved_bytes} bytes written to {response.data}", file=sys.stderr)
         return EXIT_OK
     response = client.send(prepared, timeout=args.timeout)
-    _print_result(response.data)
+    _print_result(response.data, _pretty(args, sys.stdout))
     return EXIT_OK
 
 
-def _print_result(data: Any) -> None:
-    pretty = sys.stdout.isatty()
-
+def _print_result(data: Any, pretty: bool) -> None:
     def dump(value: Any) -> str:
-        if pretty:
-            return json.dumps(value, indent=2, ensure_ascii=False, default=str)
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+        return _dump(value, pretty)
 
     if data is None:
         return
@@ -327,7 +384,12 @@ def cmd_docs(client, args) -> int:
     progress = _Progress("documenting operations")
     ref = reference.reference(client, check=not args.no_check, progress=progress)
     progress.done()
-    stem = args.name or _stem(ref)
+    if args.format == "man" and not args.split:
+        from .reference.man import man_name
+
+        stem = args.name or man_name(ref)
+    else:
+        stem = args.name or _stem(ref)
     os.makedirs(args.output, exist_ok=True)
     files: Dict[str, str] = {}
     if args.split:
@@ -338,11 +400,11 @@ def cmd_docs(client, args) -> int:
         files = pod.render_split(ref, stem)
     else:
         if args.format == "man":
-            from .reference.man import ManUnavailable
+            from .errors import DocumentationError
 
             try:
-                text = reference.render(client, "man", ref=ref)
-            except ManUnavailable as exc:
+                text = reference.render(client, "man", ref=ref, name=stem)
+            except DocumentationError as exc:
                 raise _Fail(str(exc), EXIT_USAGE)
         else:
             text = reference.render(client, args.format, ref=ref)
@@ -360,12 +422,7 @@ def cmd_docs(client, args) -> int:
 
 
 def _stem(ref) -> str:
-    import re
-
-    name = ref.spec_name
-    if "/" in name or "\\" in name or name.endswith((".yaml", ".yml", ".json")):
-        name = ref.title
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-").lower() or "reference"
+    return ref.stem
 
 
 # --------------------------------------------------------------------- repl

@@ -14,6 +14,8 @@ Grouped by when they happen:
 * sending it: :class:`APIConnectionError`, :class:`APITimeoutError`
 * the answer: :class:`APIError` and one subclass per common status,
   :class:`ResponseValidationError`, :class:`StreamError`
+* generating the reference: :class:`DocumentationError`,
+  :class:`UnknownFormatError`
 """
 from __future__ import annotations
 
@@ -212,3 +214,15 @@ class ResponseValidationError(OpenAPIDynError, ValueError):
 
 class StreamError(APIError):
     """An event stream delivered an error event, or broke off mid-stream."""
+
+
+# ----------------------------------------------------------- the reference
+class DocumentationError(OpenAPIDynError, RuntimeError):
+    """The reference could not be generated: a tool it needs is missing
+    (``pod2man`` for man pages) or failed.  (Not named ``ReferenceError``,
+    which would shadow Python's built-in of that name.)"""
+
+
+class UnknownFormatError(UsageError, ValueError):
+    """The reference was asked for in a format it does not offer; the
+    message lists the formats that exist."""

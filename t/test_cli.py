@@ -165,7 +165,8 @@ def test_docs_man_and_split(tmp_path, pets):
     if shutil.which("pod2man"):
         done = run("--spec", pets, "docs", "-f", "man", "-o", str(tmp_path / "man"))
         assert done.returncode == 0, done.stderr
-        assert ".TH" in (tmp_path / "man" / "pets.3").read_text()
+        roff = (tmp_path / "man" / "openapi-dyn-pets.3").read_text()
+        assert '.TH openapi-dyn-pets 3 ' in roff
     done = run("--spec", "cohere", "docs", "-f", "pod", "--split", "-o", str(tmp_path / "split"))
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "split" / "cohere.pod").exists()
@@ -197,3 +198,128 @@ def test_dry_runs_show_what_the_vendor_profile_adds(tmp_path):
     bad.write_text("retry: {methods: 3}\n")
     done = run("--profile", str(bad), "list")
     assert done.returncode == 4 and "cannot load the profile" in done.stderr and "retry.methods" in done.stderr
+
+
+# ------------------------------------------------- keys, layout, downloads
+SECURED_SPEC = {
+    "openapi": "3.0.3",
+    "info": {"title": "Vault", "version": "1.0"},
+    "servers": [{"url": "http://127.0.0.1:9/api"}],
+    "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    "security": [{"bearer": []}],
+    "paths": {
+        "/items": {"get": {"operationId": "listItems", "responses": {"200": {"description": "items", "content": {
+            "application/json": {"schema": {"type": "object"}}}}, "404": {"description": "none"}}}},
+        "/audio": {"get": {"operationId": "getAudio", "responses": {"200": {"description": "audio", "content": {
+            "audio/mpeg": {"schema": {"type": "string", "format": "binary"}}}}}}},
+    },
+}
+
+
+@pytest.fixture
+def vault(tmp_path):
+    path = tmp_path / "vault.json"
+    path.write_text(json.dumps(SECURED_SPEC))
+    return str(path)
+
+
+def test_missing_key_message_gives_shell_advice():
+    env = {k: v for k, v in ENV.items() if k != "ANTHROPIC_API_KEY"}
+    done = subprocess.run([sys.executable, "-m", "openapi_dyn", "--spec", "anthropic", "call", "models_list"],
+                          capture_output=True, text=True, env=env, timeout=180)
+    assert done.returncode == 2 and not done.stdout
+    assert "--api-key KEY or the ANTHROPIC_API_KEY environment variable" in done.stderr, done.stderr
+    assert "api_key=" not in done.stderr and "credentials=" not in done.stderr
+    done = subprocess.run([sys.executable, "-m", "openapi_dyn", "--spec", "anthropic", "call", "models_list",
+                           "--dry-run"], capture_output=True, text=True, env=env, timeout=180)
+    assert done.returncode == 0 and "note: " in done.stderr and "--api-key KEY" in done.stderr
+
+
+def test_api_key_option_is_sent_and_never_shown(httpserver, vault):
+    httpserver.expect_request("/api/items", headers={"Authorization": f"Bearer {SECRET}"}).respond_with_json(
+        {"items": [1, 2]})
+    base = httpserver.url_for("/api")
+    done = run("--spec", vault, "--base-url", base, "call", "listItems", "--api-key", SECRET)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"items": [1, 2]}
+    done = run("--spec", vault, "--api-key", SECRET, "call", "listItems", "--dry-run")
+    assert done.returncode == 0 and "Authorization: Bearer ****" in done.stdout
+    done = run("--spec", vault, "--base-url", base, "call", "listItems")  # no key at all for this spec
+    assert done.returncode == 2 and "bearer (--api-key KEY)" in done.stderr, done.stderr
+
+
+def test_pretty_and_compact_for_answers_and_error_bodies(httpserver, vault):
+    answer = {"items": [{"id": 1, "tags": ["a"]}], "more": False}
+    httpserver.expect_request("/api/items").respond_with_json(answer)
+    base = httpserver.url_for("/api")
+    common = ("--spec", vault, "--base-url", base, "--api-key", SECRET)
+    compact = run(*common, "call", "listItems")            # not a terminal: one line
+    assert compact.stdout == json.dumps(answer, separators=(",", ":")) + "\n"
+    pretty = run(*common, "call", "listItems", "--pretty")
+    assert pretty.stdout == json.dumps(answer, indent=2) + "\n"
+    assert run(*common, "--pretty", "call", "listItems", "--compact").stdout == compact.stdout
+    httpserver.clear()
+    error = {"error": {"message": "no items", "type": "not_found"}}
+    httpserver.expect_request("/api/items").respond_with_json(error, status=404)
+    done = run(*common, "call", "listItems")
+    assert done.returncode == 1 and json.dumps(error, separators=(",", ":")) in done.stderr
+    done = run(*common, "call", "listItems", "--pretty")
+    assert done.returncode == 1 and json.dumps(error, indent=2) in done.stderr
+
+
+def test_pretty_by_default_on_a_terminal(httpserver, vault):
+    """Standard output on a pseudo-terminal: the answer comes indented."""
+    import pty
+    import select
+
+    httpserver.expect_request("/api/items").respond_with_json({"items": [1]})
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "openapi_dyn", "--spec", vault, "--base-url",
+                                 httpserver.url_for("/api"), "--api-key", SECRET, "call", "listItems"],
+                                stdout=slave, stderr=subprocess.PIPE, env=ENV)
+        os.close(slave)
+        out = b""
+        for _ in range(2000):                      # bounded: at most ~200 s
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:                    # the terminal closed: the child is done
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            elif proc.poll() is not None:
+                break
+        proc.wait(timeout=60)
+        proc.stderr.close()
+    finally:
+        os.close(master)
+    assert proc.returncode == 0
+    assert out.replace(b"\r\n", b"\n").decode() == json.dumps({"items": [1]}, indent=2) + "\n"
+
+
+def test_output_writes_a_binary_answer_to_a_file(httpserver, vault, tmp_path):
+    audio = bytes(range(256)) * 4096                # 1 MiB, every byte value
+    httpserver.expect_request("/api/audio").respond_with_data(audio, content_type="audio/mpeg")
+    target = tmp_path / "speech.mp3"
+    done = run("--spec", vault, "--base-url", httpserver.url_for("/api"), "--api-key", SECRET,
+               "call", "getAudio", "--output", str(target))
+    assert done.returncode == 0, done.stderr
+    assert target.read_bytes() == audio
+    assert done.stdout == "" and f"{len(audio)} bytes written to {target}" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["speech.mp3", "vault.json"]  # no temporary left
+    httpserver.clear()
+    httpserver.expect_request("/api/audio").respond_with_json({"error": {"message": "gone"}}, status=404)
+    done = run("--spec", vault, "--base-url", httpserver.url_for("/api"), "--api-key", SECRET,
+               "call", "getAudio", "--output", str(tmp_path / "missing.mp3"))
+    assert done.returncode == 1 and "gone" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["speech.mp3", "vault.json"]  # an error is not saved
+
+
+def test_list_shows_summaries_as_plain_text():
+    done = run("list", "--tag", "Chat")
+    line = [line for line in done.stdout.splitlines() if line.startswith("createChatCompletion ")][0]
+    assert "Starting a new project? We recommend trying Responses to take" in line
+    assert "**" not in done.stdout and "](" not in done.stdout and "`" not in done.stdout

@@ -12,6 +12,10 @@ renderers only format that model:
 ``man``    a man page, made from the POD by ``pod2man``
 ========== ====================================================
 
+Every error raised here derives from :class:`~openapi_dyn.errors.OpenAPIDynError`:
+:class:`~openapi_dyn.errors.UnknownFormatError` (also a ``ValueError``) and
+:class:`~openapi_dyn.errors.DocumentationError`.
+
     >>> from openapi_dyn import Client
     >>> from openapi_dyn.reference import render, render_operation
     >>> client = Client()
@@ -56,12 +60,27 @@ def reference(client, *, check: bool = True, progress: Optional[Callable[[int, i
 
 def render(client, format: str = "pod", *, check: bool = True, ref=None, **options: Any) -> str:
     """The whole reference of ``client``'s spec in ``format``
-    (``text``, ``pod``, ``markdown``, ``html``; ``man`` gives roff)."""
+    (``text``, ``pod``, ``markdown``, ``html``; ``man`` gives roff, its
+    ``name=`` the page's name).  Raises :class:`~openapi_dyn.errors.UnknownFormatError`
+    for another format and :class:`~openapi_dyn.errors.DocumentationError`
+    when a tool it needs (``pod2man``) is missing or fails."""
     if format not in FORMATS:
-        raise ValueError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
+        from ..errors import UnknownFormatError
+
+        raise UnknownFormatError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
     if ref is None:
         ref = reference(client, check=check)
     module = _module(format)
+    if options:
+        import inspect
+
+        accepted = set(inspect.signature(module.render).parameters) - {"ref"}
+        unknown = sorted(set(options) - accepted)
+        if unknown:
+            from ..errors import UsageError
+
+            raise UsageError(f"render(..., {format!r}) takes no option {', '.join(unknown)}"
+                             + (f"; it takes {', '.join(sorted(accepted))}" if accepted else ""))
     return module.render(ref, **options)
 
 
@@ -80,7 +99,9 @@ def render_operation(client, name: str, format: str = "text", *, check: bool = T
 
         return "\n".join(operation_lines(doc, site)).rstrip() + "\n"
     if format not in FORMATS or format == "man":
-        raise ValueError(f"unknown format {format!r} for one operation; choose text, pod, markdown or html")
+        from ..errors import UnknownFormatError
+
+        raise UnknownFormatError(f"unknown format {format!r} for one operation; choose text, pod, markdown or html")
     return _module(format).render_operation(doc, site)
 
 

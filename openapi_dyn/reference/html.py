@@ -1,6 +1,12 @@
 """The reference as one self-contained HTML page: inline style, a table of
-contents in a side bar, an anchor per tag and per operation
-(``#op-createRun``), no script, no external resource."""
+contents in a side bar with a filter box, an anchor per tag and per operation
+(``#op-createRun``), no external resource.
+
+The filter box is the page's only script (:data:`FILTER_SCRIPT`, inline):
+as one types, operations whose name, method, path, summary and tags do not
+hold every word are hidden, in the contents and in the page, and so are
+groups left empty.  Without scripts the box stays hidden and the page reads
+as before."""
 from __future__ import annotations
 
 from typing import List, Optional
@@ -36,8 +42,54 @@ ul.props>li{margin:6px 0}
 .name{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-weight:600}
 .req{color:#c92a2a;font-size:12px}
 .desc p{margin:4px 0}
+[hidden]{display:none!important}
+#filter{width:100%;padding:6px 8px;margin:0 0 6px;border:1px solid #c4ccd4;border-radius:6px;font:inherit}
+#filter-count{color:#57606a;margin:0 0 6px}
 @media (max-width:800px){nav#toc{position:static;width:auto;height:auto}main{margin-left:0}}
 """
+
+
+FILTER_SCRIPT = """
+(function () {
+  var box = document.getElementById("filter"), count = document.getElementById("filter-count");
+  if (!box) return;
+  var entries = Array.prototype.map.call(document.querySelectorAll("section.op[data-search]"), function (s) {
+    var link = document.querySelector('nav#toc a[href="#' + s.id + '"]');
+    return {section: s, item: link ? link.parentNode : null, text: s.getAttribute("data-search")};
+  });
+  var groups = document.querySelectorAll("[data-group]");
+  function apply() {
+    var words = box.value.toLowerCase().split(/\\s+/).filter(Boolean), shown = 0;
+    entries.forEach(function (e) {
+      var match = words.every(function (w) { return e.text.indexOf(w) >= 0; });
+      e.section.hidden = !match;
+      if (e.item) e.item.hidden = !match;
+      if (match) shown++;
+    });
+    Array.prototype.forEach.call(groups, function (g) {
+      g.hidden = !g.querySelector("section.op:not([hidden]), li.op:not([hidden])");
+    });
+    count.hidden = !words.length;
+    count.textContent = shown + " of " + entries.length + " operations";
+  }
+  box.addEventListener("input", apply);
+  box.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") { box.value = ""; apply(); }
+  });
+  box.hidden = false;
+  if (box.value) apply();
+})();
+"""
+
+
+def search_text(doc: model.OperationDoc) -> str:
+    """What the filter box matches words against: the operationId (also
+    split at case changes), the method alias, method, path, summary, tags."""
+    import re
+
+    words = [doc.operation_id, re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", doc.operation_id),
+             doc.alias or "", doc.method, doc.path, doc.summary_text, " ".join(doc.tags)]
+    return " ".join(" ".join(w.split()) for w in words if w).lower()
 
 
 def _facts(facts: List[str]) -> str:
@@ -102,10 +154,10 @@ class _Writer:
     def operation(self, doc: model.OperationDoc, level: int = 3) -> str:
         h = f"h{level}"
         sub = f"h{level + 1}"
-        out = [f'<section class="op" id="{esc(doc.anchor)}">',
+        out = [f'<section class="op" id="{esc(doc.anchor)}" data-search="{esc(search_text(doc))}">',
                f'<{h}><a href="#{esc(doc.anchor)}">{esc(doc.operation_id)}</a></{h}>']
         if doc.summary:
-            out.append(f"<p>{esc(doc.summary)}</p>")
+            out.append(self.desc(doc.summary))
         facts = [f'<span class="route"><span class="verb {esc(doc.method)}">{esc(doc.method)}</span>{esc(doc.path)}</span>']
         if doc.alias:
             facts.append(f"method <code>client.{esc(doc.alias)}</code>")
@@ -145,7 +197,10 @@ class _Writer:
             out.append(f"<{sub}>Responses</{sub}><ul>")
             for r in doc.responses:
                 content = model.response_line(r)
-                out.append(f"<li><code>{esc(r.status)}</code> {esc('; '.join(content))}{self.desc(r.description)}</li>")
+                lead = model.answer_lead(r)
+                out.append(f"<li><code>{esc(r.status)}</code> {esc('; '.join(content))}{self.desc(r.description)}"
+                           + (f"<p>{esc(lead)}</p>" if lead else "")
+                           + self.properties(r.properties) + self.variants(r.variant_kind, r.variants) + "</li>")
             out.append("</ul>")
         shown = doc.valid_examples
         if shown:
@@ -157,20 +212,25 @@ class _Writer:
 
 
 def _page(title: str, toc: str, main: str) -> str:
+    script = f"<script>{FILTER_SCRIPT}</script>\n" if toc else ""
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{esc(title)}</title>\n<style>{STYLE}{'' if toc else 'main{margin-left:0}'}</style>\n"
             f"</head>\n<body>\n"
-            f"{toc}\n<main>\n{main}\n</main>\n</body>\n</html>\n")
+            f"{toc}\n<main>\n{main}\n</main>\n{script}</body>\n</html>\n")
 
 
 def render(ref: model.ReferenceDoc) -> str:
     """The whole reference as one HTML page."""
     w = _Writer(ref.site)
-    toc = ['<nav id="toc"><h2>Contents</h2><ul>']
+    toc = ['<nav id="toc"><h2>Contents</h2>',
+           '<input type="search" id="filter" placeholder="Filter operations" aria-label="Filter operations" '
+           'autocomplete="off" spellcheck="false" hidden>',
+           '<p id="filter-count" role="status" hidden></p><ul>']
     for g in ref.groups:
-        toc.append(f'<li class="tag"><a href="#{esc(g.anchor)}">{esc(g.name)}</a><ul>')
-        toc += [f'<li><a href="#{esc(d.anchor)}">{esc(d.operation_id)}</a></li>' for d in g.operations]
+        toc.append(f'<li class="tag" data-group="{esc(g.anchor)}"><a href="#{esc(g.anchor)}">{esc(g.name)}</a><ul>')
+        toc += [f'<li class="op"><a href="#{esc(d.anchor)}" title="{esc(d.summary_text)}">{esc(d.operation_id)}</a></li>'
+                for d in g.operations]
         toc.append("</ul></li>")
     toc.append("</ul></nav>")
     title = f"{ref.title} {ref.version} — method reference".strip()
@@ -180,9 +240,11 @@ def render(ref: model.ReferenceDoc) -> str:
             f"<code>client.operationId(...)</code> with "
             f"<code>client = Client({esc(model.py_literal(ref.spec_name))})</code>.</p>"]
     for g in ref.groups:
+        main.append(f'<div class="group" data-group="{esc(g.anchor)}">')
         main.append(f'<h2 class="tag" id="{esc(g.anchor)}">{esc(g.name)}</h2>')
         main.append(w.desc(g.description))
         main += [w.operation(d, 3) for d in g.operations]
+        main.append("</div>")
     return _page(title, "\n".join(toc), "\n".join(x for x in main if x))
 
 

@@ -72,7 +72,7 @@ class _Writer:
         h = "#" * level
         out = [f'<a id="{doc.anchor}"></a>', f"{h} {md_code(doc.operation_id)}"]
         if doc.summary:
-            out.append(md_escape(doc.summary))
+            out.append(self.desc(doc.summary))
         facts = [md_code(f"{doc.method} {doc.path}")]
         if doc.alias:
             facts.append(f"method {md_code('client.' + doc.alias)}")
@@ -118,7 +118,15 @@ class _Writer:
             for r in doc.responses:
                 content = model.response_line(r)
                 head = md_code(r.status) + (" " + md_escape("; ".join(content)) if content else "")
-                items.append(_item(head, [self.desc(r.description)]))
+                blocks = [self.desc(r.description)]
+                lead = model.answer_lead(r)
+                if lead:
+                    blocks.append(md_escape(lead))
+                if r.properties:
+                    blocks.append(self.properties(r.properties))
+                if r.variants:
+                    blocks.append(self.variants(r.variant_kind, r.variants))
+                items.append(_item(head, blocks))
             out.append("\n".join(items) if all("\n" not in i for i in items) else "\n\n".join(items))
         shown = doc.valid_examples
         if shown:
@@ -142,7 +150,7 @@ def render(ref: model.ReferenceDoc) -> str:
     for g in ref.groups:
         toc.append(f"- [{md_escape(g.name)}](#{g.anchor})")
         for d in g.operations:
-            summary = f" — {md_escape(d.summary)}" if d.summary else ""
+            summary = f" — {md_escape(d.summary_text)}" if d.summary else ""
             toc.append(f"  - [{md_escape(d.operation_id)}](#{d.anchor}){summary}")
     out.append("\n".join(toc))
     for g in ref.groups:

@@ -111,10 +111,23 @@ class BodyDoc:
 
 @dataclass
 class ResponseDoc:
+    """One response status: its media types and, for a successful JSON
+    answer, its fields documented like a request body's (``properties``, or
+    ``variants`` when the answer is one of several shapes; for an array,
+    those of its items, ``items_of`` naming it)."""
+
     status: str
     description: str
     content: List[Tuple[str, str, Optional[str]]]   # (media type, type label, schema name)
     properties: List[PropertyDoc] = field(default_factory=list)  # top level of the JSON answer
+    variant_kind: Optional[str] = None
+    variants: List[VariantDoc] = field(default_factory=list)
+    items_of: Optional[str] = None                  # "array[X]" when the fields are those of each item
+    see_above: Optional[str] = None                 # the schema, already described in this operation
+
+    @property
+    def documented(self) -> bool:
+        return bool(self.properties or self.variants or self.see_above)
 
 
 @dataclass
@@ -143,7 +156,7 @@ class OperationDoc:
     method: str
     path: str
     tags: List[str]
-    summary: str
+    summary: str                    # CommonMark: the first paragraph of the spec's summary
     description: str
     deprecated: bool
     parameters: List[ParamDoc]
@@ -160,6 +173,27 @@ class OperationDoc:
     def method_name(self) -> str:
         """The attribute that calls this operation (``client.<method_name>``)."""
         return self.alias or self.operation_id
+
+    @property
+    def summary_text(self) -> str:
+        """The summary as one line of plain text of at most 100 characters
+        (for headings and tables of contents)."""
+        from .markup import inline_text
+
+        line = inline_text(self.summary)
+        return line if len(line) <= 100 else line[:99].rstrip() + "…"
+
+    @property
+    def synopsis_statements(self) -> List[str]:
+        """The synopsis as whole statements (``client.call(...)``, then
+        ``client.<method>(...)``), each possibly spanning several lines."""
+        out: List[str] = []
+        for line in self.synopsis:
+            if line.startswith("client.") or not out:
+                out.append(line)
+            else:
+                out[-1] += "\n" + line
+        return out
 
     @property
     def valid_examples(self) -> List[ExampleDoc]:
@@ -193,6 +227,15 @@ class ReferenceDoc:
     @property
     def operations(self) -> List[OperationDoc]:
         return [op for g in self.groups for op in g.operations]
+
+    @property
+    def stem(self) -> str:
+        """A file name stem for this reference: the bundled spec's name, else
+        the title (``pets`` for "Pets"), lowercase, safe in any file system."""
+        name = self.spec_name
+        if "/" in name or "\\" in name or name.endswith((".yaml", ".yml", ".json")):
+            name = self.title
+        return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-").lower() or "reference"
 
 
 # ------------------------------------------------------------------ helpers
@@ -436,14 +479,17 @@ class _Schemas:
             return self.single(s["allOf"][0])
         return node
 
-    def properties(self, node: Any, depth: int, read_only_hidden: bool = True) -> List["PropertyDoc"]:
+    #: "readOnly" while documenting what is sent, "writeOnly" for answers:
+    #: the properties that do not belong to that direction.
+    hidden = "readOnly"
+
+    def properties(self, node: Any, depth: int) -> List["PropertyDoc"]:
         props, required = self.merged(node)
         out = []
         for name, sub in props.items():
-            doc = self.property(str(name), sub, name in required, depth)
-            if doc.read_only and read_only_hidden:
+            if self.resolve(sub).get(self.hidden) is True or (isinstance(sub, dict) and sub.get(self.hidden) is True):
                 continue
-            out.append(doc)
+            out.append(self.property(str(name), sub, name in required, depth))
         return out
 
     def property(self, name: str, node: Any, required: bool, depth: int) -> "PropertyDoc":
@@ -578,13 +624,28 @@ def _build(op) -> OperationDoc:
     responses = []
     for status, resp in op.responses.items():
         content = []
-        props: List[PropertyDoc] = []
+        json_schema: Any = None
         for mt, media in resp["content"].items():
             raw_schema = media.raw.get("schema")
             label = schemas.label(raw_schema) if raw_schema is not None else "any"
             content.append((mt, label, media.schema_name))
-        responses.append(ResponseDoc(status=status, description=resp["description"], content=content,
-                                     properties=props))
+            if json_schema is None and raw_schema is not None and _is_json(mt):
+                json_schema = raw_schema
+        r = ResponseDoc(status=status, description=resp["description"], content=content)
+        if json_schema is not None and str(status)[:1] == "2":
+            schemas.hidden = "writeOnly"
+            try:
+                _document_answer(schemas, r, json_schema)
+            finally:
+                schemas.hidden = "readOnly"
+        responses.append(r)
+    # The summary is CommonMark like any description (OpenAI's hold links and
+    # bold text); its first paragraph is the summary, the rest (when there is
+    # no description) the description.
+    first, _, rest = op.summary.strip().partition("\n\n")
+    summary = first.strip()
+    rest = re.sub(r"^(?:\s*(?:-{3,}|\*{3,}|_{3,})[ \t]*(?:\n|$))+", "", rest.strip())  # a leading rule
+    description = op.description or rest.strip()
     security = []
     for req in op.security:
         names = " + ".join(req) if req else "none"
@@ -593,8 +654,8 @@ def _build(op) -> OperationDoc:
     doc = OperationDoc(
         operation_id=op.operation_id,
         alias=op.alias if op.alias != op.operation_id else None,
-        method=op.method, path=op.path, tags=op.tags, summary=op.short_summary,
-        description=op.description or (op.summary if op.summary != op.short_summary else ""),
+        method=op.method, path=op.path, tags=op.tags, summary=summary,
+        description=description,
         deprecated=op.deprecated, parameters=params, bodies=bodies,
         body_required=op.body_required, responses=responses, streams=op.streams,
         security=security, synopsis=[], examples=[], anchor=anchor_for(op.operation_id),
@@ -602,6 +663,34 @@ def _build(op) -> OperationDoc:
     doc.synopsis = _synopsis(doc)
     doc.examples = _examples(op, doc)
     return doc
+
+
+def _is_json(media_type: str) -> bool:
+    mt = media_type.split(";", 1)[0].strip().lower()
+    return mt == "application/json" or mt.endswith("+json")
+
+
+def _document_answer(schemas: "_Schemas", r: ResponseDoc, node: Any) -> None:
+    """Fill ``r`` with the fields of a successful JSON answer, as deep as a
+    request body's and with its variants.  Error answers keep their schema
+    name only: they share one envelope across the whole spec."""
+    s = schemas.resolve(schemas.single(node))
+    if s.get("type") == "array" or (isinstance(s.get("type"), list) and "array" in s["type"]):
+        r.items_of = schemas.label(node)
+        node = schemas.single(s.get("items") or {})
+    name = schemas.ref_name(schemas.single(node))
+    if name and name in schemas.described:
+        r.see_above = name
+        return
+    kind, variants = schemas.variants_of(node)
+    if kind:
+        r.variant_kind = kind
+        r.variants = [schemas.variant(v, 1, expand=len(variants) <= MAX_VARIANTS_EXPANDED)
+                      for v in variants]
+        return
+    if name:
+        schemas.described.add(name)
+    r.properties = schemas.properties(node, 0)
 
 
 def _placeholder(p: ParamDoc) -> Any:
@@ -979,10 +1068,26 @@ def _with_client_defaults(doc: OperationDoc, op, client) -> OperationDoc:
     return replace(doc, parameters=params)
 
 
+_VERSION_SEGMENT = re.compile(r"^v\d+([._-]?\w+)?$|^\d[\d.-]*$", re.I)
+
+
+def path_group(path: str) -> Tuple[str, str]:
+    """(group name, path prefix) for an untagged operation: its path's first
+    segment that is neither a version (``v1``, ``2024-01-01``) nor a parameter:
+    ``/v1/messages/batches`` -> ``("messages", "/v1/messages")``."""
+    segments = path.split("?", 1)[0].strip("/").split("/")
+    for n, seg in enumerate(segments):
+        if seg and not seg.startswith("{") and not _VERSION_SEGMENT.match(seg):
+            return seg, "/" + "/".join(segments[: n + 1])
+    return "/", "/"
+
+
 def document_spec(client, *, check: bool = True, progress=None) -> ReferenceDoc:
     """The :class:`ReferenceDoc` of ``client``'s spec: every operation once,
     grouped under its first tag in the order of the spec's ``tags`` list
-    (then first use); untagged ones last under "Other".  With ``check``, the
+    (then first use); untagged ones last under "Other", or, when no
+    operation has a tag, by the first segment of their path
+    (:func:`path_group`).  With ``check``, the
     examples are validated (this loads the validator)."""
     spec = client.spec
     ops = list(spec.operations.values())
@@ -1005,6 +1110,19 @@ def document_spec(client, *, check: bool = True, progress=None) -> ReferenceDoc:
             untagged.append(doc)
     groups = [TagGroup(name, tag_desc.get(name, ""), docs, anchor_for(name, "tag"))
               for name, docs in order.items() if docs]
+    if untagged and not groups:
+        # No tags at all (Anthropic's spec): one group per resource instead
+        # of a single "Other" holding everything.
+        by_segment: Dict[str, List[OperationDoc]] = {}
+        prefix: Dict[str, str] = {}
+        for doc in untagged:
+            name, head = path_group(doc.path)
+            by_segment.setdefault(name, []).append(doc)
+            prefix.setdefault(name, head)
+        if len(by_segment) > 1:
+            groups = [TagGroup(name, f"The operations on `{prefix[name]}`.", docs, anchor_for(name, "tag"))
+                      for name, docs in by_segment.items()]
+            untagged = []
     if untagged:
         name = "Other" if "Other" not in order else "Other operations"
         groups.append(TagGroup(name, "", untagged, anchor_for(name, "tag")))
@@ -1080,6 +1198,17 @@ def body_heading_facts(doc: OperationDoc, body: BodyDoc) -> List[str]:
     elif body.type not in ("object", "any"):
         facts.append(body.type)
     return facts
+
+
+def answer_lead(r: ResponseDoc) -> str:
+    """The sentence before an answer's fields ("" when none are listed)."""
+    if r.see_above:
+        return f"Fields: those of {r.see_above}, described above."
+    if not r.documented:
+        return ""
+    if r.items_of:
+        return f"Fields of each item ({r.items_of}):"
+    return "Fields:"
 
 
 def response_line(r: ResponseDoc) -> List[str]:

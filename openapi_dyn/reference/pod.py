@@ -75,7 +75,7 @@ class _Writer:
     def operation(self, doc: model.OperationDoc, level: int) -> None:
         self.add(_head(level, pod_escape(doc.operation_id)))
         if doc.summary:
-            self.add(pod_paragraph(pod_escape(doc.summary)))
+            self.desc(doc.summary)
         where = [f"{doc.method} {doc.path}"]
         if doc.alias:
             where.append(f"Method: client.{doc.alias}(...)")
@@ -123,6 +123,11 @@ class _Writer:
                 self.desc(r.description)
                 if not content and not r.description:
                     self.add("No body.")
+                lead = model.answer_lead(r)
+                if lead:
+                    self.add(pod_paragraph(pod_escape(lead)))
+                self.properties(r.properties)
+                self.variants(r.variant_kind, r.variants)
             self.add("=back")
         shown = doc.valid_examples
         if shown:
@@ -137,13 +142,13 @@ def _preamble(ref: model.ReferenceDoc, title: str) -> List[str]:
     first = ref.operations[0] if ref.operations else None
     synopsis = ["from openapi_dyn import Client", "", f"client = Client({model.py_literal(ref.spec_name)})"]
     if first is not None:
-        synopsis += [first.synopsis[0]]
+        synopsis += first.synopsis_statements[0].split("\n")
     w.add("=head1 SYNOPSIS", pod_verbatim("\n".join(synopsis)))
     w.add("=head1 DESCRIPTION")
     w.desc(ref.description)
     w.add(pod_paragraph(pod_escape(
         f"The operations of {ref.title} {ref.version}, as called with openapi_dyn: "
-        f"{len(ref.operations)} operations in {len(ref.groups)} groups. "
+        f"{len(ref.operations)} operations in {len(ref.groups)} group{'' if len(ref.groups) == 1 else 's'}. "
         f"Base URL: {ref.base_url}.")))
     w.add(pod_paragraph("Each method is called as C<client.call(\"operationId\", ...)> or "
                         "C<client.operationId(...)>; parameters are keyword arguments, the request "
@@ -151,9 +156,13 @@ def _preamble(ref: model.ReferenceDoc, title: str) -> List[str]:
     return w.out
 
 
-def render(ref: model.ReferenceDoc) -> str:
-    """The whole reference as one POD document."""
-    out = _preamble(ref, f"{ref.title} - method reference for openapi_dyn")
+def render(ref: model.ReferenceDoc, name: Optional[str] = None) -> str:
+    """The whole reference as one POD document.  ``name`` (a man page's
+    name) makes NAME read ``name - title...``, as ``mandb`` expects."""
+    title = f"{ref.title} - method reference for openapi_dyn"
+    if name:
+        title = f"{name} - {ref.title} {ref.version}, method reference for openapi_dyn".replace("  ", " ")
+    out = _preamble(ref, title)
     for g in ref.groups:
         out += render_group(ref, g, level=1)
     out.append("=cut")

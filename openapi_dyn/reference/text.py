@@ -62,7 +62,7 @@ def model_first_sentence(text: str) -> str:
 
 
 def operation_lines(doc: model.OperationDoc, site: Optional[str] = None, *, examples_note: bool = True) -> List[str]:
-    head = doc.operation_id + (f" - {doc.summary}" if doc.summary else "")
+    head = doc.operation_id + (f" - {doc.summary_text}" if doc.summary else "")
     out = [head, "=" * min(len(head), WIDTH), ""]
     out.append(f"    {doc.method} {doc.path}")
     if doc.alias:
@@ -107,6 +107,15 @@ def operation_lines(doc: model.OperationDoc, site: Optional[str] = None, *, exam
             out.append(f"    {r.status}  " + ("; ".join(content) if content else "(no body)"))
             if r.description:
                 out += _desc(r.description, 8, site)
+            lead = model.answer_lead(r)
+            if lead:
+                out.append("        " + lead)
+            for prop in r.properties:
+                out += _lines_for_property(prop, 8, site)
+            if r.variants:
+                out.append("        " + ("One of these:" if r.variant_kind == "oneOf" else "Any of these:"))
+                for v in r.variants:
+                    out += _lines_for_variant(v, 10, site)
     shown = doc.valid_examples
     if shown:
         out += ["", "EXAMPLES"]
