@@ -159,3 +159,14 @@ def test_binary_answer_is_an_embedded_resource(tmp_path, session_cache_dir, faul
     assert base64.b64decode(blobs[0].resource.blob) == payload
     assert blobs[0].resource.mime_type == "application/octet-stream"
     assert faultserver.requests[0].path == "/files/file_1/content"
+
+
+def test_unknown_operation_exits_with_a_usage_error(session_cache_dir):
+    import subprocess
+
+    env = dict(os.environ, OPENAPI_DYN_CACHE_DIR=str(session_cache_dir))
+    done = subprocess.run([sys.executable, "-m", "openapi_dyn", "mcp", "--operations", "listFiles,listFilez"],
+                          input="", capture_output=True, text=True, timeout=TIMEOUT, env=env)
+    assert done.returncode == 2
+    assert "listFilez" in done.stderr and "listFiles" in done.stderr
+    assert done.stdout == ""

@@ -289,3 +289,13 @@ def test_shapes_are_made_once_per_client(openai_client):
     op = openai_client.operation("createChatCompletion")
     assert shape_for(openai_client, op) is shape_for(openai_client, op)
     assert shape_for(openai_client, op).flattened
+
+
+@pytest.mark.parametrize("spec", BUNDLED)
+def test_inlined_schemas_are_valid_too(clients, spec):
+    for tool in clients[spec].tools("anthropic", refs="inline"):
+        schema = tool["input_schema"]
+        assert list(META.iter_errors(schema)) == [], tool["name"]
+        refs = {n[len("#/$defs/"):] for _, n in
+                ((p, node.get("$ref")) for p, node in _walk(schema)) if isinstance(n, str)}
+        assert refs == set(schema.get("$defs", {})), tool["name"]
