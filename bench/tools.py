@@ -114,11 +114,7 @@ def main(argv: List[str] = None) -> int:
         figures["ours_only_ms"] = statistics.median(process(ours, env) for _ in range(opts.rounds)) * 1000
         process("import mcp.server.lowlevel, mcp.server.stdio", env)
         figures["import_mcp_sdk_ms"] = statistics.median(
-            ours = ("from openapi_dyn import Client; from openapi_dyn.mcp_server import content_for; "
-                f"Client().tools('mcp', operations={DATA_OPERATIONS!r}, prefix='openai_data', names='snake')")
-        process(ours, env)
-        figures["ours_only_ms"] = statistics.median(process(ours, env) for _ in range(opts.rounds)) * 1000
-        process("import mcp.server.lowlevel, mcp.server.stdio", env) for _ in range(opts.rounds)) * 1000
+            process("import mcp.server.lowlevel, mcp.server.stdio", env) for _ in range(opts.rounds)) * 1000
         figures["bare_python_ms"] = statistics.median(process("pass", env) for _ in range(opts.rounds)) * 1000
     rows = [
         ("tools(format='openai'), 271 operations, first call on a client", "tools_openai_271_first_ms"),
