@@ -13,8 +13,8 @@ What the server sends: JSON answers as text and as ``structuredContent``,
 text as text, binary answers as an embedded resource (base64 with its media
 type), event streams collected into ``{"events": [...]}``.  Credentials come
 from the environment or the profile, are masked out of every result, and
-never reach the log (standard error: one line per call, tool name and
-outcome, never the arguments).
+never reach the log (standard error: how many tools are served, then one
+line per call, tool name and outcome, never the arguments).
 """
 from __future__ import annotations
 
@@ -89,6 +89,7 @@ def build_server(client, *, prefix: str = "", names: str = "operationId", operat
         return types.CallToolResult(**content_for(result, name, types))
 
     title = client.spec.title or "OpenAPI"
+    logger.info("serving %d tool(s) of %s", len(definitions), title)
     return Server(prefix or "openapi-dyn", version=__version__, title=f"{title} (openapi-dyn)",
                   instructions=f"Tools calling the {title} API: one per operation, "
                                f"arguments validated against its OpenAPI description before sending.",
