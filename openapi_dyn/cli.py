@@ -5,6 +5,8 @@
     openapi-dyn call OPERATION [name=value ...] [--body JSON|@FILE|-] [--dry-run] [-o FILE]
     openapi-dyn docs --format pod|markdown|html|man|text -o DIR [--split]
     openapi-dyn repl
+    openapi-dyn mcp [--tag TAG] [--operations ID,...] [--search WORDS] [--prefix P]
+                    [--names operationId|snake] [--read-only]
 
 Every command takes ``--spec NAME|PATH|URL`` (default: the bundled OpenAI
 spec), ``--base-url URL``, ``--api-key KEY`` and ``--pretty``/``--compact``
@@ -109,6 +111,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("repl", help="interactive Python prompt with a ready `client`")
     _common(p, False)
+
+    p = sub.add_parser("mcp", help="serve the operations as MCP tools over stdio (needs the [mcp] extra)")
+    _common(p, False)
+    p.add_argument("--tag", action="append", default=[], help="only operations with this tag (repeatable)")
+    p.add_argument("--operations", action="append", default=[], metavar="ID[,ID...]",
+                   help="only these operationIds (comma-separated, repeatable)")
+    p.add_argument("--search", metavar="WORDS", help="only operations matching all these words")
+    p.add_argument("--prefix", default="", help="put this in front of every tool name (joined by _)")
+    p.add_argument("--names", default="operationId", choices=("operationId", "snake"),
+                   help="tool names: the operationId as it is, or snake_cased")
+    p.add_argument("--read-only", action="store_true", help="only GET, HEAD and OPTIONS operations")
     return parser
 
 
@@ -138,7 +151,7 @@ def _run(args) -> int:
     try:
         client = _client(args)
         handler = {"list": cmd_list, "show": cmd_show, "call": cmd_call, "docs": cmd_docs,
-                   "repl": cmd_repl}[args.command]
+                   "repl": cmd_repl, "mcp": cmd_mcp}[args.command]
         return handler(client, args)
     except ProfileError as exc:
         raise _Fail(f"cannot load the profile: {exc}", EXIT_SPEC)
@@ -430,6 +443,19 @@ def cmd_repl(client, args) -> int:
     from .repl import run
 
     run(client)
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------- mcp
+def cmd_mcp(client, args) -> int:
+    from .mcp_server import MCPUnavailable, serve
+
+    operations = [o.strip() for value in args.operations for o in value.split(",") if o.strip()]
+    try:
+        serve(client, operations=operations or None, tags=args.tag or None, search=args.search,
+              prefix=args.prefix, names=args.names, read_only=args.read_only)
+    except MCPUnavailable as exc:
+        raise _Fail(str(exc), EXIT_USAGE)
     return EXIT_OK
 
 

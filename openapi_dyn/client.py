@@ -483,6 +483,25 @@ class Client:
             url = self._base_urls[operation.operation_id] = self._server_url(operation)
         return url
 
+    # -------------------------------------------------------------- tools
+    def tools(self, format: str = "openai", **options: Any):
+        """Tool definitions for a language model, one per chosen operation:
+        ``format`` is ``"openai"``, ``"openai-responses"``, ``"anthropic"``
+        or ``"mcp"``; options ``operations``, ``tags``, ``search``,
+        ``prefix``, ``names`` (``"operationId"`` or ``"snake"``), ``strict``,
+        ``refs``, ``read_only`` (see :func:`openapi_dyn.tools.tool_definitions`)."""
+        from .tools import tool_definitions
+
+        return tool_definitions(self, format, **options)
+
+    def call_tool(self, name: str, arguments: Any = None, *, prefix: str = ""):
+        """Validate and send a model's tool call; returns a
+        :class:`~openapi_dyn.tools.ToolResult` (``is_error`` set for invalid
+        arguments and API errors; see :func:`openapi_dyn.tools.call_tool`)."""
+        from .tools import call_tool
+
+        return call_tool(self, name, arguments, prefix=prefix)
+
 
 def _split_options(kwargs: Dict[str, Any]) -> Dict[str, Any]:
     """Take the call options out of ``kwargs`` (in place)."""
