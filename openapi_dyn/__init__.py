@@ -15,6 +15,8 @@ from .errors import (  # noqa: E402
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    BatchError,
+    BatchRequestNotRun,
     ConflictError,
     InternalServerError,
     MissingCredentialsError,
@@ -49,5 +51,5 @@ __all__ = [
     "APIConnectionError", "APITimeoutError", "APIError", "BadRequestError",
     "AuthenticationError", "PermissionDeniedError", "NotFoundError", "ConflictError",
     "UnprocessableEntityError", "RateLimitError", "InternalServerError",
-    "ResponseValidationError", "StreamError",
+    "ResponseValidationError", "StreamError", "BatchError", "BatchRequestNotRun",
 ]
