@@ -391,3 +391,29 @@ def test_cli_submit_status_results(server, tmp_path, monkeypatch, capsys):
     assert got[0]["custom_id"] == "a" and got[0]["result"]["choices"][0]["message"]["content"] == "A"
     assert got[1]["error"]["type"] == "BadRequestError" and got[1]["error"]["status_code"] == 400
     assert KEY not in results.read_text() and KEY not in state.read_text()
+
+
+# ------------------------------------------------------------------- guide
+def test_the_batch_guide_examples_run_in_order(server, monkeypatch, tmp_path, capsys):
+    import re
+
+    import openapi_dyn
+    import openapi_dyn.batch
+    from conftest import REPO
+
+    class LocalClient(Client):
+        def __init__(self, spec="openai", **kwargs):
+            kwargs.setdefault("base_url", server.url if spec == "openai" else server.anthropic_url)
+            kwargs.setdefault("api_key", KEY)
+            super().__init__(spec, **kwargs)
+
+    monkeypatch.setattr(openapi_dyn, "Client", LocalClient, raising=False)
+    monkeypatch.setattr(openapi_dyn.batch, "BACKOFF", (0.01, 1.0, 0.01))
+    monkeypatch.chdir(tmp_path)
+    blocks = re.findall(r"```python\n(.*?)```", (REPO / "docs" / "batch.md").read_text(), re.S)
+    assert len(blocks) >= 3
+    for code in blocks:
+        exec(compile(code, "<docs/batch.md>", "exec"), {"__name__": "guide_example"})
+    out = capsys.readouterr().out
+    assert "req-0 WHAT IS 2 + 2?" in out and "SAY HELLO" in out
+    assert server.count("POST", "/v1/batches") == 1
