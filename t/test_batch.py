@@ -417,3 +417,43 @@ def test_the_batch_guide_examples_run_in_order(server, monkeypatch, tmp_path, ca
     out = capsys.readouterr().out
     assert "req-0 WHAT IS 2 + 2?" in out and "SAY HELLO" in out
     assert server.count("POST", "/v1/batches") == 1
+
+
+# ---------------------------------------------------------------- the data
+def test_the_profiles_batch_sections_agree_with_the_specs(openai_client):
+    from openapi_dyn.batch import batch_rules
+
+    rules = batch_rules(openai_client)
+    doc = openai_client.spec.document
+    create = doc["paths"]["/batches"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert set(rules.endpoints.values()) == set(create["properties"]["endpoint"]["enum"])
+    assert list(rules.completion_windows) == create["properties"]["completion_window"]["enum"]
+    assert "50,000 requests" in create["properties"]["input_file_id"]["description"]
+    assert "200 MB" in create["properties"]["input_file_id"]["description"]
+    assert (rules.max_requests, rules.max_bytes) == (50_000, 200 * 1024 * 1024)
+    for op_id, url in rules.endpoints.items():       # the server's base path is /v1
+        assert "/v1" + openai_client.operation(op_id).path == url
+    for op_id in rules.operations.values():
+        openai_client.operation(op_id)
+
+    claude = Client("anthropic")
+    rules = batch_rules(claude)
+    schemas = claude.spec.document["components"]["schemas"]
+    assert rules.max_requests == schemas["CreateMessageBatchParams"]["properties"]["requests"]["maxItems"]
+    item = schemas["MessageBatchIndividualRequestParams"]
+    assert rules.custom_id_pattern.pattern == item["properties"]["custom_id"]["pattern"]
+    assert item["properties"]["params"]["$ref"].endswith("/CreateMessageParams")
+    assert {claude.operation(op).path for op in rules.endpoints} == {"/v1/messages"}
+    for op_id in rules.operations.values():
+        claude.operation(op_id)
+
+
+def test_a_profile_with_a_bad_batch_section_is_refused(tmp_path):
+    from openapi_dyn import ProfileError
+
+    with pytest.raises(ProfileError, match="batch.protocol"):
+        Client(profile={"batch": {"protocol": "carrier-pigeon", "operations": {"create": "a", "retrieve": "b"},
+                                  "endpoints": {"createChatCompletion": "/v1/chat/completions"}}})
+    with pytest.raises(ProfileError, match="batch.endpoints"):
+        Client(profile={"batch": {"protocol": "openai-files", "operations": {"create": "a", "retrieve": "b"},
+                                  "endpoints": {"createChatCompletion": "no-slash"}}})
