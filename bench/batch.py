@@ -9,11 +9,11 @@ builder (``b.createChatCompletion(body=...)``, which prepares, serializes the
 line and writes it to the chunk file, plus closing the file at the end).
 Rounds alternate the two, so a busy moment falls on both; medians are shown.
 
-Memory: in separate runs under ``tracemalloc`` (which slows everything, so
-no times are taken there), the peak of Python allocations while building
-10,000 and 50,000 requests, and of 50,000 ``prepare()`` calls that keep
-nothing.  The request lines go to disk as they are written; what stays is
-each request's handle (its custom_id and position).  Nothing is sent.
+Memory: the peak resident size of fresh processes that load the client and
+then make 50,000 ``prepare()`` calls (keeping nothing), or build a batch of
+10,000 or of 50,000 requests.  The request lines go to disk as they are
+written; what stays is each request's handle (its custom_id and position).
+Nothing is sent.
 """
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ import statistics
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -78,20 +77,37 @@ def main() -> None:
               f"{size / 1e6:.1f} MB written")
         print(f"ratio build / prepare:            {b / p:6.2f}x   (rounds: {args.rounds}, medians)")
 
-        peaks = {}
-        for label, count, fn in (("prepare", n, lambda: run_prepare(client, n)),
-                                 ("batch-10k", n // 5, lambda: run_batch(client, n // 5, Path(tmp))),
-                                 ("batch", n, lambda: run_batch(client, n, Path(tmp)))):
-            tracemalloc.start()
-            fn()
-            peaks[label] = tracemalloc.get_traced_memory()[1]
-            tracemalloc.stop()
-        per = (peaks["batch"] - peaks["batch-10k"]) / (n - n // 5)
-        print(f"peak Python memory, {n:,} prepare():     {peaks['prepare'] / 1e6:6.1f} MB")
-        print(f"peak Python memory, {n // 5:,}-request batch: {peaks['batch-10k'] / 1e6:6.1f} MB")
-        print(f"peak Python memory, {n:,}-request batch: {peaks['batch'] / 1e6:6.1f} MB "
-              f"(+{per:.0f} bytes per request: its handle; the {size / n:.0f}-byte lines are on disk)")
+        print(f"peak RSS, {n:,} prepare() calls:         {peak_rss('prepare', n):6.1f} MB")
+        print(f"peak RSS, {n // 5:,}-request batch built:     {peak_rss('batch', n // 5):6.1f} MB")
+        print(f"peak RSS, {n:,}-request batch built:     {peak_rss('batch', n):6.1f} MB  "
+              f"(the {size / n:.0f}-byte request lines go to disk; each request keeps a handle in memory)")
 
+
+CHILD = """
+import os, resource, sys, tempfile
+from pathlib import Path
+sys.path.insert(0, {here!r})
+import batch as bench
+from openapi_dyn import Client
+client = Client()
+with tempfile.TemporaryDirectory() as tmp:
+    if {what!r} == "prepare":
+        bench.run_prepare(client, {n})
+    else:
+        bench.run_batch(client, {n}, Path(tmp))
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def peak_rss(what: str, n: int) -> float:
+    """Peak resident memory (MB) of a fresh process that loads the client
+    and then prepares ``n`` calls or builds an ``n``-request batch."""
+    import subprocess
+
+    code = CHILD.format(here=str(Path(__file__).resolve().parent), what=what, n=n)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=dict(os.environ))
+    return int(out.stdout.strip().splitlines()[-1]) / 1024
 
 if __name__ == "__main__":
     main()

@@ -164,7 +164,8 @@ class Batch:
         if name.startswith("_"):
             raise AttributeError(name)
         op = self.client.operation(name)  # UnknownOperationError is an AttributeError
-        return functools.partial(self.call, op.operation_id)
+        method = self.__dict__[name] = functools.partial(self.call, op.operation_id)
+        return method
 
     def __enter__(self) -> "Batch":
         return self

@@ -72,6 +72,7 @@ class Protocol:
     def __init__(self, client, rules: BatchRules):
         self.client = client
         self.rules = rules
+        self._middle: Dict[Tuple[str, str], bytes] = {}
 
     # --------------------------------------------------------- building
     def line(self, custom_id: str, url: str, prepared) -> bytes:  # pragma: no cover - abstract
@@ -121,9 +122,12 @@ class OpenAIFiles(Protocol):
 
     def line(self, custom_id: str, url: str, prepared) -> bytes:
         # The body is already the exact JSON a live call would send.
-        return (b'{"custom_id":' + json.dumps(custom_id).encode() + b',"method":' +
-                json.dumps(prepared.method).encode() + b',"url":' + json.dumps(url).encode() +
-                b',"body":' + prepared.body + b'}')
+        middle = self._middle.get((prepared.method, url))
+        if middle is None:
+            middle = self._middle[(prepared.method, url)] = (
+                b',"method":' + json.dumps(prepared.method).encode() + b',"url":' + json.dumps(url).encode() +
+                b',"body":')
+        return b'{"custom_id":' + json.dumps(custom_id).encode() + middle + prepared.body + b'}'
 
     def submit(self, chunk: Dict[str, Any], path: Path, endpoint: str, window: str,
                metadata: Optional[Mapping[str, str]], save) -> None:
