@@ -457,3 +457,19 @@ def test_a_profile_with_a_bad_batch_section_is_refused(tmp_path):
     with pytest.raises(ProfileError, match="batch.endpoints"):
         Client(profile={"batch": {"protocol": "openai-files", "operations": {"create": "a", "retrieve": "b"},
                                   "endpoints": {"createChatCompletion": "no-slash"}}})
+
+
+def test_cli_reads_the_spec_from_the_state_file(server, claude, tmp_path, monkeypatch, capsys):
+    from openapi_dyn.cli import main
+
+    monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
+    with claude.batch(state=tmp_path / "a.json") as b:
+        b.messages_post(body=message("cli"), custom_id="c1")
+    assert main(["--base-url", server.anthropic_url, "batch", "status", str(tmp_path / "a.json")]) == 0
+    assert json.loads(capsys.readouterr().out)["chunks"][0]["batch_id"].startswith("msgbatch_")
+    assert main(["--base-url", server.anthropic_url, "batch", "results", str(tmp_path / "a.json")]) == 1
+    assert "still in_progress" in capsys.readouterr().err
+    assert main(["--base-url", server.anthropic_url, "batch", "results", str(tmp_path / "a.json"),
+                 "--wait", "--poll-interval", "0.01", "--timeout", "10"]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert json.loads(line)["result"]["content"][0]["text"] == "CLI"
