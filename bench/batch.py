@@ -9,7 +9,7 @@ builder (``b.createChatCompletion(body=...)``, which prepares, serializes the
 line and writes it to the chunk file, plus closing the file at the end).
 Rounds alternate the two, so a busy moment falls on both; medians are shown.
 
-Memory: the peak resident size of fresh processes that load the client and
+Memory: the peak and final resident size of fresh processes that load the client and
 then make 50,000 ``prepare()`` calls (keeping nothing), or build a batch of
 10,000 or of 50,000 requests.  The request lines go to disk as they are
 written; what stays is each request's handle (its custom_id and position).
@@ -77,10 +77,12 @@ def main() -> None:
               f"{size / 1e6:.1f} MB written")
         print(f"ratio build / prepare:            {b / p:6.2f}x   (rounds: {args.rounds}, medians)")
 
-        print(f"peak RSS, {n:,} prepare() calls:         {peak_rss('prepare', n):6.1f} MB")
-        print(f"peak RSS, {n // 5:,}-request batch built:     {peak_rss('batch', n // 5):6.1f} MB")
-        print(f"peak RSS, {n:,}-request batch built:     {peak_rss('batch', n):6.1f} MB  "
-              f"(the {size / n:.0f}-byte request lines go to disk; each request keeps a handle in memory)")
+        for label, what, count in ((f"{n:,} prepare() calls", "prepare", n),
+                                   (f"{n // 5:,}-request batch built", "batch", n // 5),
+                                   (f"{n:,}-request batch built", "batch", n)):
+            peak, now = rss(what, count)
+            print(f"{label + ':':34} peak RSS {peak:6.1f} MB, resident at the end {now:6.1f} MB")
+        print(f"(the {size / n:.0f}-byte request lines go to disk; each request keeps only its handle)")
 
 
 CHILD = """
@@ -95,19 +97,22 @@ with tempfile.TemporaryDirectory() as tmp:
         bench.run_prepare(client, {n})
     else:
         bench.run_batch(client, {n}, Path(tmp))
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    now = int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, now)
 """
 
 
-def peak_rss(what: str, n: int) -> float:
-    """Peak resident memory (MB) of a fresh process that loads the client
-    and then prepares ``n`` calls or builds an ``n``-request batch."""
+def rss(what: str, n: int):
+    """Peak and final resident memory (MB) of a fresh process that loads
+    the client and then prepares ``n`` calls or builds an ``n``-request
+    batch (Linux: the final figure is read from /proc)."""
     import subprocess
 
     code = CHILD.format(here=str(Path(__file__).resolve().parent), what=what, n=n)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env=dict(os.environ))
-    return int(out.stdout.strip().splitlines()[-1]) / 1024
+    peak, now = out.stdout.strip().splitlines()[-1].split()
+    return int(peak) / 1024, int(now) / 1024
 
 if __name__ == "__main__":
     main()
