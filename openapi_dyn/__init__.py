@@ -15,6 +15,8 @@ from .errors import (  # noqa: E402
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    BatchError,
+    BatchRequestNotRun,
     ConflictError,
     DocumentationError,
     InternalServerError,
@@ -79,4 +81,5 @@ __all__ = [
     "ResponseValidationError", "ResponseDriftWarning", "StreamError", "DocumentationError",
     "UnknownFormatError",
     "Operations", "Spec", "Profile", "PreparedRequest", "Response", "Stream", "ServerSentEvent", "Record",
+    "BatchError", "BatchRequestNotRun",
 ]

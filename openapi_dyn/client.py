@@ -502,6 +502,25 @@ class Client:
 
         return call_tool(self, name, arguments, prefix=prefix)
 
+    # ------------------------------------------------------------- batches
+    def batch(self, **options: Any):
+        """A :class:`~openapi_dyn.batch.Batch`: queue validated calls, run
+        them through the vendor's batch engine, get each result back as the
+        live call would give it.  Options: ``endpoint``,
+        ``completion_window``, ``state`` (the state file), ``metadata``,
+        ``max_requests``, ``max_bytes``.  See docs/batch.md."""
+        from .batch import Batch
+
+        return Batch(self, **options)
+
+    def batch_resume(self, state_path: Any):
+        """The batch run recorded in ``state_path``, continued: nothing
+        already submitted is submitted again (see :meth:`Batch.resume
+        <openapi_dyn.batch.Batch.resume>`)."""
+        from .batch import Batch
+
+        return Batch.resume(self, state_path)
+
 
 def _split_options(kwargs: Dict[str, Any]) -> Dict[str, Any]:
     """Take the call options out of ``kwargs`` (in place)."""

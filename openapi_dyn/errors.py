@@ -226,3 +226,29 @@ class DocumentationError(OpenAPIDynError, RuntimeError):
 class UnknownFormatError(UsageError, ValueError):
     """The reference was asked for in a format it does not offer; the
     message lists the formats that exist."""
+
+
+# ------------------------------------------------------------------ batches
+class BatchError(OpenAPIDynError):
+    """A batch run cannot go on: its state file is unreadable or belongs to
+    another spec, the vendor refused the batch as a whole, or waiting ran
+    past its ``timeout``.  The state file is left as it was; the run can be
+    resumed."""
+
+
+class BatchRequestNotRun(BatchError):
+    """One request of a batch was never executed: its batch ``expired``
+    before reaching it, was ``cancelled``, or ``failed`` as a whole
+    (``reason``).  ``custom_id`` names the request; ``code`` and ``message``
+    are what the vendor said.  Such requests can be sent again with
+    :meth:`Batch.resubmit <openapi_dyn.batch.Batch.resubmit>`."""
+
+    def __init__(self, custom_id: str, reason: str, message: str = "", code: Optional[str] = None):
+        self.custom_id = custom_id
+        self.reason = reason
+        self.code = code
+        self.message = message
+        text = f"{custom_id}: not run ({reason})"
+        if code or message:
+            text += ": " + (f"[{code}] " if code else "") + (message or "")
+        super().__init__(text.rstrip())

@@ -31,7 +31,9 @@ The sections, each used by one part of the client:
   (:mod:`.response`);
 * ``pagination`` and ``streaming``: which list operations page how, and which
   body or query flag asks for an event stream (:mod:`.pagination`,
-  :mod:`.response`).
+  :mod:`.response`);
+* ``batch``: the vendor's batch engine, its limits and the operations it
+  accepts (read by :mod:`.batch_protocols`, kept as raw data here).
 """
 from __future__ import annotations
 
