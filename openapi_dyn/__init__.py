@@ -16,12 +16,14 @@ from .errors import (  # noqa: E402
     AuthenticationError,
     BadRequestError,
     ConflictError,
+    DownloadError,
     InternalServerError,
     MissingCredentialsError,
     NotFoundError,
     OpenAPIDynError,
     PermissionDeniedError,
     RateLimitError,
+    RedirectError,
     RequestValidationError,
     ResponseValidationError,
     SpecError,
@@ -38,15 +40,18 @@ def __getattr__(name):
     if name == "Client":
         from .client import Client
         return Client
+    if name == "AsyncClient":
+        from .async_client import AsyncClient
+        return AsyncClient
     raise AttributeError(f"module 'openapi_dyn' has no attribute {name!r}")
 
 
 __all__ = [
-    "Client", "__version__",
+    "Client", "AsyncClient", "__version__",
     "OpenAPIDynError", "SpecError", "UsageError", "UnknownOperationError",
     "ValidationProblem", "RequestValidationError", "MissingCredentialsError",
     "APIConnectionError", "APITimeoutError", "APIError", "BadRequestError",
     "AuthenticationError", "PermissionDeniedError", "NotFoundError", "ConflictError",
     "UnprocessableEntityError", "RateLimitError", "InternalServerError",
-    "ResponseValidationError", "StreamError",
+    "ResponseValidationError", "StreamError", "RedirectError", "DownloadError",
 ]

@@ -10,7 +10,6 @@ read while they arrive, everything else is read whole and decoded.
 from __future__ import annotations
 
 import json
-import os
 from typing import Any, Dict, List, Mapping, Optional
 from urllib.parse import parse_qsl, urlsplit
 
@@ -24,8 +23,11 @@ class Response:
     :class:`~openapi_dyn.sse.Stream`, a download as the path or file it was
     written to), ``content`` (raw bytes), ``request`` (the
     :class:`~openapi_dyn.request.PreparedRequest`), ``raw`` (the
-    :class:`requests.Response`), ``attempts`` (how many times it was sent)
-    and ``saved_bytes`` (for downloads)."""
+    :class:`requests.Response`, or the :class:`httpx.Response` for
+    :class:`~openapi_dyn.AsyncClient`), ``attempts`` (how many times it was
+    sent), ``url`` (the final URL, after redirects), ``history`` (the
+    redirects followed, each a :class:`~openapi_dyn.redirects.Hop`) and
+    ``saved_bytes`` (for downloads)."""
 
     __slots__ = ("raw", "request", "_data", "_decoded", "saved_bytes")
 
@@ -54,9 +56,18 @@ class Response:
 
     @property
     def attempts(self) -> int:
-        """1 plus the retries urllib3 made before this answer came back."""
-        retries = getattr(self.raw.raw, "retries", None)
-        return 1 + len(getattr(retries, "history", ()) or ())
+        """1 plus the retries made before this answer came back."""
+        return getattr(self.raw, "openapi_dyn_attempts", 1)
+
+    @property
+    def url(self) -> str:
+        """The URL that gave this answer (the last hop of any redirects)."""
+        return str(self.raw.url)
+
+    @property
+    def history(self) -> list:
+        """The redirects followed on the way, oldest first (empty when none)."""
+        return list(getattr(self.raw, "openapi_dyn_history", ()))
 
     @property
     def is_stream(self) -> bool:
@@ -144,7 +155,7 @@ def raise_for_status(raw, prepared, profile: Any = None) -> None:
     read_all(raw, prepared)
     body = decode_body(raw)
     fields = error_fields(body, content_type_of(raw), profile)
-    message = fields["message"] or raw.reason or "error"
+    message = fields["message"] or getattr(raw, "reason", None) or getattr(raw, "reason_phrase", None) or "error"
     cls = error_class_for(status)
     rid = request_id_of(raw.headers, profile)
     text = f"{status} from {prepared.method} {prepared.masked_url} ({prepared.operation_id}): "
@@ -215,7 +226,11 @@ def error_fields(body: Any, ctype: str = "", profile: Any = None) -> Dict[str, A
 
 def read_all(raw, prepared) -> bytes:
     """Read a body left on the wire, translating a connection that breaks
-    mid-body into :class:`APIConnectionError`."""
+    mid-body (or a body that does not decompress) into
+    :class:`APIConnectionError`.  (An httpx answer has been read by the
+    asynchronous client already.)"""
+    if hasattr(raw, "aread"):
+        return raw.content
     import requests
 
     from .transport import translate_error
@@ -284,57 +299,30 @@ def _is_read(raw) -> bool:
     return bool(getattr(raw, "_content_consumed", False))
 
 
-#: Bytes read per block when a download is written to a file.
-DOWNLOAD_CHUNK = 64 * 1024
-
-
 def save_body(raw, prepared, target: Any):
-    """Write the body to ``target`` block by block; returns ``(what to hand
-    back, bytes written)``.  A path (``str`` or ``os.PathLike``) is written
-    through a temporary file beside it and renamed at the end, so a broken
-    download never leaves a truncated file under the real name; a file object
-    (anything with ``write``) is written as is and left open."""
+    """Write the (decompressed) body to ``target`` block by block; returns
+    ``(what to hand back, bytes written)``; see :mod:`.download`.  Whatever
+    goes wrong, the connection is closed and no partial file is left."""
     import requests
 
+    from .download import DOWNLOAD_CHUNK, Destination
     from .transport import translate_error
 
-    def chunks():
-        try:
-            yield from raw.iter_content(DOWNLOAD_CHUNK)
-        except requests.RequestException as exc:
-            raise translate_error(exc, prepared) from exc
-        finally:
-            raw.close()
-
-    if hasattr(target, "write"):
-        n = 0
-        for block in chunks():
-            target.write(block)
-            n += len(block)
-        return target, n
-    if not isinstance(target, (str, os.PathLike)):
-        from .errors import UsageError
-        raw.close()
-        raise UsageError(f"save_to must be a path or a binary file object, not {type(target).__name__}")
-    import pathlib
-    import tempfile
-
-    path = pathlib.Path(target).expanduser()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=str(path.parent))
-    n = 0
+    dest = None
     try:
-        with os.fdopen(fd, "wb") as fh:
-            for block in chunks():
-                fh.write(block)
-                n += len(block)
-        os.replace(tmp, path)
+        dest = Destination(target, prepared.operation_id).open()
+        for block in raw.iter_content(DOWNLOAD_CHUNK):
+            dest.write(block)
+        return dest.commit(), dest.written
+    except requests.RequestException as exc:
+        dest.abort()
+        raise translate_error(exc, prepared) from exc
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        if dest is not None:
+            dest.abort()
         raise
-    return path, n
+    finally:
+        raw.close()
 
 
 # ------------------------------------------------ response validation

@@ -205,7 +205,7 @@ class Stream:
             yield from self.raw.iter_content(chunk_size=None)
             return
         while True:
-            chunk = reader(_READ_SIZE)
+            chunk = reader(_READ_SIZE, decode_content=True)  # gzip-encoded streams too
             if not chunk:
                 return
             yield chunk
