@@ -494,13 +494,17 @@ def _find_parameter(operation, key: str):
     return None
 
 
-def _make_method(client: Client, op, name: str):
+def _make_method(client: BaseClient, op, name: str):
     """A real function per operation, so ``help()``, ``inspect.signature`` and
     IDEs see its parameters and reference text."""
     op_id = op.operation_id
 
-    def method(**kwargs: Any) -> Any:
-        return client.call(op_id, **kwargs)
+    if getattr(client, "_async", False):
+        async def method(**kwargs: Any) -> Any:
+            return await client.call(op_id, **kwargs)
+    else:
+        def method(**kwargs: Any) -> Any:
+            return client.call(op_id, **kwargs)
 
     method.__name__ = name if name.isidentifier() else op.alias
     method.__qualname__ = f"{client._kind}.{method.__name__}"
@@ -534,7 +538,7 @@ def signature_of(op) -> inspect.Signature:
     return inspect.Signature(params)
 
 
-def doc_of(op, client: Optional[Client] = None) -> str:
+def doc_of(op, client: Optional[BaseClient] = None) -> str:
     """The plain-text reference of ``op``, as ``help()`` shows it: the same
     text as ``openapi-dyn show``, with the spec's examples that pass
     ``client``'s validation.

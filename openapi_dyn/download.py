@@ -83,7 +83,5 @@ class Destination:
 
     def _error(self, what: str, exc: OSError) -> DownloadError:
         where = self.path if self.path is not None else "the file object"
-        err = DownloadError(f"{self.operation_id}: save_to={str(where)!r}: {what} the file: "
-                            f"{exc.strerror or exc}")
-        err.errno, err.filename = exc.errno, str(where)
-        return err
+        return DownloadError(f"{self.operation_id}: save_to={str(where)!r}: {what} the file: "
+                             f"{exc.strerror or exc}")

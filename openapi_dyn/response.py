@@ -98,8 +98,8 @@ def request_id_of(headers: Mapping[str, str], profile: Any = None) -> Optional[s
 
 
 def _stream_type():
-    from .sse import Stream
-    return Stream
+    from .sse import _StreamBase
+    return _StreamBase
 
 
 def content_type_of(raw) -> str:
