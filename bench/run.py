@@ -1,5 +1,5 @@
-"""The performance benchmark of issue 5: six targets, each measured side by side
-with its anchor in one run, reported as medians and ratios.
+"""The performance benchmark of issues 5 and 9: every target measured side by
+side with its anchor in one run, reported as medians and ratios.
 
     pip install -e '.[bench]'      # the openai SDK, the anchor of most rows
     python bench/run.py            # about a minute on two cores
@@ -24,6 +24,10 @@ How each figure is taken
 * End to end (target 4): the same, against ``bench/server.py`` (threaded
   ``http.server``, HTTP/1.1 keep-alive, 127.0.0.1) running in a process of
   its own.
+* Issue 9 (async, streaming, big bodies): each sample a fresh process
+  running one job of ``bench/jobs.py`` against the same server, subject and
+  anchor alternating; wall time of the work as the job measures it, peak
+  RSS from ``wait4``, RSS growth as the job measures it (see jobs.py).
 * Growth (target 6): a synthetic spec ten times the OpenAI one, made here
   from the bundled document: its paths copied under ten prefixes
   (``/p0/...``), operationIds suffixed (``_p0``), and its components copied
@@ -153,6 +157,31 @@ def per_call(fns: Dict[str, Callable[[], Any]], rounds: int, chunk: float = 0.1)
                 fn()
             samples[name].append((time.perf_counter() - t0) / n)
     return {name: statistics.median(s) for name, s in samples.items()}
+
+
+# ------------------------------------------------------ issue 9's jobs
+ASYNC_ROUNDS = 3
+
+
+def job_rounds(jobs: Tuple[str, ...], base: str, rounds: int) -> Dict[str, Dict[str, float]]:
+    """Each job of ``bench/jobs.py`` in a fresh process, ``rounds`` times,
+    jobs alternating: medians of every figure it prints, plus its peak RSS."""
+    samples: Dict[str, List[Dict[str, float]]] = {j: [] for j in jobs}
+    env = dict(os.environ)
+    for _ in range(rounds):
+        for job in jobs:
+            proc = subprocess.Popen([sys.executable, str(HERE / "jobs.py"), job, base], env=env,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            _, status, usage = os.wait4(proc.pid, 0)
+            out, err = proc.stdout.read(), proc.stderr.read()
+            proc.stdout.close()
+            proc.stderr.close()
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise RuntimeError(f"benchmark job {job} failed:\n{err.decode(errors='replace')[-3000:]}")
+            got = json.loads(out.decode().strip().splitlines()[-1])
+            got["rss"] = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+            samples[job].append(got)
+    return {j: {k: statistics.median(s[k] for s in got) for k in got[0]} for j, got in samples.items()}
 
 
 # ------------------------------------------------------------ the anchors
@@ -380,6 +409,14 @@ def main(argv: List[str] = None) -> int:
         sdk.close()
         session.close()
         plain_session.close()
+
+        # ---- issue 9: async, streaming, big bodies (a process per sample)
+        log(f"async: {ASYNC_ROUNDS} rounds of 2,000 calls at concurrency 50, ours and AsyncOpenAI")
+        figures["async"] = job_rounds(("async-ours", "async-sdk"), base, ASYNC_ROUNDS)
+        log(f"streaming: {rounds} rounds of a 20,000-event stream, sync and async, ours and the SDK's")
+        figures["stream"] = job_rounds(("stream-ours", "stream-sdk", "astream-ours", "astream-sdk"), base, rounds)
+        log("1 GiB uploads and downloads, sync and async")
+        figures["big"] = job_rounds(("download", "upload", "adownload", "aupload"), base, 1)
     finally:
         server.stdin.close()
         server.wait(timeout=10)
@@ -469,6 +506,34 @@ def main(argv: List[str] = None) -> int:
         row(f"6 growth, {label}", f"Client() on the 10x spec ({size_ratio:.1f}x the bytes)",
             ms(loads["10x"]["seconds"]), "same on the 1x spec", ms(loads["1x"]["seconds"]), r,
             f"≤ {size_ratio:.1f}× (linear)", r <= size_ratio)
+
+    # issue 9
+    sync_build = ratio(calls["prepare"], calls["sdk_build"])
+    row("9 sync per call", "prepare() createChatCompletion, validated", us(calls["prepare"]),
+        "SDK _build_request()", us(calls["sdk_build"]), sync_build, "≤ 0.75×", sync_build <= 0.75)
+    row("9 sync end to end", "call() validated, JSON decoded", us(e2e["call"]),
+        "SDK create()", us(e2e["sdk"]), r4a, "≤ 0.6×", r4a <= 0.6)
+    row("9 sync end to end", "call() validated, JSON decoded", us(e2e["call"]),
+        "requests.Session POST + .json()", us(e2e["requests"]), r4b, "≤ 1.0×", r4b <= 1.0)
+    a = figures["async"]
+    r = ratio(a["async-ours"]["seconds"], a["async-sdk"]["seconds"])
+    row("9 async", "AsyncClient: 2,000 validated calls, 50 at a time", ms(a["async-ours"]["seconds"]),
+        "AsyncOpenAI create(), same", ms(a["async-sdk"]["seconds"]), r, "≤ 0.8×", r <= 0.8)
+    r = ratio(a["async-ours"]["rss"], a["async-sdk"]["rss"])
+    row("9 async memory", "peak RSS of that process", mb(a["async-ours"]["rss"]),
+        "peak RSS, AsyncOpenAI process", mb(a["async-sdk"]["rss"]), r, "≤ 1.0×", r <= 1.0)
+    st = figures["stream"]
+    eps = lambda f: f["events"] / f["seconds"]        # noqa: E731
+    for label, ours_job, sdk_job in (("sync", "stream-ours", "stream-sdk"), ("async", "astream-ours", "astream-sdk")):
+        r = ratio(eps(st[ours_job]), eps(st[sdk_job]))
+        row(f"9 streaming, {label}", "events/s of a 20,000-event chat stream", f"{eps(st[ours_job]):,.0f}/s",
+            "the SDK's stream, same", f"{eps(st[sdk_job]):,.0f}/s", r, "≥ 1.5×", r >= 1.5)
+    big = figures["big"]
+    for job, what in (("upload", "1 GiB multipart upload, Client"), ("download", "1 GiB download (save_to), Client"),
+                      ("aupload", "1 GiB multipart upload, AsyncClient"),
+                      ("adownload", "1 GiB download (save_to), AsyncClient")):
+        g = big[job]["growth"]
+        row("9 big bodies", what, f"RSS +{mb(g)}", "", "", None, "< 50 MB", g < 50 * 2**20)
 
     figures["machine"] = machine()
     figures["rounds"] = rounds
