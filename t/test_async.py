@@ -402,3 +402,38 @@ async def test_every_item_across_pages_lazily(client, faultserver):
     assert [p["last_id"] for p in pages] == ["d", "e"]
     with pytest.raises(TypeError, match="async for"):
         list(client.paginate("listItems"))
+
+
+# --------------------------------------------------- response validation
+async def test_responses_are_validated_when_asked(faultserver, anyio_backend):
+    from openapi_dyn import ResponseValidationError
+
+    async with AsyncClient(str(MEDIA), base_url=faultserver.url + "/v1", max_retries=0,
+                           validate_responses=True) as client:
+        faultserver.plan(reply(json={"object": "list", "data": [{"id": "a", "size": 1}], "has_more": False}),
+                         reply(json={"object": "list", "data": [{"id": "a"}, {"size": -1}], "has_more": "no"}),
+                         reply(json={"id": 5}))
+        assert (await client.call("listItems"))["data"] == [{"id": "a", "size": 1}]
+        with pytest.raises(ResponseValidationError) as info:
+            await client.call("listItems")
+        assert {p.location for p in info.value.errors} == {
+            "response.body.data[1].id", "response.body.data[1].size", "response.body.has_more"}
+        assert await client.call("getItem", id="x", validate_responses=False) == {"id": 5}
+
+
+# -------------------------------------------------------- request bodies
+async def test_multipart_form_and_raw_bodies(client, faultserver, tmp_path):
+    audio = tmp_path / "speech.mp3"
+    audio.write_bytes(b"ID3" + bytes(range(256)) * 40)
+    faultserver.plan(*[reply(json={"id": "f", "bytes": 1}) for _ in range(4)])
+    await client.call("uploadFile", body={"file": audio, "purpose": "assistants", "tags": ["a", "b"]})
+    await client.call("submitForm", body={"To": "+1 555", "Attempts": 3})
+    await client.call("putBlob", name="a", body=b"\x00raw")
+    await client.call("putBlob", name="d", body="plain words", content_type="text/plain")
+    upload, form, raw, text = faultserver.requests
+    parts = {p["name"]: p for p in upload.multipart()}
+    assert parts["file"]["data"] == audio.read_bytes() and parts["file"]["filename"] == "speech.mp3"
+    assert upload.headers["Content-Length"] == str(len(upload.body))
+    from urllib.parse import parse_qsl
+    assert parse_qsl(form.body.decode()) == [("To", "+1 555"), ("Attempts", "3")]
+    assert raw.body == b"\x00raw" and text.body == b"plain words"
