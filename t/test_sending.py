@@ -425,3 +425,35 @@ async def test_two_hundred_tasks_share_one_async_client(faultserver):
         assert len(pool.connections) <= 20
     assert results == {n: f"k{n}" for n in range(200)}
     assert len(faultserver.requests) == 200
+
+
+@pytest.mark.anyio
+async def test_async_failures_give_the_connection_back(faultserver, tmp_path):
+    async with AsyncClient(str(MEDIA), profile=PROFILE, base_url=faultserver.url + "/v1", max_retries=0,
+                           max_connections=2) as client:
+        faultserver.plan(reply(json=ITEM))
+        await client.call("getItem", id="i1")
+        pool = client.transport.http_client._transport._pool
+
+        def busy():
+            return [c for c in pool.connections if not (c.is_idle() or c.is_closed())] + list(pool._requests)
+
+        faultserver.plan(send_body(b"abc"))
+        with pytest.raises(DownloadError, match="missing"):
+            await client.call("getBlob", name="x", save_to=tmp_path / "missing" / "x.bin")
+        assert busy() == []
+        faultserver.plan(send_body(b"A" * 200_000, cut_after=50_000))
+        with pytest.raises(APIConnectionError):
+            await client.call("getBlob", name="x", save_to=tmp_path / "x.bin")
+        assert busy() == [] and list(tmp_path.iterdir()) == []
+        faultserver.plan(events(b"data: 1\n\n", b"data: {\"cut", cut=True))
+        with pytest.raises(Exception):
+            async for _ in await client.call("watchEvents"):
+                pass
+        assert busy() == []
+        faultserver.plan(reply(body=b"not gzip", content_type="application/json", headers={"Content-Encoding": "gzip"}))
+        with pytest.raises(APIConnectionError):
+            await client.call("getItem", id="i1")
+        assert busy() == []
+        faultserver.plan(reply(json=ITEM))
+        assert await client.call("getItem", id="i1") == ITEM
