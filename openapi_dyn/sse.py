@@ -427,6 +427,18 @@ class AsyncStream(_StreamBase):
             self._closed = True
             await self.raw.aclose()
 
+    def __del__(self) -> None:
+        # dropped unread: give the connection back to the pool soon (closing
+        # is a coroutine, so it is scheduled on the running loop, if any)
+        if not self._closed:
+            self._closed = True
+            try:
+                import asyncio
+
+                asyncio.get_running_loop().create_task(self.raw.aclose())
+            except Exception:
+                pass
+
     async def __aenter__(self) -> "AsyncStream":
         return self
 

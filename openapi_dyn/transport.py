@@ -257,14 +257,15 @@ class Transport(RetryTiming):
             self.session.close()
 
 
-def _build(method: str, url: str, headers, body: Any) -> requests.PreparedRequest:
+def _build(method: str, url: str, headers: requests.structures.CaseInsensitiveDict,
+           body: Any) -> requests.PreparedRequest:
     """A :class:`requests.PreparedRequest` made directly from what
     :mod:`.request` already encoded (requests' own preparation would parse
     and re-encode the URL and merge the session's settings again)."""
     req = requests.PreparedRequest()
     req.method = method
     req.url = url
-    req.headers = requests.structures.CaseInsensitiveDict(headers)
+    req.headers = headers  # a CaseInsensitiveDict made for this attempt
     req.body = body
     req._cookies = requests.cookies.RequestsCookieJar()
     if body is None:
