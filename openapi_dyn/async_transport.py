@@ -18,6 +18,7 @@ from typing import Any, AsyncIterator, Dict, List, Optional
 import anyio
 import httpx
 
+from .auth import mask
 from .errors import MissingCredentialsError
 from .profile import RetryRules
 from .redirects import MAX_REDIRECTS, Hop, is_redirect, next_request, too_many
@@ -184,7 +185,7 @@ class AsyncTransport(RetryTiming):
                 break
             location = raw.headers["Location"]
             await raw.aclose()
-            hops.append(Hop(raw.status_code, url, location))
+            hops.append(Hop(raw.status_code, mask(url, prepared._secrets), mask(location, prepared._secrets)))
             if len(hops) > self.max_redirects:
                 raise too_many(prepared.operation_id, hops)
             nxt = next_request(raw.status_code, location, method, url, dict(headers.items()), prepared._secrets,

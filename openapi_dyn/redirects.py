@@ -33,7 +33,8 @@ _BODY_HEADERS = ("content-type", "content-length", "transfer-encoding", "content
 
 class Hop(NamedTuple):
     """One redirect that was followed: the answer's ``status_code``, the
-    ``url`` that gave it and the ``location`` it pointed to."""
+    ``url`` that gave it and the ``location`` it pointed to (credentials in
+    either shown as ``****``)."""
 
     status_code: int
     url: str

@@ -61,8 +61,11 @@ class Response:
 
     @property
     def url(self) -> str:
-        """The URL that gave this answer (the last hop of any redirects)."""
-        return str(self.raw.url)
+        """The URL that gave this answer (the last hop of any redirects),
+        with any credential in it shown as ``****``."""
+        from .auth import mask
+
+        return mask(str(self.raw.url), self.request._secrets)
 
     @property
     def history(self) -> list:

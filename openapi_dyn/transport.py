@@ -37,6 +37,7 @@ from typing import Any, Dict, List, Optional, Tuple, Union
 import requests
 from requests.adapters import HTTPAdapter
 
+from .auth import mask
 from .errors import APIConnectionError, APITimeoutError, MissingCredentialsError
 from .profile import DEFAULT_RETRY_STATUSES, RetryRules
 from .redirects import MAX_REDIRECTS, Hop, is_redirect, next_request, too_many
@@ -217,7 +218,7 @@ class Transport(RetryTiming):
                 return raw
             location = raw.headers["Location"]
             raw.close()
-            hops.append(Hop(raw.status_code, url, location))
+            hops.append(Hop(raw.status_code, mask(url, prepared._secrets), mask(location, prepared._secrets)))
             if len(hops) > self.max_redirects:
                 raise too_many(prepared.operation_id, hops)
             nxt = next_request(raw.status_code, location, method, url, headers, prepared._secrets,

@@ -457,3 +457,11 @@ async def test_async_failures_give_the_connection_back(faultserver, tmp_path):
         assert busy() == []
         faultserver.plan(reply(json=ITEM))
         assert await client.call("getItem", id="i1") == ITEM
+
+
+def test_the_hops_never_show_the_key(faultserver):
+    client = keyed(faultserver.url)
+    faultserver.plan(redirect(302, f"/things?api_key={KEY}&n=2"), reply(json={}))
+    response = client.request("listThings")
+    assert len(response.history) == 1 and KEY not in repr(response.history)
+    assert "****" in response.history[0].url and KEY not in response.url
