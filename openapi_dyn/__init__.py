@@ -5,6 +5,8 @@ operationId, with arguments validated against the spec before anything is sent.
     >>> client = Client()                # the bundled OpenAI spec
     >>> client.prepare("createRun", thread_id="thread_abc", body={"assistant_id": "asst_abc"})
 
+``AsyncClient`` is the same for asyncio applications (``await client.call(...)``).
+
 Everything public is importable from here.
 """
 __version__ = "0.1.0"
@@ -36,7 +38,7 @@ from .errors import (  # noqa: E402
 
 
 def __getattr__(name):
-    # Client pulls in requests; keep ``import openapi_dyn`` itself cheap.
+    # Client pulls in requests, AsyncClient httpx; keep ``import openapi_dyn`` itself cheap.
     if name == "Client":
         from .client import Client
         return Client

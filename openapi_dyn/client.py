@@ -3,6 +3,8 @@ operationId, as ``client.call("createRun", ...)`` or ``client.createRun(...)``.
 
 The client itself holds little logic: binding, validation and encoding live in
 :mod:`.request`, sending in :mod:`.transport`, decoding in :mod:`.response`.
+:class:`BaseClient` is everything but sending, shared with
+:class:`~openapi_dyn.AsyncClient` (:mod:`.async_client`).
 """
 from __future__ import annotations
 
