@@ -268,7 +268,8 @@ async def test_leaving_the_loop_early_closes_the_connection(client, faultserver)
     await stream.aclose()
     gate.set()
     (rec,) = faultserver.requests
-    assert rec.done.wait(5) and rec.client_gone
+    # wait in a thread: the event loop must run to finish closing the socket
+    assert await anyio.to_thread.run_sync(rec.done.wait, 5) and rec.client_gone
 
 
 async def test_an_error_event_raises(client, faultserver):
@@ -332,7 +333,7 @@ async def test_a_cancelled_task_closes_its_stream(client, faultserver):
     assert seen == [1] and holder["stream"].closed
     gate.set()
     rec = faultserver.requests[0]
-    assert rec.done.wait(5) and rec.client_gone
+    assert await anyio.to_thread.run_sync(rec.done.wait, 5) and rec.client_gone
 
 
 # --------------------------------------------------------- downloads
