@@ -1,8 +1,8 @@
 """One benchmark job per process, run by ``bench/run.py``:
 ``python bench/jobs.py <job> <base_url>`` prints one JSON line of figures.
 
-Each job runs in a fresh process so that its peak RSS (taken by the parent
-from ``wait4``) is its own.  ``growth`` figures are this process's peak RSS
+Each job runs in a fresh process so that its peak RSS (``rss`` in the
+figures it prints, see :func:`peak`) is its own.  ``growth`` figures are this process's peak RSS
 after the work minus its peak before it (after imports, client creation and
 one warm-up request).
 
@@ -31,7 +31,17 @@ GIB = 1 << 30
 
 
 def peak() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    """This process's peak RSS in bytes: ``VmHWM`` of its own address space.
+    (``ru_maxrss`` would not do: a process started by a large parent keeps
+    the parent's peak from before ``exec`` in it.)"""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
 
 
 class Drop(io.RawIOBase):
@@ -160,4 +170,4 @@ def main(job: str, base: str) -> dict:
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(sys.argv[1], sys.argv[2])))
+    print(json.dumps(dict(main(sys.argv[1], sys.argv[2]), rss=peak())))

@@ -28,8 +28,10 @@ How each figure is taken
   running one job of ``bench/jobs.py``, subject and anchor alternating,
   against ``bench/server.py`` (streams, big bodies) or, for the 50
   concurrent requests of the async row, ``bench/fast_server.py`` (asyncio:
-  the threaded server would be what is measured); wall time of the work as the job measures it, peak
-  RSS from ``wait4``, RSS growth as the job measures it (see jobs.py).
+  the threaded server would be what is measured).  Wall time of the work,
+  peak RSS and RSS growth as the job measures them (``VmHWM`` of its own
+  address space: ``wait4``'s figure would include this large parent's peak
+  from before ``exec``).
 * Growth (target 6): a synthetic spec ten times the OpenAI one, made here
   from the bundled document: its paths copied under ten prefixes
   (``/p0/...``), operationIds suffixed (``_p0``), and its components copied
@@ -167,7 +169,8 @@ ASYNC_ROUNDS = 3
 
 def job_rounds(jobs: Tuple[str, ...], base: str, rounds: int) -> Dict[str, Dict[str, float]]:
     """Each job of ``bench/jobs.py`` in a fresh process, ``rounds`` times,
-    jobs alternating: medians of every figure it prints, plus its peak RSS."""
+    jobs alternating: medians of every figure it prints (``rss``, its own
+    peak RSS, among them)."""
     samples: Dict[str, List[Dict[str, float]]] = {j: [] for j in jobs}
     env = dict(os.environ)
     for _ in range(rounds):
@@ -181,7 +184,7 @@ def job_rounds(jobs: Tuple[str, ...], base: str, rounds: int) -> Dict[str, Dict[
             if os.waitstatus_to_exitcode(status) != 0:
                 raise RuntimeError(f"benchmark job {job} failed:\n{err.decode(errors='replace')[-3000:]}")
             got = json.loads(out.decode().strip().splitlines()[-1])
-            got["rss"] = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+            got.setdefault("rss", usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024))
             samples[job].append(got)
     return {j: {k: statistics.median(s[k] for s in got) for k in got[0]} for j, got in samples.items()}
 
