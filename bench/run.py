@@ -1,5 +1,5 @@
-"""The performance benchmark of issue 5: six targets, each measured side by side
-with its anchor in one run, reported as medians and ratios.
+"""The performance benchmark of issues 5 and 9: every target measured side by
+side with its anchor in one run, reported as medians and ratios.
 
     pip install -e '.[bench]'      # the openai SDK, the anchor of most rows
     python bench/run.py            # about a minute on two cores
@@ -24,6 +24,14 @@ How each figure is taken
 * End to end (target 4): the same, against ``bench/server.py`` (threaded
   ``http.server``, HTTP/1.1 keep-alive, 127.0.0.1) running in a process of
   its own.
+* Issue 9 (async, streaming, big bodies): each sample a fresh process
+  running one job of ``bench/jobs.py``, subject and anchor alternating,
+  against ``bench/server.py`` (streams, big bodies) or, for the 50
+  concurrent requests of the async row, ``bench/fast_server.py`` (asyncio:
+  the threaded server would be what is measured).  Wall time of the work,
+  peak RSS and RSS growth as the job measures them (``VmHWM`` of its own
+  address space: ``wait4``'s figure would include this large parent's peak
+  from before ``exec``).
 * Growth (target 6): a synthetic spec ten times the OpenAI one, made here
   from the bundled document: its paths copied under ten prefixes
   (``/p0/...``), operationIds suffixed (``_p0``), and its components copied
@@ -155,6 +163,32 @@ def per_call(fns: Dict[str, Callable[[], Any]], rounds: int, chunk: float = 0.1)
     return {name: statistics.median(s) for name, s in samples.items()}
 
 
+# ------------------------------------------------------ issue 9's jobs
+ASYNC_ROUNDS = 3
+
+
+def job_rounds(jobs: Tuple[str, ...], base: str, rounds: int) -> Dict[str, Dict[str, float]]:
+    """Each job of ``bench/jobs.py`` in a fresh process, ``rounds`` times,
+    jobs alternating: medians of every figure it prints (``rss``, its own
+    peak RSS, among them)."""
+    samples: Dict[str, List[Dict[str, float]]] = {j: [] for j in jobs}
+    env = dict(os.environ)
+    for _ in range(rounds):
+        for job in jobs:
+            proc = subprocess.Popen([sys.executable, str(HERE / "jobs.py"), job, base], env=env,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            _, status, usage = os.wait4(proc.pid, 0)
+            out, err = proc.stdout.read(), proc.stderr.read()
+            proc.stdout.close()
+            proc.stderr.close()
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise RuntimeError(f"benchmark job {job} failed:\n{err.decode(errors='replace')[-3000:]}")
+            got = json.loads(out.decode().strip().splitlines()[-1])
+            got.setdefault("rss", usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024))
+            samples[job].append(got)
+    return {j: {k: statistics.median(s[k] for s in got) for k in got[0]} for j, got in samples.items()}
+
+
 # ------------------------------------------------------------ the anchors
 def sdk_request_builder(base_url: str):
     """The official SDK building one chat request, no I/O: ``create()`` up to
@@ -280,6 +314,8 @@ def main(argv: List[str] = None) -> int:
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--json", metavar="PATH")
+    ap.add_argument("--http-only", action="store_true",
+                    help="only the rows of the HTTP layer (per call, end to end, async, streaming, big bodies)")
     opts = ap.parse_args(argv)
     rounds = max(5, opts.rounds)
     started = time.perf_counter()
@@ -304,24 +340,25 @@ def main(argv: List[str] = None) -> int:
     # this process's clients use the same private cache, not the user's
     os.environ["OPENAPI_DYN_CACHE_DIR"] = str(warm_cache)
 
-    # ---- targets 1, 2, 5: cold start, warm cache
-    log("cold start: warming bytecode and spec caches")
-    for code in (SDK_COLD, OURS_VALIDATED, OURS_EXPLORING):
-        run_process(code, env)
-    log(f"cold start: {rounds} rounds of fresh processes")
-    got = cold({"sdk": (SDK_COLD, env, ()), "validated": (OURS_VALIDATED, env, ()),
-                "exploring": (OURS_EXPLORING, env, ()), "bare": ("pass", env, ())}, rounds)
-    figures["cold"] = got
-    sdk_s, sdk_rss = got["sdk"]["seconds"], got["sdk"]["rss"]
+    if not opts.http_only:
+        # ---- targets 1, 2, 5: cold start, warm cache
+        log("cold start: warming bytecode and spec caches")
+        for code in (SDK_COLD, OURS_VALIDATED, OURS_EXPLORING):
+            run_process(code, env)
+        log(f"cold start: {rounds} rounds of fresh processes")
+        got = cold({"sdk": (SDK_COLD, env, ()), "validated": (OURS_VALIDATED, env, ()),
+                    "exploring": (OURS_EXPLORING, env, ()), "bare": ("pass", env, ())}, rounds)
+        figures["cold"] = got
+        sdk_s, sdk_rss = got["sdk"]["seconds"], got["sdk"]["rss"]
 
-    # the very first load of the bundled spec: an empty cache each time
-    empty = work / "empty"
+        # the very first load of the bundled spec: an empty cache each time
+        empty = work / "empty"
 
-    def fresh(_name: str) -> None:
-        shutil.rmtree(empty, ignore_errors=True)
+        def fresh(_name: str) -> None:
+            shutil.rmtree(empty, ignore_errors=True)
 
-    first = cold({"first": (OURS_LOAD, child_env(empty), ())}, max(5, rounds // 2 + 2), fresh)["first"]
-    figures["first_load"] = first
+        first = cold({"first": (OURS_LOAD, child_env(empty), ())}, max(5, rounds // 2 + 2), fresh)["first"]
+        figures["first_load"] = first
 
     # ---- target 3: per call, steady state (in this process)
     log("per call: prepare() against the SDK's request build")
@@ -380,42 +417,58 @@ def main(argv: List[str] = None) -> int:
         sdk.close()
         session.close()
         plain_session.close()
+
+        # ---- issue 9: async, streaming, big bodies (a process per sample)
+        log(f"async: {ASYNC_ROUNDS} rounds of 2,000 calls at concurrency 50, ours and AsyncOpenAI")
+        fast = subprocess.Popen([sys.executable, str(HERE / "fast_server.py")], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True, cwd=str(HERE))
+        try:
+            fast_base = f"http://127.0.0.1:{int(fast.stdout.readline())}/v1"
+            figures["async"] = job_rounds(("async-ours", "async-sdk"), fast_base, ASYNC_ROUNDS)
+        finally:
+            fast.stdin.close()
+            fast.wait(timeout=10)
+        log(f"streaming: {rounds} rounds of a 20,000-event stream, sync and async, ours and the SDK's")
+        figures["stream"] = job_rounds(("stream-ours", "stream-sdk", "astream-ours", "astream-sdk"), base, rounds)
+        log("1 GiB uploads and downloads, sync and async")
+        figures["big"] = job_rounds(("download", "upload", "adownload", "aupload"), base, 1)
     finally:
         server.stdin.close()
         server.wait(timeout=10)
 
-    # ---- target 6: growth
-    log("growth: synthetic spec ten times the OpenAI one")
-    from openapi_dyn.spec import bundled
-    from openapi_dyn.spec.load import parse_text
+    if not opts.http_only:
+        # ---- target 6: growth
+        log("growth: synthetic spec ten times the OpenAI one")
+        from openapi_dyn.spec import bundled
+        from openapi_dyn.spec.load import parse_text
 
-    original = parse_text(bundled.get("openai").path().read_bytes(), "openai")
-    one = work / "openai-1x.json"
-    ten = work / "openai-10x.json"
-    one.write_text(json.dumps(original))
-    ten.write_text(json.dumps(synthetic(original, 10)))
-    del original
-    size_ratio = ten.stat().st_size / one.stat().st_size
-    growth_env = child_env(work / "growth-cache")
+        original = parse_text(bundled.get("openai").path().read_bytes(), "openai")
+        one = work / "openai-1x.json"
+        ten = work / "openai-10x.json"
+        one.write_text(json.dumps(original))
+        ten.write_text(json.dumps(synthetic(original, 10)))
+        del original
+        size_ratio = ten.stat().st_size / one.stat().st_size
+        growth_env = child_env(work / "growth-cache")
 
-    def empty_growth_cache(_name: str) -> None:
-        shutil.rmtree(work / "growth-cache", ignore_errors=True)
+        def empty_growth_cache(_name: str) -> None:
+            shutil.rmtree(work / "growth-cache", ignore_errors=True)
 
-    loads_first = cold({"1x": (OURS_LOAD, growth_env, (str(one),)),
-                        "10x": (OURS_LOAD, growth_env, (str(ten),))}, 5, empty_growth_cache)
-    for path in (one, ten):           # fill the cache for the warm loads
-        run_process(OURS_LOAD, growth_env, (str(path),))
-    loads_warm = cold({"1x": (OURS_LOAD, growth_env, (str(one),)),
-                       "10x": (OURS_LOAD, growth_env, (str(ten),))}, 5)
-    c1 = Client(str(one), api_key=KEY)
-    c10 = Client(str(ten), api_key=KEY)
-    growth_calls = per_call({
-        "1x": lambda: c1.prepare("createChatCompletion", body=BODY),
-        "10x": lambda: c10.prepare("createChatCompletion_p7", body=BODY),
-    }, rounds + 4)
-    figures["growth"] = {"size_ratio": size_ratio, "bytes_1x": one.stat().st_size,
-                         "bytes_10x": ten.stat().st_size, "first_load": loads_first,
-                         "warm_load": loads_warm, "per_call": growth_calls}
+        loads_first = cold({"1x": (OURS_LOAD, growth_env, (str(one),)),
+                            "10x": (OURS_LOAD, growth_env, (str(ten),))}, 5, empty_growth_cache)
+        for path in (one, ten):           # fill the cache for the warm loads
+            run_process(OURS_LOAD, growth_env, (str(path),))
+        loads_warm = cold({"1x": (OURS_LOAD, growth_env, (str(one),)),
+                           "10x": (OURS_LOAD, growth_env, (str(ten),))}, 5)
+        c1 = Client(str(one), api_key=KEY)
+        c10 = Client(str(ten), api_key=KEY)
+        growth_calls = per_call({
+            "1x": lambda: c1.prepare("createChatCompletion", body=BODY),
+            "10x": lambda: c10.prepare("createChatCompletion_p7", body=BODY),
+        }, rounds + 4)
+        figures["growth"] = {"size_ratio": size_ratio, "bytes_1x": one.stat().st_size,
+                             "bytes_10x": ten.stat().st_size, "first_load": loads_first,
+                             "warm_load": loads_warm, "per_call": growth_calls}
 
     # ---- the table
     def ratio(a: float, b: float) -> float:
@@ -428,17 +481,18 @@ def main(argv: List[str] = None) -> int:
     ms = lambda s: f"{s * 1e3:,.0f} ms"      # noqa: E731
     us = lambda s: f"{s * 1e6:,.0f} µs"      # noqa: E731
     mb = lambda b: f"{b / 2**20:.1f} MB"     # noqa: E731
-    sdk_cold_what = "import openai + OpenAI() + build one request"
-    r1 = ratio(got["validated"]["seconds"], sdk_s)
-    row("1 cold start, validated", "import + Client() + one validated prepare()", ms(got["validated"]["seconds"]),
-        sdk_cold_what, ms(sdk_s), r1, "≤ 0.7×", r1 <= 0.7)
-    row("1 first load (empty cache)", "Client() on the bundled spec, no cache", ms(first["seconds"]),
-        "", "", None, "≤ ~1.2 s", first["seconds"] <= 1.2)
-    r2 = ratio(got["exploring"]["seconds"], sdk_s)
-    row("2 cold start, exploring", "Client() + list operations + text reference of one",
-        ms(got["exploring"]["seconds"]), sdk_cold_what, ms(sdk_s), r2, "≤ 0.2×", r2 <= 0.2)
-    row("1, 2 (context)", "python -c pass (interpreter start and exit)", ms(got["bare"]["seconds"]),
-        sdk_cold_what, ms(sdk_s), ratio(got["bare"]["seconds"], sdk_s), "", None)
+    if not opts.http_only:
+        sdk_cold_what = "import openai + OpenAI() + build one request"
+        r1 = ratio(got["validated"]["seconds"], sdk_s)
+        row("1 cold start, validated", "import + Client() + one validated prepare()", ms(got["validated"]["seconds"]),
+            sdk_cold_what, ms(sdk_s), r1, "≤ 0.7×", r1 <= 0.7)
+        row("1 first load (empty cache)", "Client() on the bundled spec, no cache", ms(first["seconds"]),
+            "", "", None, "≤ ~1.2 s", first["seconds"] <= 1.2)
+        r2 = ratio(got["exploring"]["seconds"], sdk_s)
+        row("2 cold start, exploring", "Client() + list operations + text reference of one",
+            ms(got["exploring"]["seconds"]), sdk_cold_what, ms(sdk_s), r2, "≤ 0.2×", r2 <= 0.2)
+        row("1, 2 (context)", "python -c pass (interpreter start and exit)", ms(got["bare"]["seconds"]),
+            sdk_cold_what, ms(sdk_s), ratio(got["bare"]["seconds"], sdk_s), "", None)
     r3 = ratio(calls["prepare"], calls["sdk_build"])
     row("3 per call", "prepare() createChatCompletion, validated", us(calls["prepare"]),
         "SDK _build_request()", us(calls["sdk_build"]), r3, "≤ 1.0×", r3 <= 1.0)
@@ -458,17 +512,46 @@ def main(argv: List[str] = None) -> int:
     row("4 (context)", "call() validated, JSON decoded", us(e2e["call"]),
         "same, session.trust_env = False", us(e2e["requests_no_env"]),
         ratio(e2e["call"], e2e["requests_no_env"]), "", None)
-    r5 = ratio(got["validated"]["rss"], sdk_rss)
-    row("5 memory", "peak RSS of target 1's process", mb(got["validated"]["rss"]),
-        "peak RSS, SDK process", mb(sdk_rss), r5, "≤ 1.2×", r5 <= 1.2)
-    r6 = ratio(growth_calls["10x"], growth_calls["1x"])
-    row("6 growth, per call", "prepare() on the 10x spec", us(growth_calls["10x"]),
-        "same on the 1x spec", us(growth_calls["1x"]), r6, "≤ 1.2×", r6 <= 1.2)
-    for label, loads in (("first load", loads_first), ("warm load", loads_warm)):
-        r = ratio(loads["10x"]["seconds"], loads["1x"]["seconds"])
-        row(f"6 growth, {label}", f"Client() on the 10x spec ({size_ratio:.1f}x the bytes)",
-            ms(loads["10x"]["seconds"]), "same on the 1x spec", ms(loads["1x"]["seconds"]), r,
-            f"≤ {size_ratio:.1f}× (linear)", r <= size_ratio)
+    if not opts.http_only:
+        r5 = ratio(got["validated"]["rss"], sdk_rss)
+        row("5 memory", "peak RSS of target 1's process", mb(got["validated"]["rss"]),
+            "peak RSS, SDK process", mb(sdk_rss), r5, "≤ 1.2×", r5 <= 1.2)
+        r6 = ratio(growth_calls["10x"], growth_calls["1x"])
+        row("6 growth, per call", "prepare() on the 10x spec", us(growth_calls["10x"]),
+            "same on the 1x spec", us(growth_calls["1x"]), r6, "≤ 1.2×", r6 <= 1.2)
+        for label, loads in (("first load", loads_first), ("warm load", loads_warm)):
+            r = ratio(loads["10x"]["seconds"], loads["1x"]["seconds"])
+            row(f"6 growth, {label}", f"Client() on the 10x spec ({size_ratio:.1f}x the bytes)",
+                ms(loads["10x"]["seconds"]), "same on the 1x spec", ms(loads["1x"]["seconds"]), r,
+                f"≤ {size_ratio:.1f}× (linear)", r <= size_ratio)
+
+    # issue 9
+    sync_build = ratio(calls["prepare"], calls["sdk_build"])
+    row("9 sync per call", "prepare() createChatCompletion, validated", us(calls["prepare"]),
+        "SDK _build_request()", us(calls["sdk_build"]), sync_build, "≤ 0.75×", sync_build <= 0.75)
+    row("9 sync end to end", "call() validated, JSON decoded", us(e2e["call"]),
+        "SDK create()", us(e2e["sdk"]), r4a, "≤ 0.6×", r4a <= 0.6)
+    row("9 sync end to end", "call() validated, JSON decoded", us(e2e["call"]),
+        "requests.Session POST + .json()", us(e2e["requests"]), r4b, "≤ 1.0×", r4b <= 1.0)
+    a = figures["async"]
+    r = ratio(a["async-ours"]["seconds"], a["async-sdk"]["seconds"])
+    row("9 async", "AsyncClient: 2,000 validated calls, 50 at a time", ms(a["async-ours"]["seconds"]),
+        "AsyncOpenAI create(), same", ms(a["async-sdk"]["seconds"]), r, "≤ 0.8×", r <= 0.8)
+    r = ratio(a["async-ours"]["rss"], a["async-sdk"]["rss"])
+    row("9 async memory", "peak RSS of that process", mb(a["async-ours"]["rss"]),
+        "peak RSS, AsyncOpenAI process", mb(a["async-sdk"]["rss"]), r, "≤ 1.0×", r <= 1.0)
+    st = figures["stream"]
+    eps = lambda f: f["events"] / f["seconds"]        # noqa: E731
+    for label, ours_job, sdk_job in (("sync", "stream-ours", "stream-sdk"), ("async", "astream-ours", "astream-sdk")):
+        r = ratio(eps(st[ours_job]), eps(st[sdk_job]))
+        row(f"9 streaming, {label}", "events/s of a 20,000-event chat stream", f"{eps(st[ours_job]):,.0f}/s",
+            "the SDK's stream, same", f"{eps(st[sdk_job]):,.0f}/s", r, "≥ 1.5×", r >= 1.5)
+    big = figures["big"]
+    for job, what in (("upload", "1 GiB multipart upload, Client"), ("download", "1 GiB download (save_to), Client"),
+                      ("aupload", "1 GiB multipart upload, AsyncClient"),
+                      ("adownload", "1 GiB download (save_to), AsyncClient")):
+        g = big[job]["growth"]
+        row("9 big bodies", what, f"RSS +{mb(g)}", "", "", None, "< 50 MB", g < 50 * 2**20)
 
     figures["machine"] = machine()
     figures["rounds"] = rounds

@@ -5,6 +5,8 @@ operationId, with arguments validated against the spec before anything is sent.
     >>> client = Client()                # the bundled OpenAI spec
     >>> client.prepare("createRun", thread_id="thread_abc", body={"assistant_id": "asst_abc"})
 
+``AsyncClient`` is the same for asyncio applications (``await client.call(...)``).
+
 Everything public is importable from here.
 """
 __version__ = "0.1.0"
@@ -19,12 +21,14 @@ from .errors import (  # noqa: E402
     BatchRequestNotRun,
     ConflictError,
     DocumentationError,
+    DownloadError,
     InternalServerError,
     MissingCredentialsError,
     NotFoundError,
     OpenAPIDynError,
     PermissionDeniedError,
     RateLimitError,
+    RedirectError,
     RequestValidationError,
     ResponseValidationError,
     ProfileError,
@@ -45,6 +49,7 @@ from .drift import ResponseDriftWarning  # noqa: E402
 #: dependencies: loaded on first use, so ``import openapi_dyn`` stays cheap.
 _LAZY = {
     "Client": ".client",
+    "AsyncClient": ".async_client",
     "Operations": ".client",
     "Spec": ".spec",
     "Profile": ".profile",
@@ -72,7 +77,7 @@ def __dir__():
 
 
 __all__ = [
-    "Client", "__version__",
+    "Client", "AsyncClient", "__version__",
     "OpenAPIDynError", "SpecError", "ProfileError", "UsageError", "UnknownOperationError",
     "ValidationProblem", "RequestValidationError", "MissingCredentialsError",
     "APIConnectionError", "APITimeoutError", "APIError", "BadRequestError",
@@ -82,4 +87,5 @@ __all__ = [
     "UnknownFormatError",
     "Operations", "Spec", "Profile", "PreparedRequest", "Response", "Stream", "ServerSentEvent", "Record",
     "BatchError", "BatchRequestNotRun",
+    "RedirectError", "DownloadError",
 ]

@@ -3,6 +3,8 @@ operationId, as ``client.call("createRun", ...)`` or ``client.createRun(...)``.
 
 The client itself holds little logic: binding, validation and encoding live in
 :mod:`.request`, sending in :mod:`.transport`, decoding in :mod:`.response`.
+:class:`BaseClient` is everything but sending, shared with
+:class:`~openapi_dyn.AsyncClient` (:mod:`.async_client`).
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import difflib
 import inspect
 import keyword
 import os
+import threading
 from typing import Any, Dict, Iterator, List, Mapping, NamedTuple, Optional, Tuple
 
 from .auth import Credentials
@@ -110,7 +113,7 @@ class OperationNamespace:
 
     __slots__ = ("_client",)
 
-    def __init__(self, client: "Client"):
+    def __init__(self, client: "BaseClient"):
         self._client = client
 
     def __getattr__(self, name: str):
@@ -134,8 +137,11 @@ class OperationNamespace:
         return f"<operations of {self._client.spec.title!r}: {len(self._client.spec.operations)}>"
 
 
-class Client:
-    """A client for one OpenAPI spec.
+class BaseClient:
+    """What :class:`Client` and :class:`~openapi_dyn.AsyncClient` share:
+    the spec, the profile, the options, finding operations, binding,
+    validating and encoding calls (:meth:`prepare`), method-style calls and
+    their ``help()``.  Only sending and reading differ between the two.
 
     Every operation is a method: ``client.createRun(...)``; operationIds that
     are not identifiers through an alias (``client.admin_api_keys_list``).
@@ -144,52 +150,22 @@ class Client:
     ``close``, ``call``, ``request``, ``prepare``, ``paginate``...), and
     ``client.call("<operationId>", ...)`` works for every name.
 
-    :param spec: a bundled name (``"openai"``, the default; ``"anthropic"``,
-        ``"cohere"``, ``"azure-openai"``...), a path to a YAML/JSON file, an
-        ``http(s)://`` URL, an already parsed ``dict``, or a :class:`Spec`.
-    :param base_url: overrides the spec's ``servers``.
-    :param server_variables: values for the server URL's variables
-        (``{"endpoint": "my-resource.openai.azure.com"}``); the rest keep
-        their defaults.
-    :param api_key: the credential for the spec's security schemes (bearer
-        token, API key, or ``(user, password)`` for http basic).  For bundled
-        specs it defaults to the vendor's environment variable
-        (``OPENAI_API_KEY``...), read when a call needs it.
-    :param credentials: per security scheme, ``{"AdminApiKeyAuth": "..."}``.
-    :param headers: headers added to every request.
-    :param timeout: seconds, or ``(connect, read)``; default ``(5, 600)``.
-    :param max_retries: retries of failed requests (see the README).
-    :param validate: validate every call before sending (default on).
-    :param validate_responses: validate answers against the spec too (known drift
-        accepted with a warning; ``"strict"`` refuses it too, see docs/calling.md).
-    :param session: a :class:`requests.Session` to use.
-    :param cache: keep the parsed, repaired spec in the user's cache directory.
-    :param strict: check the spec with openapi-spec-validator first.
-    :param profile: the vendor profile: what the real API needs beyond the
-        document (beta and version headers, environment variables, retry
-        hints, the error envelope; see :mod:`openapi_dyn.profile`).  By
-        default the bundled spec's own; a bundled profile's name, a YAML
-        file, a dict, or ``False`` for none.
-    :param defaults: parameter values sent with every call of every
-        operation that has the parameter, unless the call gives its own
-        (``{"api-version": "2024-10-21"}``; ``"query.name"`` picks a
-        location).  Checked against the parameters' schemas here.
-    :param api_version: shorthand for the default of the parameter the
-        profile names as the API version (Azure's ``api-version``).
-    :param attribute_access: JSON objects in answers (and event streams) come
-        back as :class:`~openapi_dyn.records.Record`, a ``dict`` whose keys
-        are also attributes (``reply.choices[0].message.content``); ``False``
-        gives plain dicts.
+    Options set after construction take effect on the next request:
+    ``timeout``, ``max_retries``, ``headers`` (a dict: add, change or remove
+    entries, or assign a new one), ``validate`` and ``validate_responses``.
     """
+
+    #: The name ``repr()`` and method-style calls' qualified names show.
+    _kind = "Client"
 
     def __init__(self, spec: Any = "openai", *, base_url: Optional[str] = None,
                  api_key: Any = None, credentials: Optional[Mapping[str, Any]] = None,
                  headers: Optional[Mapping[str, str]] = None, timeout: Any = None,
                  max_retries: int = 2, validate: bool = True, validate_responses: Any = False,
-                 session: Any = None, cache: bool = True, strict: bool = False,
+                 cache: bool = True, strict: bool = False,
                  server_variables: Optional[Mapping[str, str]] = None, profile: Any = None,
                  defaults: Optional[Mapping[str, Any]] = None, api_version: Optional[str] = None,
-                 attribute_access: bool = True):
+                 max_connections: Optional[int] = None, attribute_access: bool = True):
         self.spec: Spec = spec if isinstance(spec, Spec) else Spec(spec, cache=cache, strict=strict)
         self.profile: Profile = load_profile(profile, self.spec.bundled_name)
         prof = self.profile
@@ -212,10 +188,9 @@ class Client:
                 default_headers[header] = os.environ[var]
         default_headers.update(headers or {})
         self._default_headers = default_headers
-        self._header_secrets = [v for k, v in default_headers.items()
-                                if any(w in k.lower() for w in _SECRET_HEADER_WORDS)]
-        self._session = session
+        self.max_connections = max_connections
         self._transport = None
+        self._transport_lock = threading.Lock()
         self._methods: Dict[str, Any] = {}
         self._aliases: Optional[Dict[str, str]] = None
         self._base_urls: Dict[str, str] = {}
@@ -266,82 +241,32 @@ class Client:
                              content_type=opts.get("content_type"), headers=opts.get("headers"),
                              validate=validate)
 
-    def request(self, operation_id: str, /, **kwargs: Any):
-        """Like :meth:`call`, but returns the whole
-        :class:`~openapi_dyn.response.Response` (status, headers, data, raw)."""
-        timeout = kwargs.pop("timeout", None)
-        max_retries = kwargs.pop("max_retries", None)
-        save_to = kwargs.pop("save_to", None)
-        validate_responses = kwargs.pop("validate_responses", None)
-        prepared = self.prepare(operation_id, **kwargs)
-        return self.send(prepared, timeout=timeout, max_retries=max_retries, save_to=save_to,
-                         validate_responses=validate_responses)
+    @property
+    def headers(self) -> Dict[str, str]:
+        """The headers added to every request (live: changes apply to the
+        next request)."""
+        return self._default_headers
 
-    def call(self, operation_id: str, /, **kwargs: Any) -> Any:
-        """Call an operation and return the decoded body (JSON as Python
-        objects, text as ``str``, anything else as ``bytes``).
-
-        Parameters are keyword arguments named as in the spec (or by their
-        identifier alias, or ``"query.name"`` to pick a location); the request
-        body is ``body=``; options: ``headers``, ``timeout``, ``validate``,
-        ``max_retries``, ``content_type``, ``save_to`` (write the answer's body
-        to a path or binary file as it arrives; returns that path or file),
-        ``validate_responses``.  An event-stream answer comes back as a
-        :class:`~openapi_dyn.sse.Stream` to loop over.
-        """
-        return self.request(operation_id, **kwargs).data
-
-    def send(self, prepared, *, timeout: Any = None, max_retries: Optional[int] = None,
-             save_to: Any = None, validate_responses: Optional[bool] = None):
-        """Send a :class:`~openapi_dyn.request.PreparedRequest`; returns a
-        :class:`~openapi_dyn.response.Response`, raises :class:`APIError` for
-        non-2xx answers (see :func:`openapi_dyn.response.finish`)."""
-        from .response import finish, wants_stream
-
-        if not prepared.url.startswith(("http://", "https://")):
-            raise UsageError(f"no absolute server URL for {prepared.operation_id} "
-                             f"({prepared.url.split('?')[0]}): pass base_url= to Client()")
-        raw = self.transport.send(prepared, timeout=timeout, max_retries=max_retries,
-                                  stream=wants_stream(prepared, save_to, self.profile))
-        validate = self.validate_responses if validate_responses is None else validate_responses
-        return finish(raw, prepared, save_to=save_to, validate=validate, profile=self.profile,
-                      attribute_access=self.attribute_access)
-
-    def paginate(self, operation_id: str, /, **kwargs: Any):
-        """Every item of a cursor-paginated list operation, fetched lazily,
-        one request per page: ``for a in client.paginate("listAssistants",
-        limit=100)``.  Takes the same arguments as :meth:`call`; see
-        :mod:`openapi_dyn.pagination` for which operations qualify (others
-        raise :class:`UsageError`).  ``.pages()`` on the result yields whole
-        pages instead."""
-        from .pagination import Paginator
-
-        return Paginator(self, self.operation(operation_id), kwargs)
+    @headers.setter
+    def headers(self, value: Mapping[str, str]) -> None:
+        self._default_headers = dict(value or {})
 
     @property
-    def transport(self):
-        """The :class:`~openapi_dyn.transport.Transport` (created on first send)."""
-        if self._transport is None:
-            from .transport import Transport
+    def _header_secrets(self) -> List[str]:
+        """Values of client headers whose names say they hold a secret (kept
+        out of logs and error messages)."""
+        return [v for k, v in self._default_headers.items()
+                if any(w in k.lower() for w in _SECRET_HEADER_WORDS)]
 
-            self._transport = Transport(self._session, self.timeout, self.max_retries,
-                                        retry_rules=self.profile.retry)
-        return self._transport
-
-    def close(self) -> None:
-        if self._transport is not None:
-            self._transport.close()
-
-    def __enter__(self) -> "Client":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
+    def _check_sendable(self, prepared) -> None:
+        if not prepared.url.startswith(("http://", "https://")):
+            raise UsageError(f"no absolute server URL for {prepared.operation_id} "
+                             f"({prepared.url.split('?')[0]}): pass base_url= to {self._kind}()")
 
     def __repr__(self) -> str:
         ops = len(self.spec.operations)
         base = self.base_url or self._server_url(None)
-        return (f"<openapi_dyn.Client {self.spec.title!r} {self.spec.info.get('version', '')} "
+        return (f"<openapi_dyn.{self._kind} {self.spec.title!r} {self.spec.info.get('version', '')} "
                 f"from {self.spec.origin}: {ops} operations, base_url={base!r}>")
 
     # --------------------------------------------------------- conventions
@@ -483,6 +408,155 @@ class Client:
             url = self._base_urls[operation.operation_id] = self._server_url(operation)
         return url
 
+
+class Client(BaseClient):
+    """A client for one OpenAPI spec.
+
+    Every operation is a method: ``client.createRun(...)``; operationIds that
+    are not identifiers through an alias (``client.admin_api_keys_list``).
+    ``client.ops.<operationId>`` always reaches an operation, also one whose
+    name a method of this class already has (``search``, ``send``,
+    ``close``, ``call``, ``request``, ``prepare``, ``paginate``...), and
+    ``client.call("<operationId>", ...)`` works for every name.
+
+    :param spec: a bundled name (``"openai"``, the default; ``"anthropic"``,
+        ``"cohere"``, ``"azure-openai"``...), a path to a YAML/JSON file, an
+        ``http(s)://`` URL, an already parsed ``dict``, or a :class:`Spec`.
+    :param base_url: overrides the spec's ``servers``.
+    :param server_variables: values for the server URL's variables
+        (``{"endpoint": "my-resource.openai.azure.com"}``); the rest keep
+        their defaults.
+    :param api_key: the credential for the spec's security schemes (bearer
+        token, API key, or ``(user, password)`` for http basic).  For bundled
+        specs it defaults to the vendor's environment variable
+        (``OPENAI_API_KEY``...), read when a call needs it.
+    :param credentials: per security scheme, ``{"AdminApiKeyAuth": "..."}``.
+    :param headers: headers added to every request.
+    :param timeout: seconds, or ``(connect, read)``; default ``(5, 600)``.
+    :param max_retries: retries of failed requests (see the README).
+    :param validate: validate every call before sending (default on).
+    :param validate_responses: validate answers against the spec too (known drift
+        accepted with a warning; ``"strict"`` refuses it too, see docs/calling.md).
+    :param session: a :class:`requests.Session` to use; its headers,
+        cookies, auth, proxies, ``verify``/``cert`` and adapters apply, and
+        the client never closes it.
+    :param max_connections: connections kept open per host by the client's
+        own session (default 10).
+    :param cache: keep the parsed, repaired spec in the user's cache directory.
+    :param strict: check the spec with openapi-spec-validator first.
+    :param profile: the vendor profile: what the real API needs beyond the
+        document (beta and version headers, environment variables, retry
+        hints, the error envelope; see :mod:`openapi_dyn.profile`).  By
+        default the bundled spec's own; a bundled profile's name, a YAML
+        file, a dict, or ``False`` for none.
+    :param defaults: parameter values sent with every call of every
+        operation that has the parameter, unless the call gives its own
+        (``{"api-version": "2024-10-21"}``; ``"query.name"`` picks a
+        location).  Checked against the parameters' schemas here.
+    :param api_version: shorthand for the default of the parameter the
+        profile names as the API version (Azure's ``api-version``).
+    :param attribute_access: JSON objects in answers (and event streams) come
+        back as :class:`~openapi_dyn.records.Record`, a ``dict`` whose keys
+        are also attributes (``reply.choices[0].message.content``); ``False``
+        gives plain dicts.
+
+    Options set after construction (``timeout``, ``max_retries``,
+    ``headers``, ``validate``, ``validate_responses``) take effect on the
+    next request.  One client may be shared by many threads.
+    """
+
+    def __init__(self, spec: Any = "openai", *, base_url: Optional[str] = None,
+                 api_key: Any = None, credentials: Optional[Mapping[str, Any]] = None,
+                 headers: Optional[Mapping[str, str]] = None, timeout: Any = None,
+                 max_retries: int = 2, validate: bool = True, validate_responses: Any = False,
+                 session: Any = None, cache: bool = True, strict: bool = False,
+                 server_variables: Optional[Mapping[str, str]] = None, profile: Any = None,
+                 defaults: Optional[Mapping[str, Any]] = None, api_version: Optional[str] = None,
+                 max_connections: Optional[int] = None, attribute_access: bool = True):
+        super().__init__(spec, base_url=base_url, api_key=api_key, credentials=credentials,
+                         headers=headers, timeout=timeout, max_retries=max_retries, validate=validate,
+                         validate_responses=validate_responses, cache=cache, strict=strict,
+                         server_variables=server_variables, profile=profile, defaults=defaults,
+                         api_version=api_version, max_connections=max_connections,
+                         attribute_access=attribute_access)
+        self._session = session
+
+    def request(self, operation_id: str, /, **kwargs: Any):
+        """Like :meth:`call`, but returns the whole
+        :class:`~openapi_dyn.response.Response` (status, headers, data, raw)."""
+        timeout = kwargs.pop("timeout", None)
+        max_retries = kwargs.pop("max_retries", None)
+        save_to = kwargs.pop("save_to", None)
+        validate_responses = kwargs.pop("validate_responses", None)
+        prepared = self.prepare(operation_id, **kwargs)
+        return self.send(prepared, timeout=timeout, max_retries=max_retries, save_to=save_to,
+                         validate_responses=validate_responses)
+
+    def call(self, operation_id: str, /, **kwargs: Any) -> Any:
+        """Call an operation and return the decoded body (JSON as Python
+        objects, text as ``str``, anything else as ``bytes``).
+
+        Parameters are keyword arguments named as in the spec (or by their
+        identifier alias, or ``"query.name"`` to pick a location); the request
+        body is ``body=``; options: ``headers``, ``timeout``, ``validate``,
+        ``max_retries``, ``content_type``, ``save_to`` (write the answer's body
+        to a path or binary file as it arrives; returns that path or file),
+        ``validate_responses``.  An event-stream answer comes back as a
+        :class:`~openapi_dyn.sse.Stream` to loop over.
+        """
+        return self.request(operation_id, **kwargs).data
+
+    def send(self, prepared, *, timeout: Any = None, max_retries: Optional[int] = None,
+             save_to: Any = None, validate_responses: Optional[bool] = None):
+        """Send a :class:`~openapi_dyn.request.PreparedRequest`; returns a
+        :class:`~openapi_dyn.response.Response`, raises :class:`APIError` for
+        non-2xx answers (see :func:`openapi_dyn.response.finish`)."""
+        from .response import finish, wants_stream
+
+        self._check_sendable(prepared)
+        raw = self.transport.send(prepared, timeout=self.timeout if timeout is None else timeout,
+                                  max_retries=self.max_retries if max_retries is None else max_retries,
+                                  stream=wants_stream(prepared, save_to, self.profile))
+        validate = self.validate_responses if validate_responses is None else validate_responses
+        return finish(raw, prepared, save_to=save_to, validate=validate, profile=self.profile,
+                      attribute_access=self.attribute_access)
+
+    def paginate(self, operation_id: str, /, **kwargs: Any):
+        """Every item of a cursor-paginated list operation, fetched lazily,
+        one request per page: ``for a in client.paginate("listAssistants",
+        limit=100)``.  Takes the same arguments as :meth:`call`; see
+        :mod:`openapi_dyn.pagination` for which operations qualify (others
+        raise :class:`UsageError`).  ``.pages()`` on the result yields whole
+        pages instead."""
+        from .pagination import Paginator
+
+        return Paginator(self, self.operation(operation_id), kwargs)
+
+    @property
+    def transport(self):
+        """The :class:`~openapi_dyn.transport.Transport` (created on first send)."""
+        if self._transport is None:
+            from .transport import Transport
+
+            with self._transport_lock:  # threads sharing a client share one pool
+                if self._transport is None:
+                    self._transport = Transport(self._session, self.timeout, self.max_retries,
+                                                retry_rules=self.profile.retry,
+                                                max_connections=self.max_connections)
+        return self._transport
+
+    def close(self) -> None:
+        """Close the connection pool (a ``session=`` passed in is left open:
+        it is the caller's)."""
+        if self._transport is not None:
+            self._transport.close()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
     # -------------------------------------------------------------- tools
     def tools(self, format: str = "openai", **options: Any):
         """Tool definitions for a language model, one per chosen operation:
@@ -522,6 +596,7 @@ class Client:
         return Batch.resume(self, state_path)
 
 
+
 def _split_options(kwargs: Dict[str, Any]) -> Dict[str, Any]:
     """Take the call options out of ``kwargs`` (in place)."""
     opts = {}
@@ -550,23 +625,27 @@ def _find_parameter(operation, key: str):
     return None
 
 
-def _make_method(client: Client, op, name: str):
+def _make_method(client: BaseClient, op, name: str):
     """A real function per operation, so ``help()``, ``inspect.signature`` and
     IDEs see its parameters and reference text."""
     op_id = op.operation_id
 
-    def method(**kwargs: Any) -> Any:
-        return client.call(op_id, **kwargs)
+    if getattr(client, "_async", False):
+        async def method(**kwargs: Any) -> Any:
+            return await client.call(op_id, **kwargs)
+    else:
+        def method(**kwargs: Any) -> Any:
+            return client.call(op_id, **kwargs)
 
     method.__name__ = name if name.isidentifier() else op.alias
-    method.__qualname__ = f"Client.{method.__name__}"
+    method.__qualname__ = f"{client._kind}.{method.__name__}"
     method.__signature__ = signature_of(op, client)  # type: ignore[attr-defined]
     method.__doc__ = doc_of(op, client) + _defaults_note(op, client)
     method.operation = op  # type: ignore[attr-defined]
     return method
 
 
-def client_defaults(op, client: Optional[Client]) -> Dict[Any, Any]:
+def client_defaults(op, client: Optional[BaseClient]) -> Dict[Any, Any]:
     """parameter -> the value ``client`` sends when a call gives none: its
     ``defaults=`` (and ``api_version=``, environment) and the profile's
     parameter rules."""
@@ -578,7 +657,7 @@ def client_defaults(op, client: Optional[Client]) -> Dict[Any, Any]:
     return out
 
 
-def _defaults_note(op, client: Client) -> str:
+def _defaults_note(op, client: BaseClient) -> str:
     """The ``help()`` lines naming what this client sends by itself."""
     values = client_defaults(op, client)
     headers = client._conventions_for(op).headers
@@ -590,7 +669,7 @@ def _defaults_note(op, client: Client) -> str:
     return "\n".join(lines)
 
 
-def signature_of(op, client: Optional[Client] = None) -> inspect.Signature:
+def signature_of(op, client: Optional[BaseClient] = None) -> inspect.Signature:
     """The keyword arguments a call of ``op`` takes: its parameters (spec name
     when it is an identifier, else the alias), ``body``, then the options.
     Parameters ``client`` fills in by itself show that value as their
@@ -630,7 +709,7 @@ def signature_of(op, client: Optional[Client] = None) -> inspect.Signature:
     return inspect.Signature(params)
 
 
-def doc_of(op, client: Optional[Client] = None) -> str:
+def doc_of(op, client: Optional[BaseClient] = None) -> str:
     """The plain-text reference of ``op``, as ``help()`` shows it: the same
     text as ``openapi-dyn show``, with the spec's examples that pass
     ``client``'s validation.

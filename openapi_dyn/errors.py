@@ -11,9 +11,10 @@ Grouped by when they happen:
 * loading a spec: :class:`SpecError`
 * building a call: :class:`UnknownOperationError`, :class:`RequestValidationError`,
   :class:`MissingCredentialsError`, :class:`UsageError`
-* sending it: :class:`APIConnectionError`, :class:`APITimeoutError`
+* sending it: :class:`APIConnectionError`, :class:`APITimeoutError`,
+  :class:`RedirectError`
 * the answer: :class:`APIError` and one subclass per common status,
-  :class:`ResponseValidationError`, :class:`StreamError`
+  :class:`ResponseValidationError`, :class:`StreamError`, :class:`DownloadError`
 * generating the reference: :class:`DocumentationError`,
   :class:`UnknownFormatError`
 """
@@ -112,6 +113,17 @@ class APIConnectionError(OpenAPIDynError):
 
 class APITimeoutError(APIConnectionError):
     """Connecting or reading took longer than the timeout allowed."""
+
+
+class RedirectError(APIConnectionError):
+    """A redirect could not be followed: too many hops, a target that is not
+    an http(s) URL, or a 307/308 that would need a one-shot body sent again."""
+
+
+class DownloadError(OpenAPIDynError, OSError):
+    """``save_to=`` could not write the answer (a missing folder, a full
+    disk, no permission); nothing is left under the target name and the
+    connection is released."""
 
 
 # ---------------------------------------------------------------- responses

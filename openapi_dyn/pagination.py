@@ -28,13 +28,13 @@ page; a cursor given by the caller is where the first page starts.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Iterator, Mapping, Optional, Tuple
+from typing import Any, AsyncIterator, Dict, Iterator, Mapping, Optional, Tuple
 
 from .errors import UsageError
 
 log = logging.getLogger("openapi_dyn")
 
-__all__ = ["Paginator", "Pagination", "pagination_rule", "pagination_of"]
+__all__ = ["Paginator", "AsyncPaginator", "Pagination", "pagination_rule", "pagination_of"]
 
 
 class Pagination:
@@ -153,29 +153,41 @@ class Paginator:
     def pages(self) -> Iterator[Dict[str, Any]]:
         """Each page's decoded answer (``{"data": [...], "has_more": ...}``)."""
         cursor = self.start
-        seen = set()
+        seen: set = set()
         while True:
-            args = dict(self.kwargs)
-            if cursor is not None:
-                args[self.rule.param.qualified_name] = cursor
-            page = self.client.call(self.operation.operation_id, **args)
-            self.pages_fetched += 1
-            if not isinstance(page, Mapping):
-                raise UsageError(f"{self.operation.operation_id} answered {type(page).__name__}, "
-                                 f"not a page object")
-            yield dict(page)
-            items_field, more_field = self.rule.rule.items, self.rule.rule.has_more
-            if (more_field and not page.get(more_field)) or not page.get(items_field):
+            page = self._checked(self.client.call(self.operation.operation_id, **self._args(cursor)))
+            yield page
+            cursor = self._next(page, cursor, seen)
+            if cursor is None:
                 return
-            nxt = self.rule.next_cursor(page)
-            if nxt is None:
-                return
-            if nxt in seen or nxt == cursor:
-                log.warning("%s: the server sent cursor %r again; stopping to avoid a loop",
-                            self.operation.operation_id, nxt)
-                return
-            seen.add(nxt)
-            cursor = nxt
+
+    def _args(self, cursor: Any) -> Dict[str, Any]:
+        args = dict(self.kwargs)
+        if cursor is not None:
+            args[self.rule.param.qualified_name] = cursor
+        return args
+
+    def _checked(self, page: Any) -> Dict[str, Any]:
+        self.pages_fetched += 1
+        if not isinstance(page, Mapping):
+            raise UsageError(f"{self.operation.operation_id} answered {type(page).__name__}, "
+                             f"not a page object")
+        return dict(page)
+
+    def _next(self, page: Mapping[str, Any], cursor: Any, seen: set) -> Any:
+        """The cursor of the page after ``page``, or ``None`` at the end."""
+        items_field, more_field = self.rule.rule.items, self.rule.rule.has_more
+        if (more_field and not page.get(more_field)) or not page.get(items_field):
+            return None
+        nxt = self.rule.next_cursor(page)
+        if nxt is None:
+            return None
+        if nxt in seen or nxt == cursor:
+            log.warning("%s: the server sent cursor %r again; stopping to avoid a loop",
+                        self.operation.operation_id, nxt)
+            return None
+        seen.add(nxt)
+        return nxt
 
     def __iter__(self) -> Iterator[Any]:
         for page in self.pages():
@@ -183,3 +195,26 @@ class Paginator:
 
     def __repr__(self) -> str:
         return f"<Paginator {self.operation.operation_id} {self.rule!r}>"
+
+
+class AsyncPaginator(Paginator):
+    """:class:`Paginator` for :class:`~openapi_dyn.AsyncClient`: ``async for
+    item in client.paginate(...)``, ``async for page in ....pages()``."""
+
+    async def pages(self) -> AsyncIterator[Dict[str, Any]]:  # type: ignore[override]
+        cursor = self.start
+        seen: set = set()
+        while True:
+            page = self._checked(await self.client.call(self.operation.operation_id, **self._args(cursor)))
+            yield page
+            cursor = self._next(page, cursor, seen)
+            if cursor is None:
+                return
+
+    def __iter__(self):
+        raise TypeError("an AsyncClient's paginator is iterated with 'async for'")
+
+    async def __aiter__(self) -> AsyncIterator[Any]:
+        async for page in self.pages():
+            for item in page.get(self.rule.rule.items) or []:
+                yield item

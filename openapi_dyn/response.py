@@ -9,7 +9,6 @@ read while they arrive, everything else is read whole and decoded.
 """
 from __future__ import annotations
 
-import os
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional
 from urllib.parse import parse_qsl, urlsplit
 
@@ -23,7 +22,10 @@ class Response:
     :class:`~openapi_dyn.sse.Stream`, a download as the path or file it was
     written to), ``content`` (raw bytes), ``request`` (the
     :class:`~openapi_dyn.request.PreparedRequest`), ``raw`` (the
-    :class:`requests.Response`), ``attempts`` (how many times it was sent)
+    :class:`requests.Response`, or the :class:`httpx.Response` for
+    :class:`~openapi_dyn.AsyncClient`), ``attempts`` (how many times it was
+    sent), ``url`` (the final URL, after redirects), ``history`` (the
+    redirects followed, each a :class:`~openapi_dyn.redirects.Hop`),
     ``saved_bytes`` (for downloads) and ``drift`` (with ``validate_responses``:
     the differences from the spec that were accepted as drift)."""
 
@@ -59,9 +61,21 @@ class Response:
 
     @property
     def attempts(self) -> int:
-        """1 plus the retries urllib3 made before this answer came back."""
-        retries = getattr(self.raw.raw, "retries", None)
-        return 1 + len(getattr(retries, "history", ()) or ())
+        """1 plus the retries made before this answer came back."""
+        return getattr(self.raw, "openapi_dyn_attempts", 1)
+
+    @property
+    def url(self) -> str:
+        """The URL that gave this answer (the last hop of any redirects),
+        with any credential in it shown as ``****``."""
+        from .auth import mask
+
+        return mask(str(self.raw.url), self.request._secrets)
+
+    @property
+    def history(self) -> list:
+        """The redirects followed on the way, oldest first (empty when none)."""
+        return list(getattr(self.raw, "openapi_dyn_history", ()))
 
     @property
     def is_stream(self) -> bool:
@@ -92,8 +106,8 @@ def request_id_of(headers: Mapping[str, str], profile: Any = None) -> Optional[s
 
 
 def _stream_type():
-    from .sse import Stream
-    return Stream
+    from .sse import _StreamBase
+    return _StreamBase
 
 
 def content_type_of(raw) -> str:
@@ -153,7 +167,7 @@ def raise_for_status(raw, prepared, profile: Any = None) -> None:
     read_all(raw, prepared)
     body = decode_body(raw)
     fields = error_fields(body, content_type_of(raw), profile)
-    message = fields["message"] or raw.reason or "error"
+    message = fields["message"] or getattr(raw, "reason", None) or getattr(raw, "reason_phrase", None) or "error"
     cls = error_class_for(status)
     rid = request_id_of(raw.headers, profile)
     text = f"{status} from {prepared.method} {prepared.masked_url} ({prepared.operation_id}): "
@@ -224,7 +238,11 @@ def error_fields(body: Any, ctype: str = "", profile: Any = None) -> Dict[str, A
 
 def read_all(raw, prepared) -> bytes:
     """Read a body left on the wire, translating a connection that breaks
-    mid-body into :class:`APIConnectionError`."""
+    mid-body (or a body that does not decompress) into
+    :class:`APIConnectionError`.  (An httpx answer has been read by the
+    asynchronous client already.)"""
+    if hasattr(raw, "aread"):
+        return raw.content
     import requests
 
     from .transport import translate_error
@@ -284,78 +302,62 @@ def finish(raw, prepared, *, save_to: Any = None, validate: bool = False, profil
         return response
     read_all(raw, prepared)
     if validate:
-        check = check_response(prepared.operation, raw.status_code, content_type_of(raw), response.data,
-                               strict=validate == "strict")
-        response.drift = check.drift
-        if check.problems:
-            raise ResponseValidationError(prepared.operation_id, check.problems, response=response)
-        if check.drift:
-            import warnings
-
-            from .drift import ResponseDriftWarning
-
-            shown = "; ".join(str(p) for p in check.drift[:5])
-            more = f" (and {len(check.drift) - 5} more)" if len(check.drift) > 5 else ""
-            warnings.warn(f"{prepared.operation_id}: the answer drifted from the spec, accepted: {shown}{more}",
-                          ResponseDriftWarning, stacklevel=2)
+        validate_answer(response, prepared, validate)
     return response
+
+
+def validate_answer(response: "Response", prepared, validate: Any) -> None:
+    """Check a decoded answer against the spec (both clients): raise
+    :class:`ResponseValidationError` for real problems; known drift (new
+    enum values, nulls, missing fields: see :mod:`openapi_dyn.drift`) is
+    kept in ``response.drift`` and announced by a
+    :class:`~openapi_dyn.ResponseDriftWarning`, unless ``validate`` is
+    ``"strict"``."""
+    raw = response.raw
+    check = check_response(prepared.operation, raw.status_code, content_type_of(raw), response.data,
+                           strict=validate == "strict")
+    response.drift = check.drift
+    if check.problems:
+        raise ResponseValidationError(prepared.operation_id, check.problems, response=response)
+    if check.drift:
+        import warnings
+
+        from .drift import ResponseDriftWarning
+
+        shown = "; ".join(str(p) for p in check.drift[:5])
+        more = f" (and {len(check.drift) - 5} more)" if len(check.drift) > 5 else ""
+        warnings.warn(f"{prepared.operation_id}: the answer drifted from the spec, accepted: {shown}{more}",
+                      ResponseDriftWarning, stacklevel=3)
 
 
 def _is_read(raw) -> bool:
     return bool(getattr(raw, "_content_consumed", False))
 
 
-#: Bytes read per block when a download is written to a file.
-DOWNLOAD_CHUNK = 64 * 1024
-
-
 def save_body(raw, prepared, target: Any):
-    """Write the body to ``target`` block by block; returns ``(what to hand
-    back, bytes written)``.  A path (``str`` or ``os.PathLike``) is written
-    through a temporary file beside it and renamed at the end, so a broken
-    download never leaves a truncated file under the real name; a file object
-    (anything with ``write``) is written as is and left open."""
+    """Write the (decompressed) body to ``target`` block by block; returns
+    ``(what to hand back, bytes written)``; see :mod:`.download`.  Whatever
+    goes wrong, the connection is closed and no partial file is left."""
     import requests
 
+    from .download import DOWNLOAD_CHUNK, Destination
     from .transport import translate_error
 
-    def chunks():
-        try:
-            yield from raw.iter_content(DOWNLOAD_CHUNK)
-        except requests.RequestException as exc:
-            raise translate_error(exc, prepared) from exc
-        finally:
-            raw.close()
-
-    if hasattr(target, "write"):
-        n = 0
-        for block in chunks():
-            target.write(block)
-            n += len(block)
-        return target, n
-    if not isinstance(target, (str, os.PathLike)):
-        from .errors import UsageError
-        raw.close()
-        raise UsageError(f"save_to must be a path or a binary file object, not {type(target).__name__}")
-    import pathlib
-    import tempfile
-
-    path = pathlib.Path(target).expanduser()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=str(path.parent))
-    n = 0
+    dest = None
     try:
-        with os.fdopen(fd, "wb") as fh:
-            for block in chunks():
-                fh.write(block)
-                n += len(block)
-        os.replace(tmp, path)
+        dest = Destination(target, prepared.operation_id).open()
+        for block in raw.iter_content(DOWNLOAD_CHUNK):
+            dest.write(block)
+        return dest.commit(), dest.written
+    except requests.RequestException as exc:
+        dest.abort()
+        raise translate_error(exc, prepared) from exc
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        if dest is not None:
+            dest.abort()
         raise
-    return path, n
+    finally:
+        raw.close()
 
 
 # ------------------------------------------------ response validation

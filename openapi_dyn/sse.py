@@ -21,11 +21,11 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, AsyncIterator, Iterable, Iterator, Optional
 
 from .errors import APITimeoutError, StreamError
 
-__all__ = ["ServerSentEvent", "Stream", "parse_events", "iter_lines"]
+__all__ = ["ServerSentEvent", "Stream", "AsyncStream", "EventParser", "parse_events", "iter_lines"]
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _DIGITS = re.compile(r"[0-9]+\Z")
@@ -118,41 +118,88 @@ def iter_lines(chunks: Iterable[bytes]) -> Iterator[str]:
         raise IncompleteEvent(buf)
 
 
+class EventParser:
+    """The same rules as :func:`parse_events`, fed one chunk at a time
+    (what an asynchronous reader needs): :meth:`feed` returns the events a
+    chunk completes, :meth:`close` checks the end of the stream."""
+
+    __slots__ = ("_decoder", "_buf", "_started", "_data", "_event", "_id", "_retry", "_pending")
+
+    def __init__(self) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._buf = ""
+        self._started = False
+        self._data: list = []
+        self._event = ""
+        self._id: Optional[str] = None
+        self._retry: Optional[int] = None
+        self._pending = False  # a field line was read since the last dispatch
+
+    def feed(self, chunk: bytes) -> list:
+        text = self._decoder.decode(chunk)
+        if not text:
+            return []
+        if not self._started:
+            self._started = True
+            if text.startswith("\ufeff"):
+                text = text[1:]
+        buf = self._buf + text
+        out: list = []
+        pos = 0
+        for m in _LINE_END.finditer(buf):
+            if m.end() == len(buf) and m.group() == "\r":
+                break  # maybe the first half of a CRLF split across chunks
+            self._line(buf[pos:m.start()], out)
+            pos = m.end()
+        self._buf = buf[pos:]
+        return out
+
+    def close(self) -> list:
+        """The last events; :class:`IncompleteEvent` if the stream ended
+        inside one."""
+        rest = self._buf + self._decoder.decode(b"", final=True)
+        self._buf = ""
+        out: list = []
+        if rest.endswith("\r"):  # held back above; no LF came
+            self._line(rest[:-1], out)
+        elif rest:
+            raise IncompleteEvent("\n".join(self._data + [rest]))
+        if self._pending and self._data:
+            raise IncompleteEvent("\n".join(self._data))
+        return out
+
+    def _line(self, line: str, out: list) -> None:
+        if not line:
+            if self._data:
+                out.append(ServerSentEvent("\n".join(self._data), self._event or "message", self._id,
+                                           self._retry))
+            self._data, self._event, self._retry, self._pending = [], "", None, False
+            return
+        if line[0] == ":":
+            return
+        self._pending = True
+        field, sep, value = line.partition(":")
+        if sep and value[:1] == " ":
+            value = value[1:]
+        if field == "data":
+            self._data.append(value)
+        elif field == "event":
+            self._event = value
+        elif field == "id":
+            if "\0" not in value:
+                self._id = value
+        elif field == "retry":
+            if _DIGITS.match(value):
+                self._retry = int(value)
+
+
 def parse_events(chunks: Iterable[bytes]) -> Iterator[ServerSentEvent]:
     """Events from byte chunks (see the module docstring for the rules).
     Raises :class:`IncompleteEvent` if the stream ends inside an event."""
-    data: list = []
-    event = ""
-    last_id: Optional[str] = None
-    retry: Optional[int] = None
-    pending = False  # a field line was read since the last dispatch
-    try:
-        for line in iter_lines(chunks):
-            if not line:
-                if data:
-                    yield ServerSentEvent("\n".join(data), event or "message", last_id, retry)
-                data, event, retry, pending = [], "", None, False
-                continue
-            if line.startswith(":"):
-                continue
-            pending = True
-            field, sep, value = line.partition(":")
-            if sep and value.startswith(" "):
-                value = value[1:]
-            if field == "data":
-                data.append(value)
-            elif field == "event":
-                event = value
-            elif field == "id":
-                if "\0" not in value:
-                    last_id = value
-            elif field == "retry":
-                if _DIGITS.match(value):
-                    retry = int(value)
-    except IncompleteEvent as exc:
-        raise IncompleteEvent("\n".join(data + [exc.partial])) from None
-    if pending and data:
-        raise IncompleteEvent("\n".join(data))
+    parser = EventParser()
+    for chunk in chunks:
+        yield from parser.feed(chunk)
+    yield from parser.close()
 
 
 def _error_message(payload: Any) -> str:
@@ -168,20 +215,12 @@ def _error_message(payload: Any) -> str:
     return text[:500] or "error event"
 
 
-class Stream:
-    """An event-stream answer, consumed while it arrives.
-
-    ``for data in stream`` yields each event's decoded data;
-    :meth:`events` yields :class:`ServerSentEvent` objects instead (to see
-    event names such as ``thread.run.completed``).  Either can be consumed
-    once.  Use it as a context manager, or just loop: leaving the loop early
-    closes the connection.  ``last_event_id`` and ``retry`` (the server's
-    reconnection delay, ms) keep the latest values the stream sent; the
-    client never reconnects by itself.
-    """
+class _StreamBase:
+    """What both kinds of stream share: the answer's status and headers,
+    and what each event means (``[DONE]``, an error event or payload)."""
 
     def __init__(self, raw, request=None, attribute_access: bool = True):
-        self.raw = raw  # the requests.Response, body not yet read
+        self.raw = raw  # the HTTP library's response, body not yet read
         self.request = request
         self.attribute_access = attribute_access
         self.last_event_id: Optional[str] = None
@@ -190,7 +229,6 @@ class Stream:
         self._started = False
         self._closed = False
 
-    # ---------------------------------------------------------------- info
     @property
     def status_code(self) -> int:
         return self.raw.status_code
@@ -202,18 +240,6 @@ class Stream:
     @property
     def closed(self) -> bool:
         return self._closed
-
-    # ------------------------------------------------------------- reading
-    def _chunks(self) -> Iterator[bytes]:
-        reader = getattr(self.raw.raw, "read1", None)
-        if reader is None:  # not urllib3 underneath: fall back to requests
-            yield from self.raw.iter_content(chunk_size=None)
-            return
-        while True:
-            chunk = reader(_READ_SIZE)
-            if not chunk:
-                return
-            yield chunk
 
     def _fail(self, message: str, body: Any = None) -> StreamError:
         from .response import error_fields, request_id_of
@@ -227,14 +253,81 @@ class Stream:
                            error_message=fields["message"], error_type=fields["type"], code=fields["code"],
                            param=fields["param"])
 
-    def events(self) -> Iterator[ServerSentEvent]:
-        """Every event as a :class:`ServerSentEvent`, up to ``[DONE]`` (not
-        included) or the end of the stream; errors raise :class:`StreamError`."""
+    def _start(self) -> None:
         if self._started:
             raise RuntimeError("this stream has already been consumed")
         if self._closed:
             raise RuntimeError("this stream was closed before it was read")
         self._started = True
+
+    def _accept(self, event: ServerSentEvent) -> bool:
+        """True to hand ``event`` out, False at ``[DONE]``; raises
+        :class:`StreamError` for an error event or payload."""
+        event.attribute_access = self.attribute_access
+        self.last_event_id = event.id
+        if event.retry is not None:
+            self.retry = event.retry
+        if event.data.strip() == "[DONE]":
+            return False
+        if event.event == "error":
+            payload = event.decoded()
+            raise self._fail(f"error event in the stream: {_error_message(payload)}", payload)
+        if event.data.startswith("{"):
+            payload = event.decoded()
+            if isinstance(payload, dict) and payload.get("error"):
+                raise self._fail(f"error in the stream: {_error_message(payload)}", payload)
+        self.events_seen += 1
+        return True
+
+    def _incomplete(self, exc: IncompleteEvent) -> Optional[StreamError]:
+        if exc.partial.strip() == "[DONE]":
+            return None
+        return self._fail(f"the event stream broke off in the middle of an event after "
+                          f"{self.events_seen} event(s)", exc.partial)
+
+    def _stalled(self) -> APITimeoutError:
+        return APITimeoutError(f"the event stream stalled: no data within the read timeout after "
+                               f"{self.events_seen} event(s)", request=self.request)
+
+    def _broken(self, exc: BaseException) -> StreamError:
+        return self._fail(f"the event stream broke off after {self.events_seen} event(s): "
+                          f"{type(exc).__name__}: {exc}")
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        op = f" {self.request.operation_id}" if self.request is not None else ""
+        return f"<{type(self).__name__}{op} {state}, {self.events_seen} event(s) read>"
+
+
+class Stream(_StreamBase):
+    """An event-stream answer, consumed while it arrives.
+
+    ``for data in stream`` yields each event's decoded data;
+    :meth:`events` yields :class:`ServerSentEvent` objects instead (to see
+    event names such as ``thread.run.completed``).  Either can be consumed
+    once.  Use it as a context manager, or just loop: leaving the loop early
+    closes the connection.  ``last_event_id`` and ``retry`` (the server's
+    reconnection delay, ms) keep the latest values the stream sent; the
+    client never reconnects by itself.  A compressed stream (``gzip``...)
+    is decompressed as it arrives.
+    """
+
+    # ------------------------------------------------------------- reading
+    def _chunks(self) -> Iterator[bytes]:
+        reader = getattr(self.raw.raw, "read1", None)
+        if reader is None:  # not urllib3 underneath: fall back to requests
+            yield from self.raw.iter_content(chunk_size=None)
+            return
+        while True:
+            chunk = reader(_READ_SIZE, decode_content=True)  # compressed streams too
+            if not chunk:
+                return
+            yield chunk
+
+    def events(self) -> Iterator[ServerSentEvent]:
+        """Every event as a :class:`ServerSentEvent`, up to ``[DONE]`` (not
+        included) or the end of the stream; errors raise :class:`StreamError`."""
+        self._start()
         return self._generate()
 
     def _generate(self) -> Iterator[ServerSentEvent]:
@@ -243,38 +336,22 @@ class Stream:
 
         try:
             for event in parse_events(self._chunks()):
-                event.attribute_access = self.attribute_access
-                self.last_event_id = event.id
-                if event.retry is not None:
-                    self.retry = event.retry
-                if event.data.strip() == "[DONE]":
+                if not self._accept(event):
                     return
-                if event.event == "error":
-                    payload = event.decoded()
-                    raise self._fail(f"error event in the stream: {_error_message(payload)}", payload)
-                if event.data.startswith("{"):
-                    payload = event.decoded()
-                    if isinstance(payload, dict) and payload.get("error"):
-                        raise self._fail(f"error in the stream: {_error_message(payload)}", payload)
-                self.events_seen += 1
                 yield event
         except IncompleteEvent as exc:
-            if exc.partial.strip() == "[DONE]":
-                return
-            raise self._fail(f"the event stream broke off in the middle of an event after "
-                             f"{self.events_seen} event(s)", exc.partial) from None
+            failure = self._incomplete(exc)
+            if failure is not None:
+                raise failure from None
         except (ReadTimeoutError, requests.Timeout) as exc:
-            raise APITimeoutError(f"the event stream stalled: no data within the read timeout after "
-                                  f"{self.events_seen} event(s)", request=self.request) from exc
+            raise self._stalled() from exc
         except StreamError:
             raise
         except Exception as exc:  # GeneratorExit (loop left early) is not an Exception
             if _is_read_timeout(exc):
-                raise APITimeoutError(f"the event stream stalled: no data within the read timeout after "
-                                      f"{self.events_seen} event(s)", request=self.request) from exc
+                raise self._stalled() from exc
             if _is_network_error(exc):
-                raise self._fail(f"the event stream broke off after {self.events_seen} event(s): "
-                                 f"{type(exc).__name__}: {exc}") from exc
+                raise self._broken(exc) from exc
             raise
         finally:
             self.close()
@@ -306,10 +383,73 @@ class Stream:
         except Exception:
             pass
 
-    def __repr__(self) -> str:
-        state = "closed" if self._closed else "open"
-        op = f" {self.request.operation_id}" if self.request is not None else ""
-        return f"<Stream{op} {state}, {self.events_seen} event(s) read>"
+
+class AsyncStream(_StreamBase):
+    """The :class:`Stream` of :class:`~openapi_dyn.AsyncClient`: ``async for
+    data in stream``, ``async for event in stream.events()``, ``async with``
+    and ``await stream.aclose()``; the same events, errors and rules.  A task
+    cancelled while reading closes the connection."""
+
+    def events(self) -> AsyncIterator[ServerSentEvent]:
+        self._start()
+        return self._generate()
+
+    async def _generate(self) -> AsyncIterator[ServerSentEvent]:
+        import httpx
+
+        parser = EventParser()
+        try:
+            async for chunk in self.raw.aiter_bytes():
+                for event in parser.feed(chunk):
+                    if not self._accept(event):
+                        return
+                    yield event
+            for event in parser.close():
+                if not self._accept(event):
+                    return
+                yield event
+        except IncompleteEvent as exc:
+            failure = self._incomplete(exc)
+            if failure is not None:
+                raise failure from None
+        except httpx.TimeoutException as exc:
+            raise self._stalled() from exc
+        except (httpx.TransportError, httpx.DecodingError, httpx.StreamError) as exc:
+            raise self._broken(exc) from exc
+        finally:
+            await self.aclose()
+
+    async def __aiter__(self) -> AsyncIterator[Any]:
+        events = self.events()
+        try:
+            async for event in events:
+                yield event.decoded()
+        finally:
+            await events.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection."""
+        if not self._closed:
+            self._closed = True
+            await self.raw.aclose()
+
+    def __del__(self) -> None:
+        # dropped unread: give the connection back to the pool soon (closing
+        # is a coroutine, so it is scheduled on the running loop, if any)
+        if not self._closed:
+            self._closed = True
+            try:
+                import asyncio
+
+                asyncio.get_running_loop().create_task(self.raw.aclose())
+            except Exception:
+                pass
+
+    async def __aenter__(self) -> "AsyncStream":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.aclose()
 
 
 def _is_read_timeout(exc: BaseException) -> bool:

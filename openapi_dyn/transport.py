@@ -1,45 +1,57 @@
-"""Sending: one pooled :class:`requests.Session`, timeouts, retries, and the
-translation of requests' exceptions into openapi_dyn's own.
+"""Sending with requests: one pooled :class:`requests.Session`, timeouts,
+retries, redirects, and the translation of requests' exceptions into
+openapi_dyn's own.
 
 Nothing outside this module touches requests' exceptions; a caller sees
 :class:`~openapi_dyn.APIConnectionError` or :class:`~openapi_dyn.APITimeoutError`
 with the original as ``__cause__``.
 
-Retries: up to ``max_retries`` (default 2) more attempts, waiting what
-``Retry-After`` or ``retry-after-ms`` asks (capped at
-:attr:`Transport.retry_after_max`) or else an exponential backoff with jitter.
-*Which* failures are retried is the vendor profile's
-:class:`~openapi_dyn.profile.RetryRules`: for the bundled vendors, as their
-SDKs do, every method on 408, 409, 429 and 5xx, and the server's
-``x-should-retry: true``/``false`` obeyed first; for a spec without a profile
-only idempotent methods (or requests carrying an ``Idempotency-Key``).
+Retries: up to ``max_retries`` (default 2) more attempts.  Which failures
+are retried and how long to wait is decided in :mod:`.retrying`, shared with
+the asynchronous transport: the vendor profile's
+:class:`~openapi_dyn.profile.RetryRules` (for the bundled vendors, as their
+SDKs do, every method on 408, 409, 429 and 5xx, the server's
+``x-should-retry`` obeyed first; for a spec without a profile only
+idempotent methods or requests carrying an ``Idempotency-Key``), and
+``Retry-After``/``retry-after-ms`` or an exponential backoff with jitter.  A
+connection that fails before the request reached the server is retried
+whatever the method.  Nothing is retried once the answer's headers have
+been handed on: an event stream cut off after its first event is the
+caller's to handle.
 
-Two layers share one budget of attempts.  Connection failures (refused,
-reset, read timeouts) are retried inside urllib3, whose
-:class:`~urllib3.util.Retry` re-sends, rewinds file bodies and never retries
-an event stream once its first event has been read.  Status answers are
-retried here, after the answer's headers are seen, because urllib3 decides
-on the status code alone and a retry hint is a header.
+Redirects are followed here, hop by hop, by the rules of :mod:`.redirects`.
+
+The session: without one the transport makes its own (plain
+:class:`~requests.adapters.HTTPAdapter`\\ s keeping up to
+``max_connections`` connections per host, no urllib3 retries of their own)
+and closes it with the client.  A caller's session is used as it is: its
+headers, cookies, auth, proxies, ``verify``/``cert`` and mounted adapters
+apply to every request, and it is never closed by the client.
 """
 from __future__ import annotations
 
-import contextvars
 import logging
-import random
 import time
-from typing import Any, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
 
+from .auth import mask
 from .errors import APIConnectionError, APITimeoutError, MissingCredentialsError
 from .profile import DEFAULT_RETRY_STATUSES, RetryRules
+from .redirects import MAX_REDIRECTS, Hop, is_redirect, next_request, too_many
+from .retrying import CONNECT, READ, Attempts, RetryTiming
+from .wire import add_identity
 
 log = logging.getLogger("openapi_dyn")
 
 Timeout = Union[None, float, Tuple[float, float]]
 DEFAULT_TIMEOUT: Tuple[float, float] = (5.0, 600.0)  # connect, read (seconds)
+
+#: Connections kept per host by a client's own session unless
+#: ``max_connections=`` says otherwise (requests' own default).
+DEFAULT_POOL_SIZE = 10
 
 #: Answers worth another attempt by default: timeouts, lock conflicts, rate
 #: limits, server errors (the official SDKs' list).
@@ -58,69 +70,6 @@ def normalize_timeout(timeout: Any) -> Tuple[Optional[float], Optional[float]]:
         connect, read = timeout
         return (connect, read)
     return (float(timeout), float(timeout))
-
-
-class RetryPolicy(Retry):
-    """urllib3's :class:`~urllib3.util.Retry` with three changes:
-
-    * ``retry-after-ms`` (milliseconds, sent by OpenAI and Azure) is read
-      before ``Retry-After``; urllib3 only knows the latter;
-    * an unreadable ``Retry-After`` falls back to the backoff instead of
-      raising urllib3's ``InvalidHeader`` out of the request;
-    * the first retry waits too: urllib3 retries the first failure at once
-      (its backoff is 0 for one error), which is what a rate-limited or
-      overloaded server least wants.  The delay is
-      ``backoff_factor * 2 ** (n - 1)`` plus up to ``backoff_jitter`` seconds
-      of random jitter, at most ``backoff_max`` (0.5, 1, 2, 4, 8 by default).
-
-    Every wait is logged at INFO on the ``openapi_dyn`` logger, with the
-    numbers in the record (``retry_wait``, ``retry_source``).
-    """
-
-    def get_backoff_time(self) -> float:
-        errors = 0
-        for entry in reversed(self.history):
-            if entry.redirect_location is not None:
-                break
-            errors += 1
-        if errors == 0:
-            return 0.0
-        delay = self.backoff_factor * (2 ** (errors - 1))
-        if self.backoff_jitter:
-            delay += random.random() * self.backoff_jitter
-        return float(max(0.0, min(self.backoff_max, delay)))
-
-    def get_retry_after(self, response) -> Optional[float]:
-        headers = response.headers
-        ms = headers.get("retry-after-ms")
-        if ms is not None:
-            try:
-                return max(0.0, min(float(ms) / 1000.0, self.retry_after_max))
-            except ValueError:
-                pass
-        value = headers.get("Retry-After")
-        if value is None:
-            return None
-        try:
-            return self.parse_retry_after(value)  # seconds or HTTP date, capped by urllib3
-        except Exception:
-            return None
-
-    def sleep(self, response=None) -> None:
-        wait: Optional[float] = None
-        source = "Retry-After"
-        if self.respect_retry_after_header and response is not None:
-            wait = self.get_retry_after(response)
-        if not wait:
-            wait, source = self.get_backoff_time(), "backoff"
-        last = self.history[-1] if self.history else None
-        why = (f"status {last.status}" if last is not None and last.status
-               else f"{type(last.error).__name__}" if last is not None and last.error else "error")
-        log.info("retrying %s %s after %s: waiting %.3f s (%s)",
-                 last.method if last else "", _strip_query(last.url) if last else "", why, wait, source,
-                 extra={"retry_wait": wait, "retry_source": source})
-        if wait > 0:
-            time.sleep(wait)
 
 
 class _SecretFilter(logging.Filter):
@@ -148,146 +97,140 @@ class _SecretFilter(logging.Filter):
 
 
 _secret_filter = _SecretFilter()
-logging.getLogger("urllib3.connectionpool").addFilter(_secret_filter)
+#: The loggers that write request lines: urllib3's (this transport) and
+#: httpx's and httpcore's (the asynchronous one).  Filters are not inherited,
+#: so each gets the filter itself.
+SECRET_LOGGERS = ("urllib3.connectionpool", "httpx", "httpcore.connection", "httpcore.http11",
+                  "httpcore.http2", "httpcore.proxy")
+for _name in SECRET_LOGGERS:
+    logging.getLogger(_name).addFilter(_secret_filter)
 
 
 def _strip_query(url: Optional[str]) -> str:
     return (url or "").split("?", 1)[0]  # query strings may carry API keys
 
 
-# The retry policy of the request being sent.  An HTTPAdapter has one fixed
-# ``max_retries``, but ``max_retries`` here is per call and a session (and its
-# adapters) is shared between threads.  Mounting an adapter per call would
-# race; looping around ``session.send`` by hand would re-implement what
-# urllib3 already does well (Retry-After dates, draining, rewinding bodies).
-# So the adapter reads its policy from a context variable that send() sets
-# for the duration of one call: per call, per thread, and urllib3 still runs
-# the retries.
-_current_policy: contextvars.ContextVar[Optional[Retry]] = contextvars.ContextVar(
-    "openapi_dyn_retry_policy", default=None)
+def _no_auth(request):
+    """Stands for "no auth" on a hop to another origin, where a caller's
+    session auth must not follow the request."""
+    return request
 
 
-class RetryingAdapter(HTTPAdapter):
-    """An :class:`~requests.adapters.HTTPAdapter` whose ``max_retries`` is the
-    policy of the call in progress (or the adapter's own outside a call)."""
-
-    @property  # type: ignore[override]
-    def max_retries(self) -> Retry:
-        policy = _current_policy.get()
-        return policy if policy is not None else self._own_retries
-
-    @max_retries.setter
-    def max_retries(self, value: Retry) -> None:
-        self._own_retries = value
+def _session_given(session: requests.Session) -> Dict[str, str]:
+    """Headers a caller's session sets on purpose (lower-cased name ->
+    value): its headers minus requests' stock defaults."""
+    stock = requests.utils.default_headers()
+    return {k.lower(): v for k, v in session.headers.items() if stock.get(k) != v}
 
 
-class Transport:
-    """Owns the session; sends :class:`~openapi_dyn.request.PreparedRequest`\\ s.
+class Transport(RetryTiming):
+    """Owns (or borrows) the session; sends
+    :class:`~openapi_dyn.request.PreparedRequest`\\ s.
 
     The retry timing can be tuned on the instance (``client.transport``):
     ``backoff_factor`` (0.5 s), ``backoff_max`` (8 s), ``backoff_jitter``
     (0.25 s) and ``retry_after_max`` (60 s: a longer ``Retry-After`` is
-    shortened to it).
-
-    A session passed in keeps its own adapters for the prefixes it mounted
-    itself; its stock ``http://`` and ``https://`` adapters are replaced by a
-    :class:`RetryingAdapter` (same pool settings), without which retries
-    would not happen.
+    shortened to it); ``follow_redirects`` (on) and ``max_redirects`` (20).
     """
 
-    backoff_factor = 0.5
-    backoff_max = 8.0
-    backoff_jitter = 0.25
-    retry_after_max = 60.0
+    follow_redirects = True
+    max_redirects = MAX_REDIRECTS
 
     def __init__(self, session: Optional[requests.Session] = None, timeout: Timeout = None,
-                 max_retries: int = 2, retry_rules: Optional[RetryRules] = None):
-        self.session = session or requests.Session()
+                 max_retries: int = 2, retry_rules: Optional[RetryRules] = None,
+                 max_connections: Optional[int] = None):
+        self.owns_session = session is None
+        if session is None:
+            session = requests.Session()
+            size = max_connections or DEFAULT_POOL_SIZE
+            for prefix in ("http://", "https://"):
+                session.mount(prefix, HTTPAdapter(pool_connections=size, pool_maxsize=size, max_retries=0))
+        self.session = session
         self.timeout = normalize_timeout(timeout)
         self.max_retries = max_retries
         self.retry_rules = retry_rules or RetryRules()
         self._env_settings: dict = {}  # see _environment_settings
-        for prefix in ("http://", "https://"):
-            current = self.session.adapters.get(prefix)
-            if current is None or type(current) is HTTPAdapter:
-                self.session.mount(prefix, RetryingAdapter())
+        import urllib3
 
-    def policy(self, retries: int, repeatable: bool = True) -> Retry:
-        """The urllib3 :class:`RetryPolicy` for up to ``retries`` more
-        attempts after connection failures.  A request that may not be
-        repeated (``repeatable`` false: a POST to an API without a profile
-        that allows it) is retried only when it never reached the server
-        (connection refused, connect timeout)."""
-        if retries <= 0:
-            # requests' own default: one attempt, errors raised as they are.
-            return Retry(0, read=False)
-        return RetryPolicy(
-            total=retries, connect=None, read=None if repeatable else 0, status=None, redirect=None,
-            allowed_methods=None,  # which methods may repeat is decided by ``repeatable``
-            status_forcelist=(),  # statuses are decided in send(), where the headers are seen
-            raise_on_status=False,
-            respect_retry_after_header=True,
-            backoff_factor=self.backoff_factor, backoff_max=self.backoff_max,
-            backoff_jitter=self.backoff_jitter, retry_after_max=self.retry_after_max)
+        self.accept_encoding: str = urllib3.util.make_headers(accept_encoding=True)["accept-encoding"]
 
     def send(self, prepared, *, timeout: Timeout = None, max_retries: Optional[int] = None,
              stream: bool = False) -> requests.Response:
-        """Send ``prepared``; with ``stream=True`` the body is left unread
-        (for event streams and downloads)."""
+        """Send ``prepared``, following redirects and retrying as the rules
+        say; with ``stream=True`` the body is left unread (for event streams
+        and downloads)."""
         if prepared.missing_credentials:
             raise MissingCredentialsError(prepared.missing_credentials)
-        req = requests.PreparedRequest()
-        req.method = prepared.method
-        req.url = prepared.url
-        req.headers = requests.structures.CaseInsensitiveDict(prepared.headers)
-        req.body = prepared.body
-        if prepared.body is None:
-            if prepared.method in ("POST", "PUT", "PATCH"):
-                req.headers["Content-Length"] = "0"
-        elif isinstance(prepared.body, (bytes, str)):
-            req.headers["Content-Length"] = str(len(prepared.body))
-        else:
-            req.prepare_body(prepared.body, None)  # streamed: chunked transfer or known length
-            req.headers.update({k: v for k, v in prepared.headers.items() if k.lower() == "content-type"})
         timeout_pair = normalize_timeout(timeout) if timeout is not None else self.timeout
         wanted = self.max_retries if max_retries is None else max_retries
-        retries = wanted if prepared.replayable else 0
-        rules = self.retry_rules
-        repeatable = rules.may_repeat(prepared.method, prepared.headers)
-        settings = self._environment_settings(req.url, stream)
+        attempts = Attempts(self.retry_rules, self, wanted, prepared.method, prepared.headers,
+                            prepared.replayable, prepared.url)
         if prepared._secrets:
             _secret_filter.secrets.update(x for x in prepared._secrets if x)
         log.debug("%s %s", prepared.method, prepared.masked_url)
-        policy = self.policy(retries, repeatable)
-        start = _body_position(req.body)
+        start = _body_position(prepared.body)
+        not_retried = wanted > 0 and not prepared.replayable
         while True:
-            token = _current_policy.set(policy)
             try:
-                raw = self.session.send(req, timeout=timeout_pair, allow_redirects=True, **settings)
+                raw = self._follow(prepared, timeout_pair, stream, start)
             except requests.RequestException as exc:
-                raise translate_error(exc, prepared, timeout_pair, retries,
-                                      not_retried=wanted > 0 and not prepared.replayable) from exc
-            finally:
-                _current_policy.reset(token)
+                wait = attempts.after_error(failure_kind(exc), exc)
+                if wait is None:
+                    raise translate_error(exc, prepared, timeout_pair, attempts=attempts.made,
+                                          not_retried=not_retried) from exc
+                _sleep(wait)
+                continue
             if raw.status_code < 400:
                 break
-            if retries <= 0 or not rules.retry_status(prepared.method, raw.status_code, raw.headers,
-                                                       prepared.headers):
-                break
-            used = getattr(raw.raw, "retries", None)
-            try:
-                policy = (used if isinstance(used, RetryPolicy) else policy).increment(
-                    prepared.method, prepared.url, response=raw.raw)
-            except Exception:  # urllib3's MaxRetryError: the budget is spent
+            wait = attempts.after_status(raw.status_code, raw.headers)
+            if wait is None:
                 break
             raw.close()
-            policy.sleep(raw.raw)
-            if start is not None:
-                req.body.seek(start)
+            _sleep(wait)
+        raw.openapi_dyn_attempts = attempts.made
         # read by raise_for_status(): an error status here was not retried
         # only because the body could not be sent again
-        raw.openapi_dyn_not_retried = wanted > 0 and not prepared.replayable
+        raw.openapi_dyn_not_retried = not_retried
         return raw
+
+    def _follow(self, prepared, timeout_pair, stream: bool, start: Optional[int]) -> requests.Response:
+        """One attempt: send, and follow redirects hop by hop."""
+        session = self.session
+        own = self.owns_session
+        given = {} if own else _session_given(session)
+        headers = requests.structures.CaseInsensitiveDict(prepared.headers)
+        add_identity(headers, prepared.operation, self.accept_encoding, given)
+        method, url, body = prepared.method, prepared.url, prepared.body
+        if start is not None:
+            body.seek(start)
+        hops: List[Hop] = []
+        crossed = False
+        while True:
+            if own:
+                req = _build(method, url, headers, body)
+            else:
+                req = session.prepare_request(requests.Request(
+                    method, url, headers=headers, data=body, auth=_no_auth if crossed else None))
+            raw = session.send(req, timeout=timeout_pair, allow_redirects=False,
+                               **self._environment_settings(url, stream))
+            if not self.follow_redirects or not is_redirect(raw.status_code, raw.headers):
+                raw.openapi_dyn_history = hops
+                return raw
+            location = raw.headers["Location"]
+            raw.close()
+            hops.append(Hop(raw.status_code, mask(url, prepared._secrets), mask(location, prepared._secrets)))
+            if len(hops) > self.max_redirects:
+                raise too_many(prepared.operation_id, hops)
+            nxt = next_request(raw.status_code, location, method, url, headers, prepared._secrets,
+                               body is not None, prepared.replayable, prepared.operation_id)
+            method, url = nxt.method, nxt.url
+            headers = requests.structures.CaseInsensitiveDict(nxt.headers)
+            crossed = crossed or nxt.cross_origin
+            if not nxt.keep_body:
+                body = None
+            elif start is not None:
+                body.seek(start)
+            log.debug("redirected (%s) to %s", raw.status_code, _strip_query(url))
 
     def _environment_settings(self, url: str, stream: bool) -> dict:
         """What requests takes from the environment for ``url`` (proxies,
@@ -309,7 +252,51 @@ class Transport:
         return dict(settings, stream=stream)
 
     def close(self) -> None:
-        self.session.close()
+        """Close the session if this transport made it (a caller's session
+        is the caller's to close)."""
+        if self.owns_session:
+            self.session.close()
+
+
+def _build(method: str, url: str, headers: requests.structures.CaseInsensitiveDict,
+           body: Any) -> requests.PreparedRequest:
+    """A :class:`requests.PreparedRequest` made directly from what
+    :mod:`.request` already encoded (requests' own preparation would parse
+    and re-encode the URL and merge the session's settings again)."""
+    req = requests.PreparedRequest()
+    req.method = method
+    req.url = url
+    req.headers = headers  # a CaseInsensitiveDict made for this attempt
+    req.body = body
+    req._cookies = requests.cookies.RequestsCookieJar()
+    if body is None:
+        if method in ("POST", "PUT", "PATCH"):
+            req.headers["Content-Length"] = "0"
+    elif isinstance(body, (bytes, str)):
+        req.headers["Content-Length"] = str(len(body))
+    else:
+        ctype = req.headers.get("Content-Type")
+        req.prepare_body(body, None)  # streamed: chunked transfer or known length
+        if ctype:
+            req.headers["Content-Type"] = ctype
+    return req
+
+
+def _sleep(seconds: float) -> None:
+    if seconds > 0:
+        time.sleep(seconds)
+
+
+def failure_kind(exc: BaseException) -> str:
+    """:data:`~.retrying.CONNECT` when the request cannot have reached the
+    server (refused, unreachable, connect timeout), else
+    :data:`~.retrying.READ`."""
+    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+
+    for e in _chain(exc):
+        if isinstance(e, (requests.ConnectTimeout, ConnectTimeoutError, NewConnectionError)):
+            return CONNECT
+    return READ
 
 
 def _body_position(body: Any) -> Optional[int]:
@@ -337,15 +324,16 @@ def _chain(exc: BaseException):
 
 
 def translate_error(exc: BaseException, prepared, timeout_pair=None, retries: int = 0,
-                    not_retried: bool = False) -> APIConnectionError:
-    """requests'/urllib3's exception -> :class:`APIConnectionError` or
-    :class:`APITimeoutError`, message saying what failed, how many attempts
-    were made and (for one-shot bodies) why there was only one."""
+                    not_retried: bool = False, attempts: Optional[int] = None) -> APIConnectionError:
+    """requests'/urllib3's (or httpx's) exception -> :class:`APIConnectionError`
+    or :class:`APITimeoutError`, message saying what failed, how many
+    attempts were made and (for one-shot bodies) why there was only one."""
     from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError, ReadTimeoutError
 
     chain = list(_chain(exc))
-    exhausted = any(isinstance(e, MaxRetryError) for e in chain)
-    attempts = retries + 1 if exhausted else 1
+    if attempts is None:
+        exhausted = any(isinstance(e, MaxRetryError) for e in chain)
+        attempts = retries + 1 if exhausted else 1
     tail = f" after {attempts} attempts" if attempts > 1 else ""
     if not_retried:
         tail += f" ({NOT_REPLAYABLE})"
@@ -353,13 +341,22 @@ def translate_error(exc: BaseException, prepared, timeout_pair=None, retries: in
     # urllib3's NewConnectionError (refused, unreachable) subclasses
     # ConnectTimeoutError for historical reasons; it is not a timeout.
     if any(isinstance(e, (requests.ConnectTimeout, ConnectTimeoutError)) and not isinstance(e, NewConnectionError)
-           for e in chain) and not isinstance(chain[-1], NewConnectionError):
+           or _is_httpx(e, "ConnectTimeout", "PoolTimeout") for e in chain) \
+            and not isinstance(chain[-1], NewConnectionError):
         limit = f" (connect timeout {timeout_pair[0]} s)" if timeout_pair else ""
         return APITimeoutError(f"{what}: could not connect in time{limit}{tail}", request=prepared)
-    if any(isinstance(e, (requests.ReadTimeout, ReadTimeoutError)) for e in chain):
+    if any(isinstance(e, (requests.ReadTimeout, ReadTimeoutError)) or _is_httpx(e, "ReadTimeout", "WriteTimeout")
+           for e in chain):
         limit = f" (read timeout {timeout_pair[1]} s)" if timeout_pair else ""
         return APITimeoutError(f"{what}: the server did not answer in time{limit}{tail}", request=prepared)
     return APIConnectionError(f"{what} failed{tail}: {_describe(chain[-1], prepared)}", request=prepared)
+
+
+def _is_httpx(exc: BaseException, *names: str) -> bool:
+    """Is ``exc`` one of httpx's exception classes ``names`` (checked by
+    name: this module does not import httpx)?"""
+    return type(exc).__module__.startswith("httpx") and any(
+        c.__name__ in names for c in type(exc).__mro__)
 
 
 def _describe(exc: BaseException, prepared) -> str:

@@ -1,7 +1,7 @@
 """Every Python example of the README and of the user guide pages on
-bodies, streams, downloads, pagination and retries runs, unchanged, against
-the bundled OpenAI spec: ``Client`` is pointed at a local server that answers like the API
-would, so the examples' calls are validated, encoded and sent for real."""
+bodies, streams, downloads, pagination, retries and sending runs, unchanged,
+against the bundled OpenAI spec: ``Client`` and ``AsyncClient`` are pointed
+at a local server that answers like the API would, so the examples' calls are validated, encoded and sent for real."""
 import re
 
 import pytest
@@ -12,7 +12,8 @@ from openapi_dyn import Client
 from conftest import REPO
 from faultserver import events, reply, send_body
 
-PAGES = ["../README.md", "calling.md", "uploads.md", "streaming.md", "pagination.md", "retries.md", "vendors.md"]
+PAGES = ["../README.md", "calling.md", "uploads.md", "streaming.md", "pagination.md", "retries.md",
+         "sending.md", "vendors.md"]
 
 #: Where each bundled spec's paths start on the local server (its servers' base paths).
 BASE_PATHS = {"openai": "/v1", "anthropic": "", "cohere": "", "azure-openai": "/openai"}
@@ -87,7 +88,15 @@ def test_guide_example(code, faultserver, monkeypatch, tmp_path, openai_client):
             kwargs.setdefault("api_key", "sk-test")
             super().__init__(spec if spec is not None else openai_client.spec, **kwargs)
 
+    class LocalAsyncClient(openapi_dyn.AsyncClient):
+        def __init__(self, spec=None, **kwargs):
+            kwargs.setdefault("base_url", faultserver.url + "/v1")
+            kwargs.setdefault("api_key", "sk-test")
+            super().__init__(spec if spec is not None else openai_client.spec, **kwargs)
+
     monkeypatch.setattr(openapi_dyn, "Client", LocalClient, raising=False)
+    monkeypatch.setattr(openapi_dyn, "AsyncClient", LocalAsyncClient, raising=False)
+
     monkeypatch.chdir(tmp_path)
     (tmp_path / "meeting.mp3").write_bytes(b"ID3" + b"\x00" * 100)
     faultserver.always(answer)

@@ -11,7 +11,8 @@ import pytest
 
 from openapi_dyn import (APIConnectionError, APITimeoutError, Client, ConflictError, InternalServerError,
                          RateLimitError)
-from openapi_dyn.transport import RetryPolicy, Transport
+from openapi_dyn.retrying import RetryTiming
+from openapi_dyn.transport import Transport
 
 from conftest import DATA
 from faultserver import reply, reset, stall, status
@@ -142,44 +143,26 @@ def test_an_unreadable_retry_after_falls_back_to_backoff(client, faultserver, wa
     assert [s for _, s in waits()] == ["backoff"]
 
 
-class _Headers(dict):
-    def get(self, key, default=None):
-        for k, v in self.items():
-            if k.lower() == key.lower():
-                return v
-        return default
-
-
-class _Answer:
-    def __init__(self, **headers):
-        self.headers = _Headers(headers)
-
-
 def test_retry_after_as_an_http_date():
-    policy = Transport().policy(2)
+    timing = Transport()
     later = email.utils.formatdate(time.time() + 30, usegmt=True)
-    wait = policy.get_retry_after(_Answer(**{"Retry-After": later}))
+    wait = timing.retry_after({"Retry-After": later})
     assert 25 <= wait <= 30
     past = email.utils.formatdate(time.time() - 30, usegmt=True)
-    assert policy.get_retry_after(_Answer(**{"Retry-After": past})) == 0
-    assert policy.get_retry_after(_Answer(**{"retry-after-ms": "1500"})) == 1.5
-    assert policy.get_retry_after(_Answer(**{"Retry-After": "120"})) == 60  # capped
-    assert policy.get_retry_after(_Answer()) is None
+    assert timing.retry_after({"Retry-After": past}) == 0
+    assert timing.retry_after({"retry-after-ms": "1500"}) == 1.5
+    assert timing.retry_after({"Retry-After": "120"}) == 60  # capped
+    assert timing.retry_after({"Retry-After": "soon"}) is None
+    assert timing.retry_after({}) is None
 
 
 def test_backoff_grows_and_is_capped():
     t = Transport()
     t.backoff_jitter = 0
-    policy = t.policy(10)
-    delays = []
-    for _ in range(6):
-        policy = policy.increment(method="GET", url="/x", error=ConnectionResetError())
-        delays.append(policy.get_backoff_time())
-    assert delays == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
+    assert [t.backoff(n) for n in range(1, 7)] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
     t.backoff_jitter = 0.25
-    jittered = t.policy(3).increment(method="GET", url="/x", error=ConnectionResetError()).get_backoff_time()
-    assert 0.5 <= jittered <= 0.75
-    assert isinstance(policy, RetryPolicy)
+    assert 0.5 <= t.backoff(1) <= 0.75
+    assert isinstance(t, RetryTiming)
 
 
 # ------------------------------------------------------------ timeouts
@@ -254,7 +237,8 @@ def test_a_user_session_keeps_its_own_adapters():
 
     session = requests.Session()
     mine = Mine()
+    stock = session.adapters["http://"]
     session.mount("https://", mine)
-    Transport(session)
+    Transport(session).close()
     assert session.adapters["https://"] is mine
-    assert type(session.adapters["http://"]).__name__ == "RetryingAdapter"
+    assert session.adapters["http://"] is stock  # not replaced either
