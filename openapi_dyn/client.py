@@ -14,6 +14,8 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional
 
 from .auth import Credentials
 from .errors import UnknownOperationError, UsageError
+from .headers import check_headers
+from .redact import is_secret_header
 from .spec import Spec
 
 #: Keyword arguments of :meth:`Client.call` that are options, not parameters.
@@ -21,7 +23,6 @@ from .spec import Spec
 CALL_OPTIONS = ("body", "headers", "timeout", "validate", "max_retries", "content_type",
                 "save_to", "validate_responses")
 
-_SECRET_HEADER_WORDS = ("authorization", "key", "token", "secret", "cookie", "password")
 
 
 class Operations(Mapping):
@@ -93,6 +94,9 @@ class Client:
     :param validate: validate every call before sending (default on).
     :param validate_responses: validate answers against the spec too.
     :param session: a :class:`requests.Session` to use.
+    :param max_response_bytes: the largest body read whole, and the largest
+        single event of an event stream (default 256 MiB); a larger one
+        raises :class:`~openapi_dyn.ResponseTooLargeError`.
     :param cache: keep the parsed, repaired spec in the user's cache directory.
     :param strict: check the spec with openapi-spec-validator first.
     """
@@ -102,7 +106,8 @@ class Client:
                  headers: Optional[Mapping[str, str]] = None, timeout: Any = None,
                  max_retries: int = 2, validate: bool = True, validate_responses: bool = False,
                  session: Any = None, cache: bool = True, strict: bool = False,
-                 server_variables: Optional[Mapping[str, str]] = None):
+                 server_variables: Optional[Mapping[str, str]] = None,
+                 max_response_bytes: Optional[int] = None):
         self.spec: Spec = spec if isinstance(spec, Spec) else Spec(spec, cache=cache, strict=strict)
         entry = _bundled_entry(self.spec.bundled_name)
         self.base_url: Optional[str] = base_url.rstrip("/") if base_url else None
@@ -114,12 +119,16 @@ class Client:
         self._credentials = Credentials(api_key, credentials, entry.get("auth_env"))
         default_headers: Dict[str, str] = {}
         for var, header in (entry.get("header_env") or {}).items():
-            if os.environ.get(var):
-                default_headers[header] = os.environ[var]
+            if os.environ.get(var, "").strip():
+                default_headers[header] = os.environ[var].strip()
+                check_headers({header: default_headers[header]}, f"the {var} environment variable")
+        check_headers(headers or {}, "Client(headers=...)")
         default_headers.update(headers or {})
         self._default_headers = default_headers
-        self._header_secrets = [v for k, v in default_headers.items()
-                                if any(w in k.lower() for w in _SECRET_HEADER_WORDS)]
+        self._header_secrets = [str(v) for k, v in default_headers.items() if is_secret_header(k)]
+        if session is not None and getattr(session, "headers", None):
+            check_headers(session.headers, "the session's headers")
+        self.max_response_bytes = max_response_bytes
         self._session = session
         self._transport = None
         self._methods: Dict[str, Any] = {}
@@ -217,7 +226,8 @@ class Client:
         if self._transport is None:
             from .transport import Transport
 
-            self._transport = Transport(self._session, self.timeout, self.max_retries)
+            self._transport = Transport(self._session, self.timeout, self.max_retries,
+                                        max_response_bytes=self.max_response_bytes)
         return self._transport
 
     def close(self) -> None:

@@ -3,7 +3,10 @@ translation of requests' exceptions into openapi_dyn's own.
 
 Nothing outside this module touches requests' exceptions; a caller sees
 :class:`~openapi_dyn.APIConnectionError` or :class:`~openapi_dyn.APITimeoutError`
-with the original as ``__cause__``.
+with the original as ``__cause__``, unless the original's text shows a
+secret of the request (urllib3 puts the whole URL, query string and all, in
+its messages): then the cause is left out (not even as ``__context__``) and
+its description, masked, is in the message.
 
 Retries are urllib3's :class:`~urllib3.util.Retry`, configured like the
 official OpenAI SDK: up to ``max_retries`` (default 2) more attempts on
@@ -33,6 +36,8 @@ log = logging.getLogger("openapi_dyn")
 
 Timeout = Union[None, float, Tuple[float, float]]
 DEFAULT_TIMEOUT: Tuple[float, float] = (5.0, 600.0)  # connect, read (seconds)
+#: The largest body read whole, and the largest single event of a stream.
+DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 
 #: Answers worth another attempt: timeouts, lock conflicts, rate limits,
 #: server errors (the official SDK's list).
@@ -116,32 +121,10 @@ class RetryPolicy(Retry):
             time.sleep(wait)
 
 
-class _SecretFilter(logging.Filter):
-    """Masks credentials in urllib3's own log records.
-
-    urllib3 logs every request line (``"GET /v1/x?api_key=... HTTP/1.1" 200``)
-    at DEBUG level, so a key that a spec puts in the query string would reach
-    any log that records DEBUG.  Filters are not inherited by child loggers,
-    so this one sits on the logger that writes those lines; it knows every
-    secret this process has sent (a handful of strings)."""
-
-    def __init__(self) -> None:
-        super().__init__("openapi_dyn.secrets")
-        self.secrets: set = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            from .auth import mask
-
-            text = record.getMessage()
-            masked = mask(text, list(self.secrets))
-            if masked != text:
-                record.msg, record.args = masked, ()
-        return True
-
-
-_secret_filter = _SecretFilter()
-logging.getLogger("urllib3.connectionpool").addFilter(_secret_filter)
+# Log records of urllib3 (request lines with their query strings, retries
+# with the URL), requests and this library are masked: see redact.LogMasker.
+from .redact import log_masker as _log_masker  # noqa: E402
+from .redact import protect_loggers  # noqa: E402
 
 
 def _strip_query(url: Optional[str]) -> str:
@@ -194,10 +177,12 @@ class Transport:
     retry_after_max = 60.0
 
     def __init__(self, session: Optional[requests.Session] = None, timeout: Timeout = None,
-                 max_retries: int = 2):
+                 max_retries: int = 2, *, max_response_bytes: Optional[int] = None):
         self.session = session or requests.Session()
         self.timeout = normalize_timeout(timeout)
         self.max_retries = max_retries
+        self.max_response_bytes = DEFAULT_MAX_RESPONSE_BYTES if max_response_bytes is None else max_response_bytes
+        protect_loggers()
         self._env_settings: dict = {}  # see _environment_settings
         for prefix in ("http://", "https://"):
             current = self.session.adapters.get(prefix)
@@ -241,21 +226,31 @@ class Transport:
         wanted = self.max_retries if max_retries is None else max_retries
         retries = wanted if prepared.replayable else 0
         settings = self._environment_settings(req.url, stream)
-        if prepared._secrets:
-            _secret_filter.secrets.update(x for x in prepared._secrets if x)
-        log.debug("%s %s", prepared.method, prepared.masked_url)
+        secrets = prepared._secrets
+        if secrets:
+            _log_masker.remember(secrets)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s %s", prepared.method, prepared.masked_url)
         token = _current_policy.set(self.policy(retries))
         try:
             raw = self.session.send(req, timeout=timeout_pair, allow_redirects=True, **settings)
+        except requests.RequestException as exc:
+            error = translate_error(exc, prepared, timeout_pair, retries,
+                                    not_retried=wanted > 0 and not prepared.replayable)
+            cause = safe_cause(exc, prepared)
+        except ValueError as exc:  # http.client refusing a header that bypassed our checks
+            error, cause = bad_header_error(exc, prepared, req.headers), None
+        else:
             # read by raise_for_status(): an error status here was not retried
             # only because the body could not be sent again
             raw.openapi_dyn_not_retried = wanted > 0 and not prepared.replayable
+            raw.openapi_dyn_max_bytes = self.max_response_bytes
             return raw
-        except requests.RequestException as exc:
-            raise translate_error(exc, prepared, timeout_pair, retries,
-                                  not_retried=wanted > 0 and not prepared.replayable) from exc
         finally:
             _current_policy.reset(token)
+        # raised here, outside the except clause: a cause left out must not
+        # come back as __context__ (Python prints that in tracebacks too)
+        raise error from cause
 
     def _environment_settings(self, url: str, stream: bool) -> dict:
         """What requests takes from the environment for ``url`` (proxies,
@@ -321,7 +316,55 @@ def translate_error(exc: BaseException, prepared, timeout_pair=None, retries: in
 
 def _describe(exc: BaseException, prepared) -> str:
     """A one-line reason for a connection failure, with secrets masked."""
-    from .auth import mask
+    from .redact import mask_places_text
 
     text = f"{type(exc).__name__}: {exc}"
-    return mask(text, prepared._secrets)
+    return mask_places_text(text, prepared._secrets)
+
+
+def _texts(exc: BaseException):
+    """The text of ``exc`` and of everything it wraps or was caused by."""
+    seen: set = set()
+    todo = [exc]
+    while todo and len(seen) < 32:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        try:
+            yield f"{e!r} {e}"
+        except Exception:
+            yield type(e).__name__
+        todo.extend(x for x in _chain(e) if x is not e)
+        todo.extend(x for x in (e.__cause__, e.__context__, getattr(e, "request", None)) if isinstance(x, BaseException))
+        for arg in getattr(e, "args", ()):
+            if isinstance(arg, BaseException):
+                todo.append(arg)
+
+
+def safe_cause(exc: BaseException, prepared) -> Optional[BaseException]:
+    """``exc`` when it may be chained to the error raised for it, ``None``
+    when its text (or that of anything it wraps) shows a secret of the
+    request: it is then left out, its description masked in the message."""
+    secrets = getattr(prepared, "_secrets", None)
+    if not secrets:
+        return exc
+    for text in _texts(exc):
+        if secrets.appears_in(text):
+            return None
+    return exc
+
+
+def bad_header_error(exc: BaseException, prepared, headers) -> Exception:
+    """The HTTP library refused the request with a ``ValueError``: mostly a
+    header that reached it after our checks (changed on the prepared request,
+    or added by the session), named with its value never shown; else the
+    failure, described with secrets masked."""
+    from .errors import RequestValidationError
+    from .headers import header_problems
+
+    problems = header_problems(headers)
+    if problems:
+        return RequestValidationError(prepared.operation_id, problems)
+    return APIConnectionError(f"{prepared.method} {prepared.masked_url} failed: {_describe(exc, prepared)}",
+                              request=prepared)
