@@ -23,6 +23,7 @@ from .errors import (  # noqa: E402
     PermissionDeniedError,
     RateLimitError,
     RequestValidationError,
+    ResponseTooLargeError,
     ResponseValidationError,
     SpecError,
     StreamError,
@@ -48,5 +49,5 @@ __all__ = [
     "APIConnectionError", "APITimeoutError", "APIError", "BadRequestError",
     "AuthenticationError", "PermissionDeniedError", "NotFoundError", "ConflictError",
     "UnprocessableEntityError", "RateLimitError", "InternalServerError",
-    "ResponseValidationError", "StreamError",
+    "ResponseValidationError", "StreamError", "ResponseTooLargeError",
 ]

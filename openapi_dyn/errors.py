@@ -11,7 +11,8 @@ Grouped by when they happen:
 * loading a spec: :class:`SpecError`
 * building a call: :class:`UnknownOperationError`, :class:`RequestValidationError`,
   :class:`MissingCredentialsError`, :class:`UsageError`
-* sending it: :class:`APIConnectionError`, :class:`APITimeoutError`
+* sending it: :class:`APIConnectionError`, :class:`APITimeoutError`,
+  :class:`ResponseTooLargeError`
 * the answer: :class:`APIError` and one subclass per common status,
   :class:`ResponseValidationError`, :class:`StreamError`
 """
@@ -104,6 +105,12 @@ class APIConnectionError(OpenAPIDynError):
 
 class APITimeoutError(APIConnectionError):
     """Connecting or reading took longer than the timeout allowed."""
+
+
+class ResponseTooLargeError(APIConnectionError):
+    """The answer's body (read whole), or one event of an event stream, is
+    larger than the client's ``max_response_bytes``; reading stopped there
+    and the connection was closed."""
 
 
 # ---------------------------------------------------------------- responses

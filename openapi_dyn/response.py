@@ -147,17 +147,56 @@ def raise_for_status(raw, prepared) -> None:
     raise cls(text, status_code=status, headers=raw.headers, body=body, request_id=rid, response=raw)
 
 
+#: Bytes read per block when a body is read whole.
+READ_CHUNK = 64 * 1024
+
+
 def read_all(raw, prepared) -> bytes:
     """Read a body left on the wire, translating a connection that breaks
-    mid-body into :class:`APIConnectionError`."""
+    mid-body into :class:`APIConnectionError`, and stopping with
+    :class:`ResponseTooLargeError` past the client's ``max_response_bytes``
+    (counted after decompression: a gzip bomb stops there too)."""
     import requests
 
-    from .transport import translate_error
+    from .transport import safe_cause, translate_error
 
-    try:
+    if _is_read(raw):
         return raw.content
+    limit = getattr(raw, "openapi_dyn_max_bytes", None)
+    if limit is None:
+        failure = None
+        try:
+            return raw.content
+        except requests.RequestException as exc:
+            failure, cause = translate_error(exc, prepared), safe_cause(exc, prepared)
+        raise failure from cause
+    declared = raw.headers.get("Content-Length", "")
+    if declared.strip().isdigit() and int(declared) > limit:
+        raw.close()
+        raise _too_large(prepared, limit, f"it announces {int(declared)} bytes")
+    blocks, size, failure = [], 0, None
+    try:
+        for block in raw.iter_content(READ_CHUNK):
+            size += len(block)
+            if size > limit:
+                raw.close()
+                raise _too_large(prepared, limit, "more arrived")
+            blocks.append(block)
     except requests.RequestException as exc:
-        raise translate_error(exc, prepared) from exc
+        failure, cause = translate_error(exc, prepared), safe_cause(exc, prepared)
+    if failure is not None:
+        raise failure from cause
+    raw._content = b"".join(blocks)
+    raw._content_consumed = True
+    return raw._content
+
+
+def _too_large(prepared, limit: int, why: str):
+    from .errors import ResponseTooLargeError
+
+    return ResponseTooLargeError(
+        f"{prepared.method} {prepared.masked_url}: the answer is larger than max_response_bytes "
+        f"({limit} bytes): {why}; reading stopped and the connection was closed", request=prepared)
 
 
 # ------------------------------------------------------- after sending
@@ -222,15 +261,18 @@ def save_body(raw, prepared, target: Any):
     (anything with ``write``) is written as is and left open."""
     import requests
 
-    from .transport import translate_error
+    from .transport import safe_cause, translate_error
 
     def chunks():
+        failure = None
         try:
             yield from raw.iter_content(DOWNLOAD_CHUNK)
         except requests.RequestException as exc:
-            raise translate_error(exc, prepared) from exc
+            failure, cause = translate_error(exc, prepared), safe_cause(exc, prepared)
         finally:
             raw.close()
+        if failure is not None:
+            raise failure from cause
 
     if hasattr(target, "write"):
         n = 0

@@ -23,7 +23,7 @@ import json
 import re
 from typing import Any, Iterable, Iterator, Optional
 
-from .errors import APITimeoutError, StreamError
+from .errors import APITimeoutError, ResponseTooLargeError, StreamError
 
 __all__ = ["ServerSentEvent", "Stream", "parse_events", "iter_lines"]
 
@@ -182,6 +182,7 @@ class Stream:
         self.last_event_id: Optional[str] = None
         self.retry: Optional[int] = None
         self.events_seen = 0
+        self._pending_bytes = 0
         self._started = False
         self._closed = False
 
@@ -202,13 +203,27 @@ class Stream:
     def _chunks(self) -> Iterator[bytes]:
         reader = getattr(self.raw.raw, "read1", None)
         if reader is None:  # not urllib3 underneath: fall back to requests
-            yield from self.raw.iter_content(chunk_size=None)
-            return
-        while True:
-            chunk = reader(_READ_SIZE)
-            if not chunk:
-                return
+            chunks = self.raw.iter_content(chunk_size=None)
+        else:
+            chunks = iter(lambda: reader(_READ_SIZE), b"")
+        limit = getattr(self.raw, "openapi_dyn_max_bytes", None)
+        for chunk in chunks:
+            if limit is not None:
+                # bytes since the last event delivered: one endless event, or
+                # an endless run of comments, stops here
+                self._pending_bytes += len(chunk)
+                if self._pending_bytes > limit:
+                    raise self._too_large(limit)
             yield chunk
+
+    def _too_large(self, limit: int) -> Exception:
+        from .errors import ResponseTooLargeError
+
+        where = f" ({self.request.operation_id})" if self.request is not None else ""
+        return ResponseTooLargeError(
+            f"the event stream{where} sent more than max_response_bytes ({limit} bytes) without "
+            f"completing an event, after {self.events_seen} event(s); the connection was closed",
+            request=self.request)
 
     def _fail(self, message: str, body: Any = None) -> StreamError:
         from .response import request_id_of
@@ -248,6 +263,7 @@ class Stream:
                     if isinstance(payload, dict) and payload.get("error"):
                         raise self._fail(f"error in the stream: {_error_message(payload)}", payload)
                 self.events_seen += 1
+                self._pending_bytes = 0
                 yield event
         except IncompleteEvent as exc:
             if exc.partial.strip() == "[DONE]":
@@ -256,19 +272,32 @@ class Stream:
                              f"{self.events_seen} event(s)", exc.partial) from None
         except (ReadTimeoutError, requests.Timeout) as exc:
             raise APITimeoutError(f"the event stream stalled: no data within the read timeout after "
-                                  f"{self.events_seen} event(s)", request=self.request) from exc
-        except StreamError:
+                                  f"{self.events_seen} event(s)", request=self.request) from self._cause(exc)
+        except (StreamError, ResponseTooLargeError):
             raise
         except Exception as exc:  # GeneratorExit (loop left early) is not an Exception
             if _is_read_timeout(exc):
                 raise APITimeoutError(f"the event stream stalled: no data within the read timeout after "
-                                      f"{self.events_seen} event(s)", request=self.request) from exc
+                                      f"{self.events_seen} event(s)", request=self.request) from self._cause(exc)
             if _is_network_error(exc):
                 raise self._fail(f"the event stream broke off after {self.events_seen} event(s): "
-                                 f"{type(exc).__name__}: {exc}") from exc
+                                 f"{self._masked(f'{type(exc).__name__}: {exc}')}") from self._cause(exc)
             raise
         finally:
             self.close()
+
+    def _cause(self, exc: BaseException):
+        """``exc``, or ``None`` when its text shows a secret of the request."""
+        if self.request is None:
+            return exc
+        from .transport import safe_cause
+
+        return safe_cause(exc, self.request)
+
+    def _masked(self, text: str) -> str:
+        from .redact import mask_places_text
+
+        return mask_places_text(text, getattr(self.request, "_secrets", None))
 
     def __iter__(self) -> Iterator[Any]:
         events = self.events()
