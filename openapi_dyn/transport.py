@@ -43,6 +43,10 @@ DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 #: server errors (the official SDK's list).
 RETRY_STATUSES = frozenset([408, 409, 429] + list(range(500, 600)))
 
+#: The largest answer drained (read and dropped) to reuse its connection
+#: before a retry; a larger one, or one of unknown size, closes it.
+DRAIN_LIMIT = 64 * 1024
+
 #: Why a request was sent once only, appended to the error when it fails.
 NOT_REPLAYABLE = ("not retried: the request body is a one-shot stream (a pipe, socket or generator) "
                   "that cannot be sent twice; pass bytes, a path or a seekable file to allow retries")
@@ -119,6 +123,20 @@ class RetryPolicy(Retry):
                  extra={"retry_wait": wait, "retry_source": source})
         if wait > 0:
             time.sleep(wait)
+
+    def increment(self, *args: Any, **kwargs: Any) -> Retry:
+        # urllib3 drains (reads whole, into memory) the answer it is about to
+        # retry, to reuse the connection.  An answer of unknown or large size
+        # is dropped with its connection instead: an endless error body must
+        # not be read before the retry.
+        # The last answer (retries exhausted: super() raises) is kept whole.
+        new = super().increment(*args, **kwargs)
+        response = kwargs.get("response")
+        if response is not None:
+            length = response.headers.get("Content-Length", "")
+            if not length.strip().isdigit() or int(length) > DRAIN_LIMIT:
+                response.close()
+        return new
 
 
 # Log records of urllib3 (request lines with their query strings, retries
@@ -225,7 +243,9 @@ class Transport:
         timeout_pair = normalize_timeout(timeout) if timeout is not None else self.timeout
         wanted = self.max_retries if max_retries is None else max_retries
         retries = wanted if prepared.replayable else 0
-        settings = self._environment_settings(req.url, stream)
+        # always left on the wire by requests (which would read it whole,
+        # however large): read below, within max_response_bytes
+        settings = self._environment_settings(req.url, True)
         secrets = prepared._secrets
         if secrets:
             _log_masker.remember(secrets)
@@ -245,6 +265,10 @@ class Transport:
             # only because the body could not be sent again
             raw.openapi_dyn_not_retried = wanted > 0 and not prepared.replayable
             raw.openapi_dyn_max_bytes = self.max_response_bytes
+            if not stream:
+                from .response import read_all
+
+                read_all(raw, prepared)
             return raw
         finally:
             _current_policy.reset(token)
