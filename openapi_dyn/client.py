@@ -13,7 +13,7 @@ import os
 from typing import Any, Dict, Iterator, List, Mapping, Optional
 
 from .auth import Credentials
-from .errors import UnknownOperationError, UsageError
+from .errors import OpenAPIDynError, SpecError, UnknownOperationError, UsageError
 from .headers import check_headers
 from .redact import is_secret_header
 from .spec import Spec
@@ -165,9 +165,17 @@ class Client:
         op = self.operation(operation_id)
         opts = _split_options(kwargs)
         validate = self.validate if opts.get("validate") is None else opts["validate"]
-        return build_request(self, op, kwargs, opts.get("body"), body_given="body" in opts,
-                             content_type=opts.get("content_type"), headers=opts.get("headers"),
-                             validate=validate)
+        try:
+            return build_request(self, op, kwargs, opts.get("body"), body_given="body" in opts,
+                                 content_type=opts.get("content_type"), headers=opts.get("headers"),
+                                 validate=validate)
+        except (TypeError, AttributeError, KeyError, IndexError, ValueError, RecursionError) as exc:
+            if isinstance(exc, OpenAPIDynError):
+                raise
+            # Arguments are checked before use; what fails here is a part of
+            # the spec of a shape nothing checked (a malformed document).
+            raise SpecError(f"{op.operation_id} cannot be prepared: the spec describes it in a way this "
+                            f"client cannot use ({type(exc).__name__}: {str(exc)[:200]})", op.pointer) from None
 
     def request(self, operation_id: str, /, **kwargs: Any):
         """Like :meth:`call`, but returns the whole

@@ -200,10 +200,14 @@ def build_request(client, operation, args: Dict[str, Any], body: Any = None, *,
                 cookies.append(serialize.cookie_param(p.name, value, p.style, p.explode))
         except (ValueError, TypeError) as exc:
             problems.append(ValidationProblem(p.qualified_name, str(exc)))
+    if headers is not None and not isinstance(headers, dict):
+        problems.append(ValidationProblem("headers", f"headers= must be a dict of header names to values, "
+                                                     f"not {type(headers).__name__}"))
+        headers = None
     for name, value in (headers or {}).items():
         try:
             out_headers[name] = serialize.header_param(name, value)
-        except ValueError as exc:
+        except (ValueError, TypeError) as exc:
             problems.append(ValidationProblem(f"header.{name}", str(exc)))
     if problems:
         raise RequestValidationError(operation.operation_id, problems)
@@ -239,7 +243,9 @@ def build_request(client, operation, args: Dict[str, Any], body: Any = None, *,
     if media is not None:
         try:
             data, ctype, replayable = bodies.encode_body(media, body)
-        except (TypeError, ValueError) as exc:  # reachable with validate=False
+        except Exception as exc:  # reachable with validate=False: any object, any failure
+            if isinstance(exc, RequestValidationError):
+                raise
             raise RequestValidationError(operation.operation_id, [ValidationProblem(
                 "body", f"cannot be encoded as {media.media_type}: {exc}")]) from None
         if is_json(media.media_type):
