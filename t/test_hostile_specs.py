@@ -197,3 +197,19 @@ def test_cache_is_bounded_and_keeps_the_recently_used(tmp_path, monkeypatch):
     load_spec(str(big))
     assert not any("y" * 5000 in f.read_text() for f in cache.iterdir() if f.is_file())
     assert os.listdir(cache) is not None
+
+
+def test_compressed_remote_documents_are_read_and_bounded_after_decompression(faultserver, hang_guard):
+    import gzip
+
+    spec = json.dumps(dict(SMALL, info={"title": "zipped", "version": "1", "description": "z" * 200_000}))
+    bomb = gzip.compress(b" " * (limits.MAX_REMOTE_BYTES + 1024 * 1024), 9)   # ~65 KB on the wire
+    _serve(faultserver, {
+        "/zipped.json": reply(body=gzip.compress(spec.encode()), content_type="application/json",
+                              headers={"Content-Encoding": "gzip"}),
+        "/bomb.json": reply(body=bomb, content_type="application/json", headers={"Content-Encoding": "gzip"}),
+    })
+    assert Client(faultserver.url + "/zipped.json", cache=False).spec.title == "zipped"
+    assert len(bomb) < 1024 * 1024
+    with pytest.raises(SpecError, match="larger than"):
+        Client(faultserver.url + "/bomb.json", cache=False)

@@ -335,7 +335,10 @@ class _Reader:
                     raise SpecError(f"the document is {int(declared)} bytes, more than {limit} "
                                     f"(openapi_dyn.spec.limits.MAX_REMOTE_BYTES)", url)
                 blocks, size = [], 0
-                for block in r.iter_content(64 * 1024):
+                read1 = getattr(r.raw, "read1", None)   # what has arrived: the deadline is seen often
+                chunks = (iter(lambda: read1(64 * 1024, decode_content=True), b"") if read1 is not None
+                          else r.iter_content(64 * 1024))
+                for block in chunks:
                     size += len(block)
                     if size > limit:
                         raise SpecError(f"the document is larger than {limit} bytes "
