@@ -261,3 +261,14 @@ def test_a_long_stream_of_small_events_is_not_cut(faultserver):
     client = Client(STREAMING, base_url=faultserver.url, max_retries=0, max_response_bytes=20_000)
     got = list(client.call("events"))
     assert len(got) == 40_000 and got[-1] == {"n": 999}
+
+
+def test_compressed_answer_is_bounded_after_decompression(faultserver):
+    import gzip
+
+    bomb = gzip.compress(b"[" * (4 << 20), 9)
+    assert len(bomb) < 64 * 1024
+    faultserver.always(reply(body=bomb, content_type="application/json", headers={"Content-Encoding": "gzip"}))
+    client = Client(str(TOY), base_url=faultserver.url, api_key=SECRET, max_retries=0, max_response_bytes=1 << 20)
+    with pytest.raises(ResponseTooLargeError, match="more arrived"):
+        client.call("listPets")
