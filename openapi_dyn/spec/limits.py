@@ -26,7 +26,7 @@ Each is a module attribute, so an application that needs more can raise it.
 """
 from __future__ import annotations
 
-from typing import Any, Tuple
+from typing import Any, List, Tuple
 
 from ..errors import SpecError
 
@@ -47,7 +47,35 @@ def measure(doc: Any, where: str) -> Tuple[int, int, int]:
     :class:`SpecError` when it contains itself or breaks a limit of this
     module.  Every shared object is walked once (the graph, not its
     expansion), so this costs what the parsed document holds."""
-    memo: dict = {}           # id -> (expanded size, height)
+    memo: dict = {}
+    unique = _sizes(doc, memo, where)
+    if type(doc) is not dict and type(doc) is not list:
+        return 1, 1, 0
+    size, height = memo[id(doc)]
+    return size, unique, height
+
+
+def check_shared(doc: Any, repeats: List[Any], where: str) -> None:
+    """The cheap form of :func:`measure` for a document in which the objects
+    of ``repeats`` appear once more each time they are listed (what the
+    bundler saw): only their subtrees are walked.  When the nodes they add
+    stay within :data:`MIN_EXPANSION_BUDGET`, that is all; otherwise the
+    whole document is measured against its own size."""
+    memo: dict = {}
+    extra = 0
+    for obj in repeats:
+        if type(obj) is dict or type(obj) is list:
+            if id(obj) not in memo:
+                _sizes(obj, memo, where)
+            extra += memo[id(obj)][0]
+            if extra > MIN_EXPANSION_BUDGET:
+                measure(doc, where)
+                return
+
+
+def _sizes(doc: Any, memo: dict, where: str) -> int:
+    """Fill ``memo`` (id -> (expanded size, height)) for ``doc`` and what it
+    holds; returns how many containers were walked."""
     active: set = set()       # ids on the path from the root to the object being expanded
     stack = [(doc, False)]
     unique = 0
@@ -84,10 +112,7 @@ def measure(doc: Any, where: str) -> Tuple[int, int, int]:
                                     "its own ancestors); it cannot be written out", where)
                 if cid not in memo:
                     stack.append((c, False))
-    if type(doc) is not dict and type(doc) is not list:
-        return 1, 1, 0
-    size, height = memo[id(doc)]
-    return size, unique, height
+    return unique
 
 
 def _check(size: int, unique: int, height: int, where: str) -> None:

@@ -503,7 +503,7 @@ class _Bundler:
         self._ref_cache: Dict[Tuple[str, str], Tuple[str, tuple, Any]] = {}
         self._keep: list = []                                # objects whose id() is recorded stay alive
         self.stack: List[tuple] = []
-        self.shared = False      # an object is in several places (YAML alias, inlined $ref): see limits
+        self.repeats: list = []  # objects met again (YAML alias, inlined $ref), once per extra place
 
     # --------------------------------------------------------- places
     def display(self, loc: str) -> str:
@@ -626,7 +626,7 @@ class _Bundler:
                             walked.add(oid)
                             stack.append((v, loc, ct, (chain, k), obj, k, 0, True))
                         else:
-                            self.shared = True
+                            self.repeats.append(v)
                     if typ == "discriminator":
                         self.mapping(obj, loc, chain)
                 ref = obj.get("$ref")
@@ -641,7 +641,7 @@ class _Bundler:
                             walked.add(oid)
                             stack.append((v, loc, typ, (chain, i), obj, i, 0, True))
                         else:
-                            self.shared = True
+                            self.repeats.append(v)
 
     def handle_ref(self, obj, ref, loc, typ, chain, parent, key, hops) -> None:
         base = self.root_loc if id(obj) in self.rewritten else loc
@@ -692,13 +692,14 @@ class _Bundler:
         if parent is None:
             raise SpecError("the document itself is a $ref", self.display(tloc))
         new = target
-        self.shared = True
         if type(target) is dict and len(obj) > 1:
             new = dict(target)
             for k, v in obj.items():
                 if k != "$ref":
                     new[k] = v
         parent[key] = new
+        if new is target and (type(new) is dict or type(new) is list):
+            self.repeats.append(new)      # maybe in its own place too
         self._keep.append(obj)        # out of the tree now; its id() must not be reused
         if type(new) is dict or type(new) is list:
             self.origin_of[id(new)] = (tloc, ttoks)
@@ -964,9 +965,9 @@ def _load(src: _Source, reader: _Reader, cache: bool, strict: bool) -> LoadedSpe
 
     bundler = _Bundler(root_doc, loc, origin, reader)
     bundler.run()
-    if bundler.shared:
+    if bundler.repeats:
         # before anything walks it whole or writes it out
-        _limits.measure(root_doc, origin)
+        _limits.check_shared(root_doc, bundler.repeats, origin)
     if bundler.unresolved_ext:
         log.info("%s: %d $ref(s) inside x- extensions do not resolve and were renamed x-unresolved-$ref, "
                  "e.g. %s", origin, len(bundler.unresolved_ext), bundler.unresolved_ext[0])
