@@ -35,6 +35,13 @@ def header_problem(name: Any, value: Any) -> str:
 
 def header_problems(headers: Mapping[Any, Any], prefix: str = "header") -> List[ValidationProblem]:
     """A :class:`ValidationProblem` (``header.<name>``) per bad header."""
+    search = _FORBIDDEN.search
+    for name, value in headers.items():   # the usual case, quickly: nothing wrong
+        if (type(name) is not str or type(value) is not str or search(value) or search(name)
+                or not name or ":" in name or name[0].isspace()):
+            break
+    else:
+        return []
     out = []
     for name, value in headers.items():
         problem = header_problem(name, value)
