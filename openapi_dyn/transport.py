@@ -161,6 +161,27 @@ _current_policy: contextvars.ContextVar[Optional[Retry]] = contextvars.ContextVa
     "openapi_dyn_retry_policy", default=None)
 
 
+# The secrets of the request being sent, for _Session.rebuild_auth (set and
+# reset by Transport.send, like the retry policy).
+_current_secrets: contextvars.ContextVar[Any] = contextvars.ContextVar("openapi_dyn_secrets", default=None)
+
+
+class _Session(requests.Session):
+    """requests' Session drops ``Authorization`` when a redirect leads to
+    another origin; this one also drops every other header that carries a
+    credential of the request (``x-api-key``, ``api-key``...), so that a
+    redirect cannot hand the key to another host."""
+
+    def rebuild_auth(self, prepared_request, response) -> None:
+        super().rebuild_auth(prepared_request, response)
+        places = _current_secrets.get()
+        if places is None or not places.headers:
+            return
+        if self.should_strip_auth(response.request.url, prepared_request.url):
+            for name in [k for k in prepared_request.headers if k.lower() in places.headers]:
+                del prepared_request.headers[name]
+
+
 class RetryingAdapter(HTTPAdapter):
     """An :class:`~requests.adapters.HTTPAdapter` whose ``max_retries`` is the
     policy of the call in progress (or the adapter's own outside a call)."""
@@ -196,7 +217,7 @@ class Transport:
 
     def __init__(self, session: Optional[requests.Session] = None, timeout: Timeout = None,
                  max_retries: int = 2, *, max_response_bytes: Optional[int] = None):
-        self.session = session or requests.Session()
+        self.session = session or _Session()
         self.timeout = normalize_timeout(timeout)
         self.max_retries = max_retries
         self.max_response_bytes = DEFAULT_MAX_RESPONSE_BYTES if max_response_bytes is None else max_response_bytes
@@ -231,6 +252,9 @@ class Transport:
         req.method = prepared.method
         req.url = prepared.url
         req.headers = requests.structures.CaseInsensitiveDict(prepared.headers)
+        # requests keeps a redirect's Set-Cookie here (prepare_cookies would
+        # set it, at the price of a cookie-policy pass per request)
+        req._cookies = requests.cookies.RequestsCookieJar()
         req.body = prepared.body
         if prepared.body is None:
             if prepared.method in ("POST", "PUT", "PATCH"):
@@ -252,6 +276,7 @@ class Transport:
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s", prepared.method, prepared.masked_url)
         token = _current_policy.set(self.policy(retries))
+        secrets_token = _current_secrets.set(secrets)
         try:
             raw = self.session.send(req, timeout=timeout_pair, allow_redirects=True, **settings)
         except requests.RequestException as exc:
@@ -272,6 +297,7 @@ class Transport:
             return raw
         finally:
             _current_policy.reset(token)
+            _current_secrets.reset(secrets_token)
         # raised here, outside the except clause: a cause left out must not
         # come back as __context__ (Python prints that in tracebacks too)
         raise error from cause

@@ -272,3 +272,27 @@ def test_compressed_answer_is_bounded_after_decompression(faultserver):
     client = Client(str(TOY), base_url=faultserver.url, api_key=SECRET, max_retries=0, max_response_bytes=1 << 20)
     with pytest.raises(ResponseTooLargeError, match="more arrived"):
         client.call("listPets")
+
+
+# ------------------------------------------------------------ redirects
+def test_a_redirect_to_another_origin_carries_no_credential_header(faultserver):
+    from faultserver import FaultServer
+
+    other = FaultServer()
+    try:
+        other.always(reply(json={"ok": True}))
+        faultserver.always(reply(302, headers={"Location": other.url + "/landed"}))
+        for creds in ({"headerKey": SECRET}, {"bearer": SECRET}):
+            client = Client(str(TOY), base_url=faultserver.url, credentials=creds, max_retries=0)
+            op = "headerKeyed" if "headerKey" in creds else "listPets"
+            assert client.call(op) == {"ok": True}
+            first, landed = faultserver.requests[-1], other.requests[-1]
+            assert SECRET in (first.headers.get("X-API-Key") or first.headers.get("Authorization"))
+            assert landed.path == "/landed"
+            assert "X-API-Key" not in landed.headers and "Authorization" not in landed.headers
+        same = Client(str(TOY), base_url=faultserver.url, credentials={"headerKey": SECRET}, max_retries=0)
+        faultserver.plan(reply(302, headers={"Location": faultserver.url + "/moved"}), reply(json={"ok": 1}))
+        assert same.call("headerKeyed") == {"ok": 1}
+        assert faultserver.requests[-1].headers["X-API-Key"] == SECRET   # same origin: kept
+    finally:
+        other.stop()
