@@ -294,5 +294,10 @@ def test_a_redirect_to_another_origin_carries_no_credential_header(faultserver):
         faultserver.plan(reply(302, headers={"Location": faultserver.url + "/moved"}), reply(json={"ok": 1}))
         assert same.call("headerKeyed") == {"ok": 1}
         assert faultserver.requests[-1].headers["X-API-Key"] == SECRET   # same origin: kept
+        cookie = Client(str(TOY), base_url=faultserver.url, credentials={"cookieKey": SECRET}, max_retries=0)
+        faultserver.plan(reply(302, headers={"Location": faultserver.url + "/moved"}), reply(json={"ok": 2}))
+        assert cookie.call("keyed") == {"ok": 2}
+        assert SECRET in faultserver.requests[-2].headers["Cookie"]
+        assert "Cookie" not in faultserver.requests[-1].headers             # never forwarded
     finally:
         other.stop()
