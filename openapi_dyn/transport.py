@@ -31,12 +31,17 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from .errors import APIConnectionError, APITimeoutError, MissingCredentialsError
+# Log records of urllib3 (request lines with their query strings, retries
+# with the URL), requests and this library are masked: see redact.LogMasker.
+from .redact import log_masker as _log_masker
+from .redact import protect_loggers
 
 log = logging.getLogger("openapi_dyn")
 
 Timeout = Union[None, float, Tuple[float, float]]
 DEFAULT_TIMEOUT: Tuple[float, float] = (5.0, 600.0)  # connect, read (seconds)
-#: The largest body read whole, and the largest single event of a stream.
+#: The largest body read whole, and the most an event stream may send
+#: between two events (``Client(max_response_bytes=...)``).
 DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 
 #: Answers worth another attempt: timeouts, lock conflicts, rate limits,
@@ -139,12 +144,6 @@ class RetryPolicy(Retry):
         return new
 
 
-# Log records of urllib3 (request lines with their query strings, retries
-# with the URL), requests and this library are masked: see redact.LogMasker.
-from .redact import log_masker as _log_masker  # noqa: E402
-from .redact import protect_loggers  # noqa: E402
-
-
 def _strip_query(url: Optional[str]) -> str:
     return (url or "").split("?", 1)[0]  # query strings may carry API keys
 
@@ -169,16 +168,17 @@ _current_secrets: contextvars.ContextVar[Any] = contextvars.ContextVar("openapi_
 class _Session(requests.Session):
     """requests' Session drops ``Authorization`` when a redirect leads to
     another origin; this one also drops every other header that carries a
-    credential of the request (``x-api-key``, ``api-key``...), so that a
-    redirect cannot hand the key to another host."""
+    credential of the request (``x-api-key``, ``api-key``...) or whose name
+    says it is secret, so that a redirect cannot hand a key to another host."""
 
     def rebuild_auth(self, prepared_request, response) -> None:
         super().rebuild_auth(prepared_request, response)
-        places = _current_secrets.get()
-        if places is None or not places.headers:
-            return
         if self.should_strip_auth(response.request.url, prepared_request.url):
-            for name in [k for k in prepared_request.headers if k.lower() in places.headers]:
+            from .redact import is_secret_header
+
+            places = _current_secrets.get()
+            named = places.headers if places is not None else ()
+            for name in [k for k in prepared_request.headers if k.lower() in named or is_secret_header(k)]:
                 del prepared_request.headers[name]
 
 

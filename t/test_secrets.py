@@ -283,13 +283,15 @@ def test_a_redirect_to_another_origin_carries_no_credential_header(faultserver):
         other.always(reply(json={"ok": True}))
         faultserver.always(reply(302, headers={"Location": other.url + "/landed"}))
         for creds in ({"headerKey": SECRET}, {"bearer": SECRET}):
-            client = Client(str(TOY), base_url=faultserver.url, credentials=creds, max_retries=0)
+            client = Client(str(TOY), base_url=faultserver.url, credentials=creds, max_retries=0,
+                            headers={"X-Tenant-Token": "tenant-secret", "X-Trace": "t1"})
             op = "headerKeyed" if "headerKey" in creds else "listPets"
             assert client.call(op) == {"ok": True}
             first, landed = faultserver.requests[-1], other.requests[-1]
             assert SECRET in (first.headers.get("X-API-Key") or first.headers.get("Authorization"))
             assert landed.path == "/landed"
             assert "X-API-Key" not in landed.headers and "Authorization" not in landed.headers
+            assert "X-Tenant-Token" not in landed.headers and landed.headers["X-Trace"] == "t1"
         same = Client(str(TOY), base_url=faultserver.url, credentials={"headerKey": SECRET}, max_retries=0)
         faultserver.plan(reply(302, headers={"Location": faultserver.url + "/moved"}), reply(json={"ok": 1}))
         assert same.call("headerKeyed") == {"ok": 1}
