@@ -16,16 +16,13 @@ long (a shorter one would mangle ordinary words: a key ``"k"`` must not turn
 ``max_tokens`` into ``max_to****ens``) and the value of every secret query
 parameter in a URL, by its name, whatever its length.
 
-:class:`LogMasker` applies :func:`mask_text` to the log records of every logger
-the client's stack writes to (:data:`MASKED_LOGGERS`); :func:`protect_loggers`
-adds more (an async HTTP library's ``httpx`` and ``httpcore``, say).
+:mod:`.logmask` applies :func:`mask_text` to the log records of every logger
+the client's stack writes to.
 """
 from __future__ import annotations
 
-import logging
 import re
-import threading
-from typing import Dict, Iterable, Iterator, List, Mapping, Optional
+from typing import Dict, Iterable, List, Mapping, Optional
 from urllib.parse import quote, unquote
 
 MASK = "****"
@@ -35,10 +32,6 @@ MIN_SUBSTRING = 8
 
 #: Header names containing one of these words carry secrets, whoever set them.
 SECRET_HEADER_WORDS = ("authorization", "key", "token", "secret", "cookie", "password", "credential")
-
-#: Loggers (and all their descendants) whose records are masked.
-MASKED_LOGGERS: List[str] = ["urllib3", "requests", "openapi_dyn"]
-
 
 def is_secret_header(name: str) -> bool:
     """Whether a header called ``name`` holds a secret, judged by its name."""
@@ -172,80 +165,3 @@ def mask_places_text(text: str, places: Optional[SecretPlaces]) -> str:
     if places is None:
         return text
     return mask_text(text, places.values, places.query)
-
-
-# --------------------------------------------------------------------- logs
-class LogMasker(logging.Filter):
-    """A logging filter that masks, in the message and in a logged exception's
-    text, every secret this process has sent (:meth:`remember`).
-
-    Filters on a logger apply to the records that logger creates, not to
-    those of its children, so :func:`protect_loggers` puts this one on every
-    logger under each name of :data:`MASKED_LOGGERS`."""
-
-    def __init__(self) -> None:
-        super().__init__("openapi_dyn.redact")
-        self.values: set = set()
-        self.query: set = set()
-        self._lock = threading.Lock()
-
-    def remember(self, places: Optional[SecretPlaces]) -> None:
-        if not places:
-            return
-        new_values = {v for v in places.values if v and len(v) >= MIN_SUBSTRING} - self.values
-        new_query = set(places.query) - self.query
-        if new_values or new_query:
-            with self._lock:
-                self.values = self.values | new_values
-                self.query = self.query | new_query
-            protect_loggers()  # loggers created since (a module imported late)
-
-    def mask(self, text: str) -> str:
-        return mask_text(text, self.values, self.query)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not (self.values or self.query):
-            return True
-        try:
-            text = record.getMessage()
-        except Exception:  # a broken record is the logging module's to report
-            return True
-        masked = self.mask(text)
-        if masked != text:
-            record.msg, record.args = masked, ()
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            masked = self.mask(record.exc_text)
-            if masked != record.exc_text:
-                # handlers format exc_text when set; the exception object,
-                # whose message holds the secret, is not handed on
-                record.exc_text, record.exc_info = masked, None
-        return True
-
-
-log_masker = LogMasker()
-_protected: set = set()
-
-
-def _loggers_under(prefix: str) -> Iterator[logging.Logger]:
-    yield logging.getLogger(prefix)
-    dotted = prefix + "."
-    for name, logger in list(logging.Logger.manager.loggerDict.items()):
-        if name.startswith(dotted) and isinstance(logger, logging.Logger):
-            yield logger
-
-
-def protect_loggers(names: Iterable[str] = ()) -> None:
-    """Put :data:`log_masker` on every existing logger under each of
-    ``names`` (added to :data:`MASKED_LOGGERS`) and under the names already
-    there.  Called when a transport is made and when a new secret is first
-    sent, so loggers created by modules imported later are covered too."""
-    for name in names:
-        if name not in MASKED_LOGGERS:
-            MASKED_LOGGERS.append(name)
-    for prefix in list(MASKED_LOGGERS):
-        for logger in _loggers_under(prefix):
-            if id(logger) not in _protected:
-                _protected.add(id(logger))
-                logger.addFilter(log_masker)

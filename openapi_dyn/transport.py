@@ -32,9 +32,9 @@ from urllib3.util.retry import Retry
 
 from .errors import APIConnectionError, APITimeoutError, MissingCredentialsError
 # Log records of urllib3 (request lines with their query strings, retries
-# with the URL), requests and this library are masked: see redact.LogMasker.
-from .redact import log_masker as _log_masker
-from .redact import protect_loggers
+# with the URL), requests and this library are masked: see logmask.LogMasker.
+from .logmask import log_masker as _log_masker
+from .logmask import protect_loggers
 
 log = logging.getLogger("openapi_dyn")
 
