@@ -30,6 +30,7 @@ from .errors import (  # noqa: E402
     RateLimitError,
     RedirectError,
     RequestValidationError,
+    ResponseTooLargeError,
     ResponseValidationError,
     ProfileError,
     SpecError,
@@ -88,4 +89,5 @@ __all__ = [
     "Operations", "Spec", "Profile", "PreparedRequest", "Response", "Stream", "ServerSentEvent", "Record",
     "BatchError", "BatchRequestNotRun",
     "RedirectError", "DownloadError",
+    "ResponseTooLargeError",
 ]

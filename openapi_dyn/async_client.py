@@ -46,13 +46,14 @@ class AsyncClient(BaseClient):
                  http_client: Any = None, cache: bool = True, strict: bool = False,
                  server_variables: Optional[Mapping[str, str]] = None, profile: Any = None,
                  defaults: Optional[Mapping[str, Any]] = None, api_version: Optional[str] = None,
-                 max_connections: Optional[int] = None, attribute_access: bool = True):
+                 max_connections: Optional[int] = None, attribute_access: bool = True,
+                 max_response_bytes: Optional[int] = None):
         super().__init__(spec, base_url=base_url, api_key=api_key, credentials=credentials,
                          headers=headers, timeout=timeout, max_retries=max_retries, validate=validate,
                          validate_responses=validate_responses, cache=cache, strict=strict,
                          server_variables=server_variables, profile=profile, defaults=defaults,
                          api_version=api_version, max_connections=max_connections,
-                         attribute_access=attribute_access)
+                         attribute_access=attribute_access, max_response_bytes=max_response_bytes)
         self._http_client = http_client
 
     async def request(self, operation_id: str, /, **kwargs: Any):
@@ -109,7 +110,8 @@ class AsyncClient(BaseClient):
                 if self._transport is None:
                     self._transport = AsyncTransport(self._http_client, self.timeout, self.max_retries,
                                                      retry_rules=self.profile.retry,
-                                                     max_connections=self.max_connections)
+                                                     max_connections=self.max_connections,
+                                                     max_response_bytes=self.max_response_bytes)
         return self._transport
 
     async def aclose(self) -> None:

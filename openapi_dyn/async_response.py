@@ -15,23 +15,41 @@ from .response import Response, content_type_of, raise_for_status, validate_answ
 
 async def read_body(raw: httpx.Response, prepared) -> bytes:
     """Read the whole body, translating a connection that breaks (or a body
-    that does not decompress) into :class:`~openapi_dyn.APIConnectionError`."""
-    from .transport import translate_error
+    that does not decompress) into :class:`~openapi_dyn.APIConnectionError`,
+    and stopping with :class:`~openapi_dyn.ResponseTooLargeError` past the
+    client's ``max_response_bytes`` (counted after decompression)."""
+    from .response import _too_large
+    from .transport import safe_cause, translate_error
 
+    limit = getattr(raw, "openapi_dyn_max_bytes", None)
+    failure = None
     try:
-        return await raw.aread()
+        if limit is None:
+            return await raw.aread()
+        declared = raw.headers.get("Content-Length", "")
+        if declared.strip().isdigit() and int(declared) > limit:
+            raise _too_large(prepared, limit, f"it announces {int(declared)} bytes")
+        blocks, size = [], 0
+        async for block in raw.aiter_bytes():
+            size += len(block)
+            if size > limit:
+                raise _too_large(prepared, limit, "more arrived")
+            blocks.append(block)
+        raw._content = b"".join(blocks)
+        return raw._content
     except httpx.HTTPError as exc:
-        raise translate_error(exc, prepared) from exc
+        failure, cause = translate_error(exc, prepared), safe_cause(exc, prepared)
     finally:
         if not raw.is_closed and not hasattr(raw, "_content"):
             await raw.aclose()
+    raise failure from cause
 
 
 async def save_body(raw: httpx.Response, prepared, target: Any):
     """Write the (decompressed) body to ``target`` as it arrives; see
     :mod:`.download`.  Returns ``(what to hand back, bytes written)``."""
     from .download import DOWNLOAD_CHUNK, Destination
-    from .transport import translate_error
+    from .transport import safe_cause, translate_error
 
     dest = None
     try:
@@ -40,14 +58,17 @@ async def save_body(raw: httpx.Response, prepared, target: Any):
             dest.write(block)
         return dest.commit(), dest.written
     except httpx.HTTPError as exc:
-        dest.abort()
-        raise translate_error(exc, prepared) from exc
+        if dest is not None:
+            dest.abort()
+        failure, cause = translate_error(exc, prepared), safe_cause(exc, prepared)
     except BaseException:
         if dest is not None:
             dest.abort()
         raise
     finally:
         await raw.aclose()
+    # outside the except clause: a cause that shows a secret is left out
+    raise failure from cause
 
 
 async def finish(raw: httpx.Response, prepared, *, save_to: Any = None, validate: Any = False,

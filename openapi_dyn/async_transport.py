@@ -21,12 +21,14 @@ from typing import Any, AsyncIterator, Dict, List, Optional
 import anyio
 import httpx
 
-from .auth import mask
 from .errors import MissingCredentialsError
 from .profile import RetryRules
 from .redirects import MAX_REDIRECTS, Hop, is_redirect, next_request, too_many
 from .retrying import CONNECT, READ, Attempts, RetryTiming
-from .transport import Timeout, _body_position, _secret_filter, _strip_query, normalize_timeout, translate_error
+from .logmask import log_masker as _log_masker
+from .redact import mask_url
+from .transport import (ASYNC_LOGGERS, Timeout, _body_position, _secret_values, _strip_query, normalize_timeout,
+                        safe_cause, translate_error)
 from .wire import add_identity
 
 log = logging.getLogger("openapi_dyn")
@@ -105,7 +107,12 @@ class AsyncTransport(RetryTiming):
 
     def __init__(self, http_client: Optional[httpx.AsyncClient] = None, timeout: Timeout = None,
                  max_retries: int = 2, retry_rules: Optional[RetryRules] = None,
-                 max_connections: Optional[int] = None):
+                 max_connections: Optional[int] = None, max_response_bytes: Optional[int] = None):
+        from .logmask import protect_loggers
+        from .transport import DEFAULT_MAX_RESPONSE_BYTES
+
+        protect_loggers(ASYNC_LOGGERS)
+        self.max_response_bytes = DEFAULT_MAX_RESPONSE_BYTES if max_response_bytes is None else max_response_bytes
         self.owns_client = http_client is None
         if http_client is None:
             size = max_connections or DEFAULT_MAX_CONNECTIONS
@@ -133,20 +140,29 @@ class AsyncTransport(RetryTiming):
         attempts = Attempts(self.retry_rules, self, wanted, prepared.method, prepared.headers,
                             prepared.replayable, prepared.url)
         if prepared._secrets:
-            _secret_filter.secrets.update(x for x in prepared._secrets if x)
+            _log_masker.remember(prepared._secrets)
         log.debug("%s %s", prepared.method, prepared.masked_url)
         start = _body_position(prepared.body)
         not_retried = wanted > 0 and not prepared.replayable
         connect, read = timeout_pair
         limits = httpx.Timeout(read, connect=connect)
         while True:
+            error: Optional[BaseException] = None
             try:
                 raw = await self._follow(prepared, limits, stream, start)
             except httpx.HTTPError as exc:
                 wait = attempts.after_error(failure_kind(exc), exc)
                 if wait is None:
-                    raise translate_error(exc, prepared, timeout_pair, attempts=attempts.made,
-                                          not_retried=not_retried) from exc
+                    error = translate_error(exc, prepared, timeout_pair, attempts=attempts.made,
+                                            not_retried=not_retried)
+                    cause = safe_cause(exc, prepared)
+            else:
+                wait = None
+            if error is not None:
+                # outside the except clause: a cause that shows a secret is
+                # left out, and must not come back as __context__
+                raise error from cause
+            if wait is not None:
                 if wait > 0:
                     await anyio.sleep(wait)
                 continue
@@ -159,6 +175,7 @@ class AsyncTransport(RetryTiming):
             if wait > 0:
                 await anyio.sleep(wait)
         raw.openapi_dyn_attempts = attempts.made
+        raw.openapi_dyn_max_bytes = self.max_response_bytes
         raw.openapi_dyn_not_retried = not_retried
         return raw
 
@@ -193,10 +210,10 @@ class AsyncTransport(RetryTiming):
                 break
             location = raw.headers["Location"]
             await raw.aclose()
-            hops.append(Hop(raw.status_code, mask(url, prepared._secrets), mask(location, prepared._secrets)))
+            hops.append(Hop(raw.status_code, mask_url(url, prepared._secrets), mask_url(location, prepared._secrets)))
             if len(hops) > self.max_redirects:
                 raise too_many(prepared.operation_id, hops)
-            nxt = next_request(raw.status_code, location, method, url, dict(headers.items()), prepared._secrets,
+            nxt = next_request(raw.status_code, location, method, url, dict(headers.items()), _secret_values(prepared),
                                body is not None, prepared.replayable, prepared.operation_id)
             method, url = nxt.method, nxt.url
             headers = httpx.Headers(nxt.headers)

@@ -8,6 +8,11 @@ puts the right credential where the operation's security requirement says.
 
 Keys are kept in :class:`Secret` wrappers whose ``repr`` and ``str`` never show
 them, so a client, a prepared request or an exception can be printed safely.
+Leading and trailing whitespace of a key is dropped (a key read from a file
+ends in a newline); a key with a line break, carriage return or NUL inside is
+refused with a :class:`~openapi_dyn.UsageError` that names where it came from,
+never its value.  Where each key goes is recorded in the request's
+:class:`~openapi_dyn.redact.SecretPlaces`, which decides what is masked.
 """
 from __future__ import annotations
 
@@ -15,7 +20,10 @@ import base64
 import os
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-MASK = "****"
+from .errors import UsageError
+from .redact import MASK, SecretPlaces, mask_text
+
+__all__ = ["Secret", "Credentials", "apply_security", "mask", "MASK"]
 
 
 class Secret:
@@ -38,12 +46,25 @@ class Secret:
         return bool(self._value)
 
 
-def _secret(value: Any) -> Any:
-    if value is None or isinstance(value, Secret):
+def clean_credential(value: Any, source: str) -> str:
+    """``value`` as text without surrounding whitespace; a CR, LF or NUL
+    inside is a :class:`UsageError` naming ``source`` (never the value):
+    it would end the header early or be refused by the HTTP library with
+    the key in its message."""
+    text = value.reveal() if isinstance(value, Secret) else str(value)
+    text = text.strip()
+    if any(c in text for c in "\r\n\0"):
+        raise UsageError(f"the credential from {source} contains a line break or NUL character "
+                         f"(not shown); a key is one line of text")
+    return text
+
+
+def _secret(value: Any, source: str) -> Any:
+    if value is None:
         return value
     if isinstance(value, tuple):  # (user, password) for http basic
-        return (value[0], _secret(value[1]))
-    return Secret(str(value))
+        return (clean_credential(value[0], source), _secret(value[1], source))
+    return Secret(clean_credential(value, source))
 
 
 class Credentials:
@@ -59,10 +80,10 @@ class Credentials:
 
     def __init__(self, api_key: Any = None, per_scheme: Optional[Mapping[str, Any]] = None,
                  env: Optional[Mapping[str, str]] = None, api_key_schemes: Any = ()):
-        self._api_key = _secret(api_key)
+        self._api_key = _secret(api_key, "api_key=")
         #: the schemes ``api_key`` is for (empty: all of them), from the profile
         self.api_key_schemes = frozenset(api_key_schemes or ())
-        self._per_scheme = {k: _secret(v) for k, v in (per_scheme or {}).items()}
+        self._per_scheme = {k: _secret(v, f"credentials[{k!r}]") for k, v in (per_scheme or {}).items()}
         self.env: Dict[str, str] = dict(env or {})
 
     def __repr__(self) -> str:
@@ -81,8 +102,8 @@ class Credentials:
                 return None
             return self._api_key or None
         var = self.env.get(scheme) if level == 2 else (self.env.get("*") if scheme not in self.env else None)
-        if var and os.environ.get(var):
-            return Secret(os.environ[var])
+        if var and os.environ.get(var, "").strip():
+            return Secret(clean_credential(os.environ[var], f"the {var} environment variable"))
         return None
 
     def hint(self, scheme: str, api_key_option: Optional[str] = None) -> str:
@@ -103,8 +124,9 @@ class Credentials:
 
 def apply_security(operation, creds: Credentials, headers: Dict[str, str],
                    query: List[Tuple[str, str]], cookies: List[str],
-                   secrets: List[str]) -> Optional[str]:
-    """Add the credentials the operation needs.  Returns ``None`` when satisfied
+                   secrets: SecretPlaces) -> Optional[str]:
+    """Add the credentials the operation needs, recording each in ``secrets``
+    with its place.  Returns ``None`` when satisfied
     (or nothing is needed), else a message saying what is missing; the caller
     decides whether that is fatal (sending) or not (``prepare`` / dry run)."""
     requirements = operation.security
@@ -147,40 +169,43 @@ def missing_message(operation, creds: Credentials, api_key_option: Optional[str]
 
 
 def _apply_one(name: str, scheme: Mapping[str, Any], value: Any, headers: Dict[str, str],
-               query: List[Tuple[str, str]], cookies: List[str], secrets: List[str]) -> None:
+               query: List[Tuple[str, str]], cookies: List[str], secrets: SecretPlaces) -> None:
     kind = str(scheme.get("type", "http")).lower()
     if isinstance(value, tuple):
         user, password = value[0], value[1].reveal() if isinstance(value[1], Secret) else str(value[1])
         token = base64.b64encode(f"{user}:{password}".encode()).decode()
         headers["Authorization"] = f"Basic {token}"
-        secrets.extend([password, token])
+        secrets.add_header("Authorization", token)
+        secrets.values.append(password)
         return
     raw = value.reveal() if isinstance(value, Secret) else str(value)
-    secrets.append(raw)
     if kind == "apikey":
-        where, key_name = scheme.get("in", "header"), scheme.get("name", "api_key")
+        where, key_name = scheme.get("in", "header"), str(scheme.get("name", "api_key"))
         if where == "query":
             from urllib.parse import quote
             query.append((quote(key_name, safe=""), quote(raw, safe="")))
-            secrets.append(quote(raw, safe=""))
+            secrets.add_query(key_name, raw)
         elif where == "cookie":
             cookies.append(f"{key_name}={raw}")
+            secrets.add_cookie(key_name, raw)
         else:
             headers[key_name] = raw
+            secrets.add_header(key_name, raw)
         return
     http_scheme = str(scheme.get("scheme", "bearer")).lower()
     if kind == "http" and http_scheme == "basic":
         user, _, password = raw.partition(":")
         token = base64.b64encode(f"{user}:{password}".encode()).decode()
         headers["Authorization"] = f"Basic {token}"
-        secrets.append(token)
+        secrets.add_header("Authorization", token)
+        secrets.values.append(raw)
         return
     # http bearer, oauth2 and openIdConnect all carry a bearer token
     headers["Authorization"] = f"Bearer {raw}"
+    secrets.add_header("Authorization", raw)
 
 
 def mask(text: str, secrets: List[str]) -> str:
-    """``text`` with every secret replaced by ``****``."""
-    for s in sorted({s for s in secrets if s}, key=len, reverse=True):
-        text = text.replace(s, MASK)
-    return text
+    """Fallback masking of free text (see :func:`openapi_dyn.redact.mask_text`):
+    only values of at least 8 characters are searched for."""
+    return mask_text(text, secrets)

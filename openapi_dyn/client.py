@@ -16,12 +16,12 @@ import threading
 from typing import Any, Dict, Iterator, List, Mapping, NamedTuple, Optional, Tuple
 
 from .auth import Credentials
-from .errors import UnknownOperationError, UsageError, ValidationProblem
+from .errors import OpenAPIDynError, SpecError, UnknownOperationError, UsageError, ValidationProblem
+from .headers import check_headers
 from .options import CALL_OPTIONS
 from .profile import Profile, load_profile
+from .redact import is_secret_header
 from .spec import Spec
-
-_SECRET_HEADER_WORDS = ("authorization", "key", "token", "secret", "cookie", "password")
 
 
 class Conventions(NamedTuple):
@@ -165,7 +165,8 @@ class BaseClient:
                  cache: bool = True, strict: bool = False,
                  server_variables: Optional[Mapping[str, str]] = None, profile: Any = None,
                  defaults: Optional[Mapping[str, Any]] = None, api_version: Optional[str] = None,
-                 max_connections: Optional[int] = None, attribute_access: bool = True):
+                 max_connections: Optional[int] = None, attribute_access: bool = True,
+                 max_response_bytes: Optional[int] = None):
         self.spec: Spec = spec if isinstance(spec, Spec) else Spec(spec, cache=cache, strict=strict)
         self.profile: Profile = load_profile(profile, self.spec.bundled_name)
         prof = self.profile
@@ -184,11 +185,14 @@ class BaseClient:
         self._credentials = Credentials(api_key, credentials, prof.credential_env, prof.api_key_schemes)
         default_headers: Dict[str, str] = {}
         for header, var in prof.header_env.items():
-            if os.environ.get(var):
-                default_headers[header] = os.environ[var]
+            if os.environ.get(var, "").strip():
+                default_headers[header] = os.environ[var].strip()
+                check_headers({header: default_headers[header]}, f"the {var} environment variable")
+        check_headers(headers or {}, f"{self._kind}(headers=...)")
         default_headers.update(headers or {})
         self._default_headers = default_headers
         self.max_connections = max_connections
+        self.max_response_bytes = max_response_bytes
         self._transport = None
         self._transport_lock = threading.Lock()
         self._methods: Dict[str, Any] = {}
@@ -237,9 +241,17 @@ class BaseClient:
         op = self.operation(operation_id)
         opts = _split_options(kwargs)
         validate = self.validate if opts.get("validate") is None else opts["validate"]
-        return build_request(self, op, kwargs, opts.get("body"), body_given="body" in opts,
-                             content_type=opts.get("content_type"), headers=opts.get("headers"),
-                             validate=validate)
+        try:
+            return build_request(self, op, kwargs, opts.get("body"), body_given="body" in opts,
+                                 content_type=opts.get("content_type"), headers=opts.get("headers"),
+                                 validate=validate)
+        except (TypeError, AttributeError, KeyError, IndexError, ValueError, RecursionError) as exc:
+            if isinstance(exc, OpenAPIDynError):
+                raise
+            # Arguments are checked before use; what fails here is a part of
+            # the spec of a shape nothing checked (a malformed document).
+            raise SpecError(f"{op.operation_id} cannot be prepared: the spec describes it in a way this "
+                            f"client cannot use ({type(exc).__name__}: {str(exc)[:200]})", op.pointer) from None
 
     @property
     def headers(self) -> Dict[str, str]:
@@ -249,14 +261,14 @@ class BaseClient:
 
     @headers.setter
     def headers(self, value: Mapping[str, str]) -> None:
+        check_headers(value or {}, f"{self._kind}.headers")
         self._default_headers = dict(value or {})
 
     @property
     def _header_secrets(self) -> List[str]:
         """Values of client headers whose names say they hold a secret (kept
         out of logs and error messages)."""
-        return [v for k, v in self._default_headers.items()
-                if any(w in k.lower() for w in _SECRET_HEADER_WORDS)]
+        return [str(v) for k, v in self._default_headers.items() if is_secret_header(k)]
 
     def _check_sendable(self, prepared) -> None:
         if not prepared.url.startswith(("http://", "https://")):
@@ -442,6 +454,9 @@ class Client(BaseClient):
         the client never closes it.
     :param max_connections: connections kept open per host by the client's
         own session (default 10).
+    :param max_response_bytes: the largest body read whole, and the most an
+        event stream may send between two events (default 256 MiB); more
+        raises :class:`~openapi_dyn.ResponseTooLargeError`.
     :param cache: keep the parsed, repaired spec in the user's cache directory.
     :param strict: check the spec with openapi-spec-validator first.
     :param profile: the vendor profile: what the real API needs beyond the
@@ -472,13 +487,16 @@ class Client(BaseClient):
                  session: Any = None, cache: bool = True, strict: bool = False,
                  server_variables: Optional[Mapping[str, str]] = None, profile: Any = None,
                  defaults: Optional[Mapping[str, Any]] = None, api_version: Optional[str] = None,
-                 max_connections: Optional[int] = None, attribute_access: bool = True):
+                 max_connections: Optional[int] = None, attribute_access: bool = True,
+                 max_response_bytes: Optional[int] = None):
         super().__init__(spec, base_url=base_url, api_key=api_key, credentials=credentials,
                          headers=headers, timeout=timeout, max_retries=max_retries, validate=validate,
                          validate_responses=validate_responses, cache=cache, strict=strict,
                          server_variables=server_variables, profile=profile, defaults=defaults,
                          api_version=api_version, max_connections=max_connections,
-                         attribute_access=attribute_access)
+                         attribute_access=attribute_access, max_response_bytes=max_response_bytes)
+        if session is not None and getattr(session, "headers", None):
+            check_headers(session.headers, "the session's headers")
         self._session = session
 
     def request(self, operation_id: str, /, **kwargs: Any):
@@ -542,7 +560,8 @@ class Client(BaseClient):
                 if self._transport is None:
                     self._transport = Transport(self._session, self.timeout, self.max_retries,
                                                 retry_rules=self.profile.retry,
-                                                max_connections=self.max_connections)
+                                                max_connections=self.max_connections,
+                                                max_response_bytes=self.max_response_bytes)
         return self._transport
 
     def close(self) -> None:

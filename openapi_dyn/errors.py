@@ -12,7 +12,7 @@ Grouped by when they happen:
 * building a call: :class:`UnknownOperationError`, :class:`RequestValidationError`,
   :class:`MissingCredentialsError`, :class:`UsageError`
 * sending it: :class:`APIConnectionError`, :class:`APITimeoutError`,
-  :class:`RedirectError`
+  :class:`RedirectError`, :class:`ResponseTooLargeError`
 * the answer: :class:`APIError` and one subclass per common status,
   :class:`ResponseValidationError`, :class:`StreamError`, :class:`DownloadError`
 * generating the reference: :class:`DocumentationError`,
@@ -124,6 +124,12 @@ class DownloadError(OpenAPIDynError, OSError):
     """``save_to=`` could not write the answer (a missing folder, a full
     disk, no permission); nothing is left under the target name and the
     connection is released."""
+
+
+class ResponseTooLargeError(APIConnectionError):
+    """The answer's body (read whole), or one event of an event stream, is
+    larger than the client's ``max_response_bytes``; reading stopped there
+    and the connection was closed."""
 
 
 # ---------------------------------------------------------------- responses

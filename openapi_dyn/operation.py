@@ -233,7 +233,12 @@ class Operation:
         sec = self.raw.get("security")
         if sec is None:
             sec = self.spec.document.get("security")
-        return list(sec or [])
+        if not isinstance(sec, list) or not all(isinstance(req, dict) for req in sec):
+            if sec:
+                from .errors import SpecError
+                raise SpecError("security must be a list of requirement objects", f"{self.pointer}/security")
+            return []
+        return list(sec)
 
     @property
     def streams(self) -> bool:

@@ -14,9 +14,11 @@ import re
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from . import bodies, serialize
-from .auth import MASK, apply_security, mask
+from .auth import apply_security
 from .errors import RequestValidationError, ValidationProblem
+from .headers import header_problems
 from .operation import find_media, is_json, media_matches
+from .redact import SecretPlaces, mask_headers, mask_places_text, mask_url
 from .validation import validator_for
 
 _AMBIGUOUS = object()
@@ -72,7 +74,7 @@ class PreparedRequest:
                  "content_type", "missing_credentials", "replayable", "_secrets", "operation")
 
     def __init__(self, operation, method: str, url: str, headers: Dict[str, str], body: Any,
-                 json_body: Any, content_type: Optional[str], secrets: List[str],
+                 json_body: Any, content_type: Optional[str], secrets: SecretPlaces,
                  missing_credentials: Optional[str], replayable: bool = True):
         self.operation = operation
         self.operation_id = operation.operation_id
@@ -87,30 +89,32 @@ class PreparedRequest:
         self.replayable = replayable
 
     def masked_headers(self) -> Dict[str, str]:
-        """The headers with every credential replaced by ``****``."""
-        out = {}
-        for k, v in self.headers.items():
-            masked = mask(v, self._secrets)
-            if k.lower() == "authorization" and masked != v:
-                scheme = v.split(" ", 1)[0] if " " in v else ""
-                masked = f"{scheme} {MASK}".strip()
-            out[k] = masked
-        return out
+        """The headers with every credential replaced by ``****``: the headers
+        the security schemes filled, those whose names mark them as secret
+        (``*key*``, ``*token*``, ``Authorization``...) and cookie values;
+        ``Authorization`` keeps its scheme (``Bearer ****``)."""
+        return mask_headers(self.headers, self._secrets)
 
     @property
     def masked_url(self) -> str:
-        return mask(self.url, self._secrets)
+        """The URL with the value of every secret query parameter masked."""
+        return mask_url(self.url, self._secrets)
 
     def describe(self) -> str:
         """A person-readable dump of the request (method, URL, headers, body),
-        secrets masked: what ``--dry-run`` prints."""
+        secrets masked: what ``--dry-run`` prints.  Secrets are masked where
+        they are (headers, query parameters, cookies); the body is the
+        caller's own text, in which only a key of at least 8 characters would
+        be masked."""
         lines = [f"{self.method} {self.masked_url}"]
         lines += [f"{k}: {v}" for k, v in self.masked_headers().items()]
         if self.json is not None:
-            lines += ["", mask(json.dumps(self.json, indent=2, ensure_ascii=False, default=str), self._secrets)]
+            lines += ["", mask_places_text(json.dumps(self.json, indent=2, ensure_ascii=False, default=str),
+                                           self._secrets)]
         elif isinstance(self.body, (bytes, str)):
             text = self.body.decode("utf-8", "replace") if isinstance(self.body, bytes) else self.body
-            lines += ["", mask(text if len(text) < 4000 else text[:4000] + f"... ({len(text)} characters)", self._secrets)]
+            lines += ["", mask_places_text(text if len(text) < 4000 else text[:4000] + f"... ({len(text)} characters)",
+                                           self._secrets)]
         elif self.body is not None:
             lines += ["", f"<streamed body: {type(self.body).__name__}>"]
         return "\n".join(lines)
@@ -328,18 +332,26 @@ def build_request(client, operation, args: Dict[str, Any], body: Any = None, *,
                 cookies.append(serialize.cookie_param(p.name, value, p.style, p.explode))
         except (ValueError, TypeError) as exc:
             problems.append(ValidationProblem(p.qualified_name, str(exc)))
+    if headers is not None and not isinstance(headers, dict):
+        problems.append(ValidationProblem("headers", f"headers= must be a dict of header names to values, "
+                                                     f"not {type(headers).__name__}"))
+        headers = None
     for name, value in (headers or {}).items():
         try:
             put_header(out_headers, name, serialize.header_param(name, value))
-        except ValueError as exc:
+        except (ValueError, TypeError) as exc:
             problems.append(ValidationProblem(f"header.{name}", str(exc)))
     if problems:
         raise RequestValidationError(operation.operation_id, problems)
 
-    secrets: List[str] = list(client._header_secrets)
+    secrets = SecretPlaces(client._header_secrets)
     missing = apply_security(operation, client._credentials, out_headers, query, cookies, secrets)
     if cookies:
         out_headers["Cookie"] = "; ".join(cookies)
+    # every source at once: client, profile, parameters, per call, credentials
+    problems = header_problems(out_headers)
+    if problems:
+        raise RequestValidationError(operation.operation_id, problems)
 
     pieces = binder.path_pieces
     if len(pieces) > 1:
@@ -363,7 +375,9 @@ def build_request(client, operation, args: Dict[str, Any], body: Any = None, *,
     if media is not None:
         try:
             data, ctype, replayable = bodies.encode_body(media, body)
-        except (TypeError, ValueError) as exc:  # reachable with validate=False
+        except Exception as exc:  # reachable with validate=False: any object, any failure
+            if isinstance(exc, RequestValidationError):
+                raise
             raise RequestValidationError(operation.operation_id, [ValidationProblem(
                 "body", f"cannot be encoded as {media.media_type}: {exc}")]) from None
         if is_json(media.media_type):

@@ -68,9 +68,9 @@ class Response:
     def url(self) -> str:
         """The URL that gave this answer (the last hop of any redirects),
         with any credential in it shown as ``****``."""
-        from .auth import mask
+        from .redact import mask_url
 
-        return mask(str(self.raw.url), self.request._secrets)
+        return mask_url(str(self.raw.url), self.request._secrets)
 
     @property
     def history(self) -> list:
@@ -236,21 +236,60 @@ def error_fields(body: Any, ctype: str = "", profile: Any = None) -> Dict[str, A
     return out
 
 
+#: Bytes read per block when a body is read whole.
+READ_CHUNK = 64 * 1024
+
+
 def read_all(raw, prepared) -> bytes:
     """Read a body left on the wire, translating a connection that breaks
     mid-body (or a body that does not decompress) into
-    :class:`APIConnectionError`.  (An httpx answer has been read by the
-    asynchronous client already.)"""
+    :class:`APIConnectionError`, and stopping with
+    :class:`ResponseTooLargeError` past the client's ``max_response_bytes``
+    (counted after decompression: a gzip bomb stops there too).  (An httpx
+    answer has been read by the asynchronous client already.)"""
     if hasattr(raw, "aread"):
         return raw.content
     import requests
 
-    from .transport import translate_error
+    from .transport import safe_cause, translate_error
 
-    try:
+    if _is_read(raw):
         return raw.content
+    limit = getattr(raw, "openapi_dyn_max_bytes", None)
+    if limit is None:
+        failure = None
+        try:
+            return raw.content
+        except requests.RequestException as exc:
+            failure, cause = translate_error(exc, prepared), safe_cause(exc, prepared)
+        raise failure from cause
+    declared = raw.headers.get("Content-Length", "")
+    if declared.strip().isdigit() and int(declared) > limit:
+        raw.close()
+        raise _too_large(prepared, limit, f"it announces {int(declared)} bytes")
+    blocks, size, failure = [], 0, None
+    try:
+        for block in raw.iter_content(READ_CHUNK):
+            size += len(block)
+            if size > limit:
+                raw.close()
+                raise _too_large(prepared, limit, "more arrived")
+            blocks.append(block)
     except requests.RequestException as exc:
-        raise translate_error(exc, prepared) from exc
+        failure, cause = translate_error(exc, prepared), safe_cause(exc, prepared)
+    if failure is not None:
+        raise failure from cause
+    raw._content = b"".join(blocks)
+    raw._content_consumed = True
+    return raw._content
+
+
+def _too_large(prepared, limit: int, why: str):
+    from .errors import ResponseTooLargeError
+
+    return ResponseTooLargeError(
+        f"{prepared.method} {prepared.masked_url}: the answer is larger than max_response_bytes "
+        f"({limit} bytes): {why}; reading stopped and the connection was closed", request=prepared)
 
 
 # ------------------------------------------------------- after sending
@@ -341,7 +380,7 @@ def save_body(raw, prepared, target: Any):
     import requests
 
     from .download import DOWNLOAD_CHUNK, Destination
-    from .transport import translate_error
+    from .transport import safe_cause, translate_error
 
     dest = None
     try:
@@ -350,14 +389,18 @@ def save_body(raw, prepared, target: Any):
             dest.write(block)
         return dest.commit(), dest.written
     except requests.RequestException as exc:
-        dest.abort()
-        raise translate_error(exc, prepared) from exc
+        if dest is not None:
+            dest.abort()
+        failure, cause = translate_error(exc, prepared), safe_cause(exc, prepared)
     except BaseException:
         if dest is not None:
             dest.abort()
         raise
     finally:
         raw.close()
+    # raised here, outside the except clause: a cause that shows a secret is
+    # left out, and must not come back as __context__
+    raise failure from cause
 
 
 # ------------------------------------------------ response validation

@@ -23,7 +23,7 @@ import json
 import re
 from typing import Any, AsyncIterator, Iterable, Iterator, Optional
 
-from .errors import APITimeoutError, StreamError
+from .errors import APITimeoutError, ResponseTooLargeError, StreamError
 
 __all__ = ["ServerSentEvent", "Stream", "AsyncStream", "EventParser", "parse_events", "iter_lines"]
 
@@ -226,6 +226,7 @@ class _StreamBase:
         self.last_event_id: Optional[str] = None
         self.retry: Optional[int] = None
         self.events_seen = 0
+        self._pending_bytes = 0
         self._started = False
         self._closed = False
 
@@ -277,6 +278,7 @@ class _StreamBase:
             if isinstance(payload, dict) and payload.get("error"):
                 raise self._fail(f"error in the stream: {_error_message(payload)}", payload)
         self.events_seen += 1
+        self._pending_bytes = 0
         return True
 
     def _incomplete(self, exc: IncompleteEvent) -> Optional[StreamError]:
@@ -290,8 +292,10 @@ class _StreamBase:
                                f"{self.events_seen} event(s)", request=self.request)
 
     def _broken(self, exc: BaseException) -> StreamError:
-        return self._fail(f"the event stream broke off after {self.events_seen} event(s): "
-                          f"{type(exc).__name__}: {exc}")
+        from .redact import mask_places_text
+
+        text = mask_places_text(f"{type(exc).__name__}: {exc}", getattr(self.request, "_secrets", None))
+        return self._fail(f"the event stream broke off after {self.events_seen} event(s): {text}")
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
@@ -316,13 +320,28 @@ class Stream(_StreamBase):
     def _chunks(self) -> Iterator[bytes]:
         reader = getattr(self.raw.raw, "read1", None)
         if reader is None:  # not urllib3 underneath: fall back to requests
-            yield from self.raw.iter_content(chunk_size=None)
-            return
-        while True:
-            chunk = reader(_READ_SIZE, decode_content=True)  # compressed streams too
-            if not chunk:
-                return
+            chunks = self.raw.iter_content(chunk_size=None)
+        else:
+            # decode_content: compressed streams are decompressed as they arrive
+            chunks = iter(lambda: reader(_READ_SIZE, decode_content=True), b"")
+        limit = getattr(self.raw, "openapi_dyn_max_bytes", None)
+        for chunk in chunks:
+            if limit is not None:
+                # bytes since the last event delivered: one endless event, or
+                # an endless run of comments, stops here
+                self._pending_bytes += len(chunk)
+                if self._pending_bytes > limit:
+                    raise self._too_large(limit)
             yield chunk
+
+    def _too_large(self, limit: int) -> Exception:
+        from .errors import ResponseTooLargeError
+
+        where = f" ({self.request.operation_id})" if self.request is not None else ""
+        return ResponseTooLargeError(
+            f"the event stream{where} sent more than max_response_bytes ({limit} bytes) without "
+            f"completing an event, after {self.events_seen} event(s); the connection was closed",
+            request=self.request)
 
     def events(self) -> Iterator[ServerSentEvent]:
         """Every event as a :class:`ServerSentEvent`, up to ``[DONE]`` (not
@@ -344,17 +363,30 @@ class Stream(_StreamBase):
             if failure is not None:
                 raise failure from None
         except (ReadTimeoutError, requests.Timeout) as exc:
-            raise self._stalled() from exc
-        except StreamError:
+            raise self._stalled() from self._cause(exc)
+        except (StreamError, ResponseTooLargeError):
             raise
         except Exception as exc:  # GeneratorExit (loop left early) is not an Exception
             if _is_read_timeout(exc):
-                raise self._stalled() from exc
+                raise self._stalled() from self._cause(exc)
             if _is_network_error(exc):
-                raise self._broken(exc) from exc
+                raise self._broken(exc) from self._cause(exc)
             raise
         finally:
             self.close()
+
+    def _cause(self, exc: BaseException):
+        """``exc``, or ``None`` when its text shows a secret of the request."""
+        if self.request is None:
+            return exc
+        from .transport import safe_cause
+
+        return safe_cause(exc, self.request)
+
+    def _masked(self, text: str) -> str:
+        from .redact import mask_places_text
+
+        return mask_places_text(text, getattr(self.request, "_secrets", None))
 
     def __iter__(self) -> Iterator[Any]:
         events = self.events()

@@ -4,7 +4,10 @@ openapi_dyn's own.
 
 Nothing outside this module touches requests' exceptions; a caller sees
 :class:`~openapi_dyn.APIConnectionError` or :class:`~openapi_dyn.APITimeoutError`
-with the original as ``__cause__``.
+with the original as ``__cause__``, unless the original's text shows a
+secret of the request (urllib3 puts the whole URL, query string and all, in
+its messages): then the cause is left out (not even as ``__context__``) and
+its description, masked, is in the message.
 
 Retries: up to ``max_retries`` (default 2) more attempts.  Which failures
 are retried and how long to wait is decided in :mod:`.retrying`, shared with
@@ -37,17 +40,24 @@ from typing import Any, Dict, List, Optional, Tuple, Union
 import requests
 from requests.adapters import HTTPAdapter
 
-from .auth import mask
 from .errors import APIConnectionError, APITimeoutError, MissingCredentialsError
 from .profile import DEFAULT_RETRY_STATUSES, RetryRules
 from .redirects import MAX_REDIRECTS, Hop, is_redirect, next_request, too_many
 from .retrying import CONNECT, READ, Attempts, RetryTiming
 from .wire import add_identity
+# Log records of urllib3 (request lines with their query strings, retries
+# with the URL), requests and this library are masked: see logmask.LogMasker.
+from .logmask import log_masker as _log_masker
+from .logmask import protect_loggers
+from .redact import mask_url
 
 log = logging.getLogger("openapi_dyn")
 
 Timeout = Union[None, float, Tuple[float, float]]
 DEFAULT_TIMEOUT: Tuple[float, float] = (5.0, 600.0)  # connect, read (seconds)
+#: The largest body read whole, and the most an event stream may send
+#: between two events (``Client(max_response_bytes=...)``).
+DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 
 #: Connections kept per host by a client's own session unless
 #: ``max_connections=`` says otherwise (requests' own default).
@@ -56,6 +66,10 @@ DEFAULT_POOL_SIZE = 10
 #: Answers worth another attempt by default: timeouts, lock conflicts, rate
 #: limits, server errors (the official SDKs' list).
 RETRY_STATUSES = DEFAULT_RETRY_STATUSES
+
+#: The largest answer drained (read and dropped) to reuse its connection
+#: before a retry; a larger one, or one of unknown size, closes it.
+DRAIN_LIMIT = 64 * 1024
 
 #: Why a request was sent once only, appended to the error when it fails.
 NOT_REPLAYABLE = ("not retried: the request body is a one-shot stream (a pipe, socket or generator) "
@@ -72,38 +86,10 @@ def normalize_timeout(timeout: Any) -> Tuple[Optional[float], Optional[float]]:
     return (float(timeout), float(timeout))
 
 
-class _SecretFilter(logging.Filter):
-    """Masks credentials in urllib3's own log records.
-
-    urllib3 logs every request line (``"GET /v1/x?api_key=... HTTP/1.1" 200``)
-    at DEBUG level, so a key that a spec puts in the query string would reach
-    any log that records DEBUG.  Filters are not inherited by child loggers,
-    so this one sits on the logger that writes those lines; it knows every
-    secret this process has sent (a handful of strings)."""
-
-    def __init__(self) -> None:
-        super().__init__("openapi_dyn.secrets")
-        self.secrets: set = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            from .auth import mask
-
-            text = record.getMessage()
-            masked = mask(text, list(self.secrets))
-            if masked != text:
-                record.msg, record.args = masked, ()
-        return True
-
-
-_secret_filter = _SecretFilter()
-#: The loggers that write request lines: urllib3's (this transport) and
-#: httpx's and httpcore's (the asynchronous one).  Filters are not inherited,
-#: so each gets the filter itself.
-SECRET_LOGGERS = ("urllib3.connectionpool", "httpx", "httpcore.connection", "httpcore.http11",
-                  "httpcore.http2", "httpcore.proxy")
-for _name in SECRET_LOGGERS:
-    logging.getLogger(_name).addFilter(_secret_filter)
+#: The loggers whose records are masked besides urllib3's, requests' and this
+#: library's (see :mod:`.logmask`): httpx's and httpcore's, which the
+#: asynchronous client writes to.
+ASYNC_LOGGERS = ("httpx", "httpcore")
 
 
 def _strip_query(url: Optional[str]) -> str:
@@ -138,7 +124,7 @@ class Transport(RetryTiming):
 
     def __init__(self, session: Optional[requests.Session] = None, timeout: Timeout = None,
                  max_retries: int = 2, retry_rules: Optional[RetryRules] = None,
-                 max_connections: Optional[int] = None):
+                 max_connections: Optional[int] = None, max_response_bytes: Optional[int] = None):
         self.owns_session = session is None
         if session is None:
             session = requests.Session()
@@ -149,6 +135,8 @@ class Transport(RetryTiming):
         self.timeout = normalize_timeout(timeout)
         self.max_retries = max_retries
         self.retry_rules = retry_rules or RetryRules()
+        self.max_response_bytes = DEFAULT_MAX_RESPONSE_BYTES if max_response_bytes is None else max_response_bytes
+        protect_loggers(ASYNC_LOGGERS)
         self._env_settings: dict = {}  # see _environment_settings
         import urllib3
 
@@ -166,18 +154,32 @@ class Transport(RetryTiming):
         attempts = Attempts(self.retry_rules, self, wanted, prepared.method, prepared.headers,
                             prepared.replayable, prepared.url)
         if prepared._secrets:
-            _secret_filter.secrets.update(x for x in prepared._secrets if x)
-        log.debug("%s %s", prepared.method, prepared.masked_url)
+            _log_masker.remember(prepared._secrets)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s %s", prepared.method, prepared.masked_url)
         start = _body_position(prepared.body)
         not_retried = wanted > 0 and not prepared.replayable
         while True:
+            error: Optional[BaseException] = None
             try:
-                raw = self._follow(prepared, timeout_pair, stream, start)
+                # left on the wire by requests (which would read it whole,
+                # however large): read below, within max_response_bytes
+                raw = self._follow(prepared, timeout_pair, True, start)
             except requests.RequestException as exc:
                 wait = attempts.after_error(failure_kind(exc), exc)
                 if wait is None:
-                    raise translate_error(exc, prepared, timeout_pair, attempts=attempts.made,
-                                          not_retried=not_retried) from exc
+                    error = translate_error(exc, prepared, timeout_pair, attempts=attempts.made,
+                                            not_retried=not_retried)
+                    cause = safe_cause(exc, prepared)
+            except ValueError as exc:  # http.client refusing a header that bypassed our checks
+                error, cause = bad_header_error(exc, prepared, prepared.headers), None
+            else:
+                wait = None
+            if error is not None:
+                # raised here, outside the except clause: a cause left out
+                # (it shows a secret) must not come back as __context__
+                raise error from cause
+            if wait is not None:
                 _sleep(wait)
                 continue
             if raw.status_code < 400:
@@ -191,6 +193,11 @@ class Transport(RetryTiming):
         # read by raise_for_status(): an error status here was not retried
         # only because the body could not be sent again
         raw.openapi_dyn_not_retried = not_retried
+        raw.openapi_dyn_max_bytes = self.max_response_bytes
+        if not stream:
+            from .response import read_all
+
+            read_all(raw, prepared)
         return raw
 
     def _follow(self, prepared, timeout_pair, stream: bool, start: Optional[int]) -> requests.Response:
@@ -218,10 +225,10 @@ class Transport(RetryTiming):
                 return raw
             location = raw.headers["Location"]
             raw.close()
-            hops.append(Hop(raw.status_code, mask(url, prepared._secrets), mask(location, prepared._secrets)))
+            hops.append(Hop(raw.status_code, mask_url(url, prepared._secrets), mask_url(location, prepared._secrets)))
             if len(hops) > self.max_redirects:
                 raise too_many(prepared.operation_id, hops)
-            nxt = next_request(raw.status_code, location, method, url, headers, prepared._secrets,
+            nxt = next_request(raw.status_code, location, method, url, headers, _secret_values(prepared),
                                body is not None, prepared.replayable, prepared.operation_id)
             method, url = nxt.method, nxt.url
             headers = requests.structures.CaseInsensitiveDict(nxt.headers)
@@ -299,6 +306,13 @@ def failure_kind(exc: BaseException) -> str:
     return READ
 
 
+def _secret_values(prepared) -> List[str]:
+    """The secret values of a prepared request (what a redirect to another
+    origin must not carry)."""
+    places = prepared._secrets
+    return list(places.values) if places else []
+
+
 def _body_position(body: Any) -> Optional[int]:
     """Where a seekable file body starts, to rewind it for another attempt
     (bytes and re-iterable bodies need nothing)."""
@@ -361,7 +375,55 @@ def _is_httpx(exc: BaseException, *names: str) -> bool:
 
 def _describe(exc: BaseException, prepared) -> str:
     """A one-line reason for a connection failure, with secrets masked."""
-    from .auth import mask
+    from .redact import mask_places_text
 
     text = f"{type(exc).__name__}: {exc}"
-    return mask(text, prepared._secrets)
+    return mask_places_text(text, prepared._secrets)
+
+
+def _texts(exc: BaseException):
+    """The text of ``exc`` and of everything it wraps or was caused by."""
+    seen: set = set()
+    todo = [exc]
+    while todo and len(seen) < 32:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        try:
+            yield f"{e!r} {e}"
+        except Exception:
+            yield type(e).__name__
+        todo.extend(x for x in _chain(e) if x is not e)
+        todo.extend(x for x in (e.__cause__, e.__context__, getattr(e, "request", None)) if isinstance(x, BaseException))
+        for arg in getattr(e, "args", ()):
+            if isinstance(arg, BaseException):
+                todo.append(arg)
+
+
+def safe_cause(exc: BaseException, prepared) -> Optional[BaseException]:
+    """``exc`` when it may be chained to the error raised for it, ``None``
+    when its text (or that of anything it wraps) shows a secret of the
+    request: it is then left out, its description masked in the message."""
+    secrets = getattr(prepared, "_secrets", None)
+    if not secrets:
+        return exc
+    for text in _texts(exc):
+        if secrets.appears_in(text):
+            return None
+    return exc
+
+
+def bad_header_error(exc: BaseException, prepared, headers) -> Exception:
+    """The HTTP library refused the request with a ``ValueError``: mostly a
+    header that reached it after our checks (changed on the prepared request,
+    or added by the session), named with its value never shown; else the
+    failure, described with secrets masked."""
+    from .errors import RequestValidationError
+    from .headers import header_problems
+
+    problems = header_problems(headers)
+    if problems:
+        return RequestValidationError(prepared.operation_id, problems)
+    return APIConnectionError(f"{prepared.method} {prepared.masked_url} failed: {_describe(exc, prepared)}",
+                              request=prepared)

@@ -13,7 +13,8 @@ function ``(handler, recorded) -> None``; a function taking only the
 Actions: :func:`reply`, :func:`status`, :func:`reset` (TCP reset, no
 answer), :func:`stall` (answer late, or never), :func:`events` (an event
 stream in chunks, with pauses and gates, optionally cut off mid-event),
-:func:`send_body` (a body written in pieces, optionally cut short).
+:func:`send_body` (a body written in pieces, optionally cut short),
+:func:`endless` (a body that never ends).
 
 Waiting is bounded everywhere: stalls and gates give up after a few seconds
 and all of them are released when the server stops.
@@ -188,6 +189,24 @@ def send_body(data: bytes, content_type: str = "application/octet-stream", piece
         if cut_after is not None:
             h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             h.connection.close()
+    return act
+
+
+def endless(piece: bytes, content_type: str = "application/json", limit: int = 1 << 30,
+            status_code: int = 200):
+    """A chunked answer that repeats ``piece`` until the client hangs up (or,
+    to stay bounded, ``limit`` bytes have gone out): a hostile server's
+    endless body or event stream."""
+    def act(h, rec):
+        h.send_response(status_code)
+        h.send_header("Content-Type", content_type)
+        h.send_header("Transfer-Encoding", "chunked")
+        h.send_header("Connection", "close")
+        h.end_headers()
+        frame = b"%x\r\n%s\r\n" % (len(piece), piece)
+        for _ in range(max(1, limit // max(1, len(piece)))):
+            if h.server.stopping.is_set() or not h.write(rec, frame):
+                return
     return act
 
 

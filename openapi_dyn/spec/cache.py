@@ -28,6 +28,12 @@ owned by the current user, or writable by group or others, is not trusted:
 the directory is then not used at all, a file is ignored (and replaced by a
 fresh one).
 
+The cache holds at most :func:`max_bytes` (512 MiB unless
+``$OPENAPI_DYN_CACHE_MAX_BYTES`` says otherwise): a file larger than that is
+not written at all, and after a new spec is written the least recently used
+files (a file's mtime is set whenever it is read) are removed until the rest
+fits.
+
 Location: ``$OPENAPI_DYN_CACHE_DIR``, else ``platformdirs.user_cache_dir(
 "openapi_dyn")``.  ``OPENAPI_DYN_CACHE=0`` (or ``false``/``no``/``off``)
 disables the cache, as does ``load_spec(..., cache=False)``.
@@ -57,6 +63,16 @@ _FALSE = {"0", "false", "no", "off"}
 _POSIX = os.name == "posix" and hasattr(os, "geteuid")
 
 __all__ = ["SpecCache", "CacheEntry", "cache_dir", "CACHE_FORMAT", "REPAIR_FORMAT"]
+
+
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+
+
+def max_bytes() -> int:
+    """The most the cache directory may hold: ``$OPENAPI_DYN_CACHE_MAX_BYTES``
+    when it is a number, else 512 MiB."""
+    text = os.environ.get("OPENAPI_DYN_CACHE_MAX_BYTES", "").strip()
+    return int(text) if text.isdigit() else DEFAULT_MAX_BYTES
 
 
 def cache_dir() -> Optional[Path]:
@@ -236,6 +252,34 @@ class SpecCache:
                     removed += 1
             except OSError:
                 continue
+        return removed + self._evict(max_bytes())
+
+    def _evict(self, limit: int) -> int:
+        """Remove the least recently used files until the rest holds at most
+        ``limit`` bytes; returns how many were removed."""
+        files = []
+        try:
+            with os.scandir(self.directory) as it:
+                for e in it:
+                    if e.name.startswith(("spec-", "loc-", "doc-")) and e.name.endswith(".json"):
+                        try:
+                            st = e.stat(follow_symlinks=False)
+                        except OSError:
+                            continue
+                        files.append((st.st_mtime_ns, st.st_size, e.path))
+        except OSError:
+            return 0
+        total = sum(f[1] for f in files)
+        removed = 0
+        for _, size, path in sorted(files):
+            if total <= limit:
+                break
+            try:
+                os.unlink(path)
+                total -= size
+                removed += 1
+            except OSError:
+                continue
         return removed
 
     # ------------------------------------------------------------ texts
@@ -282,6 +326,8 @@ class SpecCache:
                 os.unlink(self.entry_path(old["content_hash"]))
             except OSError:
                 pass
+        if ok:
+            self._evict(max_bytes())
         return ok
 
     def clear(self) -> int:
@@ -316,6 +362,10 @@ class SpecCache:
             with os.fdopen(fd, "rb") as f:
                 fd = -1
                 raw = f.read()
+                try:
+                    os.utime(f.fileno())     # recently used: pruned last
+                except (OSError, NotImplementedError, TypeError):
+                    pass
         except OSError as e:
             log.debug("spec cache: cannot read %s: %s", path, e)
             return None
@@ -347,6 +397,10 @@ class SpecCache:
             data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         except (TypeError, ValueError) as e:   # not JSON (a YAML !!set, a self-containing alias)
             log.debug("spec cache: cannot store %s as JSON: %s", path.name, e)
+            return False
+        if len(data) > max_bytes():
+            log.debug("spec cache: %s would be %d bytes, more than the cache may hold; not written",
+                      path.name, len(data))
             return False
         head = dict(header, magic=MAGIC, format=CACHE_FORMAT, kind=kind, key=key, fingerprint=fingerprint(),
                     body_length=len(data), body_sha256=hashlib.sha256(data).hexdigest())

