@@ -141,14 +141,8 @@ class BaseClient:
     """What :class:`Client` and :class:`~openapi_dyn.AsyncClient` share:
     the spec, the profile, the options, finding operations, binding,
     validating and encoding calls (:meth:`prepare`), method-style calls and
-    their ``help()``.  Only sending and reading differ between the two.
-
-    Every operation is a method: ``client.createRun(...)``; operationIds that
-    are not identifiers through an alias (``client.admin_api_keys_list``).
-    ``client.ops.<operationId>`` always reaches an operation, also one whose
-    name a method of this class already has (``search``, ``send``,
-    ``close``, ``call``, ``request``, ``prepare``, ``paginate``...), and
-    ``client.call("<operationId>", ...)`` works for every name.
+    their ``help()``.  Only sending and reading differ between the two
+    (how operations are reached: see :class:`Client`).
 
     Options set after construction take effect on the next request:
     ``timeout``, ``max_retries``, ``headers`` (a dict: add, change or remove
