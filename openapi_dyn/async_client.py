@@ -114,6 +114,14 @@ class AsyncClient(BaseClient):
                                                      max_response_bytes=self.max_response_bytes)
         return self._transport
 
+    async def call_tool(self, name: str, arguments: Any = None, *, prefix: str = ""):
+        """Validate and send a model's tool call; returns a
+        :class:`~openapi_dyn.tools.ToolResult` (``is_error`` set for invalid
+        arguments and API errors; see :func:`openapi_dyn.tools.call_tool`)."""
+        from .tools import call_tool_async
+
+        return await call_tool_async(self, name, arguments, prefix=prefix)
+
     async def aclose(self) -> None:
         """Close the connection pool (an ``http_client=`` passed in is left
         open: it is the caller's)."""

@@ -205,6 +205,17 @@ class BaseClient:
         if checked:
             self._check_defaults(checked)
 
+    # -------------------------------------------------------------- tools
+    def tools(self, format: str = "openai", **options: Any):
+        """Tool definitions for a language model, one per chosen operation:
+        ``format`` is ``"openai"``, ``"openai-responses"``, ``"anthropic"``
+        or ``"mcp"``; options ``operations``, ``tags``, ``search``,
+        ``prefix``, ``names`` (``"operationId"`` or ``"snake"``), ``strict``,
+        ``refs``, ``read_only`` (see :func:`openapi_dyn.tools.tool_definitions`)."""
+        from .tools import tool_definitions
+
+        return tool_definitions(self, format, **options)
+
     # ------------------------------------------------------------ surface
     @property
     def operations(self) -> Operations:
@@ -569,17 +580,6 @@ class Client(BaseClient):
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
-
-    # -------------------------------------------------------------- tools
-    def tools(self, format: str = "openai", **options: Any):
-        """Tool definitions for a language model, one per chosen operation:
-        ``format`` is ``"openai"``, ``"openai-responses"``, ``"anthropic"``
-        or ``"mcp"``; options ``operations``, ``tags``, ``search``,
-        ``prefix``, ``names`` (``"operationId"`` or ``"snake"``), ``strict``,
-        ``refs``, ``read_only`` (see :func:`openapi_dyn.tools.tool_definitions`)."""
-        from .tools import tool_definitions
-
-        return tool_definitions(self, format, **options)
 
     def call_tool(self, name: str, arguments: Any = None, *, prefix: str = ""):
         """Validate and send a model's tool call; returns a

@@ -588,6 +588,34 @@ def result_for(response) -> ToolResult:
     return ToolResult(str(data), status=status, media_type=media_type)
 
 
+async def call_tool_async(client, name: str, arguments: Any = None, *, prefix: str = "") -> ToolResult:
+    """:func:`call_tool` for :class:`~openapi_dyn.AsyncClient`: the same
+    mapping, validation and results; the call is awaited and an event stream
+    is collected as it arrives."""
+    from .sse import AsyncStream
+
+    op = find_tool(client, name, prefix)
+    shape = shape_for(client, op)
+    try:
+        op_id, kwargs = tool_arguments_to_call(client, name, arguments, prefix)
+        response = await client.request(op_id, **kwargs)
+        data = response.data
+        if isinstance(data, AsyncStream):
+            events: List[Any] = []
+            async with data:
+                async for event in data.events():
+                    payload = event.decoded()
+                    events.append(payload if event.event == "message" else {"event": event.event, "data": payload})
+                    if len(events) >= MAX_EVENTS:
+                        break
+            result = ToolResult({"events": events}, status=response.status_code, media_type="text/event-stream")
+        else:
+            result = result_for(response)
+    except OpenAPIDynError as exc:
+        result = error_result(exc, shape)
+    return scrub(result, secrets_of(client))
+
+
 def argument_of(shape: Optional[ToolShape], location: str) -> str:
     """The tool argument a problem location names: ``query.limit`` ->
     ``limit``; ``body.messages[0].role`` -> ``messages[0].role`` when the

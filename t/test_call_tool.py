@@ -214,3 +214,21 @@ def test_the_pieces_work_for_any_client(pets, faultserver):
         assert error_result(exc).is_error
     else:
         pytest.fail("an empty pet passed validation")
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_async_client_tool_calls(faultserver, anyio_backend):
+    """AsyncClient.call_tool: the same mapping, located problems and results,
+    an event stream collected as it arrives."""
+    from openapi_dyn import AsyncClient
+
+    async with AsyncClient(PETS, base_url=faultserver.url, api_key=KEY, cache=False, max_retries=0) as client:
+        bad = await client.call_tool("createPet", {"name": "", "kind": "cow"})
+        assert bad.is_error and {"name", "kind"} <= {p["argument"] for p in bad.content["problems"]}
+        assert faultserver.requests == []
+        faultserver.plan(events(b'data: {"n": 1}\n\n', b"event: moved\ndata: {\"n\": 2}\n\n", b"data: [DONE]\n\n"))
+        result = await client.call_tool("watchPet", {"pet_id": "p1"})
+        assert result.content == {"events": [{"n": 1}, {"event": "moved", "data": {"n": 2}}]}
+        assert faultserver.requests[-1].path == "/pets/p1/events"
+        assert len(client.tools("mcp")) == len(client.spec.operations)
