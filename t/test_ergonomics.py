@@ -171,3 +171,14 @@ def test_search_ranks_the_closest_operation_ids_first(openai_client):
     assert [op.operation_id for op in openai_client.search("create vector store")][0] == "createVectorStore"
     assert openai_client.search("chat completion")[0].operation_id in ("createChatCompletion",
                                                                          "listChatCompletions")
+
+
+def test_the_reference_says_body_fields_are_keywords(openai_client):
+    from openapi_dyn.reference import render_operation
+
+    for fmt in ("text", "markdown", "pod", "html"):
+        page = render_operation(openai_client, "createChatCompletion", fmt, check=False)
+        assert "fields also as keyword arguments" in page, fmt
+    # a body that is not an object with fields says nothing of the kind
+    page = render_operation(openai_client, "getAssistant", "text", check=False)
+    assert "keyword arguments" not in page

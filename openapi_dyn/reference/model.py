@@ -1197,6 +1197,8 @@ def body_heading_facts(doc: OperationDoc, body: BodyDoc) -> List[str]:
         facts.append("schema " + body.schema_name)
     elif body.type not in ("object", "any"):
         facts.append(body.type)
+    if body.properties or body.variants:
+        facts.append("fields also as keyword arguments")  # client.op(model=..., messages=...)
     return facts
 
 
