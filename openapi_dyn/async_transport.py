@@ -149,7 +149,9 @@ class AsyncTransport(RetryTiming):
         while True:
             error: Optional[BaseException] = None
             try:
-                raw = await self._follow(prepared, limits, stream, start)
+                # left on the wire whatever ``stream`` says: a body is read
+                # by async_response.read_body, within max_response_bytes
+                raw = await self._follow(prepared, limits, True, start)
             except httpx.HTTPError as exc:
                 wait = attempts.after_error(failure_kind(exc), exc)
                 if wait is None:

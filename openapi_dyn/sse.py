@@ -297,6 +297,28 @@ class _StreamBase:
         text = mask_places_text(f"{type(exc).__name__}: {exc}", getattr(self.request, "_secrets", None))
         return self._fail(f"the event stream broke off after {self.events_seen} event(s): {text}")
 
+    def _too_large(self, limit: int) -> Exception:
+        from .errors import ResponseTooLargeError
+
+        where = f" ({self.request.operation_id})" if self.request is not None else ""
+        return ResponseTooLargeError(
+            f"the event stream{where} sent more than max_response_bytes ({limit} bytes) without "
+            f"completing an event, after {self.events_seen} event(s); the connection was closed",
+            request=self.request)
+
+    def _cause(self, exc: BaseException):
+        """``exc``, or ``None`` when its text shows a secret of the request."""
+        if self.request is None:
+            return exc
+        from .transport import safe_cause
+
+        return safe_cause(exc, self.request)
+
+    def _masked(self, text: str) -> str:
+        from .redact import mask_places_text
+
+        return mask_places_text(text, getattr(self.request, "_secrets", None))
+
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
         op = f" {self.request.operation_id}" if self.request is not None else ""
@@ -334,15 +356,6 @@ class Stream(_StreamBase):
                     raise self._too_large(limit)
             yield chunk
 
-    def _too_large(self, limit: int) -> Exception:
-        from .errors import ResponseTooLargeError
-
-        where = f" ({self.request.operation_id})" if self.request is not None else ""
-        return ResponseTooLargeError(
-            f"the event stream{where} sent more than max_response_bytes ({limit} bytes) without "
-            f"completing an event, after {self.events_seen} event(s); the connection was closed",
-            request=self.request)
-
     def events(self) -> Iterator[ServerSentEvent]:
         """Every event as a :class:`ServerSentEvent`, up to ``[DONE]`` (not
         included) or the end of the stream; errors raise :class:`StreamError`."""
@@ -374,19 +387,6 @@ class Stream(_StreamBase):
             raise
         finally:
             self.close()
-
-    def _cause(self, exc: BaseException):
-        """``exc``, or ``None`` when its text shows a secret of the request."""
-        if self.request is None:
-            return exc
-        from .transport import safe_cause
-
-        return safe_cause(exc, self.request)
-
-    def _masked(self, text: str) -> str:
-        from .redact import mask_places_text
-
-        return mask_places_text(text, getattr(self.request, "_secrets", None))
 
     def __iter__(self) -> Iterator[Any]:
         events = self.events()
@@ -430,8 +430,14 @@ class AsyncStream(_StreamBase):
         import httpx
 
         parser = EventParser()
+        limit = getattr(self.raw, "openapi_dyn_max_bytes", None)
         try:
             async for chunk in self.raw.aiter_bytes():
+                if limit is not None:
+                    # bytes since the last event delivered, as for Stream
+                    self._pending_bytes += len(chunk)
+                    if self._pending_bytes > limit:
+                        raise self._too_large(limit)
                 for event in parser.feed(chunk):
                     if not self._accept(event):
                         return
@@ -445,9 +451,9 @@ class AsyncStream(_StreamBase):
             if failure is not None:
                 raise failure from None
         except httpx.TimeoutException as exc:
-            raise self._stalled() from exc
+            raise self._stalled() from self._cause(exc)
         except (httpx.TransportError, httpx.DecodingError, httpx.StreamError) as exc:
-            raise self._broken(exc) from exc
+            raise self._broken(exc) from self._cause(exc)
         finally:
             await self.aclose()
 

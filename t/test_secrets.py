@@ -309,3 +309,16 @@ def test_a_redirect_to_another_origin_carries_no_credential_header(faultserver):
         assert "Cookie" not in other.requests[-1].headers
     finally:
         other.stop()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_async_client_endless_body_stops_at_max_response_bytes(faultserver, anyio_backend):
+    """The same limit in AsyncClient for a body read whole."""
+    from openapi_dyn import AsyncClient
+
+    async with AsyncClient(str(TOY), base_url=faultserver.url, api_key=SECRET, max_retries=0,
+                           max_response_bytes=1_000_000) as client:
+        faultserver.always(endless(b"[" * 65536))
+        with pytest.raises(ResponseTooLargeError, match="max_response_bytes"):
+            await client.call("listPets")
