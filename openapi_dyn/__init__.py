@@ -30,6 +30,7 @@ from .errors import (  # noqa: E402
     RateLimitError,
     RedirectError,
     RequestValidationError,
+    ResponseDriftWarning,
     ResponseTooLargeError,
     ResponseValidationError,
     ProfileError,
@@ -43,7 +44,6 @@ from .errors import (  # noqa: E402
 )
 
 
-from .drift import ResponseDriftWarning  # noqa: E402
 
 
 #: Public names defined in modules that import requests or other heavy

@@ -19,7 +19,7 @@ async def read_body(raw: httpx.Response, prepared) -> bytes:
     and stopping with :class:`~openapi_dyn.ResponseTooLargeError` past the
     client's ``max_response_bytes`` (counted after decompression)."""
     from .response import _too_large
-    from .transport import safe_cause, translate_error
+    from .transport import translated
 
     limit = getattr(raw, "openapi_dyn_max_bytes", None)
     failure = None
@@ -38,7 +38,7 @@ async def read_body(raw: httpx.Response, prepared) -> bytes:
         raw._content = b"".join(blocks)
         return raw._content
     except httpx.HTTPError as exc:
-        failure, cause = translate_error(exc, prepared), safe_cause(exc, prepared)
+        failure, cause = translated(exc, prepared)
     finally:
         if not raw.is_closed and not hasattr(raw, "_content"):
             await raw.aclose()
@@ -49,7 +49,7 @@ async def save_body(raw: httpx.Response, prepared, target: Any):
     """Write the (decompressed) body to ``target`` as it arrives; see
     :mod:`.download`.  Returns ``(what to hand back, bytes written)``."""
     from .download import DOWNLOAD_CHUNK, Destination
-    from .transport import safe_cause, translate_error
+    from .transport import translated
 
     dest = None
     try:
@@ -57,14 +57,12 @@ async def save_body(raw: httpx.Response, prepared, target: Any):
         async for block in raw.aiter_bytes(DOWNLOAD_CHUNK):
             dest.write(block)
         return dest.commit(), dest.written
-    except httpx.HTTPError as exc:
+    except BaseException as exc:  # Ctrl-C and cancellation too: no partial file
         if dest is not None:
             dest.abort()
-        failure, cause = translate_error(exc, prepared), safe_cause(exc, prepared)
-    except BaseException:
-        if dest is not None:
-            dest.abort()
-        raise
+        if not isinstance(exc, httpx.HTTPError):
+            raise
+        failure, cause = translated(exc, prepared)
     finally:
         await raw.aclose()
     # outside the except clause: a cause that shows a secret is left out

@@ -28,7 +28,7 @@ from .retrying import CONNECT, READ, Attempts, RetryTiming
 from .logmask import log_masker as _log_masker
 from .redact import mask_url
 from .transport import (ASYNC_LOGGERS, Timeout, _body_position, _secret_values, _strip_query, normalize_timeout,
-                        safe_cause, translate_error)
+                        translated)
 from .wire import add_identity
 
 log = logging.getLogger("openapi_dyn")
@@ -155,9 +155,8 @@ class AsyncTransport(RetryTiming):
             except httpx.HTTPError as exc:
                 wait = attempts.after_error(failure_kind(exc), exc)
                 if wait is None:
-                    error = translate_error(exc, prepared, timeout_pair, attempts=attempts.made,
-                                            not_retried=not_retried)
-                    cause = safe_cause(exc, prepared)
+                    error, cause = translated(exc, prepared, timeout_pair=timeout_pair,
+                                              attempts=attempts.made, not_retried=not_retried)
             else:
                 wait = None
             if error is not None:

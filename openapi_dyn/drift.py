@@ -43,16 +43,12 @@ import copy
 import threading
 from typing import Any, Dict, List
 
+from .errors import ResponseDriftWarning  # noqa: F401  (where drift is announced)
+
 __all__ = ["ResponseDriftWarning", "lenient_problems"]
 
 _JSON_TYPES = frozenset(("string", "number", "integer", "boolean", "array", "object"))
 _lock = threading.Lock()
-
-
-class ResponseDriftWarning(UserWarning):
-    """An answer differs from the spec in a way live APIs are known to drift
-    (a missing required field, a new enum value, an unexpected null, a new
-    field): accepted, and reported with this warning."""
 
 
 class _LenientSpec:

@@ -230,6 +230,13 @@ class ResponseValidationError(OpenAPIDynError, ValueError):
         super().__init__("\n".join(lines))
 
 
+class ResponseDriftWarning(UserWarning):
+    """An answer differs from the spec in a way live APIs are known to drift
+    (a missing required field, a new enum value, an unexpected null, a new
+    field): accepted, and reported with this warning (see
+    :mod:`openapi_dyn.drift`)."""
+
+
 class StreamError(APIError):
     """An event stream delivered an error event, or broke off mid-stream."""
 

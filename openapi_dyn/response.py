@@ -251,7 +251,7 @@ def read_all(raw, prepared) -> bytes:
         return raw.content
     import requests
 
-    from .transport import safe_cause, translate_error
+    from .transport import translated
 
     if _is_read(raw):
         return raw.content
@@ -261,7 +261,7 @@ def read_all(raw, prepared) -> bytes:
         try:
             return raw.content
         except requests.RequestException as exc:
-            failure, cause = translate_error(exc, prepared), safe_cause(exc, prepared)
+            failure, cause = translated(exc, prepared)
         raise failure from cause
     declared = raw.headers.get("Content-Length", "")
     if declared.strip().isdigit() and int(declared) > limit:
@@ -276,7 +276,7 @@ def read_all(raw, prepared) -> bytes:
                 raise _too_large(prepared, limit, "more arrived")
             blocks.append(block)
     except requests.RequestException as exc:
-        failure, cause = translate_error(exc, prepared), safe_cause(exc, prepared)
+        failure, cause = translated(exc, prepared)
     if failure is not None:
         raise failure from cause
     raw._content = b"".join(blocks)
@@ -361,7 +361,7 @@ def validate_answer(response: "Response", prepared, validate: Any) -> None:
     if check.drift:
         import warnings
 
-        from .drift import ResponseDriftWarning
+        from .errors import ResponseDriftWarning
 
         shown = "; ".join(str(p) for p in check.drift[:5])
         more = f" (and {len(check.drift) - 5} more)" if len(check.drift) > 5 else ""
@@ -380,7 +380,7 @@ def save_body(raw, prepared, target: Any):
     import requests
 
     from .download import DOWNLOAD_CHUNK, Destination
-    from .transport import safe_cause, translate_error
+    from .transport import translated
 
     dest = None
     try:
@@ -388,14 +388,12 @@ def save_body(raw, prepared, target: Any):
         for block in raw.iter_content(DOWNLOAD_CHUNK):
             dest.write(block)
         return dest.commit(), dest.written
-    except requests.RequestException as exc:
+    except BaseException as exc:  # Ctrl-C and cancellation too: no partial file
         if dest is not None:
             dest.abort()
-        failure, cause = translate_error(exc, prepared), safe_cause(exc, prepared)
-    except BaseException:
-        if dest is not None:
-            dest.abort()
-        raise
+        if not isinstance(exc, requests.RequestException):
+            raise
+        failure, cause = translated(exc, prepared)
     finally:
         raw.close()
     # raised here, outside the except clause: a cause that shows a secret is

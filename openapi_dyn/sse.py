@@ -203,14 +203,14 @@ def parse_events(chunks: Iterable[bytes]) -> Iterator[ServerSentEvent]:
 
 
 def _error_message(payload: Any) -> str:
-    if isinstance(payload, dict):
-        err = payload.get("error", payload)
-        if isinstance(err, dict):
-            for key in ("message", "detail", "type", "code"):
-                if isinstance(err.get(key), str) and err[key]:
-                    return err[key]
-        if isinstance(err, str) and err:
-            return err
+    """What an error event says, read like an error answer's envelope
+    (:func:`~openapi_dyn.response.error_fields`), else the payload itself."""
+    from .response import error_fields
+
+    fields = error_fields(payload)
+    for key in ("message", "type", "code"):
+        if fields[key] not in (None, ""):
+            return str(fields[key])
     text = payload if isinstance(payload, str) else json.dumps(payload, default=str)
     return text[:500] or "error event"
 

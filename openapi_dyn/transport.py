@@ -168,9 +168,8 @@ class Transport(RetryTiming):
             except requests.RequestException as exc:
                 wait = attempts.after_error(failure_kind(exc), exc)
                 if wait is None:
-                    error = translate_error(exc, prepared, timeout_pair, attempts=attempts.made,
-                                            not_retried=not_retried)
-                    cause = safe_cause(exc, prepared)
+                    error, cause = translated(exc, prepared, timeout_pair=timeout_pair,
+                                              attempts=attempts.made, not_retried=not_retried)
             except ValueError as exc:  # http.client refusing a header that bypassed our checks
                 error, cause = bad_header_error(exc, prepared, prepared.headers), None
             else:
@@ -412,6 +411,15 @@ def safe_cause(exc: BaseException, prepared) -> Optional[BaseException]:
         if secrets.appears_in(text):
             return None
     return exc
+
+
+def translated(exc: BaseException, prepared, **how: Any):
+    """``(error, cause)`` for a failure of the HTTP library: the
+    :func:`translate_error` to raise, and the cause it may be chained to
+    (``None`` when ``exc`` shows a secret; see :func:`safe_cause`).  Raise it
+    as ``raise error from cause`` outside the ``except`` clause, so a cause
+    left out does not come back as ``__context__``."""
+    return translate_error(exc, prepared, **how), safe_cause(exc, prepared)
 
 
 def bad_header_error(exc: BaseException, prepared, headers) -> Exception:
