@@ -439,8 +439,8 @@ def main(argv: List[str] = None) -> int:
     if not opts.http_only:
         # ---- target 6: growth
         log("growth: synthetic spec ten times the OpenAI one")
-        from openapi_dyn.spec import bundled
-        from openapi_dyn.spec.load import parse_text
+        from openapi_dyn._spec import bundled
+        from openapi_dyn._spec.load import parse_text
 
         original = parse_text(bundled.get("openai").path().read_bytes(), "openai")
         one = work / "openai-1x.json"

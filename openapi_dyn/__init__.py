@@ -11,7 +11,7 @@ Everything public is importable from here.
 """
 __version__ = "0.1.0"
 
-from .errors import (  # noqa: E402
+from ._errors import (  # noqa: E402
     APIConnectionError,
     APIError,
     APITimeoutError,
@@ -49,16 +49,16 @@ from .errors import (  # noqa: E402
 #: Public names defined in modules that import requests or other heavy
 #: dependencies: loaded on first use, so ``import openapi_dyn`` stays cheap.
 _LAZY = {
-    "Client": ".client",
-    "AsyncClient": ".async_client",
-    "Operations": ".client",
-    "Spec": ".spec",
-    "Profile": ".profile",
-    "PreparedRequest": ".request",
-    "Response": ".response",
-    "Stream": ".sse",
-    "ServerSentEvent": ".sse",
-    "Record": ".records",
+    "Client": "._client",
+    "AsyncClient": "._async_client",
+    "Operations": "._client",
+    "Spec": "._spec",
+    "Profile": "._profile",
+    "PreparedRequest": "._request",
+    "Response": "._response",
+    "Stream": "._sse",
+    "ServerSentEvent": "._sse",
+    "Record": "._records",
 }
 
 

@@ -1,6 +1,6 @@
 """``python -m openapi_dyn`` runs the ``openapi-dyn`` command."""
 import sys
 
-from .cli import main
+from ._cli import main
 
 sys.exit(main())

@@ -13,7 +13,7 @@ import pathlib
 import pytest
 
 from openapi_dyn import Client, RequestValidationError
-from openapi_dyn.reference.model import document_operation
+from openapi_dyn.reference._model import document_operation
 
 from conftest import SHARED
 from samples import Sampler

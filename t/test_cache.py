@@ -11,10 +11,10 @@ import threading
 
 import pytest
 
-from openapi_dyn.spec import cache as cache_mod
-from openapi_dyn.spec import load as load_mod
-from openapi_dyn.spec.cache import SpecCache
-from openapi_dyn.spec.load import load_spec
+from openapi_dyn._spec import cache as cache_mod
+from openapi_dyn._spec import load as load_mod
+from openapi_dyn._spec.cache import SpecCache
+from openapi_dyn._spec.load import load_spec
 
 DATA = pathlib.Path(__file__).resolve().parent / "data" / "load"
 POSIX = os.name == "posix" and hasattr(os, "geteuid")
@@ -362,7 +362,7 @@ def test_concurrent_writers_in_threads_leave_a_valid_cache(cache_dir, spec):
 
 
 def test_concurrent_writers_in_processes_leave_a_valid_cache(cache_dir, multi):
-    code = ("import sys; from openapi_dyn.spec.load import load_spec; "
+    code = ("import sys; from openapi_dyn._spec.load import load_spec; "
             "r = load_spec(sys.argv[1]); print(r.content_hash)")
     env = dict(os.environ, OPENAPI_DYN_CACHE_DIR=str(cache_dir))
     procs = [subprocess.Popen([sys.executable, "-c", code, str(multi)], env=env,
@@ -395,7 +395,7 @@ def test_concurrent_raw_writes_of_one_entry(cache_dir):
 
 def test_unreachable_url_is_asked_once_per_load(cache_dir):
     from pytest_httpserver import HTTPServer
-    from openapi_dyn.errors import SpecError
+    from openapi_dyn._errors import SpecError
     srv = HTTPServer(host="127.0.0.1", port=0)
     srv.start()
     try:
@@ -416,8 +416,8 @@ def test_unreachable_url_is_asked_once_per_load(cache_dir):
 def test_files_of_other_code_versions_are_pruned_on_a_miss(tmp_path, monkeypatch):
     """Entries written by another version of the loading code are never read
     again; the next miss removes them (and only them)."""
-    from openapi_dyn.spec import cache as cache_mod
-    from openapi_dyn.spec.cache import SpecCache
+    from openapi_dyn._spec import cache as cache_mod
+    from openapi_dyn._spec.cache import SpecCache
 
     monkeypatch.setenv("OPENAPI_DYN_CACHE_DIR", str(tmp_path / "c"))
     store = SpecCache.open(True)
@@ -436,12 +436,12 @@ def test_files_of_other_code_versions_are_pruned_on_a_miss(tmp_path, monkeypatch
 def test_help_text_is_cached_and_read_back_without_rendering(tmp_path):
     """A second process asking for the same help reads the rendered text from
     the cache: markdown-it-py and the reference modules are not imported."""
-    from openapi_dyn.reference.text import render_operation
+    from openapi_dyn.reference._text import render_operation
 
     env = dict(os.environ, OPENAPI_DYN_CACHE_DIR=str(tmp_path / "c"))
     code = ("import sys; from openapi_dyn import Client; c = Client(); "
             "sys.stdout.write(c.createRun.__doc__); "
-            "sys.stderr.write(repr(['markdown_it' in sys.modules, 'openapi_dyn.reference.text' in sys.modules]))")
+            "sys.stderr.write(repr(['markdown_it' in sys.modules, 'openapi_dyn.reference._text' in sys.modules]))")
     first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     second = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr

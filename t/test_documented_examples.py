@@ -24,9 +24,9 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import pytest
 
 from openapi_dyn import Client
-from openapi_dyn.operation import is_json
-from openapi_dyn.reference import model
-from openapi_dyn.response import check_response
+from openapi_dyn._operation import is_json
+from openapi_dyn.reference import _model as model
+from openapi_dyn._response import check_response
 
 BUNDLED = ("openai", "anthropic", "cohere", "azure-openai", "azure-openai-preview")
 # The least each source must yield: an extractor that finds nothing fails here.
@@ -222,7 +222,7 @@ def test_documented_requests_are_accepted(clients, name):
         elif op.body_required:
             # a parameter example of an operation whose body has no example: the
             # parameter is checked by the validator prepare() uses for it
-            from openapi_dyn.validation import validator_for
+            from openapi_dyn._validation import validator_for
             for pname, value in params.items():
                 param = next(p for p in op.parameters if p.name == pname)
                 problems = validator_for(op).check_parameter(param, value)
@@ -393,8 +393,8 @@ def test_the_repairs_each_example_needed(clients, name, monkeypatch):
     them (the oneOf rule off, no overlay): what each refused example needed
     is printed, and every overlay change serves at least one example."""
     yaml = pytest.importorskip("yaml")
-    from openapi_dyn.spec import bundled
-    from openapi_dyn.spec import repair as repair_module
+    from openapi_dyn._spec import bundled
+    from openapi_dyn._spec import repair as repair_module
 
     client = clients[name]
     text = bundled.get(name).path().read_text(encoding="utf-8")

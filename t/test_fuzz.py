@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from openapi_dyn import Client, OpenAPIDynError, SpecError
-from openapi_dyn.spec import bundled
-from openapi_dyn.spec.load import parse_text
+from openapi_dyn._spec import bundled
+from openapi_dyn._spec.load import parse_text
 
 from conftest import DATA, SHARED
 

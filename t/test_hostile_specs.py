@@ -11,8 +11,8 @@ import tracemalloc
 import pytest
 
 from openapi_dyn import Client, SpecError
-from openapi_dyn.spec import limits
-from openapi_dyn.spec.load import load_spec, stats
+from openapi_dyn._spec import limits
+from openapi_dyn._spec.load import load_spec, stats
 
 from faultserver import endless, reply
 

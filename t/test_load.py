@@ -9,10 +9,10 @@ import time
 
 import pytest
 
-from openapi_dyn.errors import SpecError
-from openapi_dyn.spec import bundled
-from openapi_dyn.spec import load as load_mod
-from openapi_dyn.spec.load import LoadedSpec, load_spec, parse_text
+from openapi_dyn._errors import SpecError
+from openapi_dyn._spec import bundled
+from openapi_dyn._spec import load as load_mod
+from openapi_dyn._spec.load import LoadedSpec, load_spec, parse_text
 
 DATA = pathlib.Path(__file__).resolve().parent / "data" / "load"
 PETSTORE = DATA / "petstore.yaml"
@@ -160,7 +160,7 @@ def test_bundled_hash_mismatch_is_loaded_with_a_warning(monkeypatch, caplog, no_
     real_get = bundled.get
     monkeypatch.setattr(bundled, "get", lambda name: real_get(name)._replace(sha256="0" * 64))
     load_mod._warned_hash.clear()
-    with caplog.at_level(logging.WARNING, logger="openapi_dyn.spec.load"):
+    with caplog.at_level(logging.WARNING, logger="openapi_dyn._spec.load"):
         loaded = load_spec("azure-openai")
     assert loaded.document["paths"]
     assert any("sha256" in r.getMessage() and "azure-openai" in r.getMessage() for r in caplog.records)
@@ -576,7 +576,7 @@ def test_strict_accepts_valid_specs(no_cache):
 # ------------------------------------------------------------------ repair
 def test_repair_step_runs_and_reports(tmp_path, no_cache):
     try:
-        from openapi_dyn.spec.repair import Repair
+        from openapi_dyn._spec.repair import Repair
     except ImportError:
         pytest.skip("the repair step is not there yet")
     p = write(tmp_path, "x.yaml", MINIMAL + """\
@@ -589,7 +589,7 @@ components:
     loaded = load_spec(p)
     assert all(isinstance(r, Repair) for r in loaded.repairs)
     # the document is the repaired one: running the repair again changes nothing
-    from openapi_dyn.spec.repair import repair_document
+    from openapi_dyn._spec.repair import repair_document
     again = copy.deepcopy(loaded.document)
     assert repair_document(again) == []
     assert again == loaded.document

@@ -1,6 +1,6 @@
 """Behaviour behind the performance work (never timings; see bench/ for those).
 
-* Prepared schemas (:mod:`openapi_dyn.inline`) decide exactly as the document
+* Prepared schemas (:mod:`openapi_dyn._inline`) decide exactly as the document
   does: for every operation with a JSON body in the bundled specs (3.0 and
   3.1), a valid sample, the spec's own examples and a set of damaged bodies
   give the same problems with and without them.
@@ -18,7 +18,7 @@ import sys
 import pytest
 
 from openapi_dyn import Client, RequestValidationError, inline
-from openapi_dyn.validation import validator_for
+from openapi_dyn._validation import validator_for
 
 from samples import Sampler
 
@@ -94,7 +94,7 @@ def _json_operations(client):
 
 @pytest.mark.parametrize("source", ["openai", "azure-openai", "anthropic"])
 def test_prepared_schemas_decide_as_the_document_does(source, monkeypatch):
-    from openapi_dyn.reference.model import document_operation
+    from openapi_dyn.reference._model import document_operation
 
     fast = Client(source)
     plain = Client(source)
@@ -192,7 +192,7 @@ def test_exploring_imports_nothing_heavy(tmp_path):
         c = Client()
         ops = list(c.operations)
         text = c.operation("createChatCompletion")
-        from openapi_dyn.reference import text as t
+        from openapi_dyn.reference import _text as t
         page = t.render_operation(text)
         print(json.dumps({"import": after_import, "ops": len(ops), "page": len(page),
                           "heavy": sorted(m for m in ("openapi_core", "requests", "jsonschema", "pydantic")
@@ -210,7 +210,7 @@ def test_second_process_reads_the_bundled_spec_from_the_cache(tmp_path):
     code = """if 1:
         import json
         from openapi_dyn import Client
-        from openapi_dyn.spec import load
+        from openapi_dyn._spec import load
         Client()
         print(json.dumps(dict(load.stats)))
     """

@@ -12,8 +12,9 @@ import zlib
 import pytest
 
 from openapi_dyn import Client
-from openapi_dyn.reference import markup, model, render, render_operation, reference
-from openapi_dyn.reference.model import document_operation
+from openapi_dyn.reference import render, render_operation, reference
+from openapi_dyn.reference import _markup as markup, _model as model
+from openapi_dyn.reference._model import document_operation
 
 SPECS = ("openai", "anthropic", "cohere", "azure-openai", "azure-openai-preview")
 TEXT_FORMATS = ("text", "pod", "markdown", "html")
@@ -219,7 +220,7 @@ def test_podchecker_clean(spec, clients, rendered, tmp_path):
 
 def test_pod_split_per_tag_is_clean(clients, refs, tmp_path):
     podchecker = _tool("podchecker")
-    from openapi_dyn.reference import pod
+    from openapi_dyn.reference import _pod as pod
 
     files = pod.render_split(refs["cohere"], "cohere")
     heads = []
@@ -513,7 +514,7 @@ def test_path_group():
 
 
 def test_untagged_spec_split_by_first_path_segment(clients, refs, tmp_path):
-    from openapi_dyn.reference import pod
+    from openapi_dyn.reference import _pod as pod
 
     ref = refs["anthropic"]
     names = [g.name for g in ref.groups]
@@ -646,8 +647,8 @@ def test_response_fields_of_real_operations(clients, rendered):
 # ------------------------------------------------------------------ errors
 def test_reference_errors_are_library_errors(clients, tmp_path, monkeypatch):
     from openapi_dyn import OpenAPIDynError, UsageError
-    from openapi_dyn.errors import DocumentationError, UnknownFormatError
-    from openapi_dyn.reference import man
+    from openapi_dyn._errors import DocumentationError, UnknownFormatError
+    from openapi_dyn.reference import _man as man
 
     client = clients["azure-openai"]
     with pytest.raises(UnknownFormatError) as exc:
@@ -691,7 +692,7 @@ def test_html_search_filters_as_one_types(refs, rendered, tmp_path):
     operations shown, in the page and in its contents, are those holding
     every word typed so far; a screenshot shows the emptied contents."""
     from browser import Browser
-    from openapi_dyn.reference.html import search_text
+    from openapi_dyn.reference._html import search_text
 
     chromium = _chromium()
     ref = refs["openai"]

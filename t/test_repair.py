@@ -1,4 +1,4 @@
-"""The repair step (openapi_dyn.spec.repair): one hand-made document per kind of defect,
+"""The repair step (openapi_dyn._spec.repair): one hand-made document per kind of defect,
 asserting the exact change and its record, then the real vendor specs."""
 import copy
 import json
@@ -9,7 +9,7 @@ from openapi_core.validation.schemas import oas30_write_schema_validators_factor
 from openapi_core.validation.schemas import oas31_schema_validators_factory as F31
 from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
 
-from openapi_dyn.spec.repair import Repair, repair_document
+from openapi_dyn._spec.repair import Repair, repair_document
 
 INFO = {"title": "t", "version": "1"}
 
@@ -608,7 +608,7 @@ def test_openai_overlay_makes_object_query_parameters_deep_objects(openai_client
 
 
 def test_overlay_applies_only_to_the_document_it_names(tmp_path):
-    from openapi_dyn.spec.overlay import apply_overlay
+    from openapi_dyn._spec.overlay import apply_overlay
 
     doc = {"paths": {"/organization/audit_logs": {"get": {"parameters": [{"name": "x"}]}}}}
     assert apply_overlay(doc, "0" * 64) == []

@@ -11,8 +11,8 @@ import time
 import pytest
 
 from openapi_dyn import Client
-from openapi_dyn.reference import text
-from openapi_dyn.repl import Completer, namespace_for
+from openapi_dyn.reference import _text as text
+from openapi_dyn._repl import Completer, namespace_for
 
 
 @pytest.fixture(scope="module")

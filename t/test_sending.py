@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from openapi_dyn import (APIConnectionError, AsyncClient, Client, DownloadError, RedirectError, __version__)
-from openapi_dyn.wire import USER_AGENT
+from openapi_dyn._wire import USER_AGENT
 
 from conftest import DATA
 from faultserver import FaultServer, events, reply, send_body, stall

@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 
-from openapi_dyn.serialize import (
+from openapi_dyn._serialize import (
     cookie_param,
     form_urlencoded,
     header_param,

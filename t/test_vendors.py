@@ -10,7 +10,7 @@ import pytest
 
 from openapi_dyn import (APIError, BadRequestError, Client, InternalServerError, ProfileError,
                          RequestValidationError, UsageError)
-from openapi_dyn.profile import bundled_profile, check, load_profile
+from openapi_dyn._profile import bundled_profile, check, load_profile
 
 from conftest import DATA
 from faultserver import reply, status
@@ -29,7 +29,7 @@ def openai(openai_client, faultserver):
 
 @pytest.fixture(scope="module")
 def anthropic_spec():
-    from openapi_dyn.spec import Spec
+    from openapi_dyn._spec import Spec
 
     return Spec("anthropic")
 
@@ -362,7 +362,7 @@ def test_bundled_profiles_match_the_profile_schema(name):
 
 def test_every_profile_rule_selects_operations_of_its_spec():
     """A rule that selects nothing is a typo (a wrong path prefix or id)."""
-    from openapi_dyn.spec import Spec
+    from openapi_dyn._spec import Spec
 
     for spec_name, profile_name in [("openai", "openai"), ("anthropic", "anthropic"),
                                     ("azure-openai", "azure-openai")]:

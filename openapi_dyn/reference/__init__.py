@@ -1,6 +1,6 @@
 """The method reference generated from a spec.
 
-:mod:`.model` turns each :class:`~openapi_dyn.operation.Operation` into an
+:mod:`.model` turns each :class:`~openapi_dyn._operation.Operation` into an
 :class:`~.model.OperationDoc` (built once, cached on the operation); the
 renderers only format that model:
 
@@ -12,9 +12,9 @@ renderers only format that model:
 ``man``    a man page, made from the POD by ``pod2man``
 ========== ====================================================
 
-Every error raised here derives from :class:`~openapi_dyn.errors.OpenAPIDynError`:
-:class:`~openapi_dyn.errors.UnknownFormatError` (also a ``ValueError``) and
-:class:`~openapi_dyn.errors.DocumentationError`.
+Every error raised here derives from :class:`~openapi_dyn._errors.OpenAPIDynError`:
+:class:`~openapi_dyn._errors.UnknownFormatError` (also a ``ValueError``) and
+:class:`~openapi_dyn._errors.DocumentationError`.
 
     >>> from openapi_dyn import Client
     >>> from openapi_dyn.reference import render, render_operation
@@ -40,7 +40,7 @@ def reference_stamp() -> str:
         from pathlib import Path
 
         from .. import __version__
-        from ..spec.cache import code_stamp
+        from .._spec.cache import code_stamp
 
         here = Path(__file__).resolve().parent
         files = sorted(here.glob("*.py")) + sorted(here.parent.glob("*.py"))
@@ -53,7 +53,7 @@ SUFFIX = {"text": "txt", "pod": "pod", "markdown": "md", "html": "html", "man": 
 def reference(client, *, check: bool = True, progress: Optional[Callable[[int, int], Any]] = None):
     """The :class:`~.model.ReferenceDoc` of ``client``'s spec (examples
     validated unless ``check=False``)."""
-    from .model import document_spec
+    from ._model import document_spec
 
     return document_spec(client, check=check, progress=progress)
 
@@ -61,11 +61,11 @@ def reference(client, *, check: bool = True, progress: Optional[Callable[[int, i
 def render(client, format: str = "pod", *, check: bool = True, ref=None, **options: Any) -> str:
     """The whole reference of ``client``'s spec in ``format``
     (``text``, ``pod``, ``markdown``, ``html``; ``man`` gives roff, its
-    ``name=`` the page's name).  Raises :class:`~openapi_dyn.errors.UnknownFormatError`
-    for another format and :class:`~openapi_dyn.errors.DocumentationError`
+    ``name=`` the page's name).  Raises :class:`~openapi_dyn._errors.UnknownFormatError`
+    for another format and :class:`~openapi_dyn._errors.DocumentationError`
     when a tool it needs (``pod2man``) is missing or fails."""
     if format not in FORMATS:
-        from ..errors import UnknownFormatError
+        from .._errors import UnknownFormatError
 
         raise UnknownFormatError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
     if ref is None:
@@ -77,7 +77,7 @@ def render(client, format: str = "pod", *, check: bool = True, ref=None, **optio
         accepted = set(inspect.signature(module.render).parameters) - {"ref"}
         unknown = sorted(set(options) - accepted)
         if unknown:
-            from ..errors import UsageError
+            from .._errors import UsageError
 
             raise UsageError(f"render(..., {format!r}) takes no option {', '.join(unknown)}"
                              + (f"; it takes {', '.join(sorted(accepted))}" if accepted else ""))
@@ -87,7 +87,7 @@ def render(client, format: str = "pod", *, check: bool = True, ref=None, **optio
 def render_operation(client, name: str, format: str = "text", *, check: bool = True) -> str:
     """The reference of one operation (by operationId or alias) in
     ``format``, its examples validated with ``client`` unless ``check=False``."""
-    from .model import check_examples, document_operation, site_of
+    from ._model import check_examples, document_operation, site_of
 
     op = client.operation(name)
     doc = document_operation(op)
@@ -95,11 +95,11 @@ def render_operation(client, name: str, format: str = "text", *, check: bool = T
         check_examples(client, doc)
     site = site_of(client.spec)
     if format == "text":
-        from .text import operation_lines
+        from ._text import operation_lines
 
         return "\n".join(operation_lines(doc, site)).rstrip() + "\n"
     if format not in FORMATS or format == "man":
-        from ..errors import UnknownFormatError
+        from .._errors import UnknownFormatError
 
         raise UnknownFormatError(f"unknown format {format!r} for one operation; choose text, pod, markdown or html")
     return _module(format).render_operation(doc, site)
@@ -109,4 +109,4 @@ def _module(format: str):
     import importlib
 
     name = {"markdown": "markdown", "html": "html", "pod": "pod", "text": "text", "man": "man"}[format]
-    return importlib.import_module(f"{__name__}.{name}")
+    return importlib.import_module(f"{__name__}._{name}")

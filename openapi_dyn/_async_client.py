@@ -1,0 +1,135 @@
+"""The :class:`AsyncClient`: :class:`~openapi_dyn.Client` for asyncio
+applications, on httpx.
+
+Everything but sending and reading is the synchronous client's own code
+(:class:`~openapi_dyn._client.BaseClient`): the same constructor arguments,
+operations, ``prepare()``, validation, encoding, method-style calls with the
+same signatures and ``help()``.  Sending is :mod:`.async_transport`, reading
+:mod:`.async_response`; retries, redirects and identity headers follow the
+rules the synchronous transport follows (one module each, shared).
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+from ._client import BaseClient
+
+
+class AsyncClient(BaseClient):
+    """An asynchronous client for one OpenAPI spec::
+
+        async with AsyncClient(api_key="sk-...") as client:
+            reply = await client.call("createChatCompletion", body={...})
+            run = await client.createRun(thread_id="thread_abc", body={...})
+            async for item in client.paginate("listAssistants", limit=100): ...
+            stream = await client.call("createChatCompletion", body={..., "stream": True})
+            async for chunk in stream: ...
+
+    Takes the arguments :class:`~openapi_dyn.Client` takes, except that a
+    caller's :class:`httpx.AsyncClient` is passed as ``http_client=`` (its
+    headers, cookies, auth, proxies, TLS settings and limits apply; it is
+    never closed by this client).  ``max_connections`` bounds the client's
+    own pool (default 100).  :meth:`prepare` does no I/O and is not awaited.
+    One client may be shared by many tasks; options set after construction
+    (``timeout``, ``max_retries``, ``headers``, ``validate``,
+    ``validate_responses``) take effect on the next request.  Close it with
+    ``await client.aclose()`` or ``async with``.
+    """
+
+    _kind = "AsyncClient"
+    _async = True
+
+    def __init__(self, spec: Any = "openai", *, base_url: Optional[str] = None,
+                 api_key: Any = None, credentials: Optional[Mapping[str, Any]] = None,
+                 headers: Optional[Mapping[str, str]] = None, timeout: Any = None,
+                 max_retries: int = 2, validate: bool = True, validate_responses: Any = False,
+                 http_client: Any = None, cache: bool = True, strict: bool = False,
+                 server_variables: Optional[Mapping[str, str]] = None, profile: Any = None,
+                 defaults: Optional[Mapping[str, Any]] = None, api_version: Optional[str] = None,
+                 max_connections: Optional[int] = None, attribute_access: bool = True,
+                 max_response_bytes: Optional[int] = None):
+        super().__init__(spec, base_url=base_url, api_key=api_key, credentials=credentials,
+                         headers=headers, timeout=timeout, max_retries=max_retries, validate=validate,
+                         validate_responses=validate_responses, cache=cache, strict=strict,
+                         server_variables=server_variables, profile=profile, defaults=defaults,
+                         api_version=api_version, max_connections=max_connections,
+                         attribute_access=attribute_access, max_response_bytes=max_response_bytes)
+        self._http_client = http_client
+
+    async def request(self, operation_id: str, /, **kwargs: Any):
+        """Like :meth:`call`, but returns the whole
+        :class:`~openapi_dyn._response.Response` (status, headers, data, raw)."""
+        timeout = kwargs.pop("timeout", None)
+        max_retries = kwargs.pop("max_retries", None)
+        save_to = kwargs.pop("save_to", None)
+        validate_responses = kwargs.pop("validate_responses", None)
+        prepared = self.prepare(operation_id, **kwargs)
+        return await self.send(prepared, timeout=timeout, max_retries=max_retries, save_to=save_to,
+                               validate_responses=validate_responses)
+
+    async def call(self, operation_id: str, /, **kwargs: Any) -> Any:
+        """Call an operation and return the decoded body; the arguments and
+        options of :meth:`Client.call <openapi_dyn.Client.call>`.  An
+        event-stream answer comes back as an
+        :class:`~openapi_dyn._sse.AsyncStream` to ``async for`` over."""
+        return (await self.request(operation_id, **kwargs)).data
+
+    async def send(self, prepared, *, timeout: Any = None, max_retries: Optional[int] = None,
+                   save_to: Any = None, validate_responses: Optional[bool] = None):
+        """Send a :class:`~openapi_dyn._request.PreparedRequest`; returns a
+        :class:`~openapi_dyn._response.Response`, raises :class:`APIError` for
+        non-2xx answers."""
+        from ._async_response import finish
+        from ._response import wants_stream
+
+        self._check_sendable(prepared)
+        raw = await self.transport.send(prepared, timeout=self.timeout if timeout is None else timeout,
+                                        max_retries=self.max_retries if max_retries is None else max_retries,
+                                        stream=wants_stream(prepared, save_to, self.profile))
+        validate = self.validate_responses if validate_responses is None else validate_responses
+        return await finish(raw, prepared, save_to=save_to, validate=validate, profile=self.profile,
+                            attribute_access=self.attribute_access)
+
+    def paginate(self, operation_id: str, /, **kwargs: Any):
+        """Every item of a paginated list operation, fetched lazily:
+        ``async for a in client.paginate("listAssistants", limit=100)``
+        (``.pages()`` yields whole pages); see :meth:`Client.paginate
+        <openapi_dyn.Client.paginate>`."""
+        from ._pagination import AsyncPaginator
+
+        return AsyncPaginator(self, self.operation(operation_id), kwargs)
+
+    @property
+    def transport(self):
+        """The :class:`~openapi_dyn._async_transport.AsyncTransport` (created
+        on first send)."""
+        if self._transport is None:
+            from ._async_transport import AsyncTransport
+
+            with self._transport_lock:
+                if self._transport is None:
+                    self._transport = AsyncTransport(self._http_client, self.timeout, self.max_retries,
+                                                     retry_rules=self.profile.retry,
+                                                     max_connections=self.max_connections,
+                                                     max_response_bytes=self.max_response_bytes)
+        return self._transport
+
+    async def call_tool(self, name: str, arguments: Any = None, *, prefix: str = ""):
+        """Validate and send a model's tool call; returns a
+        :class:`~openapi_dyn._tools.ToolResult` (``is_error`` set for invalid
+        arguments and API errors; see :func:`openapi_dyn._tools.call_tool`)."""
+        from ._tools import call_tool_async
+
+        return await call_tool_async(self, name, arguments, prefix=prefix)
+
+    async def aclose(self) -> None:
+        """Close the connection pool (an ``http_client=`` passed in is left
+        open: it is the caller's)."""
+        if self._transport is not None:
+            await self._transport.aclose()
+
+    async def __aenter__(self) -> "AsyncClient":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.aclose()

@@ -1,0 +1,748 @@
+"""The :class:`Client`: load a spec once, call any of its operations by
+operationId, as ``client.call("createRun", ...)`` or ``client.createRun(...)``.
+
+The client itself holds little logic: binding, validation and encoding live in
+:mod:`.request`, sending in :mod:`.transport`, decoding in :mod:`.response`.
+:class:`BaseClient` is everything but sending, shared with
+:class:`~openapi_dyn.AsyncClient` (:mod:`.async_client`).
+"""
+from __future__ import annotations
+
+import difflib
+import inspect
+import keyword
+import os
+import threading
+from typing import Any, Dict, Iterator, List, Mapping, NamedTuple, Optional, Tuple
+
+from ._auth import Credentials
+from ._errors import OpenAPIDynError, SpecError, UnknownOperationError, UsageError, ValidationProblem
+from ._headers import check_headers
+from ._options import CALL_OPTIONS
+from ._profile import Profile, load_profile
+from ._redact import is_secret_header
+from ._spec import Spec
+
+
+class Conventions(NamedTuple):
+    """What a client adds to every call of one operation beyond the caller's
+    arguments: headers the profile sends, profile parameter rules and the
+    client's parameter defaults, each resolved to the operation's
+    :class:`~openapi_dyn._operation.Parameter`."""
+
+    headers: Dict[str, str]
+    parameters: List[Tuple[Any, Any]]   # (Parameter, ParameterRule)
+    defaults: List[Tuple[Any, Any]]     # (Parameter, value)
+
+
+class Operations(Mapping):
+    """operationId -> :class:`~openapi_dyn._operation.Operation`, in spec order,
+    with lookups by tag and by words."""
+
+    def __init__(self, ops: Dict[str, Any]):
+        self._ops = ops
+
+    def __getitem__(self, key: str):
+        return self._ops[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ops)
+
+    def __len__(self) -> int:
+        return len(self._ops)
+
+    def __repr__(self) -> str:
+        return f"<Operations: {len(self._ops)}>"
+
+    @property
+    def tags(self) -> List[str]:
+        """Every tag used, in first-seen order."""
+        seen: Dict[str, None] = {}
+        for op in self._ops.values():
+            for t in op.tags:
+                seen.setdefault(t, None)
+        return list(seen)
+
+    def by_tag(self, tag: str) -> List[Any]:
+        """Operations carrying ``tag`` (case-insensitive)."""
+        tag = tag.lower()
+        return [op for op in self._ops.values() if any(t.lower() == tag for t in op.tags)]
+
+    def search(self, words: str) -> List[Any]:
+        """Operations whose operationId, summary, description, path or tags
+        contain every word of ``words`` (case-insensitive), best first: the
+        words found together in the operationId (``vector store`` in
+        ``createVectorStore``), then matches in the operationId's own words,
+        the summary, the path and the tags; matches only in the description
+        come last; spec order breaks ties."""
+        terms = [w.lower() for w in words.split() if w]
+        if not terms:
+            return list(self._ops.values())
+        joined = "".join(terms)
+        scored = []
+        for n, op in enumerate(self._ops.values()):
+            op_id = op.operation_id.lower()
+            id_words = set(_words(op.operation_id))
+            summary, path, tags = op.summary.lower(), op.path.lower(), " ".join(op.tags).lower()
+            head = f"{op_id} {summary} {path} {tags}"
+            if all(t in head for t in terms):
+                score = 10.0 if joined in op_id.replace("_", "").replace("-", "") else 0.0
+                for t in terms:
+                    score += (3 if t in id_words or t.rstrip("s") in id_words else 1.5 if t in op_id else 0)
+                    score += (2 if t in summary else 0) + (1 if t in path else 0) + (0.5 if t in tags else 0)
+                # fewer extra words in the operationId: the closer match
+                score -= 0.1 * max(0, len(id_words) - len(terms))
+                scored.append((-score, n, op))
+            elif all(t in head or t in op.description.lower() for t in terms):
+                scored.append((0.0, n, op))
+        return [op for _, _, op in sorted(scored, key=lambda x: (x[0], x[1]))]
+
+
+def _words(name: str) -> List[str]:
+    """``createVectorStoreFile`` -> ``["create", "vector", "store", "file"]``."""
+    import re
+
+    return [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)]
+
+
+class OperationNamespace:
+    """``client.ops.<operationId>``: every operation as a method, whatever
+    it is called, including operationIds that a :class:`Client` method
+    already uses (``search``, ``send``, ``close``...) and those that are not
+    identifiers (``client.ops["admin-api-keys-list"]`` or its alias)."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: "BaseClient"):
+        self._client = client
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._client._method_for(name)
+
+    def __getitem__(self, name: str):
+        try:
+            return self._client._method_for(name)
+        except UnknownOperationError as exc:
+            raise KeyError(str(exc)) from None
+
+    def __dir__(self) -> List[str]:
+        return sorted(set(self._client.spec.operations) | set(self._client._alias_map(shadowing=True)))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._client.spec.operations)
+
+    def __repr__(self) -> str:
+        return f"<operations of {self._client.spec.title!r}: {len(self._client.spec.operations)}>"
+
+
+class BaseClient:
+    """What :class:`Client` and :class:`~openapi_dyn.AsyncClient` share:
+    the spec, the profile, the options, finding operations, binding,
+    validating and encoding calls (:meth:`prepare`), method-style calls and
+    their ``help()``.  Only sending and reading differ between the two
+    (how operations are reached: see :class:`Client`).
+
+    Options set after construction take effect on the next request:
+    ``timeout``, ``max_retries``, ``headers`` (a dict: add, change or remove
+    entries, or assign a new one), ``validate`` and ``validate_responses``.
+    """
+
+    #: The name ``repr()`` and method-style calls' qualified names show.
+    _kind = "Client"
+
+    def __init__(self, spec: Any = "openai", *, base_url: Optional[str] = None,
+                 api_key: Any = None, credentials: Optional[Mapping[str, Any]] = None,
+                 headers: Optional[Mapping[str, str]] = None, timeout: Any = None,
+                 max_retries: int = 2, validate: bool = True, validate_responses: Any = False,
+                 cache: bool = True, strict: bool = False,
+                 server_variables: Optional[Mapping[str, str]] = None, profile: Any = None,
+                 defaults: Optional[Mapping[str, Any]] = None, api_version: Optional[str] = None,
+                 max_connections: Optional[int] = None, attribute_access: bool = True,
+                 max_response_bytes: Optional[int] = None):
+        self.spec: Spec = spec if isinstance(spec, Spec) else Spec(spec, cache=cache, strict=strict)
+        self.profile: Profile = load_profile(profile, self.spec.bundled_name)
+        prof = self.profile
+        if not base_url:
+            base_url = prof.environment_base_url()
+        self.base_url: Optional[str] = base_url.rstrip("/") if base_url else None
+        variables = {name: os.environ[var] for name, var in prof.server_variable_env.items()
+                     if os.environ.get(var)}
+        variables.update(server_variables or {})
+        self.server_variables: Dict[str, str] = variables
+        self.validate = validate
+        self.validate_responses = validate_responses
+        self.attribute_access = attribute_access
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self._credentials = Credentials(api_key, credentials, prof.credential_env, prof.api_key_schemes)
+        default_headers: Dict[str, str] = {}
+        for header, var in prof.header_env.items():
+            if os.environ.get(var, "").strip():
+                default_headers[header] = os.environ[var].strip()
+                check_headers({header: default_headers[header]}, f"the {var} environment variable")
+        check_headers(headers or {}, f"{self._kind}(headers=...)")
+        default_headers.update(headers or {})
+        self._default_headers = default_headers
+        self.max_connections = max_connections
+        self.max_response_bytes = max_response_bytes
+        self._transport = None
+        self._transport_lock = threading.Lock()
+        self._methods: Dict[str, Any] = {}
+        self._aliases: Optional[Dict[str, str]] = None
+        self._base_urls: Dict[str, str] = {}
+        self._conventions: Dict[str, Conventions] = {}
+        given = {name: os.environ[var] for name, var in prof.parameter_env.items() if os.environ.get(var)}
+        if api_version is not None:
+            if not prof.api_version:
+                raise UsageError(f"api_version=: the {prof.name or 'spec'}'s profile names no API-version "
+                                 f"parameter; pass defaults={{'<parameter>': ...}} instead")
+            given[prof.api_version] = api_version
+        checked = dict(defaults or {})
+        given.update(checked)
+        self.defaults: Dict[str, Any] = given
+        if checked:
+            self._check_defaults(checked)
+
+    # -------------------------------------------------------------- tools
+    def tools(self, format: str = "openai", **options: Any):
+        """Tool definitions for a language model, one per chosen operation:
+        ``format`` is ``"openai"``, ``"openai-responses"``, ``"anthropic"``
+        or ``"mcp"``; options ``operations``, ``tags``, ``search``,
+        ``prefix``, ``names`` (``"operationId"`` or ``"snake"``), ``strict``,
+        ``refs``, ``read_only`` (see :func:`openapi_dyn._tools.tool_definitions`)."""
+        from ._tools import tool_definitions
+
+        return tool_definitions(self, format, **options)
+
+    # ------------------------------------------------------------ surface
+    @property
+    def operations(self) -> Operations:
+        """Every operation, by operationId (see :class:`Operations`)."""
+        return Operations(self.spec.operations)
+
+    def search(self, words: str) -> List[Any]:
+        """Operations matching ``words`` (see :meth:`Operations.search`)."""
+        return self.operations.search(words)
+
+    def operation(self, name: str):
+        """The :class:`~openapi_dyn._operation.Operation` called ``name`` (an
+        operationId or its identifier alias); raises :class:`UnknownOperationError`."""
+        ops = self.spec.operations
+        op = ops.get(name)
+        if op is None:
+            real = self._alias_map(shadowing=True).get(name)
+            if real is None:
+                raise UnknownOperationError(name, self._suggest(name))
+            op = ops[real]
+        return op
+
+    def prepare(self, operation_id: str, /, **kwargs: Any):
+        """Validate and encode a call without sending it; returns a
+        :class:`~openapi_dyn._request.PreparedRequest`."""
+        from ._request import build_request
+
+        op = self.operation(operation_id)
+        opts = _split_options(kwargs)
+        validate = self.validate if opts.get("validate") is None else opts["validate"]
+        try:
+            return build_request(self, op, kwargs, opts.get("body"), body_given="body" in opts,
+                                 content_type=opts.get("content_type"), headers=opts.get("headers"),
+                                 validate=validate)
+        except (TypeError, AttributeError, KeyError, IndexError, ValueError, RecursionError) as exc:
+            if isinstance(exc, OpenAPIDynError):
+                raise
+            # Arguments are checked before use; what fails here is a part of
+            # the spec of a shape nothing checked (a malformed document).
+            raise SpecError(f"{op.operation_id} cannot be prepared: the spec describes it in a way this "
+                            f"client cannot use ({type(exc).__name__}: {str(exc)[:200]})", op.pointer) from None
+
+    @property
+    def headers(self) -> Dict[str, str]:
+        """The headers added to every request (live: changes apply to the
+        next request)."""
+        return self._default_headers
+
+    @headers.setter
+    def headers(self, value: Mapping[str, str]) -> None:
+        check_headers(value or {}, f"{self._kind}.headers")
+        self._default_headers = dict(value or {})
+
+    @property
+    def _header_secrets(self) -> List[str]:
+        """Values of client headers whose names say they hold a secret (kept
+        out of logs and error messages)."""
+        return [str(v) for k, v in self._default_headers.items() if is_secret_header(k)]
+
+    def _check_sendable(self, prepared) -> None:
+        if not prepared.url.startswith(("http://", "https://")):
+            raise UsageError(f"no absolute server URL for {prepared.operation_id} "
+                             f"({prepared.url.split('?')[0]}): pass base_url= to {self._kind}()")
+
+    def __repr__(self) -> str:
+        ops = len(self.spec.operations)
+        base = self.base_url or self._server_url(None)
+        return (f"<openapi_dyn.{self._kind} {self.spec.title!r} {self.spec.info.get('version', '')} "
+                f"from {self.spec.origin}: {ops} operations, base_url={base!r}>")
+
+    # --------------------------------------------------------- conventions
+    def _conventions_for(self, operation) -> Conventions:
+        """The profile's headers and parameter rules and the client's
+        defaults that apply to ``operation``, resolved once."""
+        found = self._conventions.get(operation.operation_id)
+        if found is None:
+            header_rules, param_rules = self.profile.rules_for(operation)
+            headers: Dict[str, str] = {}
+            for rule in header_rules:
+                from ._request import put_header
+
+                put_header(headers, rule.name, rule.value)
+            by_name = _parameters_by_name(operation)
+            params = [(by_name[rule.name.lower()], rule) for rule in param_rules
+                      if rule.name.lower() in by_name]
+            defaults = []
+            for key, value in self.defaults.items():
+                p = _find_parameter(operation, key)
+                if p is not None and value is not None:
+                    defaults.append((p, value))
+            found = self._conventions[operation.operation_id] = Conventions(headers, params, defaults)
+        return found
+
+    def _check_defaults(self, defaults: Mapping[str, Any]) -> None:
+        """Every default names a parameter of some operation and is valid for
+        each distinct schema that parameter has; else :class:`UsageError`
+        listing every problem."""
+        import json
+
+        problems: List[ValidationProblem] = []
+        for key, value in defaults.items():
+            seen = set()
+            found = False
+            for op in self.spec.operations.values():
+                p = _find_parameter(op, key)
+                if p is None:
+                    continue
+                found = True
+                if value is None or not self.validate:
+                    continue
+                schema_key = json.dumps(p.schema, sort_keys=True, default=str)
+                if schema_key in seen:
+                    continue
+                seen.add(schema_key)
+                from ._validation import validator_for
+
+                for problem in validator_for(op).check_parameter(p, value):
+                    problems.append(ValidationProblem(f"defaults[{key!r}]", f"{problem.message} "
+                                                      f"(as {problem.location} of {op.operation_id})"))
+            if not found:
+                problems.append(ValidationProblem(f"defaults[{key!r}]", "no operation of this spec has "
+                                                  "such a parameter"))
+        if problems:
+            raise UsageError("defaults= cannot be used:\n" + "\n".join(f"  - {p}" for p in problems))
+
+    # ------------------------------------------------- method-style calls
+    @property
+    def ops(self) -> OperationNamespace:
+        """Every operation as a method, by operationId or alias, including
+        those a method of this class shadows (see :class:`OperationNamespace`)."""
+        return OperationNamespace(self)
+
+    @property
+    def shadowed(self) -> List[str]:
+        """operationIds that a :class:`Client` attribute hides in method
+        style; reach them as ``client.ops.<name>`` or ``client.call(name)``."""
+        taken = set(dir(type(self)))
+        return [op_id for op_id in self.spec.operations if op_id in taken]
+
+    def __getattr__(self, name: str):
+        # Only called for names that are not real attributes.  Private names
+        # are never operations (and must fail fast while __init__ runs).
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._method_for(name)
+
+    def _method_for(self, name: str):
+        method = self._methods.get(name)
+        if method is None:
+            op = self.operation(name)  # UnknownOperationError is an AttributeError
+            method = self._methods[name] = _make_method(self, op, name)
+        return method
+
+    def __dir__(self) -> List[str]:
+        names = set(super().__dir__())
+        names.update(op_id for op_id in self.spec.operations if op_id.isidentifier())
+        names.update(self._alias_map())
+        return sorted(names)
+
+    def _alias_map(self, shadowing: bool = False) -> Dict[str, str]:
+        """identifier alias -> operationId, for operationIds that are not
+        identifiers; an alias never shadows a real operationId, nor (unless
+        ``shadowing``: under ``client.ops``) a Client attribute."""
+        if self._aliases is None:
+            ops = self.spec.operations
+            aliases: Dict[str, str] = {}
+            for op_id, op in ops.items():
+                if op.alias != op_id and op.alias not in ops and op.alias not in aliases:
+                    aliases[op.alias] = op_id
+            self._aliases = aliases
+        if shadowing:
+            return self._aliases
+        taken = set(dir(type(self)))
+        return {a: o for a, o in self._aliases.items() if a not in taken}
+
+    def _suggest(self, name: str) -> List[str]:
+        candidates = list(self.spec.operations) + list(self._alias_map())
+        lowered = {c.lower(): c for c in candidates}
+        if name.lower() in lowered:
+            return [lowered[name.lower()]]
+        close = difflib.get_close_matches(name.lower(), list(lowered), n=3, cutoff=0.6)
+        return [lowered[c] for c in close]
+
+    # --------------------------------------------------------------- URLs
+    def _server_url(self, operation) -> str:
+        servers = self.spec.servers(operation)
+        server = servers[0] if servers else {"url": "/"}
+        url = str(server.get("url") or "/")
+        for var, spec in (server.get("variables") or {}).items():
+            value = str(self.server_variables.get(var, (spec or {}).get("default", "")))
+            url = url.replace("{" + var + "}", value.rstrip("/"))
+        rest = url.partition("://")[2]
+        if rest.startswith(("http://", "https://")):
+            url = rest  # "https://{endpoint}" given "https://host": the value's own scheme wins
+        if url.startswith("/") or not url.startswith(("http://", "https://")):
+            origin = self.spec.origin
+            if origin.startswith(("http://", "https://")):
+                from urllib.parse import urljoin
+                url = urljoin(origin, url)
+        return url.rstrip("/")
+
+    def _base_url_for(self, operation) -> str:
+        if self.base_url:
+            return self.base_url
+        url = self._base_urls.get(operation.operation_id)
+        if url is None:
+            url = self._base_urls[operation.operation_id] = self._server_url(operation)
+        return url
+
+
+class Client(BaseClient):
+    """A client for one OpenAPI spec.
+
+    Every operation is a method: ``client.createRun(...)``; operationIds that
+    are not identifiers through an alias (``client.admin_api_keys_list``).
+    ``client.ops.<operationId>`` always reaches an operation, also one whose
+    name a method of this class already has (``search``, ``send``,
+    ``close``, ``call``, ``request``, ``prepare``, ``paginate``...), and
+    ``client.call("<operationId>", ...)`` works for every name.
+
+    :param spec: a bundled name (``"openai"``, the default; ``"anthropic"``,
+        ``"cohere"``, ``"azure-openai"``...), a path to a YAML/JSON file, an
+        ``http(s)://`` URL, an already parsed ``dict``, or a :class:`Spec`.
+    :param base_url: overrides the spec's ``servers``.
+    :param server_variables: values for the server URL's variables
+        (``{"endpoint": "my-resource.openai.azure.com"}``); the rest keep
+        their defaults.
+    :param api_key: the credential for the spec's security schemes (bearer
+        token, API key, or ``(user, password)`` for http basic).  For bundled
+        specs it defaults to the vendor's environment variable
+        (``OPENAI_API_KEY``...), read when a call needs it.
+    :param credentials: per security scheme, ``{"AdminApiKeyAuth": "..."}``.
+    :param headers: headers added to every request.
+    :param timeout: seconds, or ``(connect, read)``; default ``(5, 600)``.
+    :param max_retries: retries of failed requests (see the README).
+    :param validate: validate every call before sending (default on).
+    :param validate_responses: validate answers against the spec too (known drift
+        accepted with a warning; ``"strict"`` refuses it too, see docs/calling.md).
+    :param session: a :class:`requests.Session` to use; its headers,
+        cookies, auth, proxies, ``verify``/``cert`` and adapters apply, and
+        the client never closes it.
+    :param max_connections: connections kept open per host by the client's
+        own session (default 10).
+    :param max_response_bytes: the largest body read whole, and the most an
+        event stream may send between two events (default 256 MiB); more
+        raises :class:`~openapi_dyn.ResponseTooLargeError`.
+    :param cache: keep the parsed, repaired spec in the user's cache directory.
+    :param strict: check the spec with openapi-spec-validator first.
+    :param profile: the vendor profile: what the real API needs beyond the
+        document (beta and version headers, environment variables, retry
+        hints, the error envelope; see :mod:`openapi_dyn._profile`).  By
+        default the bundled spec's own; a bundled profile's name, a YAML
+        file, a dict, or ``False`` for none.
+    :param defaults: parameter values sent with every call of every
+        operation that has the parameter, unless the call gives its own
+        (``{"api-version": "2024-10-21"}``; ``"query.name"`` picks a
+        location).  Checked against the parameters' schemas here.
+    :param api_version: shorthand for the default of the parameter the
+        profile names as the API version (Azure's ``api-version``).
+    :param attribute_access: JSON objects in answers (and event streams) come
+        back as :class:`~openapi_dyn._records.Record`, a ``dict`` whose keys
+        are also attributes (``reply.choices[0].message.content``); ``False``
+        gives plain dicts.
+
+    Options set after construction (``timeout``, ``max_retries``,
+    ``headers``, ``validate``, ``validate_responses``) take effect on the
+    next request.  One client may be shared by many threads.
+    """
+
+    def __init__(self, spec: Any = "openai", *, base_url: Optional[str] = None,
+                 api_key: Any = None, credentials: Optional[Mapping[str, Any]] = None,
+                 headers: Optional[Mapping[str, str]] = None, timeout: Any = None,
+                 max_retries: int = 2, validate: bool = True, validate_responses: Any = False,
+                 session: Any = None, cache: bool = True, strict: bool = False,
+                 server_variables: Optional[Mapping[str, str]] = None, profile: Any = None,
+                 defaults: Optional[Mapping[str, Any]] = None, api_version: Optional[str] = None,
+                 max_connections: Optional[int] = None, attribute_access: bool = True,
+                 max_response_bytes: Optional[int] = None):
+        super().__init__(spec, base_url=base_url, api_key=api_key, credentials=credentials,
+                         headers=headers, timeout=timeout, max_retries=max_retries, validate=validate,
+                         validate_responses=validate_responses, cache=cache, strict=strict,
+                         server_variables=server_variables, profile=profile, defaults=defaults,
+                         api_version=api_version, max_connections=max_connections,
+                         attribute_access=attribute_access, max_response_bytes=max_response_bytes)
+        if session is not None and getattr(session, "headers", None):
+            check_headers(session.headers, "the session's headers")
+        self._session = session
+
+    def request(self, operation_id: str, /, **kwargs: Any):
+        """Like :meth:`call`, but returns the whole
+        :class:`~openapi_dyn._response.Response` (status, headers, data, raw)."""
+        timeout = kwargs.pop("timeout", None)
+        max_retries = kwargs.pop("max_retries", None)
+        save_to = kwargs.pop("save_to", None)
+        validate_responses = kwargs.pop("validate_responses", None)
+        prepared = self.prepare(operation_id, **kwargs)
+        return self.send(prepared, timeout=timeout, max_retries=max_retries, save_to=save_to,
+                         validate_responses=validate_responses)
+
+    def call(self, operation_id: str, /, **kwargs: Any) -> Any:
+        """Call an operation and return the decoded body (JSON as Python
+        objects, text as ``str``, anything else as ``bytes``).
+
+        Parameters are keyword arguments named as in the spec (or by their
+        identifier alias, or ``"query.name"`` to pick a location); the request
+        body is ``body=``; options: ``headers``, ``timeout``, ``validate``,
+        ``max_retries``, ``content_type``, ``save_to`` (write the answer's body
+        to a path or binary file as it arrives; returns that path or file),
+        ``validate_responses``.  An event-stream answer comes back as a
+        :class:`~openapi_dyn._sse.Stream` to loop over.
+        """
+        return self.request(operation_id, **kwargs).data
+
+    def send(self, prepared, *, timeout: Any = None, max_retries: Optional[int] = None,
+             save_to: Any = None, validate_responses: Optional[bool] = None):
+        """Send a :class:`~openapi_dyn._request.PreparedRequest`; returns a
+        :class:`~openapi_dyn._response.Response`, raises :class:`APIError` for
+        non-2xx answers (see :func:`openapi_dyn._response.finish`)."""
+        from ._response import finish, wants_stream
+
+        self._check_sendable(prepared)
+        raw = self.transport.send(prepared, timeout=self.timeout if timeout is None else timeout,
+                                  max_retries=self.max_retries if max_retries is None else max_retries,
+                                  stream=wants_stream(prepared, save_to, self.profile))
+        validate = self.validate_responses if validate_responses is None else validate_responses
+        return finish(raw, prepared, save_to=save_to, validate=validate, profile=self.profile,
+                      attribute_access=self.attribute_access)
+
+    def paginate(self, operation_id: str, /, **kwargs: Any):
+        """Every item of a cursor-paginated list operation, fetched lazily,
+        one request per page: ``for a in client.paginate("listAssistants",
+        limit=100)``.  Takes the same arguments as :meth:`call`; see
+        :mod:`openapi_dyn._pagination` for which operations qualify (others
+        raise :class:`UsageError`).  ``.pages()`` on the result yields whole
+        pages instead."""
+        from ._pagination import Paginator
+
+        return Paginator(self, self.operation(operation_id), kwargs)
+
+    @property
+    def transport(self):
+        """The :class:`~openapi_dyn._transport.Transport` (created on first send)."""
+        if self._transport is None:
+            from ._transport import Transport
+
+            with self._transport_lock:  # threads sharing a client share one pool
+                if self._transport is None:
+                    self._transport = Transport(self._session, self.timeout, self.max_retries,
+                                                retry_rules=self.profile.retry,
+                                                max_connections=self.max_connections,
+                                                max_response_bytes=self.max_response_bytes)
+        return self._transport
+
+    def close(self) -> None:
+        """Close the connection pool (a ``session=`` passed in is left open:
+        it is the caller's)."""
+        if self._transport is not None:
+            self._transport.close()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def call_tool(self, name: str, arguments: Any = None, *, prefix: str = ""):
+        """Validate and send a model's tool call; returns a
+        :class:`~openapi_dyn._tools.ToolResult` (``is_error`` set for invalid
+        arguments and API errors; see :func:`openapi_dyn._tools.call_tool`)."""
+        from ._tools import call_tool
+
+        return call_tool(self, name, arguments, prefix=prefix)
+
+    # ------------------------------------------------------------- batches
+    def batch(self, **options: Any):
+        """A :class:`~openapi_dyn._batch.Batch`: queue validated calls, run
+        them through the vendor's batch engine, get each result back as the
+        live call would give it.  Options: ``endpoint``,
+        ``completion_window``, ``state`` (the state file), ``metadata``,
+        ``max_requests``, ``max_bytes``.  See docs/batch.md."""
+        from ._batch import Batch
+
+        return Batch(self, **options)
+
+    def batch_resume(self, state_path: Any):
+        """The batch run recorded in ``state_path``, continued: nothing
+        already submitted is submitted again (see :meth:`Batch.resume
+        <openapi_dyn._batch.Batch.resume>`)."""
+        from ._batch import Batch
+
+        return Batch.resume(self, state_path)
+
+
+
+def _split_options(kwargs: Dict[str, Any]) -> Dict[str, Any]:
+    """Take the call options out of ``kwargs`` (in place)."""
+    opts = {}
+    for name in CALL_OPTIONS:
+        if name in kwargs:
+            opts[name] = kwargs.pop(name)
+    return opts
+
+
+def _parameters_by_name(operation) -> Dict[str, Any]:
+    """lower-cased name -> parameter (the first, when locations share it)."""
+    out: Dict[str, Any] = {}
+    for p in operation.parameters:
+        out.setdefault(p.name.lower(), p)
+    return out
+
+
+def _find_parameter(operation, key: str):
+    """The parameter ``key`` (a name, or ``"<in>.<name>"``) addresses in
+    ``operation``, or ``None``; header names match case-insensitively."""
+    for p in operation.parameters:
+        if key == p.name or key == p.qualified_name:
+            return p
+        if p.location == "header" and key.lower() in (p.name.lower(), p.qualified_name.lower()):
+            return p
+    return None
+
+
+def _make_method(client: BaseClient, op, name: str):
+    """A real function per operation, so ``help()``, ``inspect.signature`` and
+    IDEs see its parameters and reference text."""
+    op_id = op.operation_id
+
+    if getattr(client, "_async", False):
+        async def method(**kwargs: Any) -> Any:
+            return await client.call(op_id, **kwargs)
+    else:
+        def method(**kwargs: Any) -> Any:
+            return client.call(op_id, **kwargs)
+
+    method.__name__ = name if name.isidentifier() else op.alias
+    method.__qualname__ = f"{client._kind}.{method.__name__}"
+    method.__signature__ = signature_of(op, client)  # type: ignore[attr-defined]
+    method.__doc__ = doc_of(op, client) + _defaults_note(op, client)
+    method.operation = op  # type: ignore[attr-defined]
+    return method
+
+
+def client_defaults(op, client: Optional[BaseClient]) -> Dict[Any, Any]:
+    """parameter -> the value ``client`` sends when a call gives none: its
+    ``defaults=`` (and ``api_version=``, environment) and the profile's
+    parameter rules."""
+    if client is None:
+        return {}
+    conventions = client._conventions_for(op)
+    out: Dict[Any, Any] = {p: rule.value for p, rule in conventions.parameters}
+    out.update((p, v) for p, v in conventions.defaults if p not in out)
+    return out
+
+
+def _defaults_note(op, client: BaseClient) -> str:
+    """The ``help()`` lines naming what this client sends by itself."""
+    values = client_defaults(op, client)
+    headers = client._conventions_for(op).headers
+    if not values and not headers:
+        return ""
+    lines = ["", "", "Client defaults (sent unless the call gives its own; None leaves one out):"]
+    lines += [f"    {p.name} = {v!r}" for p, v in values.items()]
+    lines += [f"    header {k}: {v}" for k, v in headers.items()]
+    return "\n".join(lines)
+
+
+def signature_of(op, client: Optional[BaseClient] = None) -> inspect.Signature:
+    """The keyword arguments a call of ``op`` takes: its parameters (spec name
+    when it is an identifier, else the alias), ``body``, then the options.
+    Parameters ``client`` fills in by itself show that value as their
+    default."""
+    from ._request import binder_for
+
+    given = client_defaults(op, client)
+    params = []
+    used = set()
+    binder = binder_for(op)
+    for p in sorted(op.parameters, key=lambda p: not p.required):
+        usable = p.name.isidentifier() and not keyword.iskeyword(p.name)
+        name = p.name if usable and binder.index.get(p.name) is p else p.alias
+        if binder.index.get(name) is not p or name in used or name in CALL_OPTIONS:
+            continue
+        used.add(name)
+        default = inspect.Parameter.empty if p.required else None
+        if p in given:
+            default = given[p]
+        params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default))
+    fields = [f for f in sorted(binder.body_names) if f.isidentifier() and not keyword.iskeyword(f)
+              and f not in used and binder.index.get(f) is None]
+    if fields:
+        # body fields may be keywords; the required ones of a required body
+        # have no default (body= is the other way to give them)
+        from ._request import body_required_fields
+
+        required = body_required_fields(op)
+        for f in sorted(fields, key=lambda f: f not in required):
+            default = inspect.Parameter.empty if f in required else None
+            params.append(inspect.Parameter(f, inspect.Parameter.KEYWORD_ONLY, default=default))
+    if op.request_body:
+        default = inspect.Parameter.empty if op.body_required and not fields else None
+        params.append(inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, default=default))
+    for opt in CALL_OPTIONS[1:]:
+        params.append(inspect.Parameter(opt, inspect.Parameter.KEYWORD_ONLY, default=None))
+    return inspect.Signature(params)
+
+
+def doc_of(op, client: Optional[BaseClient] = None) -> str:
+    """The plain-text reference of ``op``, as ``help()`` shows it: the same
+    text as ``openapi-dyn show``, with the spec's examples that pass
+    ``client``'s validation.
+
+    Rendering it means importing the reference modules and markdown-it-py,
+    parsing every description of the operation and validating its examples;
+    the text depends only on the spec's content and this library's code, so
+    it is kept in the spec cache and a later process that asks for the same
+    help reads it back."""
+    from .reference import reference_stamp
+    from ._spec.cache import SpecCache
+
+    store = SpecCache.open(op.spec.cache_enabled)
+    checked = "checked" if client is not None else "unchecked"
+    name = f"{op.spec.content_hash}\0text-{checked}\0{op.operation_id}\0{reference_stamp()}"
+    text = store.read_text(name) if store is not None else None
+    if text is None:
+        from .reference import text as reference_text
+
+        text = reference_text.render_operation(op, client=client)
+        if store is not None:
+            store.write_text(name, text)
+    return text
