@@ -8,8 +8,8 @@ import unittest.mock
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from openapi_dyn import Client, RequestValidationError, validation
-from openapi_dyn import problems as problems_module
+from openapi_dyn import Client, RequestValidationError, _validation as validation
+from openapi_dyn import _problems as problems_module
 
 
 @pytest.fixture(scope="module")

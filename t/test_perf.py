@@ -17,7 +17,7 @@ import sys
 
 import pytest
 
-from openapi_dyn import Client, RequestValidationError, inline
+from openapi_dyn import Client, RequestValidationError, _inline as inline
 from openapi_dyn._validation import validator_for
 
 from samples import Sampler

@@ -332,7 +332,7 @@ def test_ctrl_c_during_a_download_leaves_no_file(faultserver, tmp_path):
     client = Client(str(MEDIA), profile=PROFILE, base_url=faultserver.url + "/v1", max_retries=0)
     faultserver.plan(send_body(b"B" * 300_000, pieces=8))
 
-    from openapi_dyn import download
+    from openapi_dyn import _download as download
 
     real = download.Destination.write
 
