@@ -231,7 +231,9 @@ def put_header(headers: Dict[str, str], name: str, value: str) -> None:
 
 
 def binder_for(operation) -> Binder:
-    return operation.memo("_binder", Binder)
+    """The :class:`Binder` of ``operation``, built on first use."""
+    found = operation.caches.binder
+    return found if found is not None else operation.caches.binder_or(Binder)
 
 
 def build_request(context: CallContext, operation, args: Dict[str, Any], body: Any = None, *,

@@ -28,7 +28,7 @@ def accept_of(operation) -> str:
                     seen.append(media_type)
         return ", ".join(seen) if seen else "*/*"
 
-    return operation.memo("_accept_header", build)
+    return operation.caches.accept_header_or(build)
 
 
 def add_identity(headers: MutableMapping[str, str], operation, accept_encoding: str,
