@@ -9,9 +9,8 @@ operationId, with arguments validated against the spec before anything is sent.
 
 Everything public is importable from here.
 """
-__version__ = "0.1.0"
-
-from ._errors import (  # noqa: E402
+from ._version import __version__
+from ._errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
@@ -74,7 +73,13 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(__all__))
+    # The import system sets every imported submodule (``_client``,
+    # ``reference``...) as an attribute of the package; they are not names
+    # this namespace offers, so dir() leaves them out.
+    from types import ModuleType
+
+    return sorted(name for name in set(globals()) | set(__all__)
+                  if name in __all__ or not isinstance(globals().get(name), ModuleType))
 
 
 __all__ = [

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from typing import Dict, List, MutableMapping
 
-from . import __version__
+from ._version import __version__
 
 USER_AGENT = f"openapi-dyn/{__version__} python/{sys.version_info[0]}.{sys.version_info[1]}"
 
