@@ -98,11 +98,17 @@ class ToolNames:
             self.by_name[name] = op_id
 
 
+#: spec -> (prefix, naming) -> its ToolNames (dropped with the spec)
+_NAMES: "weakref.WeakKeyDictionary[Any, Dict[Tuple[str, str], ToolNames]]" = weakref.WeakKeyDictionary()
+
+
 def tool_names(spec, prefix: str = "", names: str = "operationId") -> ToolNames:
-    """The :class:`ToolNames` of ``spec`` (kept on it once made)."""
+    """The :class:`ToolNames` of ``spec`` (made once per spec)."""
     if names not in NAMINGS:
         raise UsageError(f"names= must be one of {', '.join(NAMINGS)}, not {names!r}")
-    cache = spec.__dict__.setdefault("_tool_names", {})
+    cache = _NAMES.get(spec)
+    if cache is None:
+        cache = _NAMES.setdefault(spec, {})
     found = cache.get((prefix, names))
     if found is None:
         found = cache[(prefix, names)] = ToolNames(spec.operations, prefix, names)
