@@ -13,7 +13,8 @@ import inspect
 import keyword
 import os
 import threading
-from typing import Any, Dict, Iterator, List, Mapping, Optional
+from functools import cached_property
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional
 
 from ._auth import Credentials
 from ._call_context import CallContext, Conventions
@@ -237,7 +238,7 @@ class BaseClient:
         opts = _split_options(kwargs)
         validate = self.validate if opts.get("validate") is None else opts["validate"]
         try:
-            return build_request(call_context(self), op, kwargs, opts.get("body"), body_given="body" in opts,
+            return build_request(self._call_context, op, kwargs, opts.get("body"), body_given="body" in opts,
                                  content_type=opts.get("content_type"), headers=opts.get("headers"),
                                  validate=validate)
         except (TypeError, AttributeError, KeyError, IndexError, ValueError, RecursionError) as exc:
@@ -277,6 +278,11 @@ class BaseClient:
                 f"from {self.spec.origin}: {ops} operations, base_url={base!r}>")
 
     # --------------------------------------------------------- conventions
+    @cached_property
+    def _call_context(self) -> "ClientCallContext":
+        """This client's side of binding a call (see :func:`call_context`)."""
+        return ClientCallContext(self)
+
     def _conventions_for(self, operation) -> Conventions:
         """The profile's headers and parameter rules and the client's
         defaults that apply to ``operation``, resolved once."""
@@ -603,18 +609,16 @@ class Client(BaseClient):
 class ClientCallContext:
     """A client's :class:`~openapi_dyn._call_context.CallContext`: what
     binding a call reads from the client, read live (options changed after
-    construction apply to the next call)."""
+    construction apply to the next call).  One per client, made on first
+    use; it binds the client's own methods, so a call through it costs no
+    more than a call of the client's."""
 
-    __slots__ = ("_client",)
+    __slots__ = ("_client", "conventions_for", "base_url_for")
 
     def __init__(self, client: BaseClient):
         self._client = client
-
-    def conventions_for(self, operation) -> Conventions:
-        return self._client._conventions_for(operation)
-
-    def base_url_for(self, operation) -> str:
-        return self._client._base_url_for(operation)
+        self.conventions_for: Callable[[Any], Conventions] = client._conventions_for
+        self.base_url_for: Callable[[Any], str] = client._base_url_for
 
     @property
     def default_headers(self) -> Dict[str, str]:
@@ -634,7 +638,7 @@ def call_context(client: BaseClient) -> CallContext:
     :mod:`openapi_dyn._call_context`): for the request layer, and for the
     faces (tools, the command line) that need its credentials and
     conventions."""
-    return ClientCallContext(client)
+    return client._call_context
 
 
 def _split_options(kwargs: Dict[str, Any]) -> Dict[str, Any]:
