@@ -9,8 +9,14 @@ from __future__ import annotations
 
 import keyword
 import re
+import threading
 from functools import cached_property
-from typing import Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
+
+if TYPE_CHECKING:  # the types of what OperationCaches holds, for annotations only
+    from ._request import Binder
+    from ._validation import OperationValidator
+    from .reference._model import OperationDoc
 
 LOCATIONS = ("path", "query", "header", "cookie")
 _NON_IDENT = re.compile(r"[^0-9a-zA-Z_]+")
@@ -153,6 +159,8 @@ class Operation:
         self.path_item = path_item
         self.pointer = f"#/paths/{_esc(path)}/{method.lower()}"
         self.alias = python_name(operation_id)
+        #: what the layers above derive from this operation, each built once
+        self.caches = OperationCaches(self)
 
     # One-line facts, cheap.
     @property
@@ -245,15 +253,6 @@ class Operation:
         """True when some success response is an event stream."""
         return any("text/event-stream" in r["content"] for s, r in self.responses.items() if s.startswith("2"))
 
-    def memo(self, name: str, build):
-        """What ``build(self)`` returns, built on first use and kept on the
-        operation: binders, validators, reference docs and pagination rules
-        are derived once per operation, whichever module derives them."""
-        value = self.__dict__.get(name)
-        if value is None:
-            value = self.__dict__.setdefault(name, build(self))
-        return value
-
     def default_media_type(self) -> Optional[str]:
         """The body media type used when the caller does not pick one: JSON
         first, then multipart, then form, then whatever the spec lists first."""
@@ -277,6 +276,81 @@ class Operation:
     def __repr__(self) -> str:
         summary = f": {self.short_summary}" if self.summary else ""
         return f"<{self.method} {self.path} {self.operation_id}{summary}>"
+
+
+_keep_lock = threading.Lock()
+
+
+class OperationCaches:
+    """What the layers above derive from one :class:`Operation`, built on
+    first use by the module that owns each field and kept for the
+    operation's life:
+
+    ``validator``
+        its :class:`~openapi_dyn._validation.OperationValidator`
+        (:func:`~openapi_dyn._validation.validator_for`);
+    ``lenient_validator``
+        the validator over the drift-tolerant reading of the spec
+        (:mod:`openapi_dyn._drift`);
+    ``binder``
+        its :class:`~openapi_dyn._request.Binder`
+        (:func:`~openapi_dyn._request.binder_for`);
+    ``accept_header``
+        the ``Accept`` header its calls send (:mod:`openapi_dyn._wire`);
+    ``reference_doc``
+        its documentation model (:mod:`openapi_dyn.reference`).
+
+    Each field is ``None`` until built.  ``<field>_or(build)`` returns the
+    field, first setting it to ``build(operation)`` when it is unset.
+    Threads may share an operation: two of them may build a field at once,
+    and then both get the value stored first, so every caller sees one
+    object.  Fields are named here, not invented by their owners, so this
+    class is the list of what is cached per operation.
+    """
+
+    __slots__ = ("operation", "validator", "lenient_validator", "binder", "accept_header",
+                 "reference_doc")
+
+    def __init__(self, operation: "Operation"):
+        self.operation = operation
+        self.validator: Optional["OperationValidator"] = None
+        self.lenient_validator: Optional["OperationValidator"] = None
+        self.binder: Optional["Binder"] = None
+        self.accept_header: Optional[str] = None
+        self.reference_doc: Optional["OperationDoc"] = None
+
+    def validator_or(self, build: Callable[["Operation"], "OperationValidator"]) -> "OperationValidator":
+        found = self.validator
+        return found if found is not None else self._keep("validator", build)
+
+    def lenient_validator_or(self, build: Callable[["Operation"], "OperationValidator"]) -> "OperationValidator":
+        found = self.lenient_validator
+        return found if found is not None else self._keep("lenient_validator", build)
+
+    def binder_or(self, build: Callable[["Operation"], "Binder"]) -> "Binder":
+        found = self.binder
+        return found if found is not None else self._keep("binder", build)
+
+    def accept_header_or(self, build: Callable[["Operation"], str]) -> str:
+        found = self.accept_header
+        return found if found is not None else self._keep("accept_header", build)
+
+    def reference_doc_or(self, build: Callable[["Operation"], "OperationDoc"]) -> "OperationDoc":
+        found = self.reference_doc
+        return found if found is not None else self._keep("reference_doc", build)
+
+    def _keep(self, field: str, build: Callable[["Operation"], Any]) -> Any:
+        value = build(self.operation)  # outside the lock: building may take long
+        with _keep_lock:
+            found = getattr(self, field)
+            if found is None:
+                setattr(self, field, value)
+                found = value
+        return found
+
+    def __repr__(self) -> str:
+        built = [f for f in self.__slots__[1:] if getattr(self, f) is not None]
+        return f"<OperationCaches of {self.operation.operation_id}: {', '.join(built) or 'nothing built'}>"
 
 
 def is_json(media_type: str) -> bool:
