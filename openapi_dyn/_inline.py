@@ -35,6 +35,7 @@ import threading
 from typing import Any, Dict
 
 from ._spec.pointer import walk
+from ._spec.walk import map_subschemas
 
 #: Prepare schemas (the default).  Tests turn it off to compare the results.
 ENABLED = True
@@ -48,10 +49,6 @@ ANNOTATIONS = frozenset({"description", "title", "example", "examples", "default
 #: Keywords that change the base URI or dialect: a schema holding one is left
 #: exactly as it is, and a ``$ref`` into it is kept.
 _SCOPE = ("$id", "$anchor", "$dynamicAnchor", "$schema", "id")
-_ONE = ("additionalProperties", "items", "not", "if", "then", "else", "contains", "propertyNames",
-        "unevaluatedItems", "unevaluatedProperties", "contentSchema", "additionalItems")
-_MANY = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
-_MAP = ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions")
 
 
 def _annotation(key: str) -> bool:
@@ -100,25 +97,7 @@ class Preparer:
                 return self._prepare(target)
         if any(k in node for k in _SCOPE):
             return node
-        changes: Dict[str, Any] = {}
-        for k in _ONE:
-            v = node.get(k)
-            if isinstance(v, dict):
-                nv = self._prepare(v)
-                if nv is not v:
-                    changes[k] = nv
-        for k in _MANY:
-            v = node.get(k)
-            if isinstance(v, list):
-                nl = [self._prepare(x) if isinstance(x, dict) else x for x in v]
-                if any(a is not b for a, b in zip(nl, v)):
-                    changes[k] = nl
-        for k in _MAP:
-            v = node.get(k)
-            if isinstance(v, dict):
-                nm = {n: self._prepare(s) if isinstance(s, dict) else s for n, s in v.items()}
-                if any(nm[n] is not v[n] for n in v):
-                    changes[k] = nm
+        changes = map_subschemas(node, self._prepare)
         if not changes and not any(_annotation(k) for k in node):
             return node
         out = {k: v for k, v in node.items() if not _annotation(k)}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 from .._errors import SpecError
-from .pointer import walk
+from . import pointer as _pointer
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -65,7 +65,7 @@ class Spec:
         if not ref.startswith("#"):
             raise SpecError(f"$ref {ref!r} is not local after bundling", ref)
         try:
-            return walk(self.document, ref)[0]
+            return _pointer.walk(self.document, ref)[0]
         except (LookupError, ValueError):
             raise SpecError(f"$ref {ref!r} does not resolve", ref) from None
 

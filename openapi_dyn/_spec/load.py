@@ -43,6 +43,7 @@ from . import bundled as _bundled
 from . import limits as _limits
 from .cache import SpecCache
 from .pointer import tokens as pointer_tokens
+from .walk import COMPONENT_SECTIONS, LITERAL, TYPES
 
 log = logging.getLogger(__name__)
 
@@ -381,72 +382,16 @@ def _check_document(doc: Any, where: str) -> None:
 
 
 # =================================================================== bundling
-# What each kind of object holds, so that a $ref knows what it points at
-# (which components/<kind> a target from another file goes to) and literal
-# values (examples, defaults, enums) are not searched for $refs.
-_LIT = "lit"     # a literal value (example, default): only $refs to other files are followed
-_SCHEMA_FIELDS = {
-    "properties": "schemaMap", "patternProperties": "schemaMap", "$defs": "schemaMap",
-    "definitions": "schemaMap", "dependentSchemas": "schemaMap", "dependencies": "schemaMap",
-    "items": "schema", "additionalProperties": "schema", "additionalItems": "schema", "not": "schema",
-    "if": "schema", "then": "schema", "else": "schema", "contains": "schema",
-    "propertyNames": "schema", "unevaluatedItems": "schema", "unevaluatedProperties": "schema",
-    "contentSchema": "schema", "allOf": "schema", "anyOf": "schema", "oneOf": "schema",
-    "prefixItems": "schema", "discriminator": "discriminator",
-    "example": _LIT, "examples": _LIT, "default": _LIT, "enum": _LIT, "const": _LIT,
-}
-_PARAM_FIELDS = {"schema": "schema", "content": "content", "examples": "exampleMap", "example": _LIT}
-_OPERATION_FIELDS = {"parameters": "parameter", "requestBody": "requestBody",
-                     "responses": "responses", "callbacks": "callbackMap"}
-_PATH_ITEM_FIELDS = dict.fromkeys(("get", "put", "post", "delete", "options", "head", "patch", "trace", "query"),
-                                  "operation")
-_PATH_ITEM_FIELDS["parameters"] = "parameter"
-
-#: type -> (fields, type of other keys, whether ``x-`` keys are extensions)
-_TYPES: Dict[str, Tuple[Dict[str, str], str, bool]] = {
-    "root": ({"paths": "paths", "webhooks": "paths", "components": "components"}, "any", True),
-    "components": ({"schemas": "schemaMap", "responses": "responseMap", "parameters": "parameterMap",
-                    "examples": "exampleMap", "requestBodies": "requestBodyMap", "headers": "headerMap",
-                    "securitySchemes": "securitySchemeMap", "links": "linkMap", "callbacks": "callbackMap",
-                    "pathItems": "paths"}, "any", True),
-    "paths": ({}, "pathItem", True),
-    "pathItem": (_PATH_ITEM_FIELDS, "any", True),
-    "operation": (_OPERATION_FIELDS, "any", True),
-    "responses": ({}, "response", True),
-    "response": ({"headers": "headerMap", "content": "content", "links": "linkMap"}, "any", True),
-    "parameter": (_PARAM_FIELDS, "any", True),
-    "header": (_PARAM_FIELDS, "any", True),
-    "content": ({}, "mediaType", False),
-    "mediaType": ({"schema": "schema", "itemSchema": "schema", "examples": "exampleMap", "example": _LIT,
-                   "encoding": "encodingMap"}, "any", True),
-    "encodingMap": ({}, "encoding", False),
-    "encoding": ({"headers": "headerMap"}, "any", True),
-    "requestBody": ({"content": "content"}, "any", True),
-    "example": ({"value": _LIT}, "any", True),
-    "link": ({}, "any", True),
-    "callback": ({}, "pathItem", True),
-    "securityScheme": ({}, "any", True),
-    "schema": (_SCHEMA_FIELDS, "any", True),
-    "discriminator": ({}, _LIT, False),       # its mapping is handled on its own
-    "lit": ({}, _LIT, False),
-    "schemaMap": ({}, "schema", False),
-    "responseMap": ({}, "response", False),
-    "parameterMap": ({}, "parameter", False),
-    "exampleMap": ({}, "example", False),
-    "requestBodyMap": ({}, "requestBody", False),
-    "headerMap": ({}, "header", False),
-    "securitySchemeMap": ({}, "securityScheme", False),
-    "linkMap": ({}, "link", False),
-    "callbackMap": ({}, "callback", False),
-    "any": ({}, "any", False),
-    "ext": ({}, "ext", False),                # inside an x- extension: unresolvable $refs are not fatal
-}
+# What each kind of object holds (:data:`.walk.TYPES`) tells a $ref what it
+# points at (which components/<kind> a target from another file goes to) and
+# keeps literal values (examples, defaults, enums) from being searched for $refs.
+_LIT = LITERAL   # a literal value (example, default): only $refs to other files are followed
+_TYPES = TYPES
 
 #: type -> the components section a target from another file is moved to;
-#: types not here (path items, operations, ...) are inlined where they are used.
-_KIND = {"schema": "schemas", "response": "responses", "parameter": "parameters", "example": "examples",
-         "requestBody": "requestBodies", "header": "headers", "securityScheme": "securitySchemes",
-         "link": "links", "callback": "callbacks"}
+#: types not here (path items, operations, media types, ...) are inlined where
+#: they are used (components.pathItems and .mediaTypes are not in every version).
+_KIND = {t: s for t, s in COMPONENT_SECTIONS.items() if t not in ("pathItem", "mediaType")}
 
 #: files whose content is text, not YAML/JSON (code samples, markdown)
 _STRUCTURED_EXT = {"", ".yaml", ".yml", ".json"}

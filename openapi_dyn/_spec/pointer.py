@@ -20,7 +20,7 @@ def tokens(ref: str) -> List[str]:
         return []
     if not fragment.startswith("/"):
         raise ValueError(f"{ref!r} is not a JSON pointer")
-    return [t.replace("~1", "/").replace("~0", "~") for t in fragment[1:].split("/")]
+    return [unescape(t) for t in fragment[1:].split("/")]
 
 
 def walk(document: Any, ref: str) -> Tuple[Any, List[Any]]:
@@ -43,3 +43,19 @@ def walk(document: Any, ref: str) -> Tuple[Any, List[Any]]:
             raise LookupError(f"{ref!r}: no {token!r}")
         steps.append(step)
     return node, steps
+
+
+def escape(token: Any) -> str:
+    """One reference token written into a pointer: ``"a/b~c"`` -> ``"a~1b~0c"``."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def unescape(token: str) -> str:
+    """The inverse of :func:`escape`."""
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def join(pointer: str, *parts: Any) -> str:
+    """``pointer`` with ``parts`` appended, each escaped:
+    ``join("#/paths", "/pets")`` -> ``"#/paths/~1pets"``."""
+    return pointer + "".join("/" + escape(p) for p in parts)

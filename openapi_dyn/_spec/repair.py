@@ -54,6 +54,7 @@ from urllib.parse import quote
 
 from .._jsontype import json_type
 from .pointer import walk
+from .walk import objects, subschemas
 
 __all__ = ["Repair", "repair_document"]
 
@@ -82,7 +83,6 @@ def repair_document(doc: dict) -> List[Repair]:
 
 # --------------------------------------------------------------------------- constants
 
-_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 _TYPES = frozenset(("string", "number", "integer", "boolean", "array", "object", "null"))
 # Names that are not JSON Schema types but whose meaning is unmistakable (programming-language
 # spellings, Swagger 2.0's "file").  Anything else unknown is dropped.
@@ -104,11 +104,8 @@ _YAML11_BOOL = {
     True: ("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"),
     False: ("n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"),
 }
-_SUBSCHEMA_MAPS = frozenset(("properties", "patternProperties", "$defs", "definitions", "dependentSchemas"))
-_SUBSCHEMA = frozenset(("additionalProperties", "items", "not", "if", "then", "else", "contains",
-                        "propertyNames", "unevaluatedItems", "unevaluatedProperties", "additionalItems",
-                        "contentSchema"))
-_SUBSCHEMA_LISTS = frozenset(("allOf", "anyOf", "oneOf", "prefixItems"))
+# What the walk hands to the repairs: every Schema Object, and each Responses Object.
+_REPAIRED_KINDS = frozenset(("schema", "responses"))
 _MISSING = object()
 _UNMAPPABLE = object()  # stands for a discriminator value no mapping can express
 
@@ -226,48 +223,11 @@ class _Repairer:
             self.note("#/paths", "paths was missing; added an empty one")
 
     def _walk_document(self) -> None:
-        doc = self.doc
-        for key in ("paths", "webhooks"):
-            items = doc.get(key)
-            if isinstance(items, dict):
-                for name, item in items.items():
-                    if not str(name).startswith("x-"):
-                        self._path_item(item, f"#/{key}/{_esc(name)}")
-        comps = doc.get("components")
-        if not isinstance(comps, dict):
-            return
-        base = "#/components"
-        for name, schema in self.schemas.items():
-            self._schema(schema, f"{base}/schemas/{_esc(name)}", None)
-        for name, param in _items(comps.get("parameters")):
-            self._parameter(param, f"{base}/parameters/{_esc(name)}")
-        self._headers(comps.get("headers"), f"{base}/headers")
-        for name, body in _items(comps.get("requestBodies")):
-            self._request_body(body, f"{base}/requestBodies/{_esc(name)}")
-        for name, response in _items(comps.get("responses")):
-            self._response(response, f"{base}/responses/{_esc(name)}")
-        self._callbacks(comps.get("callbacks"), f"{base}/callbacks")
-        for name, item in _items(comps.get("pathItems")):
-            self._path_item(item, f"{base}/pathItems/{_esc(name)}")
-
-    def _path_item(self, item: Any, ptr: str) -> None:
-        if not isinstance(item, dict):
-            return
-        self._parameters(item.get("parameters"), ptr + "/parameters")
-        for method in _METHODS:
-            op = item.get(method)
-            if isinstance(op, dict):
-                self._operation(op, f"{ptr}/{method}")
-
-    def _operation(self, op: dict, ptr: str) -> None:
-        self._parameters(op.get("parameters"), ptr + "/parameters")
-        self._request_body(op.get("requestBody"), ptr + "/requestBody")
-        responses = op.get("responses")
-        if isinstance(responses, dict):
-            self._fix_status_keys(responses, ptr + "/responses")
-            for code, response in responses.items():
-                self._response(response, f"{ptr}/responses/{_esc(code)}")
-        self._callbacks(op.get("callbacks"), ptr + "/callbacks")
+        for ptr, kind, node in objects(self.doc, _REPAIRED_KINDS):
+            if kind == "schema":
+                self._schema(node, ptr, None)
+            else:
+                self._fix_status_keys(node, ptr)
 
     def _fix_status_keys(self, responses: dict, ptr: str) -> None:
         """Status codes written unquoted in YAML (``200:``) become integer keys.
@@ -282,44 +242,6 @@ class _Repairer:
         responses.clear()
         responses.update(items)
         self.note(ptr, f"status codes {bad!r} were not strings (unquoted in YAML); converted them")
-
-    def _callbacks(self, callbacks: Any, ptr: str) -> None:
-        for name, callback in _items(callbacks):
-            if isinstance(callback, dict) and "$ref" not in callback:
-                for expr, item in callback.items():
-                    self._path_item(item, f"{ptr}/{_esc(name)}/{_esc(expr)}")
-
-    def _parameters(self, params: Any, ptr: str) -> None:
-        if isinstance(params, list):
-            for i, param in enumerate(params):
-                self._parameter(param, f"{ptr}/{i}")
-
-    def _parameter(self, param: Any, ptr: str) -> None:
-        if isinstance(param, dict) and "$ref" not in param:
-            self._schema(param.get("schema"), ptr + "/schema", None)
-            self._content(param.get("content"), ptr + "/content")
-
-    def _headers(self, headers: Any, ptr: str) -> None:
-        for name, header in _items(headers):
-            self._parameter(header, f"{ptr}/{_esc(name)}")
-
-    def _request_body(self, body: Any, ptr: str) -> None:
-        if isinstance(body, dict) and "$ref" not in body:
-            self._content(body.get("content"), ptr + "/content")
-
-    def _response(self, response: Any, ptr: str) -> None:
-        if isinstance(response, dict) and "$ref" not in response:
-            self._headers(response.get("headers"), ptr + "/headers")
-            self._content(response.get("content"), ptr + "/content")
-
-    def _content(self, content: Any, ptr: str) -> None:
-        for media, obj in _items(content):
-            if isinstance(obj, dict):
-                mptr = f"{ptr}/{_esc(media)}"
-                self._schema(obj.get("schema"), mptr + "/schema", None)
-                for name, enc in _items(obj.get("encoding")):
-                    if isinstance(enc, dict):
-                        self._headers(enc.get("headers"), f"{mptr}/encoding/{_esc(name)}/headers")
 
     # ------------------------------------------------------------------ schemas
 
@@ -365,20 +287,8 @@ class _Repairer:
         if "oneOf" in schema:
             self.one_ofs.append((ptr, schema))
 
-        for key, sub in list(schema.items()):
-            if key in _SUBSCHEMA:
-                if isinstance(sub, dict):
-                    self._schema(sub, f"{ptr}/{key}", anchor, key)
-                elif isinstance(sub, list) and key in ("items", "additionalItems"):
-                    for i, item in enumerate(sub):
-                        self._schema(item, f"{ptr}/{key}/{i}", anchor, key)
-            elif key in _SUBSCHEMA_LISTS:
-                if isinstance(sub, list):
-                    for i, item in enumerate(sub):
-                        self._schema(item, f"{ptr}/{key}/{i}", anchor, key)
-            elif key in _SUBSCHEMA_MAPS:
-                for name, item in _items(sub):
-                    self._schema(item, f"{ptr}/{key}/{_esc(name)}", anchor, key)
+        for sub_ptr, key, sub in list(subschemas(schema, ptr)):
+            self._schema(sub, sub_ptr, anchor, key)
 
     def _fix_type(self, schema: dict, ptr: str) -> None:
         """Make ``type`` something the validator of the document's dialect understands.
@@ -1166,10 +1076,6 @@ def _is_pure_ref(schema: Any) -> bool:
     """A reference with nothing but annotations next to it (so it means just its target)."""
     return isinstance(schema, dict) and "$ref" in schema and all(
         k == "$ref" or k in _ANNOTATIONS or k.startswith("x-") for k in schema)
-
-
-def _items(mapping: Any):
-    return mapping.items() if isinstance(mapping, dict) else ()
 
 
 def _intersect(sets: List[Optional[Set[Any]]]) -> Optional[Set[Any]]:
