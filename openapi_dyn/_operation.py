@@ -11,6 +11,7 @@ import keyword
 import re
 from functools import cached_property
 from typing import Any, Dict, List, Optional, Tuple
+from ._spec.pointer import escape
 
 LOCATIONS = ("path", "query", "header", "cookie")
 _NON_IDENT = re.compile(r"[^0-9a-zA-Z_]+")
@@ -61,7 +62,7 @@ class Parameter:
         if schema is None and isinstance(raw.get("content"), dict) and raw["content"]:
             self.content_type, media = next(iter(raw["content"].items()))
             schema = (media or {}).get("schema")
-            self.schema_pointer = f"{pointer}/content/{_esc(self.content_type)}/schema"
+            self.schema_pointer = f"{pointer}/content/{escape(self.content_type)}/schema"
         if isinstance(schema, dict) and "$ref" in schema:
             self.schema_pointer = schema["$ref"]
         self.schema: Dict[str, Any] = spec.resolve(schema) if schema is not None else {}
@@ -151,7 +152,7 @@ class Operation:
         self.path = path
         self.raw = raw
         self.path_item = path_item
-        self.pointer = f"#/paths/{_esc(path)}/{method.lower()}"
+        self.pointer = f"#/paths/{escape(path)}/{method.lower()}"
         self.alias = python_name(operation_id)
 
     # One-line facts, cheap.
@@ -198,7 +199,7 @@ class Operation:
         pointer = rb["$ref"] if isinstance(rb, dict) and "$ref" in rb else self.pointer + "/requestBody"
         rb = self.spec.resolve(rb) or {}
         content = rb.get("content") or {}
-        media = {mt: MediaType(mt, m, self.spec, f"{pointer}/content/{_esc(mt)}")
+        media = {mt: MediaType(mt, m, self.spec, f"{pointer}/content/{escape(mt)}")
                  for mt, m in content.items()}
         return media, bool(rb.get("required")), (rb.get("description") or "").strip()
 
@@ -221,7 +222,7 @@ class Operation:
         for status, resp in (self.raw.get("responses") or {}).items():
             pointer = resp["$ref"] if isinstance(resp, dict) and "$ref" in resp else f"{self.pointer}/responses/{status}"
             resp = self.spec.resolve(resp) or {}
-            content = {mt: MediaType(mt, m, self.spec, f"{pointer}/content/{_esc(mt)}")
+            content = {mt: MediaType(mt, m, self.spec, f"{pointer}/content/{escape(mt)}")
                        for mt, m in (resp.get("content") or {}).items()}
             out[str(status)] = {"description": (resp.get("description") or "").strip(),
                                 "content": content, "headers": resp.get("headers") or {}}
@@ -328,6 +329,3 @@ def schema_type_label(schema: Any) -> str:
         return "object"
     return "any"
 
-
-def _esc(part: str) -> str:
-    return part.replace("~", "~0").replace("/", "~1")

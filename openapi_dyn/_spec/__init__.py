@@ -110,7 +110,7 @@ class Spec:
                     if new_id in ops:
                         new_id = f"{op_id}_{len(ops)}"
                     self.repairs.append(_repair(
-                        f"#/paths/{_escape(path)}/{method}/operationId",
+                        _pointer.join("#/paths", path, method, "operationId"),
                         f"duplicate operationId {op_id!r} renamed to {new_id!r}"))
                     op_id = new_id
                 ops[op_id] = Operation(self, op_id, method, path, raw, item)
@@ -129,10 +129,6 @@ class Spec:
     def security_schemes(self) -> Dict[str, Dict[str, Any]]:
         comps = self.document.get("components") or {}
         return {k: self.resolve(v) for k, v in (comps.get("securitySchemes") or {}).items()}
-
-
-def _escape(part: str) -> str:
-    return part.replace("~", "~0").replace("/", "~1")
 
 
 def _repair(pointer: str, action: str):

@@ -36,12 +36,13 @@ import threading
 import time
 from collections import Counter
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
-from urllib.parse import quote, unquote, urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from .._errors import SpecError
 from . import bundled as _bundled
 from . import limits as _limits
 from .cache import SpecCache
+from .pointer import from_tokens, join, to_fragment
 from .pointer import tokens as pointer_tokens
 from .walk import COMPONENT_SECTIONS, LITERAL, TYPES
 
@@ -396,15 +397,9 @@ _KIND = {t: s for t, s in COMPONENT_SECTIONS.items() if t not in ("pathItem", "m
 #: files whose content is text, not YAML/JSON (code samples, markdown)
 _STRUCTURED_EXT = {"", ".yaml", ".yml", ".json"}
 _NAME_BAD = re.compile(r"[^A-Za-z0-9._-]+")
-_ENC_SAFE = "/~!$&'()*+,;=:@-._{}[]|^`<>\""
-
-
-def _enc_token(tok: Any) -> str:
-    return quote(str(tok).replace("~", "~0").replace("/", "~1"), safe=_ENC_SAFE)
-
-
 def _pointer(tokens) -> str:
-    return "".join("/" + _enc_token(t) for t in tokens)
+    """``/a/b`` of ``tokens``, percent-encoded as a ``$ref`` fragment is (no ``#``)."""
+    return to_fragment(from_tokens(tokens), as_written=True)[1:]
 
 
 def _chain_tokens(chain) -> List[Any]:
@@ -620,7 +615,7 @@ class _Bundler:
                     parent is self._components(kind, create=False):
                 # the definition of a component is itself a $ref to another
                 # file: that content becomes this component
-                self.targets[tkey] = f"#/components/{kind}/{_enc_token(key)}"
+                self.targets[tkey] = to_fragment(join("#/components", kind, key), as_written=True)
                 self.inline(obj, loc, target, tloc, ttoks, typ, chain, parent, key, hops)
                 return
             if ptr is None:

@@ -9,7 +9,7 @@ each token unescaped.
 from __future__ import annotations
 
 from typing import Any, List, Tuple
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 
 def tokens(ref: str) -> List[str]:
@@ -59,3 +59,24 @@ def join(pointer: str, *parts: Any) -> str:
     """``pointer`` with ``parts`` appended, each escaped:
     ``join("#/paths", "/pets")`` -> ``"#/paths/~1pets"``."""
     return pointer + "".join("/" + escape(p) for p in parts)
+
+
+def from_tokens(parts) -> str:
+    """``["paths", "/pets"]`` -> ``"/paths/~1pets"`` (no ``#``)."""
+    return "".join("/" + escape(p) for p in parts)
+
+
+#: What may stand unencoded in a URI fragment (RFC 3986 pchar, and "/").
+_FRAGMENT_SAFE = "/~!$&'()*+,;=:@"
+#: More that parsers of ``$ref`` read unencoded, and authors write so
+#: (``#/paths/~1pets~1{id}``): the loader keeps them as they were written.
+_AS_WRITTEN_SAFE = _FRAGMENT_SAFE + "-._{}[]|^`<>\""
+
+
+def to_fragment(pointer: str, as_written: bool = False) -> str:
+    """A JSON pointer (``"#/a/b c"`` or ``"/a/b c"``) as a ``$ref`` fragment
+    ``"#/a/b%20c"``: characters a URI cannot hold percent-encoded.  With
+    ``as_written``, also the ones ``$ref`` readers accept unencoded (``{}``,
+    ``[]``...) stay as they are."""
+    body = pointer[1:] if pointer.startswith("#") else pointer
+    return "#" + quote(body, safe=_AS_WRITTEN_SAFE if as_written else _FRAGMENT_SAFE)

@@ -50,10 +50,9 @@ import datetime
 import json
 import re
 from typing import Any, Dict, List, NamedTuple, Optional, Set
-from urllib.parse import quote
 
 from .._jsontype import json_type
-from .pointer import walk
+from .pointer import escape, to_fragment, walk
 from .walk import objects, subschemas
 
 __all__ = ["Repair", "repair_document"]
@@ -108,15 +107,6 @@ _YAML11_BOOL = {
 _REPAIRED_KINDS = frozenset(("schema", "responses"))
 _MISSING = object()
 _UNMAPPABLE = object()  # stands for a discriminator value no mapping can express
-
-
-def _esc(key: Any) -> str:
-    return str(key).replace("~", "~0").replace("/", "~1")
-
-
-def _uri(pointer: str) -> str:
-    """A JSON pointer ``#/a/b`` as a URI fragment usable in ``$ref`` and ``mapping``."""
-    return "#" + quote(pointer[1:], safe="/~!$&'()*+,;=:@")
 
 
 def _types(schema: dict) -> Optional[List[str]]:
@@ -410,7 +400,7 @@ class _Repairer:
                     flag = sub.pop("required")
                     if flag:
                         hoisted.append(name)
-                    self.note(f"{ptr}/properties/{_esc(name)}/required",
+                    self.note(f"{ptr}/properties/{escape(name)}/required",
                               f"property-level 'required: {str(flag).lower()}' (draft 3 idiom) "
                               + ("moved to the object's required list" if flag else "removed"))
             if hoisted:
@@ -551,7 +541,7 @@ class _Repairer:
         if self.resolve(target) is not _MISSING:
             return target
         if "/" not in target and "#" not in target and target in self.schemas:
-            return _uri(f"#/components/schemas/{_esc(target)}")
+            return to_fragment(f"#/components/schemas/{escape(target)}")
         return None
 
     def _fix_nullable(self, schema: dict, ptr: str, reason: Optional[str] = None) -> None:
@@ -663,7 +653,7 @@ class _Repairer:
         if "$recursiveRef" in schema:
             ref = schema.pop("$recursiveRef")
             if "$ref" not in schema and ref == "#":
-                schema["$ref"] = _uri(anchor)
+                schema["$ref"] = to_fragment(anchor)
                 self.note(ptr, f"$recursiveRef (JSON Schema 2019-09) is ignored by this dialect; "
                                f"replaced it by $ref {schema['$ref']!r}")
             else:
@@ -899,7 +889,7 @@ class _Repairer:
                 fixed = self._mapping_target(target)
                 if fixed == target:
                     continue
-                entry = f"{where}/mapping/{_esc(value)}"
+                entry = f"{where}/mapping/{escape(value)}"
                 if fixed is None:
                     del mapping[value]
                     self.note(entry, f"mapping target {target!r} points nowhere; removed the entry")
@@ -929,7 +919,7 @@ class _Repairer:
             if _is_pure_ref(member) and isinstance(member["$ref"], str):
                 target = member["$ref"]
             else:
-                target = _uri(f"{ptr}/{key}/{i}")
+                target = to_fragment(f"{ptr}/{key}/{i}")
             targets.append(target)
             resolved = self.resolve(target)
             if self._accepts_non_object(member):
