@@ -80,3 +80,30 @@ def to_fragment(pointer: str, as_written: bool = False) -> str:
     ``[]``...) stay as they are."""
     body = pointer[1:] if pointer.startswith("#") else pointer
     return "#" + quote(body, safe=_AS_WRITTEN_SAFE if as_written else _FRAGMENT_SAFE)
+
+
+def fragment_of(parts) -> str:
+    """``/a/b`` of the tokens ``parts``, percent-encoded as the loader writes
+    ``$ref`` fragments (:func:`to_fragment` ``as_written``; no ``#``)."""
+    return to_fragment(from_tokens(parts), as_written=True)[1:]
+
+
+# A pointer being built during a walk is a chain ``(parent_chain, token)``
+# (``None`` for the root): one tuple a step, no list copied per node.
+
+def chain_tokens(chain) -> List[Any]:
+    """The tokens of a chain, root first."""
+    out = []
+    while chain is not None:
+        chain, key = chain
+        out.append(key)
+    out.reverse()
+    return out
+
+
+def chain_of(parts) -> Any:
+    """The chain of a list of tokens."""
+    chain = None
+    for t in parts:
+        chain = (chain, t)
+    return chain

@@ -190,11 +190,9 @@ def operations(path_item: Dict[str, Any]) -> Iterator[Tuple[str, str, Dict[str, 
                 yield method, f"additionalOperations/{escape(method)}", op
 
 
-def subschemas(schema: Dict[str, Any], pointer: str = "") -> Iterator[Tuple[str, str, Dict[str, Any]]]:
-    """``(pointer, keyword, subschema)`` for each schema directly inside
-    ``schema`` (see :data:`SUBSCHEMAS`), in the schema's key order;
-    ``keyword`` is the one it is found under (``"properties"``, ``"oneOf"``,
-    ...).  Only dict subschemas are given."""
+def _each_subschema(schema: Dict[str, Any]) -> Iterator[Tuple[str, Any, Dict[str, Any]]]:
+    """``(keyword, where, subschema)``: ``where`` is ``None`` for the
+    keyword's value itself, else the list index or mapping name."""
     for key, value in schema.items():
         shape = SUBSCHEMAS.get(key)
         if shape is None:
@@ -203,13 +201,22 @@ def subschemas(schema: Dict[str, Any], pointer: str = "") -> Iterator[Tuple[str,
             if shape == "map":
                 for name, sub in value.items():
                     if type(sub) is dict:
-                        yield f"{pointer}/{key}/{escape(name)}", key, sub
+                        yield key, name, sub
             elif shape != "list":
-                yield f"{pointer}/{key}", key, value
+                yield key, None, value
         elif type(value) is list and shape != "one" and shape != "map":
             for i, sub in enumerate(value):
                 if type(sub) is dict:
-                    yield f"{pointer}/{key}/{i}", key, sub
+                    yield key, i, sub
+
+
+def subschemas(schema: Dict[str, Any], pointer: str = "") -> Iterator[Tuple[str, str, Dict[str, Any]]]:
+    """``(pointer, keyword, subschema)`` for each schema directly inside
+    ``schema`` (see :data:`SUBSCHEMAS`), in the schema's key order;
+    ``keyword`` is the one it is found under (``"properties"``, ``"oneOf"``,
+    ...).  Only dict subschemas are given."""
+    for key, where, sub in _each_subschema(schema):
+        yield (f"{pointer}/{key}" if where is None else f"{pointer}/{key}/{escape(where)}"), key, sub
 
 
 def map_subschemas(schema: Dict[str, Any], fn: Callable[[Dict[str, Any]], Any]) -> Dict[str, Any]:
@@ -218,21 +225,16 @@ def map_subschemas(schema: Dict[str, Any], fn: Callable[[Dict[str, Any]], Any]) 
     mapping is rebuilt with ``fn``'s results, everything else as it was.
     Empty when ``fn`` changes nothing; ``schema`` itself is never changed."""
     changes: Dict[str, Any] = {}
-    for key, value in schema.items():
-        shape = SUBSCHEMAS.get(key)
-        if shape is None:
+    for key, where, sub in _each_subschema(schema):
+        new = fn(sub)
+        if new is sub:
             continue
-        if type(value) is dict:
-            if shape == "map":
-                new_map = {n: fn(s) if type(s) is dict else s for n, s in value.items()}
-                if any(new_map[n] is not value[n] for n in value):
-                    changes[key] = new_map
-            elif shape != "list":
-                new = fn(value)
-                if new is not value:
-                    changes[key] = new
-        elif type(value) is list and shape != "one" and shape != "map":
-            new_list = [fn(s) if type(s) is dict else s for s in value]
-            if any(a is not b for a, b in zip(new_list, value)):
-                changes[key] = new_list
+        if where is None:
+            changes[key] = new
+            continue
+        copy = changes.get(key)
+        if copy is None:
+            value = schema[key]
+            copy = changes[key] = list(value) if type(value) is list else dict(value)
+        copy[where] = new
     return changes
