@@ -145,14 +145,15 @@ class Operation:
     """
 
     def __init__(self, spec, operation_id: str, method: str, path: str,
-                 raw: Dict[str, Any], path_item: Dict[str, Any]):
+                 raw: Dict[str, Any], path_item: Dict[str, Any], place: Optional[str] = None):
         self.spec = spec
         self.operation_id = operation_id
-        self.method = method.upper()
+        # place: where in the path item (get, additionalOperations/COPY, whose method is sent as written)
+        self.method = method if place and "/" in place else method.upper()
         self.path = path
         self.raw = raw
         self.path_item = path_item
-        self.pointer = f"#/paths/{escape(path)}/{method.lower()}"
+        self.pointer = f"#/paths/{escape(path)}/{place or method.lower()}"
         self.alias = python_name(operation_id)
 
     # One-line facts, cheap.
@@ -181,7 +182,7 @@ class Operation:
     @cached_property
     def parameters(self) -> List[Parameter]:
         merged: Dict[Tuple[str, str], Parameter] = {}
-        for holder, base in ((self.path_item, self.pointer.rsplit("/", 1)[0]), (self.raw, self.pointer)):
+        for holder, base in ((self.path_item, f"#/paths/{escape(self.path)}"), (self.raw, self.pointer)):
             for i, raw in enumerate(holder.get("parameters") or []):
                 pointer = raw["$ref"] if isinstance(raw, dict) and "$ref" in raw else f"{base}/parameters/{i}"
                 resolved = self.spec.resolve(raw)
