@@ -37,7 +37,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Dict, Optional
 
-from ._spec.pointer import walk
+from ._spec.pointer import target
 from ._spec.walk import map_subschemas
 
 #: Prepare schemas (the default).  Tests turn it off to compare the results.
@@ -108,12 +108,7 @@ class Preparer:
         return out
 
     def _target(self, ref: Any) -> Any:
-        if not isinstance(ref, str) or not ref.startswith("#/"):
-            return None
-        try:
-            return walk(self.document, ref)[0]
-        except (LookupError, ValueError):
-            return None
+        return target(self.document, ref) if ref != "#" else None     # "#": the document, not a schema
 
     def rooted(self, schema: Any, keywords) -> Any:
         """``schema`` (prepared) as the root a validator is built on: its own

@@ -6,12 +6,12 @@ import pytest
 
 from openapi_dyn import Client, RequestValidationError
 
+LIMIT = {"name": "limit", "in": "query", "schema": {"type": "integer"}}
 SPEC = {
-    "openapi": "3.2.0",
-    "info": {"title": "search", "version": "1"},
+    "openapi": "3.2.0", "info": {"title": "search", "version": "1"},
     "paths": {
         "/pets/search": {
-            "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer"}}],
+            "parameters": [LIMIT],
             "query": {
                 "operationId": "searchPets",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {

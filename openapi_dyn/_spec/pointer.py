@@ -107,3 +107,15 @@ def chain_of(parts) -> Any:
     for t in parts:
         chain = (chain, t)
     return chain
+
+
+def target(document: Any, ref: Any, default: Any = None) -> Any:
+    """What the local reference ``ref`` (``"#/..."``) points at in
+    ``document``, or ``default`` when it is not a local JSON pointer or
+    points at nothing: the lookup a validator does."""
+    if not isinstance(ref, str) or not ref.startswith("#"):
+        return default
+    try:
+        return walk(document, ref)[0]
+    except (LookupError, ValueError):
+        return default

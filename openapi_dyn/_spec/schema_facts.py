@@ -15,7 +15,7 @@ import json
 from typing import Any, Callable, Dict, List, Optional, Set
 
 from .._jsontype import json_type
-from .pointer import escape, to_fragment, walk
+from .pointer import escape, target, to_fragment
 
 # Keywords that only describe a schema; a schema made of nothing else accepts any instance.
 ANNOTATIONS = frozenset((
@@ -78,12 +78,7 @@ class SchemaFacts:
 
     def resolve(self, ref: Any) -> Any:
         """The target of a local reference, or ``MISSING``; the same lookup the validator does."""
-        if not isinstance(ref, str) or not ref.startswith("#"):
-            return MISSING
-        try:
-            return walk(self.doc, ref)[0]
-        except (LookupError, ValueError):
-            return MISSING
+        return target(self.doc, ref, MISSING)
 
     def deref(self, schema: Any) -> Any:
         """Follow a chain of pure references (``{"$ref": ...}`` and annotations only)."""
