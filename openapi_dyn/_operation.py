@@ -18,6 +18,8 @@ if TYPE_CHECKING:  # the types of what OperationCaches holds, for annotations on
     from ._validation import OperationValidator
     from .reference._model import OperationDoc
 
+from ._spec.pointer import escape
+
 LOCATIONS = ("path", "query", "header", "cookie")
 _NON_IDENT = re.compile(r"[^0-9a-zA-Z_]+")
 
@@ -67,7 +69,7 @@ class Parameter:
         if schema is None and isinstance(raw.get("content"), dict) and raw["content"]:
             self.content_type, media = next(iter(raw["content"].items()))
             schema = (media or {}).get("schema")
-            self.schema_pointer = f"{pointer}/content/{_esc(self.content_type)}/schema"
+            self.schema_pointer = f"{pointer}/content/{escape(self.content_type)}/schema"
         if isinstance(schema, dict) and "$ref" in schema:
             self.schema_pointer = schema["$ref"]
         self.schema: Dict[str, Any] = spec.resolve(schema) if schema is not None else {}
@@ -150,14 +152,15 @@ class Operation:
     """
 
     def __init__(self, spec, operation_id: str, method: str, path: str,
-                 raw: Dict[str, Any], path_item: Dict[str, Any]):
+                 raw: Dict[str, Any], path_item: Dict[str, Any], place: Optional[str] = None):
         self.spec = spec
         self.operation_id = operation_id
-        self.method = method.upper()
+        # place: where in the path item (get, additionalOperations/COPY, whose method is sent as written)
+        self.method = method if place and "/" in place else method.upper()
         self.path = path
         self.raw = raw
         self.path_item = path_item
-        self.pointer = f"#/paths/{_esc(path)}/{method.lower()}"
+        self.pointer = f"#/paths/{escape(path)}/{place or method.lower()}"
         self.alias = python_name(operation_id)
         #: what the layers above derive from this operation, each built once
         self.caches = OperationCaches(self)
@@ -188,7 +191,7 @@ class Operation:
     @cached_property
     def parameters(self) -> List[Parameter]:
         merged: Dict[Tuple[str, str], Parameter] = {}
-        for holder, base in ((self.path_item, self.pointer.rsplit("/", 1)[0]), (self.raw, self.pointer)):
+        for holder, base in ((self.path_item, f"#/paths/{escape(self.path)}"), (self.raw, self.pointer)):
             for i, raw in enumerate(holder.get("parameters") or []):
                 pointer = raw["$ref"] if isinstance(raw, dict) and "$ref" in raw else f"{base}/parameters/{i}"
                 resolved = self.spec.resolve(raw)
@@ -206,7 +209,7 @@ class Operation:
         pointer = rb["$ref"] if isinstance(rb, dict) and "$ref" in rb else self.pointer + "/requestBody"
         rb = self.spec.resolve(rb) or {}
         content = rb.get("content") or {}
-        media = {mt: MediaType(mt, m, self.spec, f"{pointer}/content/{_esc(mt)}")
+        media = {mt: MediaType(mt, m, self.spec, f"{pointer}/content/{escape(mt)}")
                  for mt, m in content.items()}
         return media, bool(rb.get("required")), (rb.get("description") or "").strip()
 
@@ -229,7 +232,7 @@ class Operation:
         for status, resp in (self.raw.get("responses") or {}).items():
             pointer = resp["$ref"] if isinstance(resp, dict) and "$ref" in resp else f"{self.pointer}/responses/{status}"
             resp = self.spec.resolve(resp) or {}
-            content = {mt: MediaType(mt, m, self.spec, f"{pointer}/content/{_esc(mt)}")
+            content = {mt: MediaType(mt, m, self.spec, f"{pointer}/content/{escape(mt)}")
                        for mt, m in (resp.get("content") or {}).items()}
             out[str(status)] = {"description": (resp.get("description") or "").strip(),
                                 "content": content, "headers": resp.get("headers") or {}}
@@ -402,6 +405,3 @@ def schema_type_label(schema: Any) -> str:
         return "object"
     return "any"
 
-
-def _esc(part: str) -> str:
-    return part.replace("~", "~0").replace("/", "~1")
