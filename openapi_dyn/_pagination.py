@@ -108,7 +108,7 @@ def _analyse(operation, rules) -> Tuple[Optional[Pagination], str]:
 def pagination_of(operation, profile) -> Tuple[Optional[Pagination], str]:
     """How ``operation`` pages under ``profile`` (and why not, when it does
     not), computed once per profile."""
-    cache = profile._pagination_cache
+    cache = profile.pagination_cache
     found = cache.get(operation.operation_id)
     if found is None:
         found = cache[operation.operation_id] = _analyse(operation, profile.pagination)

@@ -254,7 +254,8 @@ class Profile:
         self.stream_body_flag: Optional[str] = stream.get("body_flag")
         self.stream_query_flag: Optional[str] = stream.get("query_flag")
         self._per_op: Dict[str, Tuple[List[HeaderRule], List[ParameterRule]]] = {}
-        self._pagination_cache: Dict[str, Any] = {}  # operationId -> (Pagination or None, why)
+        #: operationId -> (Pagination or None, why not): filled by _pagination, once per operation
+        self.pagination_cache: Dict[str, Any] = {}
 
     def __repr__(self) -> str:
         return f"<Profile {self.name or '(unnamed)'} from {self.origin}>"

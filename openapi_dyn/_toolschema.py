@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from ._spec.pointer import walk
+from ._spec.pointer import unescape, walk
 
 #: Characters kept of each ``description`` inside a schema (parameters, body
 #: fields): enough for the sentence that says what a field is, short enough
@@ -99,7 +99,7 @@ class SchemaWriter:
         name = self._names.get(ref)
         if name is None:
             last = ref.rsplit("/", 1)[-1] if "/components/schemas/" in ref else ref.lstrip("#/")
-            base = _DEF_NAME.sub("_", last.replace("~1", "_").replace("~0", "_")).strip("_") or "schema"
+            base = _DEF_NAME.sub("_", unescape(last)).strip("_") or "schema"
             name, n = base, 2
             taken = set(self._names.values())
             while name in taken:

@@ -28,9 +28,6 @@ DOC = ROOT / "docs" / "architecture.md"
 #: (importer, imported), paths relative to openapi_dyn/.  Each must still
 #: exist (so the list cannot go stale); the list must shrink to empty.
 KNOWN: Set[Tuple[str, str]] = {
-    # the cache stamp names the version through the public namespace;
-    # `from .._version import __version__` removes it
-    ("_spec/cache.py", "__init__.py"),
     # answers translate the HTTP library's failures with the sync
     # transport's translated()/safe_cause() and read its retry constants
     ("_response.py", "_transport.py"),

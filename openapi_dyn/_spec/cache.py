@@ -103,7 +103,7 @@ def code_stamp(files) -> str:
 @lru_cache(maxsize=1)
 def fingerprint() -> str:
     """Everything besides the content that decides what a load produces."""
-    from .. import __version__
+    from .._version import __version__
     here = Path(__file__).resolve().parent
     files = [here / name for name in ("load.py", "repair.py", "overlay.py")]
     try:

@@ -97,7 +97,7 @@ class Reader:
         self.fetched += 1
         if self.fetched > _limits.MAX_REMOTE_DOCUMENTS:
             raise SpecError(f"more than {_limits.MAX_REMOTE_DOCUMENTS} remote documents for one spec "
-                            f"(openapi_dyn._spec.limits.MAX_REMOTE_DOCUMENTS)", url)
+                            f"(openapi_dyn.limits.MAX_REMOTE_DOCUMENTS)", url)
         if self._session is None:
             self._session = requests.Session()
             self._session.max_redirects = _limits.MAX_REDIRECTS
@@ -112,7 +112,7 @@ class Reader:
                 declared = r.headers.get("Content-Length", "")
                 if declared.strip().isdigit() and int(declared) > limit:
                     raise SpecError(f"the document is {int(declared)} bytes, more than {limit} "
-                                    f"(openapi_dyn._spec.limits.MAX_REMOTE_BYTES)", url)
+                                    f"(openapi_dyn.limits.MAX_REMOTE_BYTES)", url)
                 blocks, size = [], 0
                 read1 = getattr(r.raw, "read1", None)   # what has arrived: the deadline is seen often
                 chunks = (iter(lambda: read1(64 * 1024, decode_content=True), b"") if read1 is not None
@@ -121,10 +121,10 @@ class Reader:
                     size += len(block)
                     if size > limit:
                         raise SpecError(f"the document is larger than {limit} bytes "
-                                        f"(openapi_dyn._spec.limits.MAX_REMOTE_BYTES)", url)
+                                        f"(openapi_dyn.limits.MAX_REMOTE_BYTES)", url)
                     if time.monotonic() > deadline:
                         raise SpecError(f"the document took longer than {_limits.REMOTE_DEADLINE} s to "
-                                        f"arrive (openapi_dyn._spec.limits.REMOTE_DEADLINE)", url)
+                                        f"arrive (openapi_dyn.limits.REMOTE_DEADLINE)", url)
                     blocks.append(block)
                 return b"".join(blocks)
         except requests.RequestException as e:

@@ -118,10 +118,10 @@ def _sizes(doc: Any, memo: dict, where: str) -> int:
 def _check(size: int, unique: int, height: int, where: str) -> None:
     if height > MAX_DEPTH:
         raise SpecError(f"the document nests more than {MAX_DEPTH} levels deep (the limit is "
-                        f"openapi_dyn._spec.limits.MAX_DEPTH)", where)
+                        f"openapi_dyn.limits.MAX_DEPTH)", where)
     budget = min(MAX_NODES, max(MIN_EXPANSION_BUDGET, MAX_EXPANSION * unique))
     if size > budget:
         raise SpecError(f"the document expands to more than {budget} nodes once its shared parts "
                         f"(YAML aliases, references inlined in several places) are written out: more "
                         f"than {MAX_EXPANSION} times what it holds, or more than {MAX_NODES} in all "
-                        f"(openapi_dyn._spec.limits); refused as an expansion bomb", where)
+                        f"(openapi_dyn.limits); refused as an expansion bomb", where)
