@@ -14,6 +14,7 @@ import pytest
 from openapi_dyn import Client
 from openapi_dyn.reference import render, render_operation, reference
 from openapi_dyn.reference import _markup as markup, _model as model
+from openapi_dyn.reference._curl import example_from_curl
 from openapi_dyn.reference._model import document_operation
 
 SPECS = ("openai", "anthropic", "cohere", "azure-openai", "azure-openai-preview")
@@ -183,14 +184,14 @@ def test_shown_examples_pass_validation(clients, refs, rendered):
 
 def test_curl_example_parsing(clients):
     op = clients["openai"].operation("listAssistants")
-    params, body = model.example_from_curl(
+    params, body = example_from_curl(
         op, 'curl "https://api.openai.com/v1/assistants?order=desc&limit=20" \\\n  -H "X: y"')
     assert params == {"order": "desc", "limit": 20} and body is model._NO_DEFAULT
     op = clients["openai"].operation("createRun")
-    params, body = model.example_from_curl(
+    params, body = example_from_curl(
         op, "curl https://api.openai.com/v1/threads/thread_1/runs -d '{\"assistant_id\": \"a\"}'")
     assert params == {"thread_id": "thread_1"} and body == {"assistant_id": "a"}
-    assert model.example_from_curl(op, "curl https://x/v1/other -F file=@x") is None
+    assert example_from_curl(op, "curl https://x/v1/other -F file=@x") is None
 
 
 # -------------------------------------------------------------------- POD
