@@ -59,6 +59,8 @@ def one_of(values: Optional[List[Any]], code: Callable[[str], str] = str, ellips
 
 def keyword_note(p: ParamDoc) -> str:
     """How to pass a parameter whose spec name is no Python keyword."""
+    if p.keyword is None and p.address != p.name:
+        return f"pass it as **{{{json.dumps(p.address)}: ...}}"
     if p.keyword is None:
         return f'pass it as **{{{json.dumps(p.name)}: ...}} or "{p.location}.{p.name}"'
     if p.keyword != p.name:

@@ -43,7 +43,7 @@ class ParamDoc(_MayHaveDefault):
     """One parameter, as the reference shows it."""
 
     name: str
-    keyword: Optional[str]          # the keyword argument (None: only **{name: ...})
+    keyword: Optional[str]          # the keyword argument (None: only **{address: ...})
     location: str
     type: str
     required: bool
@@ -58,6 +58,13 @@ class ParamDoc(_MayHaveDefault):
     @property
     def has_example(self) -> bool:
         return self.example is not _NO_DEFAULT
+
+    @property
+    def address(self) -> str:
+        """The key that reaches this parameter in ``**{...}``: its name, or
+        ``"<in>.<name>"`` when a call option has that name (a call reads
+        ``save_to=`` as the option, never as a parameter)."""
+        return f"{self.location}.{self.name}" if self.name in CALL_OPTIONS else self.name
 
 
 @dataclass

@@ -64,7 +64,7 @@ def call_code(doc: OperationDoc, params: Dict[str, Any], body: Any = _NO_DEFAULT
         p = by_name.get(name)
         kw = p.keyword if p is not None else (name if name.isidentifier() and not keyword.iskeyword(name) else None)
         if kw is None:
-            extra[name] = value
+            extra[p.address if p is not None else name] = value
         else:
             args.append((kw, value))
     if body is not _NO_DEFAULT:
