@@ -119,11 +119,11 @@ class _Html(Stacked):
 
     def close(self, last: str) -> None:
         self.add(last)
-        piece = "".join(self.frames.pop())
+        piece = "".join(self.pop())
         self.add(piece)
 
-    def markup(self, text: str) -> str:
-        return _desc(text, self.site)
+    def description(self, text: str) -> None:
+        self.add(_desc(text, self.site))
 
     def open_operation(self, doc: model.OperationDoc) -> None:
         h = f"h{self.level}"
@@ -215,7 +215,7 @@ class _Html(Stacked):
         self.open(f"<p>{choice_lead(kind)}</p><ul>")
 
     def open_variant(self, v: model.VariantDoc) -> None:
-        head = variant_head(v, f"<strong>{esc(v.name)}</strong>", esc(v.type))
+        head = variant_head(v, lambda name: f"<strong>{esc(name)}</strong>", esc)
         self.add(f"<li>{head}" + (" (described above)" if v.see_above else ""))
 
     def variant_lead(self, sentence: str) -> None:

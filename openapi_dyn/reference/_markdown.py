@@ -42,14 +42,15 @@ class _Markdown(Stacked):
     joiner = "\n\n"
 
     def close_item(self) -> None:
-        head, *blocks = self.frames.pop()
+        head, *blocks = self.pop()
         self.add(_item(head, blocks))
 
     def close_list(self) -> None:
-        self.add(_list(self.frames.pop()))
+        items = self.pop()
+        self.add(_list(items))
 
-    def markup(self, text: str) -> str:
-        return to_markdown(text, self.site)
+    def description(self, text: str) -> None:
+        self.add(to_markdown(text, self.site))
 
     def open_operation(self, doc: model.OperationDoc) -> None:
         self.add(f'<a id="{doc.anchor}"></a>')
@@ -82,7 +83,8 @@ class _Markdown(Stacked):
     close_parameter = close_field = close_variant = close_response = close_item
 
     def close_parameters(self) -> None:
-        self.add("\n\n".join(self.frames.pop()))
+        items = self.pop()
+        self.add("\n\n".join(items))
 
     def open_body(self, doc: model.OperationDoc, body: model.BodyDoc) -> None:
         self.section(f"Request body: {md_escape(body.media_type)}")
@@ -126,14 +128,14 @@ class _Markdown(Stacked):
         self.open(choice_lead(kind))
 
     def open_variant(self, v: model.VariantDoc) -> None:
-        head = variant_head(v, f"**{md_escape(v.name)}**", md_escape(v.type))
+        head = variant_head(v, lambda name: f"**{md_escape(name)}**", md_escape)
         self.open(head + (" (described above)" if v.see_above else ""))
 
     def variant_lead(self, sentence: str) -> None:
         self.add(md_escape(sentence))
 
     def close_variants(self) -> None:
-        lead, *items = self.frames.pop()
+        lead, *items = self.pop()
         self.add(lead + "\n\n" + "\n\n".join(items))
 
 

@@ -85,15 +85,11 @@ class _Walker:
                 out.extend(p for p in fn(child) if p)
         return out
 
-    def text(self, s: str) -> str:
-        """Plain text, escaped for the format."""
-        return self.escape(s)
-
     def inline_code_inline(self, node) -> str:
         return self.code(node.content)
 
-    #: How the format escapes text and writes a code span.
-    escape = staticmethod(str)
+    #: How the format writes plain text (escaped) and a code span.
+    text = staticmethod(str)
     code = staticmethod(str)
 
     def inline_inline(self, node) -> str:
@@ -182,7 +178,7 @@ def pod_verbatim(text: str, indent: str = "    ") -> str:
 
 
 class _Pod(_Walker):
-    escape, code = staticmethod(pod_escape), staticmethod(pod_code)
+    text, code = staticmethod(pod_escape), staticmethod(pod_code)
 
     def inline_em(self, node) -> str:
         inner = self.inlines(node)
@@ -283,7 +279,7 @@ def md_block_start(line: str) -> str:
 
 
 class _Markdown(_Walker):
-    escape, code = staticmethod(md_escape), staticmethod(md_code)
+    text, code = staticmethod(md_escape), staticmethod(md_code)
 
     def inline_em(self, node) -> str:
         return f"*{self.inlines(node)}*"

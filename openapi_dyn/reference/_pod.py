@@ -130,7 +130,7 @@ class _Pod(Backend):
         self.add(choice_lead(kind), "=over 4")
 
     def open_variant(self, v: model.VariantDoc) -> None:
-        head = variant_head(v, pod_escape(v.name), pod_escape(v.type))
+        head = variant_head(v, pod_escape, pod_escape)
         self.add(f"=item * {head}" + (" (described above)" if v.see_above else ""))
 
     def variant_lead(self, sentence: str) -> None:

@@ -139,7 +139,7 @@ class _Text(Backend):
         self.head(choice_lead(kind), 2)
 
     def open_variant(self, v: model.VariantDoc) -> None:
-        self.head("- " + variant_head(v, v.name, v.type) + ("  (described above)" if v.see_above else ""), 4)
+        self.head("- " + variant_head(v, str, str) + ("  (described above)" if v.see_above else ""), 4)
 
     variant_lead = description
 

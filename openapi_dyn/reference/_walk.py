@@ -11,9 +11,9 @@ left as the no-ops below.
 """
 from __future__ import annotations
 
-from typing import Any, List, Optional
+from typing import Any, Callable, List, Optional
 
-from ._facts import answer_lead, first_sentence, keyword_note, response_line
+from ._facts import answer_lead, first_sentence, keyword_note, response_line, value_text
 from ._model import OperationDoc, ParamDoc, PropertyDoc, ResponseDoc, VariantDoc
 
 
@@ -108,8 +108,7 @@ class Backend:
 class Stacked(Backend):
     """A back end that builds its output on a stack of frames: the
     operation's pieces at the bottom (joined with :attr:`joiner`), what is
-    open (a list, an item) above it.  :meth:`markup` converts a CommonMark
-    description."""
+    open (a list, an item) above it."""
 
     joiner = "\n"
 
@@ -117,21 +116,23 @@ class Stacked(Backend):
         self.site = site
         self.level = level
         self.frames: List[List[str]] = [[]]
-
-    def add(self, piece: str) -> None:
-        self.frames[-1].append(piece)
+        self.add = self.frames[0].append     # add(piece): onto the frame on top
 
     def open(self, *first: str) -> None:
-        self.frames.append(list(first))
+        frame = list(first)
+        self.frames.append(frame)
+        self.add = frame.append
+
+    def pop(self) -> List[str]:
+        """The frame on top, taken off the stack.  Take it off before adding
+        what is made of it: ``self.add(f(self.pop()))`` would look ``add`` up
+        first, and add to the frame taken off."""
+        frame = self.frames.pop()
+        self.add = self.frames[-1].append
+        return frame
 
     def text(self) -> str:
         return self.joiner.join(x for x in self.frames[0] if x)
-
-    def markup(self, text: str) -> str:
-        raise NotImplementedError
-
-    def description(self, text: str) -> None:
-        self.add(self.markup(text))
 
     def long_description(self, text: str) -> None:
         self.description(text)
@@ -169,8 +170,6 @@ class Walk:
         out.close_operation()
 
     def parameter(self, p: ParamDoc) -> None:
-        from ._facts import value_text
-
         out = self.out
         out.open_parameter(p)
         note = keyword_note(p)
@@ -206,9 +205,11 @@ class Walk:
                 out.enum(p.enum)
             if p.see_above:
                 out.see_above(p.schema_name)
-            self.fields(p.properties)
-            self.variants(p.variant_kind, p.variants)
-            if p.truncated and not p.variants:
+            if p.properties:
+                self.fields(p.properties)
+            if p.variants:
+                self.variants(p.variant_kind, p.variants)
+            elif p.truncated:
                 out.nested_elsewhere(p.schema_name)
             out.close_field()
         out.close_fields()
@@ -233,7 +234,7 @@ def choice_lead(kind: Optional[str]) -> str:
     return "One of these:" if kind == "oneOf" else "Any of these:"
 
 
-def variant_head(v: VariantDoc, name: str, type_: str) -> str:
-    """``name (type)``, or ``name`` alone when the type says no more;
-    ``name`` and ``type_`` already marked up."""
-    return name if v.name == v.type else f"{name} ({type_})"
+def variant_head(v: VariantDoc, name: Callable[[str], str], type_: Callable[[str], str]) -> str:
+    """``name (type)``, or the name alone when the type says no more; each
+    marked up by its function."""
+    return name(v.name) if v.name == v.type else f"{name(v.name)} ({type_(v.type)})"
