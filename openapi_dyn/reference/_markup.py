@@ -264,8 +264,9 @@ def md_escape(s: str) -> str:
 
 def md_code(s: str) -> str:
     """A Markdown code span holding ``s`` exactly."""
-    ticks = max((len(m) for m in re.findall(r"`+", s)), default=0) + 1
-    fence = "`" * ticks
+    if "`" not in s:  # the common case: one backtick fences it
+        return f"` {s} `" if s.startswith(" ") and s.endswith(" ") and s.strip() else f"`{s}`"
+    fence = "`" * (max(len(m) for m in re.findall(r"`+", s)) + 1)
     pad = " " if s.startswith("`") or s.endswith("`") or (s.startswith(" ") and s.endswith(" ") and s.strip()) else ""
     return f"{fence}{pad}{s}{pad}{fence}"
 

@@ -41,8 +41,9 @@ class _Text(Backend):
 
     def head(self, text: str, deeper: int) -> None:
         """A line at this depth; what follows sits ``deeper`` further in."""
-        self.line(text)
-        self.indents.append(self.indents[-1] + deeper)
+        indent = self.indents[-1]
+        self.out.append(" " * indent + text)
+        self.indents.append(indent + deeper)
 
     def pop(self) -> None:
         self.indents.pop()

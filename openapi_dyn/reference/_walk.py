@@ -200,7 +200,8 @@ class Walk:
         out.open_fields()
         for p in props:
             out.open_field(p)
-            out.description(p.description)
+            if p.description:
+                out.description(p.description)
             if p.enum:
                 out.enum(p.enum)
             if p.see_above:
