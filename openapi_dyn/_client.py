@@ -396,6 +396,12 @@ class BaseClient:
         return [lowered[c] for c in close]
 
     # --------------------------------------------------------------- URLs
+    def server_url(self, operation=None) -> str:
+        """The spec's server URL for ``operation`` (None: the document's own
+        ``servers``), its variables filled from ``server_variables``; a
+        ``base_url=`` given to the client does not change it."""
+        return self._server_url(operation)
+
     def _server_url(self, operation) -> str:
         servers = self.spec.servers(operation)
         server = servers[0] if servers else {"url": "/"}

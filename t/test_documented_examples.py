@@ -27,6 +27,7 @@ from openapi_dyn import Client
 from openapi_dyn._operation import is_json
 from openapi_dyn.reference import _model as model
 from openapi_dyn._response import check_response
+from openapi_dyn.reference._curl import _types_of, curl_request, example_from_curl
 
 BUNDLED = ("openai", "anthropic", "cohere", "azure-openai", "azure-openai-preview")
 # The least each source must yield: an extractor that finds nothing fails here.
@@ -55,7 +56,7 @@ def _placeholder(param):
         return schema["enum"][0]
     if "default" in schema:
         return schema["default"]
-    types = model._types_of(schema)
+    types = _types_of(schema)
     return {"integer": 1, "number": 1, "boolean": True, "array": ["x"]}.get(types[0] if types else "", "x")
 
 
@@ -81,7 +82,7 @@ def _broken_reason(client, curl):
         shlex.split(text)
     except ValueError as exc:
         return f"its shell quoting is broken ({exc})"
-    req = model.curl_request(curl)
+    req = curl_request(curl)
     path = urlsplit(req.url).path
     patterns = [re.sub(r"\\{[^{}]+\\}", "[^/]+", re.escape(p)) for p in client.spec.document["paths"]]
     base = urlsplit(client.spec.servers()[0]["url"]).path.rstrip("/")
@@ -105,15 +106,15 @@ def _requests(client, name):
             curl = req.get("curl") if isinstance(req, dict) else req if isinstance(req, str) else None
             if not isinstance(curl, str):
                 continue
-            parsed = model.example_from_curl(op, curl)
+            parsed = example_from_curl(op, curl)
             if parsed is None:
                 reason = _broken_reason(client, curl)
                 assert reason is not None, f"{op.operation_id} {title}: the extractor missed a readable example"
                 broken.append(f"{op.operation_id} {title!r}: {reason}")
                 continue
             params, body = parsed
-            source = "x-oaiMeta curl multipart" if model.curl_request(curl).form else "x-oaiMeta curl"
-            out.append((source, op, title, params, body, _curl_check(op, model.curl_request(curl), body),
+            source = "x-oaiMeta curl multipart" if curl_request(curl).form else "x-oaiMeta curl"
+            out.append((source, op, title, params, body, _curl_check(op, curl_request(curl), body),
                         "multipart/form-data" if source.endswith("multipart") else None))
         for i, ex in enumerate(op.raw.get("x-fern-examples") or ()):
             if isinstance(ex, dict) and "request" in ex:
@@ -441,7 +442,7 @@ def _print(name, what):
 def test_curl_form_fields_become_a_multipart_body(clients):
     client = clients["openai"]
     op = client.operation("createTranscription")
-    params, body = model.example_from_curl(op, (
+    params, body = example_from_curl(op, (
         "curl https://api.openai.com/v1/audio/transcriptions -H 'Authorization: Bearer $OPENAI_API_KEY' "
         "-F file=@/path/to/meeting.wav -F model=gpt-4o-transcribe -F temperature=0.5 -F stream=true "
         "-F 'include[]=logprobs' -F 'known_speaker_references[]=data:audio/wav;base64,AAA'"))
@@ -450,7 +451,7 @@ def test_curl_form_fields_become_a_multipart_body(clients):
                     "stream": True, "include": ["logprobs"],
                     "known_speaker_references": ["data:audio/wav;base64,AAA"]}
     op = client.operation("createFile")
-    _, body = model.example_from_curl(op, (
+    _, body = example_from_curl(op, (
         "curl https://api.openai.com/v1/files -F purpose=batch -F 'file=@x.jsonl;type=application/jsonl' "
         "-F 'expires_after[anchor]=created_at' -F 'expires_after[seconds]=3600'"))
     assert body == {"purpose": "batch", "file": ("x.jsonl", b"", "application/jsonl"),
@@ -459,12 +460,12 @@ def test_curl_form_fields_become_a_multipart_body(clients):
     fields = _multipart_fields(prepared)
     assert fields["expires_after[seconds]"] == [(None, "3600")] and fields["file"][0][0] == "x.jsonl"
     op = client.operation("create-realtime-call")
-    _, body = model.example_from_curl(op, (
+    _, body = example_from_curl(op, (
         "curl -X POST https://api.openai.com/v1/realtime/calls -F 'sdp=<offer.sdp;type=application/sdp' "
         "-F 'session={\"type\":\"realtime\"};type=application/json'"))
     assert body == {"sdp": "", "session": {"type": "realtime"}}
     # a shell variable for a path segment, an empty -d, another endpoint
     op = client.operation("hangup-realtime-call")
-    params, body = model.example_from_curl(op, "curl -X POST https://api.openai.com/v1/realtime/calls/$CALL_ID/hangup -d ''")
+    params, body = example_from_curl(op, "curl -X POST https://api.openai.com/v1/realtime/calls/$CALL_ID/hangup -d ''")
     assert params == {"call_id": "CALL_ID"} and body is model._NO_DEFAULT
-    assert model.example_from_curl(op, "curl https://api.openai.com/v1/files -F file=@x") is None
+    assert example_from_curl(op, "curl https://api.openai.com/v1/files -F file=@x") is None

@@ -14,6 +14,7 @@ import pytest
 from openapi_dyn import Client
 from openapi_dyn.reference import render, render_operation, reference
 from openapi_dyn.reference import _markup as markup, _model as model
+from openapi_dyn.reference._curl import example_from_curl
 from openapi_dyn.reference._model import document_operation
 
 SPECS = ("openai", "anthropic", "cohere", "azure-openai", "azure-openai-preview")
@@ -183,14 +184,14 @@ def test_shown_examples_pass_validation(clients, refs, rendered):
 
 def test_curl_example_parsing(clients):
     op = clients["openai"].operation("listAssistants")
-    params, body = model.example_from_curl(
+    params, body = example_from_curl(
         op, 'curl "https://api.openai.com/v1/assistants?order=desc&limit=20" \\\n  -H "X: y"')
     assert params == {"order": "desc", "limit": 20} and body is model._NO_DEFAULT
     op = clients["openai"].operation("createRun")
-    params, body = model.example_from_curl(
+    params, body = example_from_curl(
         op, "curl https://api.openai.com/v1/threads/thread_1/runs -d '{\"assistant_id\": \"a\"}'")
     assert params == {"thread_id": "thread_1"} and body == {"assistant_id": "a"}
-    assert model.example_from_curl(op, "curl https://x/v1/other -F file=@x") is None
+    assert example_from_curl(op, "curl https://x/v1/other -F file=@x") is None
 
 
 # -------------------------------------------------------------------- POD
@@ -760,3 +761,50 @@ def test_every_html_reference_loads_and_filters(refs, rendered, tmp_path):
             shown = _visible_ops(browser)
             assert ops[-1].anchor in shown and 0 < len(shown) < len(ops) or len(ops) == 1, (spec, shown)
             assert not _png_is_blank(browser.screenshot())
+
+
+# ------------------------------------------------- names of call options
+OPTION_NAMED_PARAMETERS = """
+openapi: 3.0.3
+info: {title: Exports, version: "1"}
+paths:
+  /export:
+    get:
+      operationId: exportData
+      parameters:
+        - {name: save_to, in: query, required: true, schema: {type: string}, example: bucket-7}
+        - {name: validate_responses, in: query, required: true, schema: {type: boolean}, example: true}
+      responses:
+        "200":
+          description: the export
+          content: {application/json: {schema: {type: object}}}
+"""
+
+
+@pytest.mark.parametrize("fmt", TEXT_FORMATS)
+def test_parameters_named_like_call_options(fmt, httpserver, tmp_path, monkeypatch):
+    """A spec parameter named save_to or validate_responses is documented as a
+    call takes it: not as a keyword (a call reads save_to= as the option that
+    writes the answer to a file) but as "query.<name>"; the synopsis, written
+    that way, sends both as query parameters and writes no file."""
+    from openapi_dyn._options import CALL_OPTIONS
+
+    assert {"save_to", "validate_responses"} <= set(CALL_OPTIONS)
+    spec = tmp_path / "exports.yaml"
+    spec.write_text(OPTION_NAMED_PARAMETERS)
+    monkeypatch.chdir(tmp_path)
+    client = Client(str(spec), base_url=httpserver.url_for("/v1"), max_retries=0)
+    doc = document_operation(client.operation("exportData"))
+    assert [(p.keyword, p.address) for p in doc.parameters] == [
+        (None, "query.save_to"), (None, "query.validate_responses")]
+    page = render_operation(client, "exportData", fmt)
+    for name in ("save_to", "validate_responses"):
+        assert "query." + name in page
+        assert f"{name}=" not in page and f'"{name}":' not in page and f"&quot;{name}&quot;:" not in page
+    httpserver.expect_request("/v1/export", query_string={"save_to": "bucket-7", "validate_responses": "true"}) \
+        .respond_with_json({"exported": 2})
+    statements = doc.synopsis_statements
+    assert len(statements) == 2
+    for statement in statements:
+        assert eval(statement, {"client": client})["exported"] == 2
+    assert len(httpserver.log) == 2 and sorted(os.listdir(tmp_path)) == ["exports.yaml"]

@@ -1,8 +1,8 @@
 """The method reference generated from a spec.
 
-:mod:`.model` turns each :class:`~openapi_dyn._operation.Operation` into an
-:class:`~.model.OperationDoc` (built once, cached on the operation); the
-renderers only format that model:
+:func:`reference` turns a client's spec into the documentation model (each
+operation documented once, its examples checked against the spec); the
+formats only lay that model out:
 
 ========== ====================================================
 ``text``   plain text: ``help()``, ``__doc__``, ``openapi-dyn show``
@@ -12,21 +12,38 @@ renderers only format that model:
 ``man``    a man page, made from the POD by ``pod2man``
 ========== ====================================================
 
-Every error raised here derives from :class:`~openapi_dyn._errors.OpenAPIDynError`:
-:class:`~openapi_dyn._errors.UnknownFormatError` (also a ``ValueError``) and
-:class:`~openapi_dyn._errors.DocumentationError`.
+Every error raised here derives from :class:`~openapi_dyn.OpenAPIDynError`:
+:class:`~openapi_dyn.UnknownFormatError` (also a ``ValueError``),
+:class:`~openapi_dyn.DocumentationError` and its :class:`ManUnavailable`
+(``pod2man`` is not installed).
 
     >>> from openapi_dyn import Client
     >>> from openapi_dyn.reference import render, render_operation
     >>> client = Client()
     >>> print(render_operation(client, "createRun"))          # doctest: +SKIP
     >>> pod = render(client, "pod")                             # doctest: +SKIP
+
+The modules inside are internal: ``_model`` (the documentation model),
+``_schemas``, ``_curl``, ``_examples``, ``_synopsis``, ``_facts``, ``_walk``
+(the one walk over the model) and one back end per format.
 """
 from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
+from .._errors import DocumentationError
+
+__all__ = ["FORMATS", "SUFFIX", "ManUnavailable", "reference", "render", "render_operation"]
+
+#: The format names :func:`render` takes.
 FORMATS = ("text", "pod", "markdown", "html", "man")
+#: File name suffix per format.
+SUFFIX = {"text": "txt", "pod": "pod", "markdown": "md", "html": "html", "man": "3"}
+
+
+class ManUnavailable(DocumentationError):
+    """``pod2man`` is not installed (the ``man`` format needs it)."""
+
 
 _stamp: Optional[str] = None
 
@@ -46,13 +63,14 @@ def reference_stamp() -> str:
         files = sorted(here.glob("*.py")) + sorted(here.parent.glob("*.py"))
         _stamp = f"{__version__}|{code_stamp(files)}"
     return _stamp
-#: File name suffix per format.
-SUFFIX = {"text": "txt", "pod": "pod", "markdown": "md", "html": "html", "man": "3"}
 
 
 def reference(client, *, check: bool = True, progress: Optional[Callable[[int, int], Any]] = None):
-    """The :class:`~.model.ReferenceDoc` of ``client``'s spec (examples
-    validated unless ``check=False``)."""
+    """The documentation model of ``client``'s whole spec (a ``ReferenceDoc``:
+    its facts and the operations grouped by tag), examples validated unless
+    ``check=False``; ``progress(done, total)`` is called per operation.
+    Pass it as ``ref=`` to :func:`render` to lay one model out in several
+    formats."""
     from ._model import document_spec
 
     return document_spec(client, check=check, progress=progress)
@@ -61,8 +79,8 @@ def reference(client, *, check: bool = True, progress: Optional[Callable[[int, i
 def render(client, format: str = "pod", *, check: bool = True, ref=None, **options: Any) -> str:
     """The whole reference of ``client``'s spec in ``format``
     (``text``, ``pod``, ``markdown``, ``html``; ``man`` gives roff, its
-    ``name=`` the page's name).  Raises :class:`~openapi_dyn._errors.UnknownFormatError`
-    for another format and :class:`~openapi_dyn._errors.DocumentationError`
+    ``name=`` the page's name).  Raises :class:`~openapi_dyn.UnknownFormatError`
+    for another format and :class:`~openapi_dyn.DocumentationError`
     when a tool it needs (``pod2man``) is missing or fails."""
     if format not in FORMATS:
         from .._errors import UnknownFormatError
@@ -86,8 +104,10 @@ def render(client, format: str = "pod", *, check: bool = True, ref=None, **optio
 
 def render_operation(client, name: str, format: str = "text", *, check: bool = True) -> str:
     """The reference of one operation (by operationId or alias) in
-    ``format``, its examples validated with ``client`` unless ``check=False``."""
-    from ._model import check_examples, document_operation, site_of
+    ``format`` (``text``, ``pod``, ``markdown`` or ``html``), its examples
+    validated with ``client`` unless ``check=False``."""
+    from ._examples import check_examples
+    from ._model import document_operation, site_of
 
     op = client.operation(name)
     doc = document_operation(op)
@@ -108,5 +128,4 @@ def render_operation(client, name: str, format: str = "text", *, check: bool = T
 def _module(format: str):
     import importlib
 
-    name = {"markdown": "markdown", "html": "html", "pod": "pod", "text": "text", "man": "man"}[format]
-    return importlib.import_module(f"{__name__}._{name}")
+    return importlib.import_module(f"{__name__}._{format}")

@@ -6,14 +6,18 @@ The filter box is the page's only script (:data:`FILTER_SCRIPT`, inline):
 as one types, operations whose name, method, path, summary and tags do not
 hold every word are hidden, in the contents and in the page, and so are
 groups left empty.  Without scripts the box stays hidden and the page reads
-as before."""
+as before.  The order of what is said is :mod:`._walk`'s; this module is only
+HTML's markup for it."""
 from __future__ import annotations
 
 from typing import List, Optional
 
 from . import _model as model
+from ._facts import body_heading_facts, one_of, param_facts, property_facts, route_facts
 from ._markup import escape_html as esc
 from ._markup import to_html
+from ._synopsis import py_literal
+from ._walk import Stacked, Walk, choice_lead, variant_head
 
 STYLE = """
 *{box-sizing:border-box}
@@ -100,115 +104,128 @@ def _facts(facts: List[str]) -> str:
     return '<span class="facts">(' + ", ".join(shown) + ")</span>"
 
 
-def _enum(values) -> str:
-    vals = ", ".join(f"<code>{esc(model.value_text(v))}</code>" for v in values[: model.MAX_ENUM_SHOWN])
-    more = f", … ({len(values)} values)" if len(values) > model.MAX_ENUM_SHOWN else ""
-    return f"<p>One of: {vals}{more}</p>"
+def _code(text: str) -> str:
+    return f"<code>{esc(text)}</code>"
 
 
-class _Writer:
-    def __init__(self, site: Optional[str]):
-        self.site = site
+def _desc(text: str, site: Optional[str]) -> str:
+    return f'<div class="desc">{to_html(text, site)}</div>' if text else ""
 
-    def desc(self, text: str) -> str:
-        return f'<div class="desc">{to_html(text, self.site)}</div>' if text else ""
 
-    def properties(self, props: List[model.PropertyDoc]) -> str:
-        if not props:
-            return ""
-        out = ['<ul class="props">']
-        for p in props:
-            out.append(f'<li><span class="name">{esc(p.name)}</span> {_facts(model.property_facts(p))}')
-            out.append(self.desc(p.description))
-            if p.enum:
-                out.append(_enum(p.enum))
-            if p.see_above:
-                out.append(f"<p>Structure: {esc(p.schema_name or 'the same schema')}, described above.</p>")
-            out.append(self.properties(p.properties))
-            out.append(self.variants(p.variant_kind, p.variants))
-            if p.truncated and not p.variants:
-                out.append("<p>Nested fields: see the schema" + (f" {esc(p.schema_name)}." if p.schema_name else ".") + "</p>")
-            out.append("</li>")
-        out.append("</ul>")
-        return "".join(out)
+class _Html(Stacked):
+    """The operation's lines (joined with newlines) at the bottom of a stack
+    of fragments: a list of fields, a variant choice or a response is one
+    line, its pieces joined with nothing between them."""
 
-    def variants(self, kind: Optional[str], variants: List[model.VariantDoc]) -> str:
-        if not variants:
-            return ""
-        out = [f"<p>{'One of these' if kind == 'oneOf' else 'Any of these'}:</p><ul>"]
-        for v in variants:
-            head = f"<strong>{esc(v.name)}</strong>" + ("" if v.name == v.type else f" ({esc(v.type)})")
-            if v.see_above:
-                head += " (described above)"
-            out.append(f"<li>{head}")
-            if v.properties:
-                from ._text import model_first_sentence
+    def close(self, last: str) -> None:
+        self.add(last)
+        piece = "".join(self.pop())
+        self.add(piece)
 
-                if v.description:
-                    out.append(f"<p>{esc(model_first_sentence(v.description))}</p>")
-                out.append(self.properties(v.properties))
-            out.append("</li>")
-        out.append("</ul>")
-        return "".join(out)
+    def description(self, text: str) -> None:
+        self.add(_desc(text, self.site))
 
-    def operation(self, doc: model.OperationDoc, level: int = 3) -> str:
-        h = f"h{level}"
-        sub = f"h{level + 1}"
-        out = [f'<section class="op" id="{esc(doc.anchor)}" data-search="{esc(search_text(doc))}">',
-               f'<{h}><a href="#{esc(doc.anchor)}">{esc(doc.operation_id)}</a></{h}>']
+    def open_operation(self, doc: model.OperationDoc) -> None:
+        h = f"h{self.level}"
+        self.add(f'<section class="op" id="{esc(doc.anchor)}" data-search="{esc(search_text(doc))}">')
+        self.add(f'<{h}><a href="#{esc(doc.anchor)}">{esc(doc.operation_id)}</a></{h}>')
         if doc.summary:
-            out.append(self.desc(doc.summary))
-        facts = [f'<span class="route"><span class="verb {esc(doc.method)}">{esc(doc.method)}</span>{esc(doc.path)}</span>']
-        if doc.alias:
-            facts.append(f"method <code>client.{esc(doc.alias)}</code>")
-        if doc.tags:
-            facts.append("tags: " + esc(", ".join(doc.tags)))
-        if doc.streams:
-            facts.append("streams (text/event-stream)")
-        if doc.security:
-            facts.append("auth: " + esc(" or ".join(doc.security)))
-        out.append('<p class="facts">' + " · ".join(facts) + "</p>")
+            self.description(doc.summary)
+        route = f'<span class="route"><span class="verb {esc(doc.method)}">{esc(doc.method)}</span>{esc(doc.path)}</span>'
+        facts = route_facts(doc, route, _code, esc)
+        self.add('<p class="facts">' + " · ".join(facts) + "</p>")
         if doc.deprecated:
-            out.append('<p class="dep">Deprecated.</p>')
-        out.append("<pre><code>" + esc("\n".join(doc.synopsis)) + "</code></pre>")
-        if doc.description and doc.description != doc.summary:
-            out.append(self.desc(doc.description))
-        if doc.parameters:
-            out.append(f"<{sub}>Parameters</{sub}><ul class=\"props\">")
-            for p in doc.parameters:
-                out.append(f'<li><span class="name">{esc(p.name)}</span> {_facts(model.param_facts(p))}')
-                note = model.keyword_note(p)
-                if note:
-                    out.append(f"<p>{esc(note[0].upper() + note[1:])}.</p>")
-                out.append(self.desc(p.description))
-                if p.enum:
-                    out.append(_enum(p.enum))
-                if p.has_example:
-                    out.append(f"<p>Example: <code>{esc(model.value_text(p.example))}</code></p>")
-                out.append("</li>")
-            out.append("</ul>")
-        for body in doc.bodies:
-            out.append(f"<{sub}>Request body: {esc(body.media_type)}</{sub}>")
-            out.append(f"<p>{_facts(model.body_heading_facts(doc, body))}</p>")
-            out.append(self.desc(body.description))
-            out.append(self.properties(body.properties))
-            out.append(self.variants(body.variant_kind, body.variants))
-        if doc.responses:
-            out.append(f"<{sub}>Responses</{sub}><ul>")
-            for r in doc.responses:
-                content = model.response_line(r)
-                lead = model.answer_lead(r)
-                out.append(f"<li><code>{esc(r.status)}</code> {esc('; '.join(content))}{self.desc(r.description)}"
-                           + (f"<p>{esc(lead)}</p>" if lead else "")
-                           + self.properties(r.properties) + self.variants(r.variant_kind, r.variants) + "</li>")
-            out.append("</ul>")
-        shown = doc.valid_examples
+            self.add('<p class="dep">Deprecated.</p>')
+
+    def synopsis(self, lines: List[str]) -> None:
+        self.add("<pre>" + _code("\n".join(lines)) + "</pre>")
+
+    def section(self, title: str, after: str = "") -> None:
+        sub = f"h{self.level + 1}"
+        self.add(f"<{sub}>{title}</{sub}>{after}")
+
+    def open_parameters(self) -> None:
+        self.section("Parameters", '<ul class="props">')
+
+    def open_parameter(self, p: model.ParamDoc) -> None:
+        self.add(f'<li><span class="name">{esc(p.name)}</span> {_facts(param_facts(p))}')
+
+    def keyword_note(self, note: str) -> None:
+        self.add(f"<p>{esc(note[0].upper() + note[1:])}.</p>")
+
+    def example_value(self, value_text: str) -> None:
+        self.add(f"<p>Example: {_code(value_text)}</p>")
+
+    def close_parameter(self) -> None:
+        self.add("</li>")
+
+    def close_parameters(self) -> None:
+        self.add("</ul>")
+
+    def open_body(self, doc: model.OperationDoc, body: model.BodyDoc) -> None:
+        self.section(f"Request body: {esc(body.media_type)}")
+        self.add(f"<p>{_facts(body_heading_facts(doc, body))}</p>")
+
+    def open_responses(self) -> None:
+        self.section("Responses", "<ul>")
+
+    def open_response(self, r: model.ResponseDoc, content: List[str]) -> None:
+        self.open(f"<li><code>{esc(r.status)}</code> {esc('; '.join(content))}")
+
+    def answer_lead(self, text: str) -> None:
+        self.add(f"<p>{esc(text)}</p>")
+
+    def close_response(self) -> None:
+        self.close("</li>")
+
+    close_responses = close_parameters
+
+    def examples(self, doc: model.OperationDoc, shown: list) -> None:
         if shown:
-            out.append(f"<{sub}>Examples</{sub}>")
-            for ex in shown:
-                out.append(f"<p>{esc(ex.title)}:</p><pre><code>{esc(doc.example_code(ex))}</code></pre>")
-        out.append("</section>")
-        return "\n".join(x for x in out if x)
+            self.section("Examples")
+        for ex in shown:
+            self.add(f"<p>{esc(ex.title)}:</p><pre>{_code(doc.example_code(ex))}</pre>")
+
+    def close_operation(self) -> None:
+        self.add("</section>")
+
+    def enum(self, values) -> None:
+        self.add(f"<p>{one_of(values, _code, '…')}</p>")
+
+    def open_fields(self) -> None:
+        self.open('<ul class="props">')
+
+    def open_field(self, p: model.PropertyDoc) -> None:
+        self.add(f'<li><span class="name">{esc(p.name)}</span> {_facts(property_facts(p))}')
+
+    def see_above(self, schema_name: Optional[str]) -> None:
+        self.add(f"<p>Structure: {esc(schema_name or 'the same schema')}, described above.</p>")
+
+    def nested_elsewhere(self, schema_name: Optional[str]) -> None:
+        self.add("<p>Nested fields: see the schema" + (f" {esc(schema_name)}." if schema_name else ".") + "</p>")
+
+    close_field = close_variant = close_parameter
+
+    def close_fields(self) -> None:
+        self.close("</ul>")
+
+    close_variants = close_fields
+
+    def open_variants(self, kind: Optional[str]) -> None:
+        self.open(f"<p>{choice_lead(kind)}</p><ul>")
+
+    def open_variant(self, v: model.VariantDoc) -> None:
+        head = variant_head(v, lambda name: f"<strong>{esc(name)}</strong>", esc)
+        self.add(f"<li>{head}" + (" (described above)" if v.see_above else ""))
+
+    def variant_lead(self, sentence: str) -> None:
+        self.add(f"<p>{esc(sentence)}</p>")
+
+
+def _operation(doc: model.OperationDoc, site: Optional[str], level: int) -> str:
+    page = _Html(site, level)
+    Walk(page).operation(doc)
+    return page.text()
 
 
 def _page(title: str, toc: str, main: str) -> str:
@@ -222,7 +239,6 @@ def _page(title: str, toc: str, main: str) -> str:
 
 def render(ref: model.ReferenceDoc) -> str:
     """The whole reference as one HTML page."""
-    w = _Writer(ref.site)
     toc = ['<nav id="toc"><h2>Contents</h2>',
            '<input type="search" id="filter" placeholder="Filter operations" aria-label="Filter operations" '
            'autocomplete="off" spellcheck="false" hidden>',
@@ -234,21 +250,21 @@ def render(ref: model.ReferenceDoc) -> str:
         toc.append("</ul></li>")
     toc.append("</ul></nav>")
     title = f"{ref.title} {ref.version} — method reference".strip()
-    main = [f"<h1>{esc(title)}</h1>", w.desc(ref.description),
+    main = [f"<h1>{esc(title)}</h1>", _desc(ref.description, ref.site),
             f"<p>Base URL: <code>{esc(ref.base_url)}</code> · {len(ref.operations)} operations. "
             f"Call any of them as <code>client.call(\"operationId\", ...)</code> or "
             f"<code>client.operationId(...)</code> with "
-            f"<code>client = Client({esc(model.py_literal(ref.spec_name))})</code>.</p>"]
+            f"<code>client = Client({esc(py_literal(ref.spec_name))})</code>.</p>"]
     for g in ref.groups:
         main.append(f'<div class="group" data-group="{esc(g.anchor)}">')
         main.append(f'<h2 class="tag" id="{esc(g.anchor)}">{esc(g.name)}</h2>')
-        main.append(w.desc(g.description))
-        main += [w.operation(d, 3) for d in g.operations]
+        main.append(_desc(g.description, ref.site))
+        main += [_operation(d, ref.site, 3) for d in g.operations]
         main.append("</div>")
     return _page(title, "\n".join(toc), "\n".join(x for x in main if x))
 
 
 def render_operation(doc: model.OperationDoc, site: Optional[str] = None) -> str:
     """One operation as a standalone page."""
-    return _page(doc.operation_id, "", _Writer(site).operation(doc, 1).replace(
+    return _page(doc.operation_id, "", _operation(doc, site, 1).replace(
         '<section class="op"', '<section class="op" style="border:0"'))

@@ -5,7 +5,8 @@ A man page is found by its file name (``man3/openapi-dyn-openai.3`` answers
 ``man openapi-dyn-openai``), and indexed by ``mandb`` from its NAME section,
 which must read ``name - what it is``.  So the page's name is used three
 times, identically: in the file name, in the ``.TH`` line, and as the first
-word of NAME.  :func:`man_name` gives the default one.
+word of NAME.  :func:`man_name` gives the default one.  The page says
+what the POD says: this module only converts it.
 """
 from __future__ import annotations
 
@@ -14,13 +15,9 @@ import subprocess
 from typing import Optional
 
 from .._errors import DocumentationError
-from . import _model as model, _pod as pod
+from . import ManUnavailable, _model as model, _pod as pod
 
 SECTION = "3"
-
-
-class ManUnavailable(DocumentationError):
-    """``pod2man`` is not installed."""
 
 
 def pod_to_man(pod_text: str, name: str, *, section: str = SECTION, center: str = "openapi_dyn reference",

@@ -1,11 +1,19 @@
 """The reference as one Markdown document: a table of contents, then the
-operations grouped by tag, each with an explicit anchor (``#op-createRun``)."""
+operations grouped by tag, each with an explicit anchor (``#op-createRun``).
+
+The order of what is said is :mod:`._walk`'s; this module is only
+Markdown's markup for it: nested lists whose items hold their blocks
+indented under them.
+"""
 from __future__ import annotations
 
 from typing import List, Optional
 
 from . import _model as model
+from ._facts import body_heading_facts, one_of, param_facts, property_facts, route_facts
 from ._markup import md_code, md_escape, to_markdown
+from ._synopsis import py_literal
+from ._walk import Stacked, Walk, choice_lead, variant_head
 
 
 def _indent(text: str, pad: str) -> str:
@@ -18,134 +26,133 @@ def _item(head: str, blocks: List[str]) -> str:
     return f"- {head}" + ("\n\n" + _indent(body, "  ") if body else "")
 
 
+def _list(items: List[str]) -> str:
+    """Items one a line while each is one line, else a blank line apart."""
+    return "\n".join(items) if all("\n" not in i for i in items) else "\n\n".join(items)
+
+
 def _facts(facts: List[str]) -> str:
     return "(" + md_escape(", ".join(facts)) + ")"
 
 
-def _enum(values) -> str:
-    return "One of: " + ", ".join(md_code(model.value_text(v)) for v in values[: model.MAX_ENUM_SHOWN]) + (
-        f", … ({len(values)} values)" if len(values) > model.MAX_ENUM_SHOWN else "")
+class _Markdown(Stacked):
+    """Blocks on a stack of frames: the operation's blocks at the bottom, a
+    list's items or an item's head and blocks above it."""
 
+    joiner = "\n\n"
 
-class _Writer:
-    def __init__(self, site: Optional[str]):
-        self.site = site
+    def close_item(self) -> None:
+        head, *blocks = self.pop()
+        self.add(_item(head, blocks))
 
-    def desc(self, text: str) -> str:
-        return to_markdown(text, self.site)
+    def close_list(self) -> None:
+        items = self.pop()
+        self.add(_list(items))
 
-    def properties(self, props: List[model.PropertyDoc]) -> str:
-        items = []
-        for p in props:
-            blocks = [self.desc(p.description)]
-            if p.enum:
-                blocks.append(_enum(p.enum))
-            if p.see_above:
-                blocks.append(f"Structure: {md_escape(p.schema_name or 'the same schema')}, described above.")
-            if p.properties:
-                blocks.append(self.properties(p.properties))
-            if p.variants:
-                blocks.append(self.variants(p.variant_kind, p.variants))
-            if p.truncated and not p.variants:
-                blocks.append("Nested fields: see the schema" + (f" {md_escape(p.schema_name)}." if p.schema_name else "."))
-            items.append(_item(f"{md_code(p.name)} {_facts(model.property_facts(p))}", blocks))
-        return "\n".join(items) if all("\n" not in i for i in items) else "\n\n".join(items)
+    def description(self, text: str) -> None:
+        self.add(to_markdown(text, self.site))
 
-    def variants(self, kind: Optional[str], variants: List[model.VariantDoc]) -> str:
-        items = []
-        for v in variants:
-            head = f"**{md_escape(v.name)}**" + ("" if v.name == v.type else f" ({md_escape(v.type)})")
-            if v.see_above:
-                head += " (described above)"
-            blocks = []
-            if v.properties:
-                from ._text import model_first_sentence
-
-                if v.description:
-                    blocks.append(md_escape(model_first_sentence(v.description)))
-                blocks.append(self.properties(v.properties))
-            items.append(_item(head, blocks))
-        lead = "One of these:" if kind == "oneOf" else "Any of these:"
-        return lead + "\n\n" + "\n\n".join(items)
-
-    def operation(self, doc: model.OperationDoc, level: int = 3) -> str:
-        h = "#" * level
-        out = [f'<a id="{doc.anchor}"></a>', f"{h} {md_code(doc.operation_id)}"]
-        if doc.summary:
-            out.append(self.desc(doc.summary))
-        facts = [md_code(f"{doc.method} {doc.path}")]
-        if doc.alias:
-            facts.append(f"method {md_code('client.' + doc.alias)}")
-        if doc.tags:
-            facts.append("tags: " + md_escape(", ".join(doc.tags)))
-        if doc.streams:
-            facts.append("streams (text/event-stream)")
-        if doc.security:
-            facts.append("auth: " + md_escape(" or ".join(doc.security)))
-        out.append(" · ".join(facts))
+    def open_operation(self, doc: model.OperationDoc) -> None:
+        self.add(f'<a id="{doc.anchor}"></a>')
+        self.add(f"{'#' * self.level} {md_code(doc.operation_id)}")
+        self.description(doc.summary)
+        facts = route_facts(doc, md_code(f"{doc.method} {doc.path}"), md_code, md_escape)
+        self.add(" · ".join(facts))
         if doc.deprecated:
-            out.append("**Deprecated.**")
-        out.append("```python\n" + "\n".join(doc.synopsis) + "\n```")
-        if doc.description and doc.description != doc.summary:
-            out.append(self.desc(doc.description))
-        if doc.parameters:
-            out.append(f"{h}# Parameters")
-            items = []
-            for p in doc.parameters:
-                blocks = []
-                note = model.keyword_note(p)
-                if note:
-                    blocks.append(md_escape(note[0].upper() + note[1:] + "."))
-                blocks.append(self.desc(p.description))
-                if p.enum:
-                    blocks.append(_enum(p.enum))
-                if p.has_example:
-                    blocks.append("Example: " + md_code(model.value_text(p.example)))
-                items.append(_item(f"{md_code(p.name)} {_facts(model.param_facts(p))}", blocks))
-            out.append("\n\n".join(items))
-        for body in doc.bodies:
-            out.append(f"{h}# Request body: {md_escape(body.media_type)}")
-            out.append(_facts(model.body_heading_facts(doc, body)))
-            if body.description:
-                out.append(self.desc(body.description))
-            if body.properties:
-                out.append(self.properties(body.properties))
-            if body.variants:
-                out.append(self.variants(body.variant_kind, body.variants))
-        if doc.responses:
-            out.append(f"{h}# Responses")
-            items = []
-            for r in doc.responses:
-                content = model.response_line(r)
-                head = md_code(r.status) + (" " + md_escape("; ".join(content)) if content else "")
-                blocks = [self.desc(r.description)]
-                lead = model.answer_lead(r)
-                if lead:
-                    blocks.append(md_escape(lead))
-                if r.properties:
-                    blocks.append(self.properties(r.properties))
-                if r.variants:
-                    blocks.append(self.variants(r.variant_kind, r.variants))
-                items.append(_item(head, blocks))
-            out.append("\n".join(items) if all("\n" not in i for i in items) else "\n\n".join(items))
-        shown = doc.valid_examples
+            self.add("**Deprecated.**")
+
+    def synopsis(self, lines: List[str]) -> None:
+        self.add("```python\n" + "\n".join(lines) + "\n```")
+
+    def section(self, title: str) -> None:
+        self.add(f"{'#' * (self.level + 1)} {title}")
+
+    def open_parameters(self) -> None:
+        self.section("Parameters")
+        self.open()
+
+    def open_parameter(self, p: model.ParamDoc) -> None:
+        self.open(f"{md_code(p.name)} {_facts(param_facts(p))}")
+
+    def keyword_note(self, note: str) -> None:
+        self.add(md_escape(note[0].upper() + note[1:] + "."))
+
+    def example_value(self, value_text: str) -> None:
+        self.add("Example: " + md_code(value_text))
+
+    close_parameter = close_field = close_variant = close_response = close_item
+
+    def close_parameters(self) -> None:
+        items = self.pop()
+        self.add("\n\n".join(items))
+
+    def open_body(self, doc: model.OperationDoc, body: model.BodyDoc) -> None:
+        self.section(f"Request body: {md_escape(body.media_type)}")
+        self.add(_facts(body_heading_facts(doc, body)))
+
+    def open_responses(self) -> None:
+        self.section("Responses")
+        self.open()
+
+    def open_response(self, r: model.ResponseDoc, content: List[str]) -> None:
+        self.open(md_code(r.status) + (" " + md_escape("; ".join(content)) if content else ""))
+
+    def answer_lead(self, text: str) -> None:
+        self.add(md_escape(text))
+
+    close_responses = close_fields = close_list
+
+    def examples(self, doc: model.OperationDoc, shown: list) -> None:
         if shown:
-            out.append(f"{h}# Examples")
-            for ex in shown:
-                out.append(md_escape(ex.title) + ":")
-                out.append("```python\n" + doc.example_code(ex) + "\n```")
-        return "\n\n".join(x for x in out if x)
+            self.section("Examples")
+        for ex in shown:
+            self.add(md_escape(ex.title) + ":")
+            self.add("```python\n" + doc.example_code(ex) + "\n```")
+
+    def enum(self, values) -> None:
+        self.add(one_of(values, md_code, "…"))
+
+    def open_fields(self) -> None:
+        self.open()
+
+    def open_field(self, p: model.PropertyDoc) -> None:
+        self.open(f"{md_code(p.name)} {_facts(property_facts(p))}")
+
+    def see_above(self, schema_name: Optional[str]) -> None:
+        self.add(f"Structure: {md_escape(schema_name or 'the same schema')}, described above.")
+
+    def nested_elsewhere(self, schema_name: Optional[str]) -> None:
+        self.add("Nested fields: see the schema" + (f" {md_escape(schema_name)}." if schema_name else "."))
+
+    def open_variants(self, kind: Optional[str]) -> None:
+        self.open(choice_lead(kind))
+
+    def open_variant(self, v: model.VariantDoc) -> None:
+        head = variant_head(v, lambda name: f"**{md_escape(name)}**", md_escape)
+        self.open(head + (" (described above)" if v.see_above else ""))
+
+    def variant_lead(self, sentence: str) -> None:
+        self.add(md_escape(sentence))
+
+    def close_variants(self) -> None:
+        lead, *items = self.pop()
+        self.add(lead + "\n\n" + "\n\n".join(items))
+
+
+def _operation(doc: model.OperationDoc, site: Optional[str], level: int) -> str:
+    md = _Markdown(site, level)
+    Walk(md).operation(doc)
+    return md.text()
 
 
 def render(ref: model.ReferenceDoc) -> str:
     """The whole reference as one Markdown document."""
-    w = _Writer(ref.site)
     out = [f"# {md_escape(ref.title)} {md_escape(ref.version)} — method reference".strip()]
     if ref.description:
-        out.append(w.desc(ref.description))
+        out.append(to_markdown(ref.description, ref.site))
     out.append(f"Base URL: {md_code(ref.base_url)} · {len(ref.operations)} operations. "
                f"Call any of them as `client.call(\"operationId\", ...)` or `client.operationId(...)` "
-               f"with `client = Client({md_escape(model.py_literal(ref.spec_name))})`.")
+               f"with `client = Client({md_escape(py_literal(ref.spec_name))})`.")
     toc = ["## Contents", ""]
     for g in ref.groups:
         toc.append(f"- [{md_escape(g.name)}](#{g.anchor})")
@@ -156,11 +163,11 @@ def render(ref: model.ReferenceDoc) -> str:
     for g in ref.groups:
         out.append(f'<a id="{g.anchor}"></a>\n\n## {md_escape(g.name)}')
         if g.description:
-            out.append(w.desc(g.description))
+            out.append(to_markdown(g.description, ref.site))
         for d in g.operations:
-            out.append(w.operation(d, 3))
+            out.append(_operation(d, ref.site, 3))
     return "\n\n".join(out) + "\n"
 
 
 def render_operation(doc: model.OperationDoc, site: Optional[str] = None) -> str:
-    return _Writer(site).operation(doc, 1) + "\n"
+    return _operation(doc, site, 1) + "\n"

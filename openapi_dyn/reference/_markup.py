@@ -85,11 +85,46 @@ class _Walker:
                 out.extend(p for p in fn(child) if p)
         return out
 
-    def text(self, s: str) -> str:  # pragma: no cover - overridden
-        return s
+    def inline_code_inline(self, node) -> str:
+        return self.code(node.content)
+
+    #: How the format writes plain text (escaped) and a code span.
+    text = staticmethod(str)
+    code = staticmethod(str)
 
     def inline_inline(self, node) -> str:
         return self.inlines(node)
+
+    #: What a soft and a hard line break become.
+    soft_break = " "
+    hard_break = "\n"
+
+    def inline_softbreak(self, node) -> str:
+        return self.soft_break
+
+    def inline_hardbreak(self, node) -> str:
+        return self.hard_break
+
+    def url(self, node, attr: str = "href") -> str:
+        """A link's (or an image's) address, absolute where it can be made so."""
+        raw = str(node.attrs.get(attr, ""))
+        return absolute(raw, self.site) or raw
+
+    def _list(self, node, ordered: bool) -> List[str]:  # pragma: no cover - overridden
+        return []
+
+    def block_bullet_list(self, node):
+        return self._list(node, False)
+
+    def block_ordered_list(self, node):
+        return self._list(node, True)
+
+
+def _hanging(marker: str, body: str) -> str:
+    """``body`` after ``marker``, its later lines lined up under its first."""
+    lines = body.split("\n")
+    pad = " " * len(marker)
+    return marker + lines[0] + "".join("\n" + (pad + line if line else "") for line in lines[1:])
 
 
 # --------------------------------------------------------------------- POD
@@ -143,11 +178,7 @@ def pod_verbatim(text: str, indent: str = "    ") -> str:
 
 
 class _Pod(_Walker):
-    def text(self, s: str) -> str:
-        return pod_escape(s)
-
-    def inline_code_inline(self, node) -> str:
-        return pod_code(node.content)
+    text, code = staticmethod(pod_escape), staticmethod(pod_code)
 
     def inline_em(self, node) -> str:
         inner = self.inlines(node)
@@ -160,10 +191,7 @@ class _Pod(_Walker):
     def inline_s(self, node) -> str:
         return self.inlines(node)
 
-    def inline_softbreak(self, node) -> str:
-        return "\n"
-
-    inline_hardbreak = inline_softbreak
+    soft_break = hard_break = "\n"
 
     def inline_html_inline(self, node) -> str:
         if re.match(r"(?i)^<br\s*/?>$", node.content):
@@ -182,7 +210,7 @@ class _Pod(_Walker):
         return pod_link(label, url)
 
     def inline_image(self, node) -> str:
-        src = absolute(str(node.attrs.get("src", "")), self.site) or str(node.attrs.get("src", ""))
+        src = self.url(node, "src")
         alt = pod_escape(_plain(node))
         return f"[image: {alt}] ({pod_escape(src)})"
 
@@ -221,12 +249,6 @@ class _Pod(_Walker):
         out.append("=back")
         return out if n else []
 
-    def block_bullet_list(self, node):
-        return self._list(node, False)
-
-    def block_ordered_list(self, node):
-        return self._list(node, True)
-
     def block_table(self, node):
         return [pod_verbatim(_table_text(node))]
 
@@ -242,8 +264,9 @@ def md_escape(s: str) -> str:
 
 def md_code(s: str) -> str:
     """A Markdown code span holding ``s`` exactly."""
-    ticks = max((len(m) for m in re.findall(r"`+", s)), default=0) + 1
-    fence = "`" * ticks
+    if "`" not in s:  # the common case: one backtick fences it
+        return f"` {s} `" if s.startswith(" ") and s.endswith(" ") and s.strip() else f"`{s}`"
+    fence = "`" * (max(len(m) for m in re.findall(r"`+", s)) + 1)
     pad = " " if s.startswith("`") or s.endswith("`") or (s.startswith(" ") and s.endswith(" ") and s.strip()) else ""
     return f"{fence}{pad}{s}{pad}{fence}"
 
@@ -257,11 +280,7 @@ def md_block_start(line: str) -> str:
 
 
 class _Markdown(_Walker):
-    def text(self, s: str) -> str:
-        return md_escape(s)
-
-    def inline_code_inline(self, node) -> str:
-        return md_code(node.content)
+    text, code = staticmethod(md_escape), staticmethod(md_code)
 
     def inline_em(self, node) -> str:
         return f"*{self.inlines(node)}*"
@@ -272,24 +291,17 @@ class _Markdown(_Walker):
     def inline_s(self, node) -> str:
         return f"~~{self.inlines(node)}~~"
 
-    def inline_softbreak(self, node) -> str:
-        return "\n"
-
-    def inline_hardbreak(self, node) -> str:
-        return "\\\n"
+    soft_break, hard_break = "\n", "\\\n"
 
     def inline_html_inline(self, node) -> str:
         return md_escape(node.content)
 
     def inline_link(self, node) -> str:
-        href = str(node.attrs.get("href", ""))
-        url = absolute(href, self.site) or href
-        url = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+        url = self.url(node).replace(" ", "%20").replace("(", "%28").replace(")", "%29")
         return f"[{self.inlines(node)}]({url})"
 
     def inline_image(self, node) -> str:
-        src = str(node.attrs.get("src", ""))
-        return f"![{md_escape(_plain(node))}]({absolute(src, self.site) or src})"
+        return f"![{md_escape(_plain(node))}]({self.url(node, 'src')})"
 
     def block_paragraph(self, node):
         text = self.inlines(node.children[0]) if node.children else ""
@@ -324,17 +336,8 @@ class _Markdown(_Walker):
         start = int(node.attrs.get("start", 1) or 1) if ordered else 1
         for n, item in enumerate(node.children):
             marker = f"{start + n}. " if ordered else "- "
-            body = "\n\n".join(self.blocks(item)) or " "
-            pad = " " * len(marker)
-            lines = body.split("\n")
-            items.append(marker + lines[0] + "".join("\n" + (pad + l if l else "") for l in lines[1:]))
+            items.append(_hanging(marker, "\n\n".join(self.blocks(item)) or " "))
         return ["\n".join(items)]
-
-    def block_bullet_list(self, node):
-        return self._list(node, False)
-
-    def block_ordered_list(self, node):
-        return self._list(node, True)
 
     def block_table(self, node):
         rows = _table_rows(node, lambda cell: self.inlines(cell.children[0]) if cell.children else "")
@@ -370,24 +373,15 @@ class _Text(_Walker):
         super().__init__(site)
         self.width = width
 
-    def text(self, s: str) -> str:
-        return s
-
-    def inline_code_inline(self, node) -> str:
-        return f"`{node.content}`"
-
-    def inline_softbreak(self, node) -> str:
-        return " "
-
-    def inline_hardbreak(self, node) -> str:
-        return "\n"
+    @staticmethod
+    def code(s: str) -> str:
+        return f"`{s}`"
 
     def inline_html_inline(self, node) -> str:
         return "\n" if re.match(r"(?i)^<br\s*/?>$", node.content) else node.content
 
     def inline_link(self, node) -> str:
-        href = str(node.attrs.get("href", ""))
-        url = absolute(href, self.site) or href
+        url = self.url(node)
         label = self.inlines(node)
         return url if label == url or not label else f"{label} <{url}>"
 
@@ -424,16 +418,8 @@ class _Text(_Walker):
         for n, item in enumerate(node.children, 1):
             marker = f"{n}. " if ordered else "* "
             inner = _Text(self.site, self.width - len(marker))
-            body = "\n\n".join(inner.blocks(item))
-            lines = body.split("\n")
-            items.append(marker + lines[0] + "".join("\n" + (" " * len(marker) + l if l else "") for l in lines[1:]))
+            items.append(_hanging(marker, "\n\n".join(inner.blocks(item))))
         return ["\n".join(items)]
-
-    def block_bullet_list(self, node):
-        return self._list(node, False)
-
-    def block_ordered_list(self, node):
-        return self._list(node, True)
 
     def block_table(self, node):
         return [_table_text(node)]

@@ -3,7 +3,9 @@
 ``render_operation(op)`` is what ``client.createRun.__doc__`` holds.  It builds
 the documentation model only (fast: no validator is loaded), so the spec's
 examples are listed only when they have been checked already; pass
-``client=`` to check them first (``openapi-dyn show`` does).
+``client=`` to check them first (``openapi-dyn show`` does).  The order of
+what is said is :mod:`._walk`'s; this module lays it out as indented,
+wrapped lines.
 """
 from __future__ import annotations
 
@@ -11,7 +13,9 @@ import textwrap
 from typing import List, Optional
 
 from . import _model as model
+from ._facts import body_heading_facts, one_of, param_facts, property_facts
 from ._markup import to_text
+from ._walk import Backend, Walk, choice_lead, variant_head
 
 WIDTH = 78
 
@@ -23,114 +27,128 @@ def _desc(text: str, indent: int, site: Optional[str]) -> List[str]:
     return [textwrap.indent(body, " " * indent).rstrip()] if body else []
 
 
-def _lines_for_property(p: model.PropertyDoc, indent: int, site: Optional[str]) -> List[str]:
-    out = [" " * indent + f"{p.name}  ({', '.join(model.property_facts(p))})"]
-    sub = indent + 4
-    out += _desc(p.description, sub, site)
-    if p.enum:
-        out += textwrap.wrap("One of: " + model.enum_text(p.enum), WIDTH, initial_indent=" " * sub,
-                             subsequent_indent=" " * (sub + 4), break_long_words=False)
-    if p.see_above:
-        out.append(" " * sub + f"({p.schema_name or 'same structure'}: described above)")
-    for child in p.properties:
-        out += _lines_for_property(child, sub, site)
-    if p.variants:
-        out.append(" " * sub + ("One of these:" if p.variant_kind == "oneOf" else "Any of these:"))
-        for v in p.variants:
-            out += _lines_for_variant(v, sub + 2, site)
-    if p.truncated and not p.variants:
-        out.append(" " * sub + "(nested fields: see the schema" + (f" {p.schema_name})" if p.schema_name else ")"))
-    return out
+class _Text(Backend):
+    """Lines in ``out``; ``indents`` says how deep what is opened last sits."""
 
+    def __init__(self, site: Optional[str], examples_note: bool = True):
+        self.site = site
+        self.examples_note = examples_note
+        self.out: List[str] = []
+        self.indents = [4]
 
-def _lines_for_variant(v: model.VariantDoc, indent: int, site: Optional[str]) -> List[str]:
-    head = v.name if v.name == v.type else f"{v.name} ({v.type})"
-    out = [" " * indent + "- " + head + ("  (described above)" if v.see_above else "")]
-    if v.description and v.properties:
-        out += _desc(model_first_sentence(v.description), indent + 4, site)
-    for child in v.properties:
-        out += _lines_for_property(child, indent + 4, site)
-    return out
+    def line(self, text: str) -> None:
+        self.out.append(" " * self.indents[-1] + text)
 
+    def head(self, text: str, deeper: int) -> None:
+        """A line at this depth; what follows sits ``deeper`` further in."""
+        indent = self.indents[-1]
+        self.out.append(" " * indent + text)
+        self.indents.append(indent + deeper)
 
-def model_first_sentence(text: str) -> str:
-    from ._markup import inline_text
+    def pop(self) -> None:
+        self.indents.pop()
 
-    line = inline_text(text)
-    cut = line.find(". ")
-    return line if cut < 0 else line[: cut + 1]
+    def description(self, text: str) -> None:
+        self.out += _desc(text, self.indents[-1], self.site)
+
+    def open_operation(self, doc: model.OperationDoc) -> None:
+        head = doc.operation_id + (f" - {doc.summary_text}" if doc.summary else "")
+        self.out += [head, "=" * min(len(head), WIDTH), ""]
+        self.line(f"{doc.method} {doc.path}")
+        if doc.alias:
+            self.line(f"Method: client.{doc.alias}(...)")
+        if doc.tags:
+            self.line("Tags: " + ", ".join(doc.tags))
+        if doc.streams:
+            self.line("Streams: yes (text/event-stream)")
+        if doc.security:
+            self.line("Auth: " + " or ".join(doc.security))
+        if doc.deprecated:
+            self.line("DEPRECATED")
+
+    def section(self, title: str) -> None:
+        self.out += ["", title]
+
+    def synopsis(self, lines: List[str]) -> None:
+        self.section("SYNOPSIS")
+        for line in lines:
+            self.line(line)
+
+    def long_description(self, text: str) -> None:
+        self.section("DESCRIPTION")
+        self.description(text)
+
+    def open_parameters(self) -> None:
+        self.section("PARAMETERS")
+
+    def open_parameter(self, p: model.ParamDoc) -> None:
+        self.head(f"{p.name}  ({', '.join(param_facts(p))})", 4)
+
+    def keyword_note(self, note: str) -> None:
+        self.line(f"({note})")
+
+    def example_value(self, value_text: str) -> None:
+        self.line("Example: " + value_text)
+
+    close_parameter = close_field = close_variant = close_response = close_body = close_variants = pop
+
+    def open_body(self, doc: model.OperationDoc, body: model.BodyDoc) -> None:
+        self.section(f"REQUEST BODY  ({', '.join(body_heading_facts(doc, body))})")
+        self.indents.append(4)
+
+    def open_responses(self) -> None:
+        self.section("RESPONSES")
+
+    def open_response(self, r: model.ResponseDoc, content: List[str]) -> None:
+        self.head(f"{r.status}  " + ("; ".join(content) if content else "(no body)"), 4)
+
+    def answer_lead(self, text: str) -> None:
+        self.line(text)
+
+    def examples(self, doc: model.OperationDoc, shown: list) -> None:
+        if shown:
+            self.section("EXAMPLES")
+            for ex in shown:
+                self.head(f"{ex.title}:", 4)
+                for line in doc.example_code(ex).split("\n"):
+                    self.line(line)
+                self.pop()
+                self.out.append("")
+            self.out.pop()
+        elif self.examples_note and any(e.valid is None for e in doc.examples):
+            n = len(doc.examples)
+            self.section("EXAMPLES")
+            self.line(f"The spec has {n} example{'s' if n > 1 else ''} for this operation; they are shown")
+            self.line(f"once checked against the spec: openapi-dyn show {doc.operation_id}")
+            self.line(f"(or doc({doc.operation_id!r}) in openapi-dyn repl)")
+
+    def enum(self, values) -> None:
+        i = self.indents[-1]
+        self.out += textwrap.wrap(one_of(values), WIDTH, initial_indent=" " * i,
+                                  subsequent_indent=" " * (i + 4), break_long_words=False)
+
+    def open_field(self, p: model.PropertyDoc) -> None:
+        self.head(f"{p.name}  ({', '.join(property_facts(p))})", 4)
+
+    def see_above(self, schema_name: Optional[str]) -> None:
+        self.line(f"({schema_name or 'same structure'}: described above)")
+
+    def nested_elsewhere(self, schema_name: Optional[str]) -> None:
+        self.line("(nested fields: see the schema" + (f" {schema_name})" if schema_name else ")"))
+
+    def open_variants(self, kind: Optional[str]) -> None:
+        self.head(choice_lead(kind), 2)
+
+    def open_variant(self, v: model.VariantDoc) -> None:
+        self.head("- " + variant_head(v, str, str) + ("  (described above)" if v.see_above else ""), 4)
+
+    variant_lead = description
 
 
 def operation_lines(doc: model.OperationDoc, site: Optional[str] = None, *, examples_note: bool = True) -> List[str]:
-    head = doc.operation_id + (f" - {doc.summary_text}" if doc.summary else "")
-    out = [head, "=" * min(len(head), WIDTH), ""]
-    out.append(f"    {doc.method} {doc.path}")
-    if doc.alias:
-        out.append(f"    Method: client.{doc.alias}(...)")
-    if doc.tags:
-        out.append("    Tags: " + ", ".join(doc.tags))
-    if doc.streams:
-        out.append("    Streams: yes (text/event-stream)")
-    if doc.security:
-        out.append("    Auth: " + " or ".join(doc.security))
-    if doc.deprecated:
-        out.append("    DEPRECATED")
-    out += ["", "SYNOPSIS"] + ["    " + line for line in doc.synopsis]
-    if doc.description and doc.description != doc.summary:
-        out += ["", "DESCRIPTION"] + _desc(doc.description, 4, site)
-    if doc.parameters:
-        out += ["", "PARAMETERS"]
-        for p in doc.parameters:
-            out.append(f"    {p.name}  ({', '.join(model.param_facts(p))})")
-            note = model.keyword_note(p)
-            if note:
-                out.append(f"        ({note})")
-            out += _desc(p.description, 8, site)
-            if p.enum:
-                out += textwrap.wrap("One of: " + model.enum_text(p.enum), WIDTH, initial_indent=" " * 8,
-                                     subsequent_indent=" " * 12, break_long_words=False)
-            if p.has_example:
-                out.append("        Example: " + model.value_text(p.example))
-    for body in doc.bodies:
-        out += ["", f"REQUEST BODY  ({', '.join(model.body_heading_facts(doc, body))})"]
-        out += _desc(body.description, 4, site)
-        for prop in body.properties:
-            out += _lines_for_property(prop, 4, site)
-        if body.variants:
-            out.append("    " + ("One of these:" if body.variant_kind == "oneOf" else "Any of these:"))
-            for v in body.variants:
-                out += _lines_for_variant(v, 6, site)
-    if doc.responses:
-        out += ["", "RESPONSES"]
-        for r in doc.responses:
-            content = model.response_line(r)
-            out.append(f"    {r.status}  " + ("; ".join(content) if content else "(no body)"))
-            if r.description:
-                out += _desc(r.description, 8, site)
-            lead = model.answer_lead(r)
-            if lead:
-                out.append("        " + lead)
-            for prop in r.properties:
-                out += _lines_for_property(prop, 8, site)
-            if r.variants:
-                out.append("        " + ("One of these:" if r.variant_kind == "oneOf" else "Any of these:"))
-                for v in r.variants:
-                    out += _lines_for_variant(v, 10, site)
-    shown = doc.valid_examples
-    if shown:
-        out += ["", "EXAMPLES"]
-        for ex in shown:
-            out.append(f"    {ex.title}:")
-            out += ["        " + line for line in doc.example_code(ex).split("\n")]
-            out.append("")
-        out.pop()
-    elif examples_note and any(e.valid is None for e in doc.examples):
-        n = len(doc.examples)
-        out += ["", "EXAMPLES",
-                f"    The spec has {n} example{'s' if n > 1 else ''} for this operation; they are shown",
-                f"    once checked against the spec: openapi-dyn show {doc.operation_id}",
-                f"    (or doc({doc.operation_id!r}) in openapi-dyn repl)"]
-    return out
+    text = _Text(site, examples_note)
+    Walk(text).operation(doc)
+    return text.out
 
 
 def render_operation(op, *, client=None, site: Optional[str] = None) -> str:
@@ -138,7 +156,9 @@ def render_operation(op, *, client=None, site: Optional[str] = None) -> str:
     examples are validated first and the passing ones included."""
     doc = model.document_operation(op)
     if client is not None:
-        model.check_examples(client, doc)
+        from ._examples import check_examples
+
+        check_examples(client, doc)
     if site is None:
         site = model.site_of(op.spec)
     return "\n".join(operation_lines(doc, site)).rstrip() + "\n"
