@@ -66,6 +66,7 @@ def test_only_the_namespace_and_reference_are_public_modules():
 
 def test_every_exception_class_is_exported_and_derives_from_the_base():
     exported = [getattr(openapi_dyn, n) for n in openapi_dyn.__all__]
+    exported += [getattr(openapi_dyn.reference, n) for n in openapi_dyn.reference.__all__]
     for module in _modules():
         for name, value in vars(module).items():
             if (inspect.isclass(value) and issubclass(value, BaseException)
