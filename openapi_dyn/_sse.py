@@ -23,7 +23,7 @@ import json
 import re
 from typing import Any, AsyncIterator, Iterable, Iterator, Optional
 
-from ._errors import APITimeoutError, ResponseTooLargeError, StreamError
+from ._errors import APITimeoutError, IncompleteEvent, ResponseTooLargeError, StreamError
 
 __all__ = ["ServerSentEvent", "Stream", "AsyncStream", "EventParser", "parse_events", "iter_lines"]
 
@@ -75,14 +75,6 @@ class ServerSentEvent:
         data = self.data if len(self.data) <= 60 else self.data[:57] + "..."
         extra = f" id={self.id!r}" if self.id is not None else ""
         return f"<ServerSentEvent {self.event}{extra}: {data!r}>"
-
-
-class IncompleteEvent(Exception):
-    """The stream ended inside an event (``partial`` holds what was read)."""
-
-    def __init__(self, partial: str):
-        self.partial = partial
-        super().__init__(partial)
 
 
 def iter_lines(chunks: Iterable[bytes]) -> Iterator[str]:
