@@ -44,37 +44,57 @@ from ._errors import (  # noqa: E402
 )
 
 
-
-
 #: Public names defined in modules that import requests or other heavy
 #: dependencies: loaded on first use, so ``import openapi_dyn`` stays cheap.
+#: Every module of the package but this one and ``reference`` is private
+#: (``_``-prefixed); what is public is named here or in ``_errors``.
 _LAZY = {
     "Client": "._client",
     "AsyncClient": "._async_client",
     "Operations": "._client",
+    "Operation": "._operation",
     "Spec": "._spec",
     "Profile": "._profile",
     "PreparedRequest": "._request",
     "Response": "._response",
     "Stream": "._sse",
+    "AsyncStream": "._sse",
     "ServerSentEvent": "._sse",
     "Record": "._records",
+    "Batch": "._batch",
+    "ToolResult": "._tools",
+    "tool_arguments_to_call": "._tools",
+    "result_for": "._tools",
+    "error_result": "._tools",
+    "protect_loggers": "._logmask",
+    "MASKED_LOGGERS": "._logmask",
+}
+
+#: Public modules: ``openapi_dyn.reference`` (the reference generator) and
+#: ``openapi_dyn.limits`` (the bounds on loading a spec, module attributes an
+#: application may raise).
+_MODULES = {
+    "reference": ".reference",
+    "limits": "._spec.limits",
 }
 
 
 def __getattr__(name):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'openapi_dyn' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(module, __name__), name)
+    if name in _MODULES:
+        value = importlib.import_module(_MODULES[name], __name__)
+    elif name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    else:
+        raise AttributeError(f"module 'openapi_dyn' has no attribute {name!r}")
     globals()[name] = value
     return value
 
 
 def __dir__():
-    return sorted(set(globals()) | set(__all__))
+    # the public names and the module's own dunders; not the private modules
+    return sorted(set(__all__) | {n for n in globals() if n.startswith("__")})
 
 
 __all__ = [
@@ -86,8 +106,12 @@ __all__ = [
     "UnprocessableEntityError", "RateLimitError", "InternalServerError",
     "ResponseValidationError", "ResponseDriftWarning", "StreamError", "DocumentationError",
     "UnknownFormatError",
-    "Operations", "Spec", "Profile", "PreparedRequest", "Response", "Stream", "ServerSentEvent", "Record",
-    "BatchError", "BatchRequestNotRun",
+    "Operations", "Operation", "Spec", "Profile", "PreparedRequest", "Response", "Stream", "AsyncStream",
+    "ServerSentEvent", "Record",
+    "Batch", "BatchError", "BatchRequestNotRun",
+    "ToolResult", "tool_arguments_to_call", "result_for", "error_result",
+    "protect_loggers", "MASKED_LOGGERS",
+    "reference", "limits",
     "RedirectError", "DownloadError",
     "ResponseTooLargeError",
 ]

@@ -428,7 +428,7 @@ def cmd_docs(client, args) -> int:
     if args.split:
         if args.format != "pod":
             raise _Fail("--split is offered for --format pod only", EXIT_USAGE)
-        from .reference import pod
+        from .reference import _pod as pod
 
         files = pod.render_split(ref, stem)
     else:

@@ -740,7 +740,7 @@ def doc_of(op, client: Optional[BaseClient] = None) -> str:
     name = f"{op.spec.content_hash}\0text-{checked}\0{op.operation_id}\0{reference_stamp()}"
     text = store.read_text(name) if store is not None else None
     if text is None:
-        from .reference import text as reference_text
+        from .reference import _text as reference_text
 
         text = reference_text.render_operation(op, client=client)
         if store is not None:
