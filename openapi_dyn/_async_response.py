@@ -19,7 +19,7 @@ async def read_body(raw: httpx.Response, prepared) -> bytes:
     and stopping with :class:`~openapi_dyn.ResponseTooLargeError` past the
     client's ``max_response_bytes`` (counted after decompression)."""
     from ._response import _too_large
-    from ._transport import translated
+    from ._failures import translated
 
     limit = getattr(raw, "openapi_dyn_max_bytes", None)
     failure = None
@@ -49,7 +49,7 @@ async def save_body(raw: httpx.Response, prepared, target: Any):
     """Write the (decompressed) body to ``target`` as it arrives; see
     :mod:`.download`.  Returns ``(what to hand back, bytes written)``."""
     from ._download import DOWNLOAD_CHUNK, Destination
-    from ._transport import translated
+    from ._failures import translated
 
     dest = None
     try:

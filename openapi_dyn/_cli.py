@@ -34,7 +34,7 @@ import sys
 import time
 from typing import Any, Dict, List, Optional, Sequence
 
-from ._errors import CommandFailed as _Fail
+from ._errors import _CommandFailed as _Fail
 
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_INVALID, EXIT_SPEC, EXIT_NETWORK = 0, 1, 2, 3, 4, 5
 

@@ -20,11 +20,12 @@ Grouped by when they happen:
   :class:`UnknownFormatError`
 * batches: :class:`BatchError`, :class:`BatchRequestNotRun`
 
-The last section holds the signals the library raises and catches inside
-itself (:class:`IncompleteEvent`, :class:`NotStrict`) or turns into an exit
-status (:class:`CommandFailed`), and :class:`MCPUnavailable`, an
-``ImportError`` for a missing optional package; none of them is an
-:class:`OpenAPIDynError`.
+The last section holds the private signals the library raises and catches
+inside itself (:class:`_IncompleteEvent`, :class:`_NotStrict`), turns into
+an exit status (:class:`_CommandFailed`) or into that status's message
+(:class:`_MCPUnavailable`, an ``ImportError`` for a missing optional
+package); none of them is an :class:`OpenAPIDynError`, and each is
+re-exported under its old name by the module that uses it.
 """
 from __future__ import annotations
 
@@ -301,7 +302,7 @@ class BatchRequestNotRun(BatchError):
 
 
 # ------------------------------------------------- signals inside the library
-class IncompleteEvent(Exception):
+class _IncompleteEvent(Exception):
     """An event stream ended inside an event (``partial`` holds what was
     read); the stream readers turn it into :class:`StreamError`, or ignore it
     when the partial event is ``[DONE]``."""
@@ -311,17 +312,17 @@ class IncompleteEvent(Exception):
         super().__init__(partial)
 
 
-class NotStrict(Exception):
+class _NotStrict(Exception):
     """Why a tool schema has no form OpenAI's strict mode accepts (the
     message says what and where); :func:`openapi_dyn._toolschema.strict_variant`
     returns it as a reason."""
 
 
-class MCPUnavailable(ImportError):
+class _MCPUnavailable(ImportError):
     """The ``mcp`` package, which the MCP server needs, is not installed."""
 
 
-class CommandFailed(Exception):
+class _CommandFailed(Exception):
     """The command line tool stops: ``message`` goes to standard error and
     ``code`` is the exit status (see :mod:`openapi_dyn._cli`)."""
 

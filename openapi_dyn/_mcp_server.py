@@ -22,7 +22,7 @@ import logging
 import sys
 from typing import Any, Dict, Optional
 
-from ._errors import MCPUnavailable
+from ._errors import _MCPUnavailable as MCPUnavailable
 
 logger = logging.getLogger("openapi_dyn.mcp")
 

@@ -178,7 +178,8 @@ def raise_for_status(raw, prepared, profile: Any = None) -> None:
         text += f" (param: {fields['param']})"
     if rid:
         text += f" [request id {rid}]"
-    from ._transport import NOT_REPLAYABLE, RETRY_STATUSES
+    from ._failures import NOT_REPLAYABLE
+    from ._profile import DEFAULT_RETRY_STATUSES as RETRY_STATUSES
 
     if status in RETRY_STATUSES and getattr(raw, "openapi_dyn_not_retried", False):
         text += f" ({NOT_REPLAYABLE})"
@@ -251,7 +252,7 @@ def read_all(raw, prepared) -> bytes:
         return raw.content
     import requests
 
-    from ._transport import translated
+    from ._failures import translated
 
     if _is_read(raw):
         return raw.content
@@ -380,7 +381,7 @@ def save_body(raw, prepared, target: Any):
     import requests
 
     from ._download import DOWNLOAD_CHUNK, Destination
-    from ._transport import translated
+    from ._failures import translated
 
     dest = None
     try:

@@ -23,7 +23,8 @@ import json
 import re
 from typing import Any, AsyncIterator, Iterable, Iterator, Optional
 
-from ._errors import APITimeoutError, IncompleteEvent, ResponseTooLargeError, StreamError
+from ._errors import APITimeoutError, ResponseTooLargeError, StreamError
+from ._errors import _IncompleteEvent as IncompleteEvent
 
 __all__ = ["ServerSentEvent", "Stream", "AsyncStream", "EventParser", "parse_events", "iter_lines"]
 
@@ -302,7 +303,7 @@ class _StreamBase:
         """``exc``, or ``None`` when its text shows a secret of the request."""
         if self.request is None:
             return exc
-        from ._transport import safe_cause
+        from ._failures import safe_cause
 
         return safe_cause(exc, self.request)
 

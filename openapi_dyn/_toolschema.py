@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from ._errors import NotStrict
+from ._errors import _NotStrict as NotStrict
 from ._spec.pointer import walk
 
 #: Characters kept of each ``description`` inside a schema (parameters, body
