@@ -263,25 +263,53 @@ def wants_stream(prepared, save_to: Any = None, profile: Any = None) -> bool:
     return any(k == flag and v.lower() == "true" for k, v in parse_qsl(query))
 
 
+#: What :func:`finishing` asks its driver for: read the body whole (answer
+#: anything), write it to ``save_to`` (answer ``(what to hand back, bytes
+#: written)``), hand it out as an event stream (answer the stream); ``DONE``
+#: comes with the finished :class:`Response`.
+READ, SAVE, STREAM, DONE = "read", "save", "stream", "done"
+
+
+def finishing(raw, prepared, is_read: bool, save_to: Any = None, profile: Any = None,
+              attribute_access: bool = True):
+    """What becomes of an answer, worked out once for both clients, without
+    I/O: a generator of ``(kind, response)`` steps (see :data:`READ`) that is
+    sent what the driver read.  Raises for non-2xx statuses (the body read
+    first), hands an event stream out unread, saves a download, reads
+    anything else whole.  ``is_read``: the body is in memory already."""
+    if not 200 <= raw.status_code < 300:
+        if not is_read:
+            yield READ, None
+        raise_for_status(raw, prepared, profile)
+    response = Response(raw, prepared, profile, attribute_access)
+    if content_type_of(raw) == "text/event-stream" and save_to is None and not is_read:
+        response._data = yield STREAM, None
+        response._decoded = True
+    elif save_to is not None:
+        response._data, response.saved_bytes = yield SAVE, None
+        response._decoded = True
+    elif not is_read:
+        yield READ, None
+    yield DONE, response
+
+
 def finish(raw, prepared, *, save_to: Any = None, validate: bool = False, profile: Any = None,
            attribute_access: bool = True) -> Response:
     """Turn a :class:`requests.Response` into a :class:`Response`: raise for
     non-2xx statuses, hand an event stream out unread, write a download to
-    ``save_to``, read anything else whole, and validate it when asked."""
-    raise_for_status(raw, prepared, profile)
-    response = Response(raw, prepared, profile, attribute_access)
-    if content_type_of(raw) == "text/event-stream" and save_to is None and not _is_read(raw):
-        from ._sse import Stream
+    ``save_to``, read anything else whole (:func:`finishing`), and validate
+    it when asked."""
+    steps = finishing(raw, prepared, _is_read(raw), save_to, profile, attribute_access)
+    kind, response = next(steps)
+    while kind is not DONE:
+        if kind is STREAM:
+            from ._sse import Stream
 
-        response._data = Stream(raw, prepared, attribute_access)
-        response._decoded = True
-        return response
-    if save_to is not None:
-        response._data, response.saved_bytes = save_body(raw, prepared, save_to)
-        response._decoded = True
-        return response
-    read_all(raw, prepared)
-    if validate:
+            got: Any = Stream(raw, prepared, attribute_access)
+        else:
+            got = read_all(raw, prepared) if kind is READ else save_body(raw, prepared, save_to)
+        kind, response = steps.send(got)
+    if validate and not response._decoded:  # read whole (not a stream, not saved)
         validate_answer(response, prepared, validate)
     return response
 
@@ -320,26 +348,12 @@ def save_body(raw, prepared, target: Any):
     goes wrong, the connection is closed and no partial file is left."""
     import requests
 
-    from ._download import DOWNLOAD_CHUNK, Destination
-    from ._failures import translated
+    from ._download import DOWNLOAD_CHUNK, Saving
 
-    dest = None
-    try:
-        dest = Destination(target, prepared.operation_id).open()
+    with Saving(target, prepared, requests.RequestException, raw.close) as saving:
         for block in raw.iter_content(DOWNLOAD_CHUNK):
-            dest.write(block)
-        return dest.commit(), dest.written
-    except BaseException as exc:  # Ctrl-C and cancellation too: no partial file
-        if dest is not None:
-            dest.abort()
-        if not isinstance(exc, requests.RequestException):
-            raise
-        failure, cause = translated(exc, prepared)
-    finally:
-        raw.close()
-    # raised here, outside the except clause: a cause that shows a secret is
-    # left out, and must not come back as __context__
-    raise failure from cause
+            saving.write(block)
+    return saving.result()
 
 
 # ------------------------------------------------ response validation
