@@ -24,7 +24,7 @@ refused.  Which failures are retried and how long to wait is
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, NamedTuple, Optional, Tuple, Union
+from typing import Any, List, NamedTuple, Optional, Tuple, Union
 
 from ._errors import MissingCredentialsError
 from ._failures import bad_header_error, translated

@@ -9,7 +9,7 @@ read while they arrive, everything else is read whole and decoded.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, NamedTuple, Optional
+from typing import Any, List, Mapping, NamedTuple, Optional
 from urllib.parse import parse_qsl, urlsplit
 
 from ._envelope import GENERIC_ERROR_FIELDS, error_fields, request_id_of  # noqa: F401 (read from here too)

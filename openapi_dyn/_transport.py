@@ -44,9 +44,6 @@ from requests.adapters import HTTPAdapter
 
 from ._exchange import (ASYNC_LOGGERS, CLOSE, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, REFUSED, SEND,
                         Exchange, Failed, Timeout, normalize_timeout)
-from ._exchange import body_position as _body_position  # noqa: F401 (imported from here before)
-from ._exchange import secret_values as _secret_values  # noqa: F401
-from ._exchange import strip_query as _strip_query  # noqa: F401
 from ._failures import (NOT_REPLAYABLE, bad_header_error, chain, safe_cause, translate_error,  # noqa: F401
                         translated)
 from ._profile import DEFAULT_RETRY_STATUSES, RetryRules
