@@ -10,38 +10,39 @@ from typing import Any
 
 import httpx
 
+from ._reading import WholeBody
 from ._response import DONE, READ, SAVE, Response, finishing, validate_answer
 
 
 async def read_body(raw: httpx.Response, prepared) -> bytes:
-    """Read the whole body, translating a connection that breaks (or a body
-    that does not decompress) into :class:`~openapi_dyn.APIConnectionError`,
-    and stopping with :class:`~openapi_dyn.ResponseTooLargeError` past the
-    client's ``max_response_bytes`` (counted after decompression)."""
-    from ._response import _too_large
+    """Read the whole body (see :mod:`.reading`), translating a connection
+    that breaks (or a body that does not decompress) into
+    :class:`~openapi_dyn.APIConnectionError`, and stopping with
+    :class:`~openapi_dyn.ResponseTooLargeError` past the client's
+    ``max_response_bytes``."""
     from ._failures import translated
 
-    limit = getattr(raw, "openapi_dyn_max_bytes", None)
-    failure = None
+    body = WholeBody(raw, prepared)
+    failure = over = None
     try:
-        if limit is None:
+        if body.limit is None:
             return await raw.aread()
-        declared = raw.headers.get("Content-Length", "")
-        if declared.strip().isdigit() and int(declared) > limit:
-            raise _too_large(prepared, limit, f"it announces {int(declared)} bytes")
-        blocks, size = [], 0
-        async for block in raw.aiter_bytes():
-            size += len(block)
-            if size > limit:
-                raise _too_large(prepared, limit, "more arrived")
-            blocks.append(block)
-        raw._content = b"".join(blocks)
-        return raw._content
+        over = body.too_large_announced(raw.headers)
+        if over is None:
+            async for block in raw.aiter_bytes():
+                over = body.add(block)
+                if over is not None:
+                    break
+            else:
+                raw._content = body.content()
+                return raw._content
     except httpx.HTTPError as exc:
         failure, cause = translated(exc, prepared)
     finally:
         if not raw.is_closed and not hasattr(raw, "_content"):
             await raw.aclose()
+    if over is not None:
+        raise over
     raise failure from cause
 
 

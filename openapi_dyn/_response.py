@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from ._envelope import GENERIC_ERROR_FIELDS, error_fields, request_id_of  # noqa: F401 (read from here too)
 from ._errors import ResponseValidationError, ValidationProblem, error_class_for
+from ._reading import READ_CHUNK, _is_read, read_all  # noqa: F401 (read from here too)
 
 
 class Response:
@@ -177,62 +178,6 @@ def raise_for_status(raw, prepared, profile: Any = None) -> None:
               param=fields["param"])
 
 
-#: Bytes read per block when a body is read whole.
-READ_CHUNK = 64 * 1024
-
-
-def read_all(raw, prepared) -> bytes:
-    """Read a body left on the wire, translating a connection that breaks
-    mid-body (or a body that does not decompress) into
-    :class:`APIConnectionError`, and stopping with
-    :class:`ResponseTooLargeError` past the client's ``max_response_bytes``
-    (counted after decompression: a gzip bomb stops there too).  (An httpx
-    answer has been read by the asynchronous client already.)"""
-    if hasattr(raw, "aread"):
-        return raw.content
-    import requests
-
-    from ._failures import translated
-
-    if _is_read(raw):
-        return raw.content
-    limit = getattr(raw, "openapi_dyn_max_bytes", None)
-    if limit is None:
-        failure = None
-        try:
-            return raw.content
-        except requests.RequestException as exc:
-            failure, cause = translated(exc, prepared)
-        raise failure from cause
-    declared = raw.headers.get("Content-Length", "")
-    if declared.strip().isdigit() and int(declared) > limit:
-        raw.close()
-        raise _too_large(prepared, limit, f"it announces {int(declared)} bytes")
-    blocks, size, failure = [], 0, None
-    try:
-        for block in raw.iter_content(READ_CHUNK):
-            size += len(block)
-            if size > limit:
-                raw.close()
-                raise _too_large(prepared, limit, "more arrived")
-            blocks.append(block)
-    except requests.RequestException as exc:
-        failure, cause = translated(exc, prepared)
-    if failure is not None:
-        raise failure from cause
-    raw._content = b"".join(blocks)
-    raw._content_consumed = True
-    return raw._content
-
-
-def _too_large(prepared, limit: int, why: str):
-    from ._errors import ResponseTooLargeError
-
-    return ResponseTooLargeError(
-        f"{prepared.method} {prepared.masked_url}: the answer is larger than max_response_bytes "
-        f"({limit} bytes): {why}; reading stopped and the connection was closed", request=prepared)
-
-
 # ------------------------------------------------------- after sending
 def wants_stream(prepared, save_to: Any = None, profile: Any = None) -> bool:
     """Leave the body on the wire?  Yes for downloads (``save_to``), for
@@ -336,10 +281,6 @@ def validate_answer(response: "Response", prepared, validate: Any) -> None:
         more = f" (and {len(check.drift) - 5} more)" if len(check.drift) > 5 else ""
         warnings.warn(f"{prepared.operation_id}: the answer drifted from the spec, accepted: {shown}{more}",
                       ResponseDriftWarning, stacklevel=3)
-
-
-def _is_read(raw) -> bool:
-    return bool(getattr(raw, "_content_consumed", False))
 
 
 def save_body(raw, prepared, target: Any):

@@ -120,7 +120,7 @@ class Transport(RetryTiming):
         and downloads)."""
         raw = Exchange(self, prepared, timeout, max_retries).drive(self._io)
         if not stream:
-            from ._response import read_all
+            from ._reading import read_all
 
             read_all(raw, prepared)
         return raw
