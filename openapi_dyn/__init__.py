@@ -9,9 +9,8 @@ operationId, with arguments validated against the spec before anything is sent.
 
 Everything public is importable from here.
 """
-__version__ = "0.1.0"
-
-from ._errors import (  # noqa: E402
+from ._version import __version__
+from ._errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,

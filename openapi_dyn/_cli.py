@@ -229,8 +229,9 @@ def _missing_credentials(client, prepared) -> Optional[str]:
     if not prepared.missing_credentials:
         return None
     from ._auth import missing_message
+    from ._client import call_context
 
-    return missing_message(prepared.operation, client._credentials, api_key_option="--api-key KEY")
+    return missing_message(prepared.operation, call_context(client).credentials, api_key_option="--api-key KEY")
 
 
 # --------------------------------------------------------------------- list

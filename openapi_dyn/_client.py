@@ -13,26 +13,17 @@ import inspect
 import keyword
 import os
 import threading
-from typing import Any, Dict, Iterator, List, Mapping, NamedTuple, Optional, Tuple
+from functools import cached_property
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional
 
 from ._auth import Credentials
+from ._call_context import CallContext, Conventions
 from ._errors import OpenAPIDynError, SpecError, UnknownOperationError, UsageError, ValidationProblem
 from ._headers import check_headers
 from ._options import CALL_OPTIONS
 from ._profile import Profile, load_profile
 from ._redact import is_secret_header
 from ._spec import Spec
-
-
-class Conventions(NamedTuple):
-    """What a client adds to every call of one operation beyond the caller's
-    arguments: headers the profile sends, profile parameter rules and the
-    client's parameter defaults, each resolved to the operation's
-    :class:`~openapi_dyn._operation.Parameter`."""
-
-    headers: Dict[str, str]
-    parameters: List[Tuple[Any, Any]]   # (Parameter, ParameterRule)
-    defaults: List[Tuple[Any, Any]]     # (Parameter, value)
 
 
 class Operations(Mapping):
@@ -261,7 +252,7 @@ class BaseClient:
         opts = _split_options(kwargs)
         validate = self.validate if opts.get("validate") is None else opts["validate"]
         try:
-            return build_request(self, op, kwargs, opts.get("body"), body_given="body" in opts,
+            return build_request(self._call_context, op, kwargs, opts.get("body"), body_given="body" in opts,
                                  content_type=opts.get("content_type"), headers=opts.get("headers"),
                                  validate=validate)
         except (TypeError, AttributeError, KeyError, IndexError, ValueError, RecursionError) as exc:
@@ -335,6 +326,11 @@ class BaseClient:
                 f"from {self.spec.origin}: {ops} operations, base_url={base!r}>")
 
     # --------------------------------------------------------- conventions
+    @cached_property
+    def _call_context(self) -> "ClientCallContext":
+        """This client's side of binding a call (see :func:`call_context`)."""
+        return ClientCallContext(self)
+
     def _conventions_for(self, operation) -> Conventions:
         """The profile's headers and parameter rules and the client's
         defaults that apply to ``operation``, resolved once."""
@@ -632,6 +628,41 @@ class Client(BaseClient):
 Client.__init__.__signature__ = _constructor_signature("session")  # type: ignore[attr-defined]
 
 
+class ClientCallContext:
+    """A client's :class:`~openapi_dyn._call_context.CallContext`: what
+    binding a call reads from the client, read live (options changed after
+    construction apply to the next call).  One per client, made on first
+    use; it binds the client's own methods, so a call through it costs no
+    more than a call of the client's."""
+
+    __slots__ = ("_client", "conventions_for", "base_url_for")
+
+    def __init__(self, client: BaseClient):
+        self._client = client
+        self.conventions_for: Callable[[Any], Conventions] = client._conventions_for
+        self.base_url_for: Callable[[Any], str] = client._base_url_for
+
+    @property
+    def default_headers(self) -> Dict[str, str]:
+        return self._client._default_headers
+
+    @property
+    def credentials(self) -> Credentials:
+        return self._client._credentials
+
+    @property
+    def header_secrets(self) -> List[str]:
+        return self._client._header_secrets
+
+
+def call_context(client: BaseClient) -> CallContext:
+    """What binding a call needs from ``client`` (see
+    :mod:`openapi_dyn._call_context`): for the request layer, and for the
+    faces (tools, the command line) that need its credentials and
+    conventions."""
+    return client._call_context
+
+
 def _split_options(kwargs: Dict[str, Any]) -> Dict[str, Any]:
     """Take the call options out of ``kwargs`` (in place)."""
     opts = {}
@@ -686,7 +717,7 @@ def client_defaults(op, client: Optional[BaseClient]) -> Dict[Any, Any]:
     parameter rules."""
     if client is None:
         return {}
-    conventions = client._conventions_for(op)
+    conventions = call_context(client).conventions_for(op)
     out: Dict[Any, Any] = {p: rule.value for p, rule in conventions.parameters}
     out.update((p, v) for p, v in conventions.defaults if p not in out)
     return out
@@ -695,7 +726,7 @@ def client_defaults(op, client: Optional[BaseClient]) -> Dict[Any, Any]:
 def _defaults_note(op, client: BaseClient) -> str:
     """The ``help()`` lines naming what this client sends by itself."""
     values = client_defaults(op, client)
-    headers = client._conventions_for(op).headers
+    headers = call_context(client).conventions_for(op).headers
     if not values and not headers:
         return ""
     lines = ["", "", "Client defaults (sent unless the call gives its own; None leaves one out):"]

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import copy
 import threading
+import weakref
 from typing import Any, Dict, List
 
 from ._errors import ResponseDriftWarning  # noqa: F401  (where drift is announced)
@@ -49,6 +50,8 @@ __all__ = ["ResponseDriftWarning", "lenient_problems"]
 
 _JSON_TYPES = frozenset(("string", "number", "integer", "boolean", "array", "object"))
 _lock = threading.Lock()
+#: Spec -> its lenient reading, made once per spec (and dropped with it)
+_lenient_specs: "weakref.WeakKeyDictionary[Any, _LenientSpec]" = weakref.WeakKeyDictionary()
 
 
 class _LenientSpec:
@@ -76,16 +79,21 @@ class _LenientOperation:
         self.operation_id = operation.operation_id
         spec = operation.spec
         with _lock:
-            lenient = spec.__dict__.get("_lenient_spec")
+            lenient = _lenient_specs.get(spec)
             if lenient is None:
-                lenient = spec.__dict__.setdefault("_lenient_spec", _LenientSpec(spec))
+                lenient = _lenient_specs[spec] = _LenientSpec(spec)
         self.spec = lenient
 
 
-def _validator(operation):
+def _lenient_validator(operation):
     from ._validation import OperationValidator
 
-    return operation.memo("_lenient_validator", lambda op: OperationValidator(_LenientOperation(op)))
+    return OperationValidator(_LenientOperation(operation))
+
+
+def _validator(operation):
+    found = operation.caches.lenient_validator
+    return found if found is not None else operation.caches.lenient_validator_or(_lenient_validator)
 
 
 def lenient_problems(operation, key, pointer: str, data: Any, prefix: str) -> List[Any]:

@@ -23,18 +23,22 @@ Prepared schemas are shared: each schema of the document is prepared once per
 :class:`~openapi_dyn._spec.Spec` (keyed by the identity of the original node)
 and reused by every operation that reaches it; nodes that need no change are
 the document's own objects, never copies.  The ``$ref``\\ s that remain (cycles,
-and the ones a discriminator builds from ``mapping``) are looked up in a
-registry whose ``#/components/schemas/...`` are the prepared schemas too,
-prepared on first lookup.  The document itself is never changed.
+and the ones a discriminator builds from ``mapping``) are looked up in the
+root the validator is built on, the prepared schema with the document's
+top-level members beside it, whose ``#/components/schemas/...`` are the
+prepared schemas too, prepared on first lookup (:meth:`Preparer.rooted`:
+jsonschema's public constructor, no private resolver handed over).  The
+document itself is never changed.
 
 Set :data:`ENABLED` to false to validate against the document as it is.
 """
 from __future__ import annotations
 
 import threading
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
-from ._spec.pointer import walk
+from ._spec.pointer import target
+from ._spec.walk import map_subschemas
 
 #: Prepare schemas (the default).  Tests turn it off to compare the results.
 ENABLED = True
@@ -48,10 +52,6 @@ ANNOTATIONS = frozenset({"description", "title", "example", "examples", "default
 #: Keywords that change the base URI or dialect: a schema holding one is left
 #: exactly as it is, and a ``$ref`` into it is kept.
 _SCOPE = ("$id", "$anchor", "$dynamicAnchor", "$schema", "id")
-_ONE = ("additionalProperties", "items", "not", "if", "then", "else", "contains", "propertyNames",
-        "unevaluatedItems", "unevaluatedProperties", "contentSchema", "additionalItems")
-_MANY = ("allOf", "anyOf", "oneOf", "prefixItems", "items")
-_MAP = ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions")
 
 
 def _annotation(key: str) -> bool:
@@ -67,7 +67,7 @@ class Preparer:
         self._memo: Dict[int, Any] = {}
         self._active: set = set()
         self._lock = threading.RLock()
-        self._registry = None
+        self._members: Optional[Dict[str, Any]] = None
 
     def schema(self, node: Any) -> Any:
         """The prepared form of the schema ``node`` (a node of the document)."""
@@ -100,25 +100,7 @@ class Preparer:
                 return self._prepare(target)
         if any(k in node for k in _SCOPE):
             return node
-        changes: Dict[str, Any] = {}
-        for k in _ONE:
-            v = node.get(k)
-            if isinstance(v, dict):
-                nv = self._prepare(v)
-                if nv is not v:
-                    changes[k] = nv
-        for k in _MANY:
-            v = node.get(k)
-            if isinstance(v, list):
-                nl = [self._prepare(x) if isinstance(x, dict) else x for x in v]
-                if any(a is not b for a, b in zip(nl, v)):
-                    changes[k] = nl
-        for k in _MAP:
-            v = node.get(k)
-            if isinstance(v, dict):
-                nm = {n: self._prepare(s) if isinstance(s, dict) else s for n, s in v.items()}
-                if any(nm[n] is not v[n] for n in v):
-                    changes[k] = nm
+        changes = map_subschemas(node, self._prepare)
         if not changes and not any(_annotation(k) for k in node):
             return node
         out = {k: v for k, v in node.items() if not _annotation(k)}
@@ -126,28 +108,51 @@ class Preparer:
         return out
 
     def _target(self, ref: Any) -> Any:
-        if not isinstance(ref, str) or not ref.startswith("#/"):
+        return target(self.document, ref) if ref != "#" else None     # "#": the document, not a schema
+
+    def rooted(self, schema: Any, keywords) -> Any:
+        """``schema`` (prepared) as the root a validator is built on: its own
+        members and, beside them, the document's top-level members
+        (``components``, ``paths``, ...), so that a local ``$ref`` left in it
+        (``#/components/schemas/Pet``, a discriminator's mapping) resolves
+        where it does in the document, the prepared schemas standing in
+        ``components/schemas``.  A validator takes this root through its
+        public constructor; no resolver needs to be handed to it.  ``None``
+        when that cannot be done without changing what ``schema`` says: it
+        sets its own base URI or dialect, or uses a name the document uses
+        at its top (or ``keywords``, the validator's, holds one).
+        """
+        if not isinstance(schema, dict) or any(k in schema for k in _SCOPE):
             return None
-        try:
-            return walk(self.document, ref)[0]
-        except (LookupError, ValueError):
+        members = self._document_members()
+        if any(k in schema or k in keywords for k in members):
             return None
+        out = dict(schema)
+        out.update(members)
+        return out
+
+    def _document_members(self) -> Dict[str, Any]:
+        """The document's top-level members, ``components/schemas`` standing
+        for the prepared schemas (made once)."""
+        with self._lock:
+            if self._members is None:
+                members = dict(self.document)
+                components = members.get("components")
+                if isinstance(components, dict) and isinstance(components.get("schemas"), dict):
+                    members["components"] = dict(components)
+                    members["components"]["schemas"] = _PreparedSchemas(components["schemas"], self)
+                self._members = members
+            return self._members
 
     def resolver(self):
         """A ``referencing`` resolver over the document in which
-        ``#/components/schemas/<name>`` are the prepared schemas."""
-        with self._lock:
-            if self._registry is None:
-                from referencing import Registry
-                from referencing.jsonschema import DRAFT202012
+        ``#/components/schemas/<name>`` are the prepared schemas (what a
+        ``$ref`` left in a prepared schema finds)."""
+        from referencing import Registry
+        from referencing.jsonschema import DRAFT202012
 
-                root = dict(self.document)
-                components = root.get("components")
-                if isinstance(components, dict) and isinstance(components.get("schemas"), dict):
-                    root["components"] = dict(components)
-                    root["components"]["schemas"] = _PreparedSchemas(components["schemas"], self)
-                self._registry = Registry().with_resource("", DRAFT202012.create_resource(root))
-            return self._registry.resolver(base_uri="")
+        root = DRAFT202012.create_resource(self._document_members())
+        return Registry().with_resource("", root).resolver(base_uri="")
 
 
 class _PreparedSchemas(dict):
@@ -183,7 +188,12 @@ def prepare(spec, validator, node: Any):
         from openapi_core.validation.schemas.validators import SchemaValidator
 
         preparer = preparer_for(spec)
-        inner = validator.validator.evolve(schema=preparer.schema(node), _resolver=preparer.resolver())
-        return SchemaValidator(validator.schema, inner)
+        inner = validator.validator
+        root = preparer.rooted(preparer.schema(node), inner.VALIDATORS)
+        if root is None:
+            return validator
+        # the class openapi-core chose, built anew the public way: the same
+        # format checker, references resolved in ``root``
+        return SchemaValidator(validator.schema, type(inner)(root, format_checker=inner.format_checker))
     except Exception:  # pragma: no cover - any surprise: validate the plain way
         return validator

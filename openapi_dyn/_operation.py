@@ -9,8 +9,16 @@ from __future__ import annotations
 
 import keyword
 import re
+import threading
 from functools import cached_property
-from typing import Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
+
+if TYPE_CHECKING:  # the types of what OperationCaches holds, for annotations only
+    from ._request import Binder
+    from ._validation import OperationValidator
+    from .reference._model import OperationDoc
+
+from ._spec.pointer import escape
 
 LOCATIONS = ("path", "query", "header", "cookie")
 _NON_IDENT = re.compile(r"[^0-9a-zA-Z_]+")
@@ -61,7 +69,7 @@ class Parameter:
         if schema is None and isinstance(raw.get("content"), dict) and raw["content"]:
             self.content_type, media = next(iter(raw["content"].items()))
             schema = (media or {}).get("schema")
-            self.schema_pointer = f"{pointer}/content/{_esc(self.content_type)}/schema"
+            self.schema_pointer = f"{pointer}/content/{escape(self.content_type)}/schema"
         if isinstance(schema, dict) and "$ref" in schema:
             self.schema_pointer = schema["$ref"]
         self.schema: Dict[str, Any] = spec.resolve(schema) if schema is not None else {}
@@ -144,15 +152,18 @@ class Operation:
     """
 
     def __init__(self, spec, operation_id: str, method: str, path: str,
-                 raw: Dict[str, Any], path_item: Dict[str, Any]):
+                 raw: Dict[str, Any], path_item: Dict[str, Any], place: Optional[str] = None):
         self.spec = spec
         self.operation_id = operation_id
-        self.method = method.upper()
+        # place: where in the path item (get, additionalOperations/COPY, whose method is sent as written)
+        self.method = method if place and "/" in place else method.upper()
         self.path = path
         self.raw = raw
         self.path_item = path_item
-        self.pointer = f"#/paths/{_esc(path)}/{method.lower()}"
+        self.pointer = f"#/paths/{escape(path)}/{place or method.lower()}"
         self.alias = python_name(operation_id)
+        #: what the layers above derive from this operation, each built once
+        self.caches = OperationCaches(self)
 
     # One-line facts, cheap.
     @property
@@ -180,7 +191,7 @@ class Operation:
     @cached_property
     def parameters(self) -> List[Parameter]:
         merged: Dict[Tuple[str, str], Parameter] = {}
-        for holder, base in ((self.path_item, self.pointer.rsplit("/", 1)[0]), (self.raw, self.pointer)):
+        for holder, base in ((self.path_item, f"#/paths/{escape(self.path)}"), (self.raw, self.pointer)):
             for i, raw in enumerate(holder.get("parameters") or []):
                 pointer = raw["$ref"] if isinstance(raw, dict) and "$ref" in raw else f"{base}/parameters/{i}"
                 resolved = self.spec.resolve(raw)
@@ -198,7 +209,7 @@ class Operation:
         pointer = rb["$ref"] if isinstance(rb, dict) and "$ref" in rb else self.pointer + "/requestBody"
         rb = self.spec.resolve(rb) or {}
         content = rb.get("content") or {}
-        media = {mt: MediaType(mt, m, self.spec, f"{pointer}/content/{_esc(mt)}")
+        media = {mt: MediaType(mt, m, self.spec, f"{pointer}/content/{escape(mt)}")
                  for mt, m in content.items()}
         return media, bool(rb.get("required")), (rb.get("description") or "").strip()
 
@@ -221,7 +232,7 @@ class Operation:
         for status, resp in (self.raw.get("responses") or {}).items():
             pointer = resp["$ref"] if isinstance(resp, dict) and "$ref" in resp else f"{self.pointer}/responses/{status}"
             resp = self.spec.resolve(resp) or {}
-            content = {mt: MediaType(mt, m, self.spec, f"{pointer}/content/{_esc(mt)}")
+            content = {mt: MediaType(mt, m, self.spec, f"{pointer}/content/{escape(mt)}")
                        for mt, m in (resp.get("content") or {}).items()}
             out[str(status)] = {"description": (resp.get("description") or "").strip(),
                                 "content": content, "headers": resp.get("headers") or {}}
@@ -244,15 +255,6 @@ class Operation:
     def streams(self) -> bool:
         """True when some success response is an event stream."""
         return any("text/event-stream" in r["content"] for s, r in self.responses.items() if s.startswith("2"))
-
-    def memo(self, name: str, build):
-        """What ``build(self)`` returns, built on first use and kept on the
-        operation: binders, validators, reference docs and pagination rules
-        are derived once per operation, whichever module derives them."""
-        value = self.__dict__.get(name)
-        if value is None:
-            value = self.__dict__.setdefault(name, build(self))
-        return value
 
     def default_media_type(self) -> Optional[str]:
         """The body media type used when the caller does not pick one: JSON
@@ -277,6 +279,81 @@ class Operation:
     def __repr__(self) -> str:
         summary = f": {self.short_summary}" if self.summary else ""
         return f"<{self.method} {self.path} {self.operation_id}{summary}>"
+
+
+_keep_lock = threading.Lock()
+
+
+class OperationCaches:
+    """What the layers above derive from one :class:`Operation`, built on
+    first use by the module that owns each field and kept for the
+    operation's life:
+
+    ``validator``
+        its :class:`~openapi_dyn._validation.OperationValidator`
+        (:func:`~openapi_dyn._validation.validator_for`);
+    ``lenient_validator``
+        the validator over the drift-tolerant reading of the spec
+        (:mod:`openapi_dyn._drift`);
+    ``binder``
+        its :class:`~openapi_dyn._request.Binder`
+        (:func:`~openapi_dyn._request.binder_for`);
+    ``accept_header``
+        the ``Accept`` header its calls send (:mod:`openapi_dyn._wire`);
+    ``reference_doc``
+        its documentation model (:mod:`openapi_dyn.reference`).
+
+    Each field is ``None`` until built.  ``<field>_or(build)`` returns the
+    field, first setting it to ``build(operation)`` when it is unset.
+    Threads may share an operation: two of them may build a field at once,
+    and then both get the value stored first, so every caller sees one
+    object.  Fields are named here, not invented by their owners, so this
+    class is the list of what is cached per operation.
+    """
+
+    __slots__ = ("operation", "validator", "lenient_validator", "binder", "accept_header",
+                 "reference_doc")
+
+    def __init__(self, operation: "Operation"):
+        self.operation = operation
+        self.validator: Optional["OperationValidator"] = None
+        self.lenient_validator: Optional["OperationValidator"] = None
+        self.binder: Optional["Binder"] = None
+        self.accept_header: Optional[str] = None
+        self.reference_doc: Optional["OperationDoc"] = None
+
+    def validator_or(self, build: Callable[["Operation"], "OperationValidator"]) -> "OperationValidator":
+        found = self.validator
+        return found if found is not None else self._keep("validator", build)
+
+    def lenient_validator_or(self, build: Callable[["Operation"], "OperationValidator"]) -> "OperationValidator":
+        found = self.lenient_validator
+        return found if found is not None else self._keep("lenient_validator", build)
+
+    def binder_or(self, build: Callable[["Operation"], "Binder"]) -> "Binder":
+        found = self.binder
+        return found if found is not None else self._keep("binder", build)
+
+    def accept_header_or(self, build: Callable[["Operation"], str]) -> str:
+        found = self.accept_header
+        return found if found is not None else self._keep("accept_header", build)
+
+    def reference_doc_or(self, build: Callable[["Operation"], "OperationDoc"]) -> "OperationDoc":
+        found = self.reference_doc
+        return found if found is not None else self._keep("reference_doc", build)
+
+    def _keep(self, field: str, build: Callable[["Operation"], Any]) -> Any:
+        value = build(self.operation)  # outside the lock: building may take long
+        with _keep_lock:
+            found = getattr(self, field)
+            if found is None:
+                setattr(self, field, value)
+                found = value
+        return found
+
+    def __repr__(self) -> str:
+        built = [f for f in self.__slots__[1:] if getattr(self, f) is not None]
+        return f"<OperationCaches of {self.operation.operation_id}: {', '.join(built) or 'nothing built'}>"
 
 
 def is_json(media_type: str) -> bool:
@@ -328,6 +405,3 @@ def schema_type_label(schema: Any) -> str:
         return "object"
     return "any"
 
-
-def _esc(part: str) -> str:
-    return part.replace("~", "~0").replace("/", "~1")

@@ -15,6 +15,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from . import _bodies as bodies, _serialize as serialize
 from ._auth import apply_security
+from ._call_context import CallContext
 from ._errors import RequestValidationError, ValidationProblem
 from ._headers import header_problems
 from ._operation import find_media, is_json, media_matches
@@ -87,6 +88,13 @@ class PreparedRequest:
         self._secrets = secrets
         self.missing_credentials = missing_credentials
         self.replayable = replayable
+
+    @property
+    def secret_places(self) -> SecretPlaces:
+        """Where this request carries secrets (header, query and cookie
+        names, and the values): what the transports mask in what they log
+        and raise about it."""
+        return self._secrets
 
     def masked_headers(self) -> Dict[str, str]:
         """The headers with every credential replaced by ``****``: the headers
@@ -223,14 +231,18 @@ def put_header(headers: Dict[str, str], name: str, value: str) -> None:
 
 
 def binder_for(operation) -> Binder:
-    return operation.memo("_binder", Binder)
+    """The :class:`Binder` of ``operation``, built on first use."""
+    found = operation.caches.binder
+    return found if found is not None else operation.caches.binder_or(Binder)
 
 
-def build_request(client, operation, args: Dict[str, Any], body: Any = None, *,
+def build_request(context: CallContext, operation, args: Dict[str, Any], body: Any = None, *,
                   body_given: bool = False, content_type: Optional[str] = None,
                   headers: Optional[Dict[str, str]] = None, validate: bool = True) -> PreparedRequest:
-    """Bind, validate and encode one call.  Raises
-    :class:`RequestValidationError` listing every problem; never sends."""
+    """Bind, validate and encode one call of ``operation``, with what the
+    calling client adds (``context``: its conventions, headers, credentials
+    and base URL).  Raises :class:`RequestValidationError` listing every
+    problem; never sends."""
     binder = binder_for(operation)
     problems: List[ValidationProblem] = []
     values: Dict[Any, Any] = {}
@@ -251,7 +263,7 @@ def build_request(client, operation, args: Dict[str, Any], body: Any = None, *,
             values[p] = value
         else:  # None means "not given": the parameter is left out, defaults too
             left_out.add(p)
-    conventions = client._conventions_for(operation)
+    conventions = context.conventions_for(operation)
     for p, rule in conventions.parameters:
         if p in left_out:
             continue
@@ -311,7 +323,7 @@ def build_request(client, operation, args: Dict[str, Any], body: Any = None, *,
     path_values: Dict[str, str] = {}
     query: List[Tuple[str, str]] = []
     out_headers: Dict[str, str] = Headers(conventions.headers)
-    for name, value in client._default_headers.items():
+    for name, value in context.default_headers.items():
         put_header(out_headers, name, value)
     cookies: List[str] = []
     for p, value in values.items():
@@ -344,8 +356,8 @@ def build_request(client, operation, args: Dict[str, Any], body: Any = None, *,
     if problems:
         raise RequestValidationError(operation.operation_id, problems)
 
-    secrets = SecretPlaces(client._header_secrets)
-    missing = apply_security(operation, client._credentials, out_headers, query, cookies, secrets)
+    secrets = SecretPlaces(context.header_secrets)
+    missing = apply_security(operation, context.credentials, out_headers, query, cookies, secrets)
     if cookies:
         out_headers["Cookie"] = "; ".join(cookies)
     # every source at once: client, profile, parameters, per call, credentials
@@ -364,7 +376,7 @@ def build_request(client, operation, args: Dict[str, Any], body: Any = None, *,
         path = "".join(parts)
     else:
         path = operation.path
-    url = client._base_url_for(operation) + path
+    url = context.base_url_for(operation) + path
     if query:
         url += ("&" if "?" in url else "?") + "&".join(f"{k}={v}" for k, v in query)
 

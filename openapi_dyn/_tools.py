@@ -98,11 +98,17 @@ class ToolNames:
             self.by_name[name] = op_id
 
 
+#: spec -> (prefix, naming) -> its ToolNames (dropped with the spec)
+_NAMES: "weakref.WeakKeyDictionary[Any, Dict[Tuple[str, str], ToolNames]]" = weakref.WeakKeyDictionary()
+
+
 def tool_names(spec, prefix: str = "", names: str = "operationId") -> ToolNames:
-    """The :class:`ToolNames` of ``spec`` (kept on it once made)."""
+    """The :class:`ToolNames` of ``spec`` (made once per spec)."""
     if names not in NAMINGS:
         raise UsageError(f"names= must be one of {', '.join(NAMINGS)}, not {names!r}")
-    cache = spec.__dict__.setdefault("_tool_names", {})
+    cache = _NAMES.get(spec)
+    if cache is None:
+        cache = _NAMES.setdefault(spec, {})
     found = cache.get((prefix, names))
     if found is None:
         found = cache[(prefix, names)] = ToolNames(spec.operations, prefix, names)
@@ -143,7 +149,7 @@ class ToolShape:
     files, the input schema and the description."""
 
     def __init__(self, client, operation, refs: str = "defs"):
-        from ._client import client_defaults
+        from ._client import call_context, client_defaults
 
         self.operation = operation
         self.params: Dict[str, Any] = {}          # argument name -> Parameter
@@ -153,7 +159,7 @@ class ToolShape:
         self.media_type = operation.default_media_type()
         writer = SchemaWriter(operation.spec.document, refs)
         hidden = set(client_defaults(operation, client))
-        fixed_headers = {h.lower() for h in client._conventions_for(operation).headers}
+        fixed_headers = {h.lower() for h in call_context(client).conventions_for(operation).headers}
         shown = [p for p in operation.parameters
                  if p not in hidden and not (p.location == "header" and p.name.lower() in fixed_headers)]
         counts: Dict[str, int] = {}
@@ -672,10 +678,12 @@ def secrets_of(client) -> List[str]:
     """Every credential ``client`` could send: what it was given and what the
     environment holds for its schemes (masked out of every result)."""
     from ._auth import Secret
+    from ._client import call_context
 
-    creds = client._credentials
+    context = call_context(client)
+    creds = context.credentials
     schemes = list((client.spec.document.get("components") or {}).get("securitySchemes") or {})
-    found: List[str] = list(client._header_secrets)
+    found: List[str] = list(context.header_secrets)
     for scheme in schemes or ["*"]:
         for level in range(len(creds.LEVELS)):
             value = creds.lookup(scheme, level)

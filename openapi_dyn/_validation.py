@@ -114,4 +114,5 @@ class OperationValidator:
 
 def validator_for(operation) -> OperationValidator:
     """The cached :class:`OperationValidator` of ``operation``."""
-    return operation.memo("_validator", OperationValidator)
+    found = operation.caches.validator
+    return found if found is not None else operation.caches.validator_or(OperationValidator)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from typing import Dict, List, MutableMapping
 
-from . import __version__
+from ._version import __version__
 
 USER_AGENT = f"openapi-dyn/{__version__} python/{sys.version_info[0]}.{sys.version_info[1]}"
 
@@ -28,7 +28,7 @@ def accept_of(operation) -> str:
                     seen.append(media_type)
         return ", ".join(seen) if seen else "*/*"
 
-    return operation.memo("_accept_header", build)
+    return operation.caches.accept_header_or(build)
 
 
 def add_identity(headers: MutableMapping[str, str], operation, accept_encoding: str,

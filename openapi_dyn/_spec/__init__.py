@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 from .._errors import SpecError
-from .pointer import walk
+from . import pointer as _pointer
+from .walk import METHODS
+from .walk import operations as path_operations
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+#: The fixed methods of a Path Item Object (3.2 adds ``query``; ``additionalOperations`` add any).
+HTTP_METHODS = METHODS
 
 
 class Spec:
@@ -65,7 +68,7 @@ class Spec:
         if not ref.startswith("#"):
             raise SpecError(f"$ref {ref!r} is not local after bundling", ref)
         try:
-            return walk(self.document, ref)[0]
+            return _pointer.walk(self.document, ref)[0]
         except (LookupError, ValueError):
             raise SpecError(f"$ref {ref!r} does not resolve", ref) from None
 
@@ -96,10 +99,7 @@ class Spec:
             item = self.resolve(item)
             if not isinstance(item, dict):
                 continue
-            for method in HTTP_METHODS:
-                raw = item.get(method)
-                if not isinstance(raw, dict):
-                    continue
+            for method, place, raw in path_operations(item):
                 op_id = raw.get("operationId")
                 if not isinstance(op_id, str) or not op_id:
                     op_id = synthesize_operation_id(method, path)
@@ -110,10 +110,10 @@ class Spec:
                     if new_id in ops:
                         new_id = f"{op_id}_{len(ops)}"
                     self.repairs.append(_repair(
-                        f"#/paths/{_escape(path)}/{method}/operationId",
+                        _pointer.join("#/paths", path) + f"/{place}/operationId",
                         f"duplicate operationId {op_id!r} renamed to {new_id!r}"))
                     op_id = new_id
-                ops[op_id] = Operation(self, op_id, method, path, raw, item)
+                ops[op_id] = Operation(self, op_id, method, path, raw, item, place)
         return ops
 
     def servers(self, operation=None) -> List[Dict[str, Any]]:
@@ -129,10 +129,6 @@ class Spec:
     def security_schemes(self) -> Dict[str, Dict[str, Any]]:
         comps = self.document.get("components") or {}
         return {k: self.resolve(v) for k, v in (comps.get("securitySchemes") or {}).items()}
-
-
-def _escape(part: str) -> str:
-    return part.replace("~", "~0").replace("/", "~1")
 
 
 def _repair(pointer: str, action: str):

@@ -228,16 +228,12 @@ class SpecCache:
 
         current = fingerprint()
         removed = 0
-        try:
-            names = os.listdir(self.directory)
-        except OSError:
-            return 0
-        for name in names:
+        for name in self._names():
             path = self.directory / name
             try:
                 if name.startswith(".tmp-"):
                     stale = time.time() - os.stat(path).st_mtime > 3600
-                elif name.startswith(("spec-", "loc-", "doc-")) and name.endswith(".json"):
+                elif _is_entry(name):
                     with open(path, "rb") as f:
                         first = f.readline(4096)
                     try:
@@ -333,12 +329,8 @@ class SpecCache:
     def clear(self) -> int:
         """Remove every cache file; returns how many."""
         n = 0
-        try:
-            names = os.listdir(self.directory)
-        except OSError:
-            return 0
-        for name in names:
-            if (name.startswith(("spec-", "loc-", "doc-")) and name.endswith(".json")) or name.startswith(".tmp-"):
+        for name in self._names():
+            if _is_entry(name) or name.startswith(".tmp-"):
                 try:
                     os.unlink(self.directory / name)
                     n += 1
@@ -347,6 +339,13 @@ class SpecCache:
         return n
 
     # ------------------------------------------------------------ files
+    def _names(self) -> list:
+        """The names in the cache directory (none when it cannot be read)."""
+        try:
+            return os.listdir(self.directory)
+        except OSError:
+            return []
+
     def _read(self, path: Path, kind: str, key: str):
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
         try:
@@ -423,3 +422,8 @@ class SpecCache:
                     os.unlink(tmp)
                 except OSError:
                     pass
+
+
+def _is_entry(name: str) -> bool:
+    """Whether ``name`` is a cache file this module writes (not a temporary one)."""
+    return name.startswith(("spec-", "loc-", "doc-")) and name.endswith(".json")

@@ -47,13 +47,13 @@ Kinds of repair (each method's docstring says why it exists):
 from __future__ import annotations
 
 import datetime
-import json
 import re
-from typing import Any, Dict, List, NamedTuple, Optional, Set
-from urllib.parse import quote
+from typing import Any, List, NamedTuple, Optional, Set
 
-from .._jsontype import json_type
-from .pointer import walk
+from .pointer import escape, to_fragment
+from .discriminator import analyse
+from .schema_facts import ANNOTATIONS, MISSING, SchemaFacts, types_of
+from .walk import objects, subschemas
 
 __all__ = ["Repair", "repair_document"]
 
@@ -82,7 +82,6 @@ def repair_document(doc: dict) -> List[Repair]:
 
 # --------------------------------------------------------------------------- constants
 
-_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 _TYPES = frozenset(("string", "number", "integer", "boolean", "array", "object", "null"))
 # Names that are not JSON Schema types but whose meaning is unmistakable (programming-language
 # spellings, Swagger 2.0's "file").  Anything else unknown is dropped.
@@ -91,11 +90,6 @@ _TYPE_ALIASES = {
     "float": "number", "double": "number", "decimal": "number", "bool": "boolean",
     "dict": "object", "map": "object", "list": "array", "file": "string",
 }
-# Keywords that only describe a schema; a schema made of nothing else accepts any instance.
-_ANNOTATIONS = frozenset((
-    "title", "description", "default", "example", "examples", "deprecated", "readOnly",
-    "writeOnly", "externalDocs", "xml", "$comment",
-))
 # Keywords of a typeless schema that can reject null, moved into an alternative when a schema
 # is made nullable (the others - properties, minLength, ... - ignore instances of other types).
 _NULL_REJECTING = ("$ref", "allOf", "oneOf", "anyOf", "not", "const", "discriminator")
@@ -104,31 +98,8 @@ _YAML11_BOOL = {
     True: ("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"),
     False: ("n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"),
 }
-_SUBSCHEMA_MAPS = frozenset(("properties", "patternProperties", "$defs", "definitions", "dependentSchemas"))
-_SUBSCHEMA = frozenset(("additionalProperties", "items", "not", "if", "then", "else", "contains",
-                        "propertyNames", "unevaluatedItems", "unevaluatedProperties", "additionalItems",
-                        "contentSchema"))
-_SUBSCHEMA_LISTS = frozenset(("allOf", "anyOf", "oneOf", "prefixItems"))
-_MISSING = object()
-_UNMAPPABLE = object()  # stands for a discriminator value no mapping can express
-
-
-def _esc(key: Any) -> str:
-    return str(key).replace("~", "~0").replace("/", "~1")
-
-
-def _uri(pointer: str) -> str:
-    """A JSON pointer ``#/a/b`` as a URI fragment usable in ``$ref`` and ``mapping``."""
-    return "#" + quote(pointer[1:], safe="/~!$&'()*+,;=:@")
-
-
-def _types(schema: dict) -> Optional[List[str]]:
-    t = schema.get("type")
-    if isinstance(t, str):
-        return [t]
-    if isinstance(t, list):
-        return [x for x in t if isinstance(x, str)]
-    return None
+# What the walk hands to the repairs: every Schema Object, and each Responses Object.
+_REPAIRED_KINDS = frozenset(("schema", "responses"))
 
 
 def _hashable(value: Any) -> bool:
@@ -149,8 +120,7 @@ class _Repairer:
         self.seen: Set[int] = set()
         self.discriminators: List[tuple] = []
         self.one_ofs: List[tuple] = []
-        schemas = doc.get("components", {}).get("schemas") if isinstance(doc.get("components"), dict) else None
-        self.schemas: Dict[str, Any] = schemas if isinstance(schemas, dict) else {}
+        self.facts = SchemaFacts(doc)       # what the schemas allow, asked before changing them
 
     def note(self, pointer: str, action: str) -> None:
         self.repairs.append(Repair(pointer, action))
@@ -164,26 +134,6 @@ class _Repairer:
             self._fix_overlapping_one_of(pointer, schema)
 
     # ------------------------------------------------------------------ references
-
-    def resolve(self, ref: Any) -> Any:
-        """The target of a local reference, or ``_MISSING``; the same lookup the validator does."""
-        if not isinstance(ref, str) or not ref.startswith("#"):
-            return _MISSING
-        try:
-            return walk(self.doc, ref)[0]
-        except (LookupError, ValueError):
-            return _MISSING
-
-    def deref(self, schema: Any) -> Any:
-        """Follow a chain of pure references (``{"$ref": ...}`` and annotations only)."""
-        for _ in range(50):
-            if not _is_pure_ref(schema):
-                return schema
-            target = self.resolve(schema["$ref"])
-            if target is _MISSING:
-                return schema
-            schema = target
-        return schema
 
     # ------------------------------------------------------------------ document level
 
@@ -204,7 +154,7 @@ class _Repairer:
         # 3.1 and later use JSON Schema 2020-12; 3.0 its own dialect (nullable, boolean
         # exclusiveMinimum, no "null" type).
         version = str(doc.get("openapi", ""))
-        self.v31 = version.startswith("3") and not version.startswith("3.0")
+        self.v31 = self.facts.v31 = version.startswith("3") and not version.startswith("3.0")
         info = doc.get("info")
         if not isinstance(info, dict):
             doc["info"] = info = {}
@@ -226,48 +176,11 @@ class _Repairer:
             self.note("#/paths", "paths was missing; added an empty one")
 
     def _walk_document(self) -> None:
-        doc = self.doc
-        for key in ("paths", "webhooks"):
-            items = doc.get(key)
-            if isinstance(items, dict):
-                for name, item in items.items():
-                    if not str(name).startswith("x-"):
-                        self._path_item(item, f"#/{key}/{_esc(name)}")
-        comps = doc.get("components")
-        if not isinstance(comps, dict):
-            return
-        base = "#/components"
-        for name, schema in self.schemas.items():
-            self._schema(schema, f"{base}/schemas/{_esc(name)}", None)
-        for name, param in _items(comps.get("parameters")):
-            self._parameter(param, f"{base}/parameters/{_esc(name)}")
-        self._headers(comps.get("headers"), f"{base}/headers")
-        for name, body in _items(comps.get("requestBodies")):
-            self._request_body(body, f"{base}/requestBodies/{_esc(name)}")
-        for name, response in _items(comps.get("responses")):
-            self._response(response, f"{base}/responses/{_esc(name)}")
-        self._callbacks(comps.get("callbacks"), f"{base}/callbacks")
-        for name, item in _items(comps.get("pathItems")):
-            self._path_item(item, f"{base}/pathItems/{_esc(name)}")
-
-    def _path_item(self, item: Any, ptr: str) -> None:
-        if not isinstance(item, dict):
-            return
-        self._parameters(item.get("parameters"), ptr + "/parameters")
-        for method in _METHODS:
-            op = item.get(method)
-            if isinstance(op, dict):
-                self._operation(op, f"{ptr}/{method}")
-
-    def _operation(self, op: dict, ptr: str) -> None:
-        self._parameters(op.get("parameters"), ptr + "/parameters")
-        self._request_body(op.get("requestBody"), ptr + "/requestBody")
-        responses = op.get("responses")
-        if isinstance(responses, dict):
-            self._fix_status_keys(responses, ptr + "/responses")
-            for code, response in responses.items():
-                self._response(response, f"{ptr}/responses/{_esc(code)}")
-        self._callbacks(op.get("callbacks"), ptr + "/callbacks")
+        for ptr, kind, node in objects(self.doc, _REPAIRED_KINDS):
+            if kind == "schema":
+                self._schema(node, ptr, None)
+            else:
+                self._fix_status_keys(node, ptr)
 
     def _fix_status_keys(self, responses: dict, ptr: str) -> None:
         """Status codes written unquoted in YAML (``200:``) become integer keys.
@@ -282,44 +195,6 @@ class _Repairer:
         responses.clear()
         responses.update(items)
         self.note(ptr, f"status codes {bad!r} were not strings (unquoted in YAML); converted them")
-
-    def _callbacks(self, callbacks: Any, ptr: str) -> None:
-        for name, callback in _items(callbacks):
-            if isinstance(callback, dict) and "$ref" not in callback:
-                for expr, item in callback.items():
-                    self._path_item(item, f"{ptr}/{_esc(name)}/{_esc(expr)}")
-
-    def _parameters(self, params: Any, ptr: str) -> None:
-        if isinstance(params, list):
-            for i, param in enumerate(params):
-                self._parameter(param, f"{ptr}/{i}")
-
-    def _parameter(self, param: Any, ptr: str) -> None:
-        if isinstance(param, dict) and "$ref" not in param:
-            self._schema(param.get("schema"), ptr + "/schema", None)
-            self._content(param.get("content"), ptr + "/content")
-
-    def _headers(self, headers: Any, ptr: str) -> None:
-        for name, header in _items(headers):
-            self._parameter(header, f"{ptr}/{_esc(name)}")
-
-    def _request_body(self, body: Any, ptr: str) -> None:
-        if isinstance(body, dict) and "$ref" not in body:
-            self._content(body.get("content"), ptr + "/content")
-
-    def _response(self, response: Any, ptr: str) -> None:
-        if isinstance(response, dict) and "$ref" not in response:
-            self._headers(response.get("headers"), ptr + "/headers")
-            self._content(response.get("content"), ptr + "/content")
-
-    def _content(self, content: Any, ptr: str) -> None:
-        for media, obj in _items(content):
-            if isinstance(obj, dict):
-                mptr = f"{ptr}/{_esc(media)}"
-                self._schema(obj.get("schema"), mptr + "/schema", None)
-                for name, enc in _items(obj.get("encoding")):
-                    if isinstance(enc, dict):
-                        self._headers(enc.get("headers"), f"{mptr}/encoding/{_esc(name)}/headers")
 
     # ------------------------------------------------------------------ schemas
 
@@ -348,7 +223,7 @@ class _Repairer:
                 self._fix_empty(schema, key, ptr)
         reason = None
         if parent == "properties" and "default" in schema and schema["default"] is None and (
-                schema.get("nullable") is not True and self._rejects_null(schema)):
+                schema.get("nullable") is not True and self.facts.rejects_null(schema)):
             schema["nullable"] = True
             reason = "default: null on a schema that rejects null"
         if "nullable" in schema or "allOf" in schema or "oneOf" in schema or "anyOf" in schema:
@@ -365,20 +240,8 @@ class _Repairer:
         if "oneOf" in schema:
             self.one_ofs.append((ptr, schema))
 
-        for key, sub in list(schema.items()):
-            if key in _SUBSCHEMA:
-                if isinstance(sub, dict):
-                    self._schema(sub, f"{ptr}/{key}", anchor, key)
-                elif isinstance(sub, list) and key in ("items", "additionalItems"):
-                    for i, item in enumerate(sub):
-                        self._schema(item, f"{ptr}/{key}/{i}", anchor, key)
-            elif key in _SUBSCHEMA_LISTS:
-                if isinstance(sub, list):
-                    for i, item in enumerate(sub):
-                        self._schema(item, f"{ptr}/{key}/{i}", anchor, key)
-            elif key in _SUBSCHEMA_MAPS:
-                for name, item in _items(sub):
-                    self._schema(item, f"{ptr}/{key}/{_esc(name)}", anchor, key)
+        for sub_ptr, key, sub in list(subschemas(schema, ptr)):
+            self._schema(sub, sub_ptr, anchor, key)
 
     def _fix_type(self, schema: dict, ptr: str) -> None:
         """Make ``type`` something the validator of the document's dialect understands.
@@ -450,7 +313,7 @@ class _Repairer:
         schema's description when that quotes exactly one candidate (```OFF```), otherwise
         every YAML 1.1 spelling of it in the case style of the other values is accepted.
         """
-        types = _types(schema)
+        types = types_of(schema)
         if not types or [x for x in types if x != "null"] != ["string"]:
             return
         text = " ".join(str(schema.get(k, "")) for k in ("description", "title"))
@@ -500,7 +363,7 @@ class _Repairer:
                     flag = sub.pop("required")
                     if flag:
                         hoisted.append(name)
-                    self.note(f"{ptr}/properties/{_esc(name)}/required",
+                    self.note(f"{ptr}/properties/{escape(name)}/required",
                               f"property-level 'required: {str(flag).lower()}' (draft 3 idiom) "
                               + ("moved to the object's required list" if flag else "removed"))
             if hoisted:
@@ -629,20 +492,10 @@ class _Repairer:
             return []
         targets: List[str] = []
         for target in disc["mapping"].values():
-            target = self._mapping_target(target)
+            target = self.facts.mapping_target(target)
             if target is not None and target not in targets:
                 targets.append(target)
         return targets
-
-    def _mapping_target(self, target: Any) -> Optional[str]:
-        """A mapping value as a resolvable reference, or None (bare schema names are allowed)."""
-        if not isinstance(target, str):
-            return None
-        if self.resolve(target) is not _MISSING:
-            return target
-        if "/" not in target and "#" not in target and target in self.schemas:
-            return _uri(f"#/components/schemas/{_esc(target)}")
-        return None
 
     def _fix_nullable(self, schema: dict, ptr: str, reason: Optional[str] = None) -> None:
         """Express ``nullable: true`` so that the validator really accepts null.
@@ -670,7 +523,7 @@ class _Repairer:
                 continue
             for i, sub in enumerate(subs):
                 if not (isinstance(sub, dict) and sub.get("nullable") is True
-                        and all(k in _ANNOTATIONS or k == "nullable" or k.startswith("x-") for k in sub)):
+                        and all(k in ANNOTATIONS or k == "nullable" or k.startswith("x-") for k in sub)):
                     continue
                 where = f"{ptr}/{key}/{i}"
                 if key == "allOf":
@@ -690,7 +543,7 @@ class _Repairer:
         if schema.get("nullable") is not True:
             return
         actions = []
-        types = _types(schema)
+        types = types_of(schema)
         if self.v31 and types is not None and "null" not in types:
             schema["type"] = types + ["null"]
             actions.append(f"added 'null' to type (now {schema['type']!r})")
@@ -701,7 +554,7 @@ class _Repairer:
         rejecting = [k for k in _NULL_REJECTING if k in schema]
         if rejecting and not self._has_null_alternative(schema):
             if rejecting == ["anyOf"] or (rejecting == ["oneOf"] and all(
-                    self._rejects_null(s) for s in schema["oneOf"])):
+                    self.facts.rejects_null(s) for s in schema["oneOf"])):
                 key = rejecting[0]
                 schema[key].append(self._null_schema())
                 actions.append(f"added a null alternative to {key}")
@@ -727,22 +580,6 @@ class _Repairer:
         null = self._null_schema()
         return any(s == null for k in ("anyOf", "oneOf") for s in schema.get(k) or () if isinstance(s, dict))
 
-    def _rejects_null(self, schema: Any) -> bool:
-        """Whether a schema certainly rejects null (so a null alternative cannot overlap it)."""
-        schema = self.deref(schema)
-        if not isinstance(schema, dict):
-            return schema is False
-        types = _types(schema)
-        if schema.get("nullable") is True:  # (in a 3.1 document, about to be translated)
-            return False
-        if types is not None:
-            return "null" not in types
-        if isinstance(schema.get("enum"), list):
-            return None not in schema["enum"]
-        if "const" in schema:
-            return schema["const"] is not None
-        return any(self._rejects_null(s) for s in schema.get("allOf") or ())
-
     def _fix_recursive(self, schema: dict, ptr: str, anchor: str) -> None:
         """Translate JSON Schema 2019-09 recursion, unknown to 2020-12 and to 3.0.
 
@@ -753,7 +590,7 @@ class _Repairer:
         if "$recursiveRef" in schema:
             ref = schema.pop("$recursiveRef")
             if "$ref" not in schema and ref == "#":
-                schema["$ref"] = _uri(anchor)
+                schema["$ref"] = to_fragment(anchor)
                 self.note(ptr, f"$recursiveRef (JSON Schema 2019-09) is ignored by this dialect; "
                                f"replaced it by $ref {schema['$ref']!r}")
             else:
@@ -770,7 +607,7 @@ class _Repairer:
         any value is accepted): the target the authors meant is unknown.
         """
         ref = schema["$ref"]
-        if isinstance(ref, str) and (not ref.startswith("#") or self.resolve(ref) is not _MISSING):
+        if isinstance(ref, str) and (not ref.startswith("#") or self.facts.resolve(ref) is not MISSING):
             return
         del schema["$ref"]
         self.note(ptr + "/$ref", f"$ref {ref!r} points nowhere in the document; removed it")
@@ -783,8 +620,8 @@ class _Repairer:
         """
         value = schema[key]
         where = f"{ptr}/{key}"
-        if isinstance(value, dict) and isinstance(self.resolve(value.get("$ref")), str):
-            schema[key] = self.resolve(value["$ref"])
+        if isinstance(value, dict) and isinstance(self.facts.resolve(value.get("$ref")), str):
+            schema[key] = self.facts.resolve(value["$ref"])
             self.note(where, f"{key} was a reference to a text; replaced it by that text")
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             schema[key] = str(value)
@@ -825,7 +662,7 @@ class _Repairer:
             return
         for i in range(len(alts)):
             for j in range(i + 1, len(alts)):
-                if not self._disjoint(alts[i], alts[j]):
+                if not self.facts.disjoint(alts[i], alts[j]):
                     if "anyOf" in schema:
                         schema.setdefault("allOf", [])
                         schema["allOf"].append({"anyOf": schema.pop("oneOf")})
@@ -837,108 +674,6 @@ class _Repairer:
                               f"required const/enum values or forbidden properties, so a value can match both "
                               f"and oneOf would reject it; {moved}")
                     return
-
-    def _disjoint(self, a: Any, b: Any) -> bool:
-        ra, rb = set(self._required_names(a)), set(self._required_names(b))
-        if ra - rb and rb - ra:
-            return True  # each needs a property the other does not: "exactly one of" by design
-        va, vb = self._enum_set(a), self._enum_set(b)
-        if va is not None and vb is not None and not (va & vb):
-            return True
-        ta, tb = self._type_set(a, set()), self._type_set(b, set())
-        if ta is not None and tb is not None:
-            shared = _widen(ta) & _widen(tb)
-            if not shared:
-                return True
-        else:
-            shared = (ta if ta is not None else tb) or {"string"}  # typeless: any type
-        if shared - {"object"}:
-            return False  # both accept some non-object value: no properties tell them apart
-        for first, second in ((a, b), (b, a)):
-            for prop in self._required_names(first):
-                if self._forbids(second, prop):
-                    return True
-                va, vb = self._prop_values(first, prop, set()), self._prop_values(second, prop, set())
-                if va is None or vb is None or _UNMAPPABLE in va or _UNMAPPABLE in vb:
-                    continue
-                if not (va & vb) and (self._prop_rejects_null(first, prop) or self._prop_rejects_null(second, prop)):
-                    return True
-        return False
-
-    def _enum_set(self, schema: Any) -> Optional[Set[str]]:
-        """The values (as JSON texts) a schema's ``enum``/``const`` allow, or None."""
-        known: List[Optional[Set[str]]] = []
-        for s in self._merged(schema, set()):
-            if isinstance(s.get("enum"), list):
-                known.append({json.dumps(v, sort_keys=True, default=str) for v in s["enum"]})
-            if "const" in s:
-                known.append({json.dumps(s["const"], sort_keys=True, default=str)})
-        return _intersect(known)
-
-    def _type_set(self, schema: Any, seen: Set[int]) -> Optional[Set[str]]:
-        """The JSON types a schema can accept, or None when it does not say."""
-        schema = self.deref(schema)
-        if not isinstance(schema, dict) or id(schema) in seen:
-            return None
-        seen = seen | {id(schema)}
-        known: List[Optional[Set[str]]] = []
-        types = _types(schema)
-        if types is not None:
-            t = set(types)
-            if not self.v31 and schema.get("nullable") is True:
-                t.add("null")
-            known.append(t)
-        for key in ("enum", "const"):
-            values = schema.get("enum") if key == "enum" else [schema["const"]] if "const" in schema else None
-            if isinstance(values, list):
-                known.append({json_type(v) for v in values} | (
-                    {"number"} if any(json_type(v) == "integer" for v in values) else set()))
-        if "$ref" in schema:
-            known.append(self._type_set(self.resolve(schema["$ref"]), seen))
-        for sub in schema.get("allOf") or ():
-            known.append(self._type_set(sub, seen))
-        for key in ("oneOf", "anyOf"):
-            subs = schema.get(key)
-            if isinstance(subs, list) and subs:
-                found = [self._type_set(s, seen) for s in subs]
-                if all(f is not None for f in found):
-                    known.append(set().union(*found))
-        return _intersect(known)
-
-    def _required_names(self, schema: Any) -> List[str]:
-        names: List[str] = []
-        for s in self._merged(schema, set()):
-            for n in s.get("required") or ():
-                if isinstance(n, str) and n not in names:
-                    names.append(n)
-        return names
-
-    def _merged(self, schema: Any, seen: Set[int]) -> List[dict]:
-        """The schema and, through ``$ref`` and ``allOf``, every schema it includes."""
-        schema = self.deref(schema)
-        if not isinstance(schema, dict) or id(schema) in seen:
-            return []
-        seen.add(id(schema))
-        out = [schema]
-        if "$ref" in schema:
-            out += self._merged(self.resolve(schema["$ref"]), seen)
-        for sub in schema.get("allOf") or ():
-            out += self._merged(sub, seen)
-        return out
-
-    def _forbids(self, schema: Any, prop: str) -> bool:
-        """Whether ``schema`` rejects every object that has ``prop``."""
-        for s in self._merged(schema, set()):
-            if s.get("additionalProperties") is False and not s.get("patternProperties") and prop not in (
-                    s.get("properties") or {}):
-                return True
-            if (s.get("properties") or {}).get(prop) is False:
-                return True
-        return False
-
-    def _prop_rejects_null(self, schema: Any, prop: str) -> bool:
-        return any(isinstance(s.get("properties"), dict) and prop in s["properties"]
-                   and self._rejects_null(s["properties"][prop]) for s in self._merged(schema, set()))
 
     # ------------------------------------------------------------------ discriminators
 
@@ -986,10 +721,10 @@ class _Repairer:
             mapping = None
         if mapping:
             for value, target in list(mapping.items()):
-                fixed = self._mapping_target(target)
+                fixed = self.facts.mapping_target(target)
                 if fixed == target:
                     continue
-                entry = f"{where}/mapping/{_esc(value)}"
+                entry = f"{where}/mapping/{escape(value)}"
                 if fixed is None:
                     del mapping[value]
                     self.note(entry, f"mapping target {target!r} points nowhere; removed the entry")
@@ -1011,49 +746,7 @@ class _Repairer:
                                  "the payload against a mapped schema instead of the allOf; removed it")
             return
 
-        problem = None
-        claims: Dict[Any, List[int]] = {}
-        targets: List[str] = []
-        explicit_targets = {id(self.resolve(t)) for t in mapping.values()}
-        for i, member in enumerate(schema[key]):
-            if _is_pure_ref(member) and isinstance(member["$ref"], str):
-                target = member["$ref"]
-            else:
-                target = _uri(f"{ptr}/{key}/{i}")
-            targets.append(target)
-            resolved = self.resolve(target)
-            if self._accepts_non_object(member):
-                problem = f"alternative {i} accepts values that are not objects"
-                break
-            if not self._requires(member, prop, set()):
-                problem = f"alternative {i} does not require {prop!r}"
-                break
-            values = self._prop_values(member, prop, set())
-            if not values:
-                # reachable through the implicit mapping: the value is the schema's name
-                named = resolved is not _MISSING and target.startswith("#/components/schemas/") and not (
-                    set(target[len("#/components/schemas/"):]) & set("~%/"))
-                if id(resolved) in explicit_targets or named:
-                    continue
-                problem = f"no value of {prop!r} can be derived for alternative {i}"
-                break
-            for value in values:
-                claims.setdefault(value, []).append(i)
-        added: Dict[str, str] = {}
-        if problem is None:
-            for value, members in sorted(claims.items(), key=lambda kv: (kv[0] is _UNMAPPABLE, str(kv[0]))):
-                if isinstance(value, str) and value in mapping:
-                    continue
-                if value is _UNMAPPABLE or not isinstance(value, str) or value == "":
-                    problem = f"value {value!r} of {prop!r} cannot be a mapping key" if value is not _UNMAPPABLE \
-                        else f"a value of {prop!r} cannot be a mapping key"
-                    break
-                if len(members) > 1:
-                    problem = f"value {value!r} of {prop!r} is allowed by alternatives {members}"
-                    break
-                target = targets[members[0]]
-                if self.resolve("#/components/schemas/" + value) is not self.resolve(target):
-                    added[value] = target
+        problem, added = analyse(self.facts, ptr, schema, key, prop, mapping)
         if problem is not None:
             del schema["discriminator"]
             if key == "oneOf" and "anyOf" not in schema:
@@ -1073,124 +766,8 @@ class _Repairer:
                       f"implicit mapping cannot resolve them; added {len(added)} explicit mapping "
                       f"entries ({', '.join(sorted(added))})")
 
-    def _accepts_non_object(self, schema: Any, depth: int = 0) -> bool:
-        """Whether a schema explicitly allows instances that are not objects (typeless: no)."""
-        schema = self.deref(schema)
-        if not isinstance(schema, dict) or depth > 20:
-            return schema is True
-        types = _types(schema)
-        if types is not None:
-            return any(t != "object" for t in types) or (not self.v31 and schema.get("nullable") is True)
-        if "$ref" in schema and self._accepts_non_object(self.resolve(schema["$ref"]), depth + 1):
-            return True
-        return any(self._accepts_non_object(s, depth + 1)
-                   for k in ("oneOf", "anyOf") for s in schema.get(k) or ())
-
-    def _requires(self, schema: Any, prop: str, seen: Set[int]) -> bool:
-        """Whether every instance valid against ``schema`` must contain ``prop``."""
-        schema = self.deref(schema)
-        if not isinstance(schema, dict) or id(schema) in seen:
-            return False
-        seen.add(id(schema))
-        req = schema.get("required")
-        if isinstance(req, list) and prop in req:
-            return True
-        if "$ref" in schema and self._requires(self.resolve(schema["$ref"]), prop, seen):
-            return True
-        if any(self._requires(s, prop, seen) for s in schema.get("allOf") or ()):
-            return True
-        for key in ("oneOf", "anyOf"):
-            alts = [s for s in schema.get(key) or () if not self._only_non_object(s)]
-            if alts and all(self._requires(s, prop, set(seen)) for s in alts):
-                return True
-        return False
-
-    def _prop_values(self, schema: Any, prop: str, seen: Set[int]) -> Optional[Set[Any]]:
-        """The values ``properties.<prop>`` may take in ``schema``, or None if unconstrained."""
-        schema = self.deref(schema)
-        if not isinstance(schema, dict) or id(schema) in seen:
-            return None
-        seen = seen | {id(schema)}
-        known: List[Set[Any]] = []
-        if "$ref" in schema:
-            known.append(self._prop_values(self.resolve(schema["$ref"]), prop, seen))
-        props = schema.get("properties")
-        if isinstance(props, dict) and prop in props:
-            known.append(self._const_values(props[prop], set()))
-        for sub in schema.get("allOf") or ():
-            known.append(self._prop_values(sub, prop, seen))
-        for key in ("oneOf", "anyOf"):
-            alts = [s for s in schema.get(key) or () if not self._only_non_object(s)]
-            if alts:
-                found = [self._prop_values(s, prop, seen) for s in alts]
-                if all(v is not None for v in found):
-                    known.append(set().union(*found))
-        return _intersect(known)
-
-    def _const_values(self, schema: Any, seen: Set[int]) -> Optional[Set[Any]]:
-        """The values a (property) schema allows when it is an enumeration, else None."""
-        schema = self.deref(schema)
-        if not isinstance(schema, dict) or id(schema) in seen:
-            return None
-        seen = seen | {id(schema)}
-        known: List[Optional[Set[Any]]] = []
-        if "const" in schema:
-            known.append(_value_set([schema["const"]]))
-        if isinstance(schema.get("enum"), list):
-            known.append(_value_set(schema["enum"]))
-        if "$ref" in schema:
-            known.append(self._const_values(self.resolve(schema["$ref"]), seen))
-        for sub in schema.get("allOf") or ():
-            known.append(self._const_values(sub, seen))
-        for key in ("oneOf", "anyOf"):
-            alts = [s for s in schema.get(key) or () if not self._is_null_schema(s)]
-            if alts:
-                found = [self._const_values(s, seen) for s in alts]
-                if all(v is not None for v in found):
-                    known.append(set().union(*found))
-        return _intersect(known)
-
-    def _only_non_object(self, schema: Any) -> bool:
-        schema = self.deref(schema)
-        types = _types(schema) if isinstance(schema, dict) else None
-        return types is not None and "object" not in types
-
-    def _is_null_schema(self, schema: Any) -> bool:
-        schema = self.deref(schema)
-        return isinstance(schema, dict) and (_types(schema) == ["null"] or schema.get("enum") == [None])
-
 
 # --------------------------------------------------------------------------- helpers
-
-def _is_pure_ref(schema: Any) -> bool:
-    """A reference with nothing but annotations next to it (so it means just its target)."""
-    return isinstance(schema, dict) and "$ref" in schema and all(
-        k == "$ref" or k in _ANNOTATIONS or k.startswith("x-") for k in schema)
-
-
-def _items(mapping: Any):
-    return mapping.items() if isinstance(mapping, dict) else ()
-
-
-def _intersect(sets: List[Optional[Set[Any]]]) -> Optional[Set[Any]]:
-    known = [s for s in sets if s is not None]
-    if not known:
-        return None
-    result = set(known[0])
-    for s in known[1:]:
-        result &= s
-    return result
-
-
-def _value_set(values: List[Any]) -> Set[Any]:
-    """Discriminating values: mapping keys are strings; null cannot discriminate at all."""
-    return {v if isinstance(v, str) else _UNMAPPABLE for v in values if v is not None}
-
-
-def _widen(types: Set[str]) -> Set[str]:
-    """An integer is a number, and a number may be an integer."""
-    return types | {"number"} if "integer" in types else types | {"integer"} if "number" in types else types
-
 
 def _yaml_spellings(value: Any, text: str, others: List[str]) -> List[str]:
     """The string(s) an unquoted YAML scalar read as ``value`` may have been written as."""

@@ -581,7 +581,7 @@ def constraints_of(s: Dict[str, Any]) -> List[str]:
 # -------------------------------------------------------------- operations
 def document_operation(op) -> OperationDoc:
     """The :class:`OperationDoc` of ``op`` (built once, cached on it)."""
-    return op.memo("_reference_doc", _build)
+    return op.caches.reference_doc_or(_build)
 
 
 def _build(op) -> OperationDoc:

@@ -1,0 +1,92 @@
+"""Checks of a document as a whole: is it OpenAPI 3.x with something to call
+(always), and does it validate against the OpenAPI schema (``strict=True``,
+with openapi-spec-validator).
+
+Kept apart from loading so that both checks say, in one place, what is wrong
+and where (a :class:`SpecError` naming the JSON pointer), whichever way the
+document arrived (parsed, or read back from the cache).
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Optional
+
+from .._errors import SpecError
+from .pointer import chain_tokens, fragment_of
+
+__all__ = ["check_document", "validate"]
+
+_VERSION_RE = re.compile(r"3\.\d+(\.\d+)?(-[0-9A-Za-z.-]+)?$")
+
+
+def check_document(doc: Any, where: str) -> None:
+    if not isinstance(doc, dict):
+        got = "empty" if doc is None else f"a {type(doc).__name__}"
+        raise SpecError(f"not an OpenAPI document: the top level is {got}, not a mapping", where)
+    if "swagger" in doc:
+        raise SpecError(f"Swagger {doc.get('swagger')} is not supported; convert it to OpenAPI 3 "
+                        f"first (for example with swagger2openapi, or https://converter.swagger.io)", where)
+    if "openapi" not in doc:
+        raise SpecError("not an OpenAPI document: there is no 'openapi' field (expected e.g. openapi: 3.1.0)", where)
+    version = doc["openapi"]
+    if isinstance(version, bool) or not _VERSION_RE.match(str(version)):
+        raise SpecError(f"unsupported OpenAPI version {version!r}: only OpenAPI 3.x is supported", f"{where}#/openapi")
+    if doc.get("paths") is None and doc.get("webhooks") is None:
+        raise SpecError("the document has no 'paths' (and no 'webhooks'): it describes nothing to call", where)
+    for key in ("paths", "webhooks", "components"):
+        if key in doc and doc[key] is not None and not isinstance(doc[key], dict):
+            raise SpecError(f"'{key}' must be a mapping, not a {type(doc[key]).__name__}", f"{where}#/{key}")
+
+
+def validate(doc: dict, where: str) -> None:
+    """strict=True: openapi-spec-validator's verdict, its first errors in a SpecError."""
+    try:
+        from openapi_spec_validator.shortcuts import get_validator_cls
+    except ImportError as e:
+        raise SpecError(f"strict=True needs the openapi-spec-validator package: {e}", where) from e
+    try:
+        validator = get_validator_cls(doc)(doc)
+        errors = []
+        for err in validator.iter_errors():
+            errors.append(err)
+            if len(errors) >= 3:
+                break
+    except SpecError:
+        raise
+    except Exception as e:      # the validator itself failing is a validation failure too
+        raise SpecError(f"the spec does not validate: {type(e).__name__}: {e}", where) from e
+    if errors:
+        parts, first = [], None
+        for err in errors:
+            tokens = list(getattr(err, "absolute_path", None) or ())
+            if not tokens:       # errors of the keyword validators (a bad default, ...) carry no path
+                found = _locate(doc, getattr(err, "schema", None))
+                if found is None:
+                    found = _locate(doc, getattr(err, "instance", None))
+                tokens = found if found is not None else []
+            msg = str(getattr(err, "message", err)).splitlines()[0][:300]
+            parts.append(f"#{fragment_of(tokens)}: {msg}")
+            if first is None:
+                first = tokens
+        raise SpecError(f"the spec does not validate against OpenAPI {doc.get('openapi')}: " + "; ".join(parts),
+                        f"{where}#{fragment_of(first or [])}")
+
+
+def _locate(doc: Any, target: Any) -> Optional[list]:
+    """JSON pointer tokens of the object ``target`` (by identity) in ``doc``."""
+    if type(target) is not dict and type(target) is not list:
+        return None
+    stack = [(doc, None)]
+    seen = set()
+    while stack:
+        node, chain = stack.pop()
+        if node is target:
+            return chain_tokens(chain)
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        items = node.items() if type(node) is dict else enumerate(node)
+        for k, v in items:
+            if type(v) is dict or type(v) is list:
+                stack.append((v, (chain, k)))
+    return None
