@@ -10,9 +10,9 @@ rules the synchronous transport follows (one module each, shared).
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from typing import Any, Optional
 
-from ._client import BaseClient
+from ._client import BaseClient, _constructor_signature
 
 
 class AsyncClient(BaseClient):
@@ -39,33 +39,15 @@ class AsyncClient(BaseClient):
     _kind = "AsyncClient"
     _async = True
 
-    def __init__(self, spec: Any = "openai", *, base_url: Optional[str] = None,
-                 api_key: Any = None, credentials: Optional[Mapping[str, Any]] = None,
-                 headers: Optional[Mapping[str, str]] = None, timeout: Any = None,
-                 max_retries: int = 2, validate: bool = True, validate_responses: Any = False,
-                 http_client: Any = None, cache: bool = True, strict: bool = False,
-                 server_variables: Optional[Mapping[str, str]] = None, profile: Any = None,
-                 defaults: Optional[Mapping[str, Any]] = None, api_version: Optional[str] = None,
-                 max_connections: Optional[int] = None, attribute_access: bool = True,
-                 max_response_bytes: Optional[int] = None):
-        super().__init__(spec, base_url=base_url, api_key=api_key, credentials=credentials,
-                         headers=headers, timeout=timeout, max_retries=max_retries, validate=validate,
-                         validate_responses=validate_responses, cache=cache, strict=strict,
-                         server_variables=server_variables, profile=profile, defaults=defaults,
-                         api_version=api_version, max_connections=max_connections,
-                         attribute_access=attribute_access, max_response_bytes=max_response_bytes)
+    def __init__(self, spec: Any = "openai", *, http_client: Any = None, **options: Any):
+        super().__init__(spec, **options)
         self._http_client = http_client
 
     async def request(self, operation_id: str, /, **kwargs: Any):
         """Like :meth:`call`, but returns the whole
         :class:`~openapi_dyn._response.Response` (status, headers, data, raw)."""
-        timeout = kwargs.pop("timeout", None)
-        max_retries = kwargs.pop("max_retries", None)
-        save_to = kwargs.pop("save_to", None)
-        validate_responses = kwargs.pop("validate_responses", None)
-        prepared = self.prepare(operation_id, **kwargs)
-        return await self.send(prepared, timeout=timeout, max_retries=max_retries, save_to=save_to,
-                               validate_responses=validate_responses)
+        prepared, how = self._to_send(operation_id, kwargs)
+        return await self.send(prepared, **how)
 
     async def call(self, operation_id: str, /, **kwargs: Any) -> Any:
         """Call an operation and return the decoded body; the arguments and
@@ -80,15 +62,10 @@ class AsyncClient(BaseClient):
         :class:`~openapi_dyn._response.Response`, raises :class:`APIError` for
         non-2xx answers."""
         from ._async_response import finish
-        from ._response import wants_stream
 
-        self._check_sendable(prepared)
-        raw = await self.transport.send(prepared, timeout=self.timeout if timeout is None else timeout,
-                                        max_retries=self.max_retries if max_retries is None else max_retries,
-                                        stream=wants_stream(prepared, save_to, self.profile))
-        validate = self.validate_responses if validate_responses is None else validate_responses
-        return await finish(raw, prepared, save_to=save_to, validate=validate, profile=self.profile,
-                            attribute_access=self.attribute_access)
+        how = self._sending(prepared, timeout, max_retries, save_to)
+        raw = await self.transport.send(prepared, **how)
+        return await finish(raw, prepared, **self._finishing(save_to, validate_responses))
 
     def paginate(self, operation_id: str, /, **kwargs: Any):
         """Every item of a paginated list operation, fetched lazily:
@@ -106,12 +83,7 @@ class AsyncClient(BaseClient):
         if self._transport is None:
             from ._async_transport import AsyncTransport
 
-            with self._transport_lock:
-                if self._transport is None:
-                    self._transport = AsyncTransport(self._http_client, self.timeout, self.max_retries,
-                                                     retry_rules=self.profile.retry,
-                                                     max_connections=self.max_connections,
-                                                     max_response_bytes=self.max_response_bytes)
+            return self._made_transport(AsyncTransport, self._http_client)
         return self._transport
 
     async def call_tool(self, name: str, arguments: Any = None, *, prefix: str = ""):
@@ -133,3 +105,6 @@ class AsyncClient(BaseClient):
 
     async def __aexit__(self, *exc: Any) -> None:
         await self.aclose()
+
+
+AsyncClient.__init__.__signature__ = _constructor_signature("http_client")  # type: ignore[attr-defined]

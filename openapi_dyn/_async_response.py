@@ -10,93 +10,77 @@ from typing import Any
 
 import httpx
 
-from ._response import Response, content_type_of, raise_for_status, validate_answer
+from ._reading import WholeBody
+from ._response import DONE, READ, SAVE, Response, finishing, validate_answer
 
 
 async def read_body(raw: httpx.Response, prepared) -> bytes:
-    """Read the whole body, translating a connection that breaks (or a body
-    that does not decompress) into :class:`~openapi_dyn.APIConnectionError`,
-    and stopping with :class:`~openapi_dyn.ResponseTooLargeError` past the
-    client's ``max_response_bytes`` (counted after decompression)."""
-    from ._response import _too_large
-    from ._transport import translated
+    """Read the whole body (see :mod:`.reading`), translating a connection
+    that breaks (or a body that does not decompress) into
+    :class:`~openapi_dyn.APIConnectionError`, and stopping with
+    :class:`~openapi_dyn.ResponseTooLargeError` past the client's
+    ``max_response_bytes``."""
+    from ._failures import translated
 
-    limit = getattr(raw, "openapi_dyn_max_bytes", None)
-    failure = None
+    body = WholeBody(raw, prepared)
+    failure = over = None
     try:
-        if limit is None:
+        if body.limit is None:
             return await raw.aread()
-        declared = raw.headers.get("Content-Length", "")
-        if declared.strip().isdigit() and int(declared) > limit:
-            raise _too_large(prepared, limit, f"it announces {int(declared)} bytes")
-        blocks, size = [], 0
-        async for block in raw.aiter_bytes():
-            size += len(block)
-            if size > limit:
-                raise _too_large(prepared, limit, "more arrived")
-            blocks.append(block)
-        raw._content = b"".join(blocks)
-        return raw._content
+        over = body.too_large_announced(raw.headers)
+        if over is None:
+            async for block in raw.aiter_bytes():
+                over = body.add(block)
+                if over is not None:
+                    break
+            else:
+                raw._content = body.content()
+                return raw._content
     except httpx.HTTPError as exc:
         failure, cause = translated(exc, prepared)
     finally:
         if not raw.is_closed and not hasattr(raw, "_content"):
             await raw.aclose()
+    if over is not None:
+        raise over
     raise failure from cause
 
 
 async def save_body(raw: httpx.Response, prepared, target: Any):
     """Write the (decompressed) body to ``target`` as it arrives; see
     :mod:`.download`.  Returns ``(what to hand back, bytes written)``."""
-    from ._download import DOWNLOAD_CHUNK, Destination
-    from ._transport import translated
+    from ._download import DOWNLOAD_CHUNK, Saving
 
-    dest = None
     try:
-        dest = Destination(target, prepared.operation_id).open()
-        async for block in raw.aiter_bytes(DOWNLOAD_CHUNK):
-            dest.write(block)
-        return dest.commit(), dest.written
-    except BaseException as exc:  # Ctrl-C and cancellation too: no partial file
-        if dest is not None:
-            dest.abort()
-        if not isinstance(exc, httpx.HTTPError):
-            raise
-        failure, cause = translated(exc, prepared)
+        with Saving(target, prepared, httpx.HTTPError) as saving:
+            async for block in raw.aiter_bytes(DOWNLOAD_CHUNK):
+                saving.write(block)
     finally:
         await raw.aclose()
-    # outside the except clause: a cause that shows a secret is left out
-    raise failure from cause
+    return saving.result()
 
 
 async def finish(raw: httpx.Response, prepared, *, save_to: Any = None, validate: Any = False,
                  profile: Any = None, attribute_access: bool = True) -> Response:
-    """Like :func:`openapi_dyn._response.finish`: raise for non-2xx statuses,
-    hand an event stream out unread (as an
-    :class:`~openapi_dyn._sse.AsyncStream`), save a download, read anything
-    else whole, validate it when asked."""
-    is_read = hasattr(raw, "_content")
+    """:func:`openapi_dyn._response.finish` with the event loop: the same
+    steps (:func:`~openapi_dyn._response.finishing`), an event stream handed
+    out as an :class:`~openapi_dyn._sse.AsyncStream`; whatever fails, or a
+    cancelled task, closes the response."""
+    steps = finishing(raw, prepared, hasattr(raw, "_content"), save_to, profile, attribute_access)
     try:
-        if not 200 <= raw.status_code < 300:
-            if not is_read:
-                await read_body(raw, prepared)
-            raise_for_status(raw, prepared, profile)
-        response = Response(raw, prepared, profile, attribute_access)
-        if content_type_of(raw) == "text/event-stream" and save_to is None and not is_read:
-            from ._sse import AsyncStream
+        kind, response = next(steps)
+        while kind is not DONE:
+            if kind is READ:
+                kind, response = steps.send(await read_body(raw, prepared))
+            elif kind is SAVE:
+                kind, response = steps.send(await save_body(raw, prepared, save_to))
+            else:
+                from ._sse import AsyncStream
 
-            response._data = AsyncStream(raw, prepared, attribute_access)
-            response._decoded = True
-            return response
-        if save_to is not None:
-            response._data, response.saved_bytes = await save_body(raw, prepared, save_to)
-            response._decoded = True
-            return response
-        if not is_read:
-            await read_body(raw, prepared)
+                kind, response = steps.send(AsyncStream(raw, prepared, attribute_access))
     except BaseException:
         await raw.aclose()
         raise
-    if validate:
+    if validate and not response._decoded:  # read whole (not a stream, not saved)
         validate_answer(response, prepared, validate)
     return response

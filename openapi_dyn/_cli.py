@@ -34,13 +34,9 @@ import sys
 import time
 from typing import Any, Dict, List, Optional, Sequence
 
+from ._errors import _CommandFailed as _Fail
+
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_INVALID, EXIT_SPEC, EXIT_NETWORK = 0, 1, 2, 3, 4, 5
-
-
-class _Fail(Exception):
-    def __init__(self, message: str, code: int):
-        super().__init__(message)
-        self.code = code
 
 
 def _common(p: argparse.ArgumentParser, top: bool) -> None:
@@ -170,7 +166,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def _run(args) -> int:
     from ._errors import (APIConnectionError, APIError, MissingCredentialsError, OpenAPIDynError, ProfileError,
-                         RequestValidationError, SpecError, UnknownOperationError, UsageError)
+                         RequestValidationError, SpecError, StreamError, UnknownOperationError, UsageError)
 
     try:
         client = _client(args)
@@ -189,7 +185,7 @@ def _run(args) -> int:
         raise _Fail("\n".join(lines), EXIT_INVALID)
     except (MissingCredentialsError, UsageError) as exc:
         raise _Fail(str(exc), EXIT_USAGE)
-    except APIError as exc:
+    except (APIError, StreamError) as exc:  # an error answer, or an error inside a stream
         body = exc.body
         text = _dump(body, _pretty(args, sys.stderr)) if isinstance(body, (dict, list)) else str(body or "")
         raise _Fail(f"{exc}\n{text}".rstrip(), EXIT_API)

@@ -128,6 +128,20 @@ class OperationNamespace:
         return f"<operations of {self._client.spec.title!r}: {len(self._client.spec.operations)}>"
 
 
+#: The options of ``request()`` that belong to ``send()``.
+_SEND_OPTIONS = ("timeout", "max_retries", "save_to", "validate_responses")
+
+
+def _constructor_signature(pool: str) -> inspect.Signature:
+    """The signature of a client's constructor: :class:`BaseClient`'s, with
+    the HTTP library's own client object (``session`` or ``http_client``)
+    after ``validate_responses``, as ``help()`` and IDEs show it."""
+    params = list(inspect.signature(BaseClient.__init__).parameters.values())
+    at = [p.name for p in params].index("validate_responses") + 1
+    params.insert(at, inspect.Parameter(pool, inspect.Parameter.KEYWORD_ONLY, default=None, annotation="Any"))
+    return inspect.Signature(params)
+
+
 class BaseClient:
     """What :class:`Client` and :class:`~openapi_dyn.AsyncClient` share:
     the spec, the profile, the options, finding operations, binding,
@@ -270,6 +284,40 @@ class BaseClient:
         if not prepared.url.startswith(("http://", "https://")):
             raise UsageError(f"no absolute server URL for {prepared.operation_id} "
                              f"({prepared.url.split('?')[0]}): pass base_url= to {self._kind}()")
+
+    # ------------------------------------------- sending (both clients)
+    def _to_send(self, operation_id: str, kwargs: Dict[str, Any]):
+        """``(prepared request, send() options)`` for :meth:`request`: the
+        options that belong to sending taken out of ``kwargs``."""
+        how = {name: kwargs.pop(name, None) for name in _SEND_OPTIONS}
+        return self.prepare(operation_id, **kwargs), how
+
+    def _sending(self, prepared, timeout: Any, max_retries: Optional[int], save_to: Any) -> Dict[str, Any]:
+        """The transport's ``send()`` options for ``prepared`` (checked to
+        have a server URL first): the call's own or the client's."""
+        from ._response import wants_stream
+
+        self._check_sendable(prepared)
+        return {"timeout": self.timeout if timeout is None else timeout,
+                "max_retries": self.max_retries if max_retries is None else max_retries,
+                "stream": wants_stream(prepared, save_to, self.profile)}
+
+    def _finishing(self, save_to: Any, validate_responses: Any) -> Dict[str, Any]:
+        """The options of ``finish()`` for an answer."""
+        return {"save_to": save_to,
+                "validate": self.validate_responses if validate_responses is None else validate_responses,
+                "profile": self.profile, "attribute_access": self.attribute_access}
+
+    def _made_transport(self, factory: Any, pool: Any):
+        """The transport, made by ``factory`` around the caller's ``pool``
+        (a session or http client, or ``None``) on first use; threads or
+        tasks sharing a client share one."""
+        with self._transport_lock:
+            if self._transport is None:
+                self._transport = factory(pool, self.timeout, self.max_retries, retry_rules=self.profile.retry,
+                                          max_connections=self.max_connections,
+                                          max_response_bytes=self.max_response_bytes)
+        return self._transport
 
     def __repr__(self) -> str:
         ops = len(self.spec.operations)
@@ -487,21 +535,8 @@ class Client(BaseClient):
     next request.  One client may be shared by many threads.
     """
 
-    def __init__(self, spec: Any = "openai", *, base_url: Optional[str] = None,
-                 api_key: Any = None, credentials: Optional[Mapping[str, Any]] = None,
-                 headers: Optional[Mapping[str, str]] = None, timeout: Any = None,
-                 max_retries: int = 2, validate: bool = True, validate_responses: Any = False,
-                 session: Any = None, cache: bool = True, strict: bool = False,
-                 server_variables: Optional[Mapping[str, str]] = None, profile: Any = None,
-                 defaults: Optional[Mapping[str, Any]] = None, api_version: Optional[str] = None,
-                 max_connections: Optional[int] = None, attribute_access: bool = True,
-                 max_response_bytes: Optional[int] = None):
-        super().__init__(spec, base_url=base_url, api_key=api_key, credentials=credentials,
-                         headers=headers, timeout=timeout, max_retries=max_retries, validate=validate,
-                         validate_responses=validate_responses, cache=cache, strict=strict,
-                         server_variables=server_variables, profile=profile, defaults=defaults,
-                         api_version=api_version, max_connections=max_connections,
-                         attribute_access=attribute_access, max_response_bytes=max_response_bytes)
+    def __init__(self, spec: Any = "openai", *, session: Any = None, **options: Any):
+        super().__init__(spec, **options)
         if session is not None and getattr(session, "headers", None):
             check_headers(session.headers, "the session's headers")
         self._session = session
@@ -509,13 +544,8 @@ class Client(BaseClient):
     def request(self, operation_id: str, /, **kwargs: Any):
         """Like :meth:`call`, but returns the whole
         :class:`~openapi_dyn._response.Response` (status, headers, data, raw)."""
-        timeout = kwargs.pop("timeout", None)
-        max_retries = kwargs.pop("max_retries", None)
-        save_to = kwargs.pop("save_to", None)
-        validate_responses = kwargs.pop("validate_responses", None)
-        prepared = self.prepare(operation_id, **kwargs)
-        return self.send(prepared, timeout=timeout, max_retries=max_retries, save_to=save_to,
-                         validate_responses=validate_responses)
+        prepared, how = self._to_send(operation_id, kwargs)
+        return self.send(prepared, **how)
 
     def call(self, operation_id: str, /, **kwargs: Any) -> Any:
         """Call an operation and return the decoded body (JSON as Python
@@ -536,15 +566,10 @@ class Client(BaseClient):
         """Send a :class:`~openapi_dyn._request.PreparedRequest`; returns a
         :class:`~openapi_dyn._response.Response`, raises :class:`APIError` for
         non-2xx answers (see :func:`openapi_dyn._response.finish`)."""
-        from ._response import finish, wants_stream
+        from ._response import finish
 
-        self._check_sendable(prepared)
-        raw = self.transport.send(prepared, timeout=self.timeout if timeout is None else timeout,
-                                  max_retries=self.max_retries if max_retries is None else max_retries,
-                                  stream=wants_stream(prepared, save_to, self.profile))
-        validate = self.validate_responses if validate_responses is None else validate_responses
-        return finish(raw, prepared, save_to=save_to, validate=validate, profile=self.profile,
-                      attribute_access=self.attribute_access)
+        how = self._sending(prepared, timeout, max_retries, save_to)
+        return finish(self.transport.send(prepared, **how), prepared, **self._finishing(save_to, validate_responses))
 
     def paginate(self, operation_id: str, /, **kwargs: Any):
         """Every item of a cursor-paginated list operation, fetched lazily,
@@ -563,12 +588,7 @@ class Client(BaseClient):
         if self._transport is None:
             from ._transport import Transport
 
-            with self._transport_lock:  # threads sharing a client share one pool
-                if self._transport is None:
-                    self._transport = Transport(self._session, self.timeout, self.max_retries,
-                                                retry_rules=self.profile.retry,
-                                                max_connections=self.max_connections,
-                                                max_response_bytes=self.max_response_bytes)
+            return self._made_transport(Transport, self._session)
         return self._transport
 
     def close(self) -> None:
@@ -610,6 +630,8 @@ class Client(BaseClient):
 
         return Batch.resume(self, state_path)
 
+
+Client.__init__.__signature__ = _constructor_signature("session")  # type: ignore[attr-defined]
 
 
 class ClientCallContext:

@@ -85,3 +85,67 @@ class Destination:
         where = self.path if self.path is not None else "the file object"
         return DownloadError(f"{self.operation_id}: save_to={str(where)!r}: {what} the file: "
                              f"{exc.strerror or exc}")
+
+
+class Saving:
+    """Writing one answer's body to ``target``, the part both clients share:
+    ``with Saving(...) as saving:`` then :meth:`write` each block as the
+    HTTP library reads it, then :meth:`result`.  Whatever goes wrong, the
+    partial file is removed; a failure of the library (``library_error``)
+    becomes its translated connection error, raised by :meth:`result`
+    outside any ``except`` clause (so a cause that shows a secret is not
+    kept as ``__context__`` either); anything else (Ctrl-C, cancellation, a
+    :class:`~openapi_dyn.DownloadError`) goes on as it is.  ``close`` (the
+    synchronous response's) is called when the block ends."""
+
+    __slots__ = ("dest", "target", "prepared", "library_error", "close", "outcome")
+
+    def __init__(self, target: Any, prepared, library_error: Any, close: Any = None):
+        self.dest: Optional[Destination] = None
+        self.target = target
+        self.prepared = prepared
+        self.library_error = library_error
+        self.close = close
+        self.outcome: Any = None
+
+    def __enter__(self) -> "Saving":
+        try:
+            self.dest = Destination(self.target, self.prepared.operation_id).open()
+        except BaseException:
+            self._closed()
+            raise
+        return self
+
+    def write(self, block: bytes) -> None:
+        self.dest.write(block)
+
+    def __exit__(self, kind: Any, exc: Optional[BaseException], tb: Any) -> bool:
+        try:
+            if exc is None:
+                self.outcome = (self.dest.commit(), self.dest.written)
+                return False
+            self.dest.abort()
+            if not isinstance(exc, self.library_error):
+                return False
+            from ._failures import translated
+
+            self.outcome = translated(exc, self.prepared)
+            return True
+        except BaseException:  # the commit failed: nothing is left under the target name
+            if exc is None:
+                self.dest.abort()
+            raise
+        finally:
+            self._closed()
+
+    def _closed(self) -> None:
+        if self.close is not None:
+            self.close()
+
+    def result(self):
+        """``(what to hand back, bytes written)``, or the translated failure
+        raised."""
+        first, second = self.outcome
+        if isinstance(first, BaseException):
+            raise first from second
+        return first, second

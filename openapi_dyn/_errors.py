@@ -14,9 +14,18 @@ Grouped by when they happen:
 * sending it: :class:`APIConnectionError`, :class:`APITimeoutError`,
   :class:`RedirectError`, :class:`ResponseTooLargeError`
 * the answer: :class:`APIError` and one subclass per common status,
-  :class:`ResponseValidationError`, :class:`StreamError`, :class:`DownloadError`
+  :class:`ResponseValidationError`, :class:`StreamError` (an error inside a
+  successful event stream, not an :class:`APIError`), :class:`DownloadError`
 * generating the reference: :class:`DocumentationError`,
   :class:`UnknownFormatError`
+* batches: :class:`BatchError`, :class:`BatchRequestNotRun`
+
+The last section holds the private signals the library raises and catches
+inside itself (:class:`_IncompleteEvent`, :class:`_NotStrict`), turns into
+an exit status (:class:`_CommandFailed`) or into that status's message
+(:class:`_MCPUnavailable`, an ``ImportError`` for a missing optional
+package); none of them is an :class:`OpenAPIDynError`, and each is
+re-exported under its old name by the module that uses it.
 """
 from __future__ import annotations
 
@@ -133,23 +142,16 @@ class ResponseTooLargeError(APIConnectionError):
 
 
 # ---------------------------------------------------------------- responses
-class APIError(OpenAPIDynError):
-    """The server answered with a non-2xx status.
-
-    ``status_code``, ``headers``, ``body`` (decoded: JSON as Python objects,
-    else text), ``request_id`` (from the header the vendor profile names:
-    ``x-request-id``, Anthropic's ``request-id``...) and ``response`` (the
-    :class:`requests.Response`).
-
-    What the vendor's error envelope says is read into ``message``, ``type``,
-    ``code`` and ``param`` (``None`` where the body does not say): OpenAI's
-    and Azure's ``{"error": {"message", "type", "code", "param"}}``,
-    Anthropic's ``{"type": "error", "error": {"type", "message"}}``,
-    Cohere's ``{"message"}``, and RFC 9457 ``application/problem+json``
-    (``title``/``detail`` as the message, ``type`` as the type) for any spec.
-    """
-
-    status_code: int = 0
+class ErrorAnswer:
+    """What the server said about an error, kept on the exception raised for
+    it: ``status_code``, ``headers``, ``body`` (decoded: JSON as Python
+    objects, else text), ``request_id`` (from the header the vendor profile
+    names: ``x-request-id``, Anthropic's ``request-id``...), ``response``
+    (the HTTP library's response) and what the vendor's error envelope says,
+    read into ``message``, ``type``, ``code`` and ``param`` (``None`` where
+    the body does not say).  Shared by :class:`APIError` (an error status)
+    and :class:`StreamError` (an error inside an event stream); not raised
+    by itself."""
 
     def __init__(self, message: str, *, status_code: int, headers: Mapping[str, str],
                  body: Any, request_id: Optional[str] = None, response: Any = None,
@@ -165,6 +167,21 @@ class APIError(OpenAPIDynError):
         self.code = code
         self.param: Optional[str] = param
         super().__init__(message)
+
+
+class APIError(ErrorAnswer, OpenAPIDynError):
+    """The server answered with a non-2xx status.
+
+    ``status_code``, ``headers``, ``body``, ``request_id``, ``response`` and
+    the error envelope's ``message``, ``type``, ``code`` and ``param`` (see
+    :class:`ErrorAnswer`): OpenAI's and Azure's ``{"error": {"message",
+    "type", "code", "param"}}``, Anthropic's ``{"type": "error", "error":
+    {"type", "message"}}``, Cohere's ``{"message"}``, and RFC 9457
+    ``application/problem+json`` (``title``/``detail`` as the message,
+    ``type`` as the type) for any spec.
+    """
+
+    status_code: int = 0
 
 
 class BadRequestError(APIError):
@@ -237,8 +254,13 @@ class ResponseDriftWarning(UserWarning):
     :mod:`openapi_dyn._drift`)."""
 
 
-class StreamError(APIError):
-    """An event stream delivered an error event, or broke off mid-stream."""
+class StreamError(ErrorAnswer, OpenAPIDynError):
+    """An event stream delivered an error event or error payload, or broke
+    off in the middle: the answer's status was a success (``status_code``
+    is that status, usually 200), so this is not an :class:`APIError`.
+    ``body`` is the error payload (or the partial event), read like an error
+    envelope into ``message``, ``type``, ``code`` and ``param`` (see
+    :class:`ErrorAnswer`)."""
 
 
 # ----------------------------------------------------------- the reference
@@ -277,3 +299,33 @@ class BatchRequestNotRun(BatchError):
         if code or message:
             text += ": " + (f"[{code}] " if code else "") + (message or "")
         super().__init__(text.rstrip())
+
+
+# ------------------------------------------------- signals inside the library
+class _IncompleteEvent(Exception):
+    """An event stream ended inside an event (``partial`` holds what was
+    read); the stream readers turn it into :class:`StreamError`, or ignore it
+    when the partial event is ``[DONE]``."""
+
+    def __init__(self, partial: str):
+        self.partial = partial
+        super().__init__(partial)
+
+
+class _NotStrict(Exception):
+    """Why a tool schema has no form OpenAI's strict mode accepts (the
+    message says what and where); :func:`openapi_dyn._toolschema.strict_variant`
+    returns it as a reason."""
+
+
+class _MCPUnavailable(ImportError):
+    """The ``mcp`` package, which the MCP server needs, is not installed."""
+
+
+class _CommandFailed(Exception):
+    """The command line tool stops: ``message`` goes to standard error and
+    ``code`` is the exit status (see :mod:`openapi_dyn._cli`)."""
+
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.code = code

@@ -22,11 +22,9 @@ import logging
 import sys
 from typing import Any, Dict, Optional
 
+from ._errors import _MCPUnavailable as MCPUnavailable
+
 logger = logging.getLogger("openapi_dyn.mcp")
-
-
-class MCPUnavailable(ImportError):
-    """The ``mcp`` package is not installed."""
 
 
 def _sdk():

@@ -9,10 +9,12 @@ read while they arrive, everything else is read whole and decoded.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, NamedTuple, Optional
+from typing import Any, List, Mapping, NamedTuple, Optional
 from urllib.parse import parse_qsl, urlsplit
 
+from ._envelope import GENERIC_ERROR_FIELDS, error_fields, request_id_of  # noqa: F401 (read from here too)
 from ._errors import ResponseValidationError, ValidationProblem, error_class_for
+from ._reading import READ_CHUNK, _is_read, read_all  # noqa: F401 (read from here too)
 
 
 class Response:
@@ -93,18 +95,6 @@ class Response:
         return f"<Response {self.status_code} {self.request.operation_id}>"
 
 
-def request_id_of(headers: Mapping[str, str], profile: Any = None) -> Optional[str]:
-    """The request id the server sent, from the headers the profile names
-    (``x-request-id``, Anthropic's ``request-id``, Azure's
-    ``apim-request-id``)."""
-    names = getattr(profile, "request_id_headers", None) or ("x-request-id", "request-id")
-    for name in names:
-        value = headers.get(name)
-        if value:
-            return value
-    return None
-
-
 def _stream_type():
     from ._sse import _StreamBase
     return _StreamBase
@@ -178,118 +168,14 @@ def raise_for_status(raw, prepared, profile: Any = None) -> None:
         text += f" (param: {fields['param']})"
     if rid:
         text += f" [request id {rid}]"
-    from ._transport import NOT_REPLAYABLE, RETRY_STATUSES
+    from ._failures import NOT_REPLAYABLE
+    from ._profile import DEFAULT_RETRY_STATUSES as RETRY_STATUSES
 
     if status in RETRY_STATUSES and getattr(raw, "openapi_dyn_not_retried", False):
         text += f" ({NOT_REPLAYABLE})"
     raise cls(text, status_code=status, headers=raw.headers, body=body, request_id=rid, response=raw,
               error_message=fields["message"], error_type=fields["type"], code=fields["code"],
               param=fields["param"])
-
-
-#: Where error bodies keep their fields when no profile says otherwise: the
-#: ``{"error": {...}}`` envelope most JSON APIs use, then top-level fields.
-GENERIC_ERROR_FIELDS = {
-    "message": ("error.message", "message", "detail", "error_description", "title", "error"),
-    "type": ("error.type", "type"),
-    "code": ("error.code", "code"),
-    "param": ("error.param", "param"),
-}
-
-
-def _dig(body: Any, path: str) -> Any:
-    node = body
-    for part in path.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
-def error_fields(body: Any, ctype: str = "", profile: Any = None) -> Dict[str, Any]:
-    """``message``, ``type``, ``code`` and ``param`` of an error body: from
-    the paths the profile's ``errors`` section lists, then the generic ones;
-    an RFC 9457 problem document (``application/problem+json``) gives
-    ``detail`` (or ``title``) as the message and its ``type`` URI as the
-    type.  A text body is its own message (shortened)."""
-    out: Dict[str, Any] = {"message": None, "type": None, "code": None, "param": None}
-    if isinstance(body, str):
-        out["message"] = body.strip()[:500] or None
-        return out
-    if not isinstance(body, Mapping):
-        return out
-    if ctype == "application/problem+json":
-        detail = body.get("detail") if isinstance(body.get("detail"), str) else None
-        title = body.get("title") if isinstance(body.get("title"), str) else None
-        out["message"] = detail or title
-        out["type"] = body.get("type") if isinstance(body.get("type"), str) else None
-        return out
-    given = getattr(profile, "error_fields", None) or {}
-    for key, generic in GENERIC_ERROR_FIELDS.items():
-        for path in tuple(given.get(key) or ()) + generic:
-            value = _dig(body, path)
-            if key == "message" and isinstance(value, Mapping):
-                continue
-            if isinstance(value, (str, int, float)) and not isinstance(value, bool) and value != "":
-                out[key] = value
-                break
-    return out
-
-
-#: Bytes read per block when a body is read whole.
-READ_CHUNK = 64 * 1024
-
-
-def read_all(raw, prepared) -> bytes:
-    """Read a body left on the wire, translating a connection that breaks
-    mid-body (or a body that does not decompress) into
-    :class:`APIConnectionError`, and stopping with
-    :class:`ResponseTooLargeError` past the client's ``max_response_bytes``
-    (counted after decompression: a gzip bomb stops there too).  (An httpx
-    answer has been read by the asynchronous client already.)"""
-    if hasattr(raw, "aread"):
-        return raw.content
-    import requests
-
-    from ._transport import translated
-
-    if _is_read(raw):
-        return raw.content
-    limit = getattr(raw, "openapi_dyn_max_bytes", None)
-    if limit is None:
-        failure = None
-        try:
-            return raw.content
-        except requests.RequestException as exc:
-            failure, cause = translated(exc, prepared)
-        raise failure from cause
-    declared = raw.headers.get("Content-Length", "")
-    if declared.strip().isdigit() and int(declared) > limit:
-        raw.close()
-        raise _too_large(prepared, limit, f"it announces {int(declared)} bytes")
-    blocks, size, failure = [], 0, None
-    try:
-        for block in raw.iter_content(READ_CHUNK):
-            size += len(block)
-            if size > limit:
-                raw.close()
-                raise _too_large(prepared, limit, "more arrived")
-            blocks.append(block)
-    except requests.RequestException as exc:
-        failure, cause = translated(exc, prepared)
-    if failure is not None:
-        raise failure from cause
-    raw._content = b"".join(blocks)
-    raw._content_consumed = True
-    return raw._content
-
-
-def _too_large(prepared, limit: int, why: str):
-    from ._errors import ResponseTooLargeError
-
-    return ResponseTooLargeError(
-        f"{prepared.method} {prepared.masked_url}: the answer is larger than max_response_bytes "
-        f"({limit} bytes): {why}; reading stopped and the connection was closed", request=prepared)
 
 
 # ------------------------------------------------------- after sending
@@ -322,25 +208,53 @@ def wants_stream(prepared, save_to: Any = None, profile: Any = None) -> bool:
     return any(k == flag and v.lower() == "true" for k, v in parse_qsl(query))
 
 
+#: What :func:`finishing` asks its driver for: read the body whole (answer
+#: anything), write it to ``save_to`` (answer ``(what to hand back, bytes
+#: written)``), hand it out as an event stream (answer the stream); ``DONE``
+#: comes with the finished :class:`Response`.
+READ, SAVE, STREAM, DONE = "read", "save", "stream", "done"
+
+
+def finishing(raw, prepared, is_read: bool, save_to: Any = None, profile: Any = None,
+              attribute_access: bool = True):
+    """What becomes of an answer, worked out once for both clients, without
+    I/O: a generator of ``(kind, response)`` steps (see :data:`READ`) that is
+    sent what the driver read.  Raises for non-2xx statuses (the body read
+    first), hands an event stream out unread, saves a download, reads
+    anything else whole.  ``is_read``: the body is in memory already."""
+    if not 200 <= raw.status_code < 300:
+        if not is_read:
+            yield READ, None
+        raise_for_status(raw, prepared, profile)
+    response = Response(raw, prepared, profile, attribute_access)
+    if content_type_of(raw) == "text/event-stream" and save_to is None and not is_read:
+        response._data = yield STREAM, None
+        response._decoded = True
+    elif save_to is not None:
+        response._data, response.saved_bytes = yield SAVE, None
+        response._decoded = True
+    elif not is_read:
+        yield READ, None
+    yield DONE, response
+
+
 def finish(raw, prepared, *, save_to: Any = None, validate: bool = False, profile: Any = None,
            attribute_access: bool = True) -> Response:
     """Turn a :class:`requests.Response` into a :class:`Response`: raise for
     non-2xx statuses, hand an event stream out unread, write a download to
-    ``save_to``, read anything else whole, and validate it when asked."""
-    raise_for_status(raw, prepared, profile)
-    response = Response(raw, prepared, profile, attribute_access)
-    if content_type_of(raw) == "text/event-stream" and save_to is None and not _is_read(raw):
-        from ._sse import Stream
+    ``save_to``, read anything else whole (:func:`finishing`), and validate
+    it when asked."""
+    steps = finishing(raw, prepared, _is_read(raw), save_to, profile, attribute_access)
+    kind, response = next(steps)
+    while kind is not DONE:
+        if kind is STREAM:
+            from ._sse import Stream
 
-        response._data = Stream(raw, prepared, attribute_access)
-        response._decoded = True
-        return response
-    if save_to is not None:
-        response._data, response.saved_bytes = save_body(raw, prepared, save_to)
-        response._decoded = True
-        return response
-    read_all(raw, prepared)
-    if validate:
+            got: Any = Stream(raw, prepared, attribute_access)
+        else:
+            got = read_all(raw, prepared) if kind is READ else save_body(raw, prepared, save_to)
+        kind, response = steps.send(got)
+    if validate and not response._decoded:  # read whole (not a stream, not saved)
         validate_answer(response, prepared, validate)
     return response
 
@@ -369,36 +283,18 @@ def validate_answer(response: "Response", prepared, validate: Any) -> None:
                       ResponseDriftWarning, stacklevel=3)
 
 
-def _is_read(raw) -> bool:
-    return bool(getattr(raw, "_content_consumed", False))
-
-
 def save_body(raw, prepared, target: Any):
     """Write the (decompressed) body to ``target`` block by block; returns
     ``(what to hand back, bytes written)``; see :mod:`.download`.  Whatever
     goes wrong, the connection is closed and no partial file is left."""
     import requests
 
-    from ._download import DOWNLOAD_CHUNK, Destination
-    from ._transport import translated
+    from ._download import DOWNLOAD_CHUNK, Saving
 
-    dest = None
-    try:
-        dest = Destination(target, prepared.operation_id).open()
+    with Saving(target, prepared, requests.RequestException, raw.close) as saving:
         for block in raw.iter_content(DOWNLOAD_CHUNK):
-            dest.write(block)
-        return dest.commit(), dest.written
-    except BaseException as exc:  # Ctrl-C and cancellation too: no partial file
-        if dest is not None:
-            dest.abort()
-        if not isinstance(exc, requests.RequestException):
-            raise
-        failure, cause = translated(exc, prepared)
-    finally:
-        raw.close()
-    # raised here, outside the except clause: a cause that shows a secret is
-    # left out, and must not come back as __context__
-    raise failure from cause
+            saving.write(block)
+    return saving.result()
 
 
 # ------------------------------------------------ response validation

@@ -24,6 +24,7 @@ import re
 from typing import Any, AsyncIterator, Iterable, Iterator, Optional
 
 from ._errors import APITimeoutError, ResponseTooLargeError, StreamError
+from ._errors import _IncompleteEvent as IncompleteEvent
 
 __all__ = ["ServerSentEvent", "Stream", "AsyncStream", "EventParser", "parse_events", "iter_lines"]
 
@@ -75,14 +76,6 @@ class ServerSentEvent:
         data = self.data if len(self.data) <= 60 else self.data[:57] + "..."
         extra = f" id={self.id!r}" if self.id is not None else ""
         return f"<ServerSentEvent {self.event}{extra}: {data!r}>"
-
-
-class IncompleteEvent(Exception):
-    """The stream ended inside an event (``partial`` holds what was read)."""
-
-    def __init__(self, partial: str):
-        self.partial = partial
-        super().__init__(partial)
 
 
 def iter_lines(chunks: Iterable[bytes]) -> Iterator[str]:
@@ -204,8 +197,8 @@ def parse_events(chunks: Iterable[bytes]) -> Iterator[ServerSentEvent]:
 
 def _error_message(payload: Any) -> str:
     """What an error event says, read like an error answer's envelope
-    (:func:`~openapi_dyn._response.error_fields`), else the payload itself."""
-    from ._response import error_fields
+    (:func:`~openapi_dyn._envelope.error_fields`), else the payload itself."""
+    from ._envelope import error_fields
 
     fields = error_fields(payload)
     for key in ("message", "type", "code"):
@@ -229,6 +222,9 @@ class _StreamBase:
         self._pending_bytes = 0
         self._started = False
         self._closed = False
+        self._done = False  # [DONE] was read
+        self._parser = EventParser()
+        self._limit = getattr(raw, "openapi_dyn_max_bytes", None)
 
     @property
     def status_code(self) -> int:
@@ -243,7 +239,7 @@ class _StreamBase:
         return self._closed
 
     def _fail(self, message: str, body: Any = None) -> StreamError:
-        from ._response import error_fields, request_id_of
+        from ._envelope import error_fields, request_id_of
 
         fields = error_fields(body)
         where = ""
@@ -281,11 +277,47 @@ class _StreamBase:
         self._pending_bytes = 0
         return True
 
-    def _incomplete(self, exc: IncompleteEvent) -> Optional[StreamError]:
-        if exc.partial.strip() == "[DONE]":
-            return None
-        return self._fail(f"the event stream broke off in the middle of an event after "
-                          f"{self.events_seen} event(s)", exc.partial)
+    def _feed(self, chunk: bytes) -> Iterator[ServerSentEvent]:
+        """The events ``chunk`` completes, each handed out only once the
+        one before it was taken (an error event after a good one raises
+        when it is reached); sets ``_done`` at ``[DONE]``.  The sans-I/O
+        core of both streams: they only bring the chunks."""
+        limit = self._limit
+        if limit is not None:
+            # bytes since the last event delivered: one endless event, or
+            # an endless run of comments, stops here
+            self._pending_bytes += len(chunk)
+            if self._pending_bytes > limit:
+                raise self._too_large(limit)
+        return self._deliver(self._parser.feed(chunk))
+
+    def _end(self) -> Iterator[ServerSentEvent]:
+        """The events left when the body ends (see :meth:`_feed`)."""
+        return self._deliver(self._parser.close())
+
+    def _deliver(self, events: list) -> Iterator[ServerSentEvent]:
+        for event in events:
+            if not self._accept(event):
+                self._done = True
+                return
+            yield event
+
+    def _ended_badly(self, exc: BaseException, stalled: bool, broken: bool) -> bool:
+        """Raise what ``exc``, raised while reading, means: a stream that
+        ended inside an event (unless that event is ``[DONE]``: then return
+        True, the stream simply ended), one that went quiet (``stalled``:
+        :class:`APITimeoutError`) or broke (``broken``: :class:`StreamError`);
+        False when it is none of these (the caller re-raises it)."""
+        if isinstance(exc, IncompleteEvent):
+            if exc.partial.strip() == "[DONE]":
+                return True
+            raise self._fail(f"the event stream broke off in the middle of an event after "
+                             f"{self.events_seen} event(s)", exc.partial) from None
+        if stalled:
+            raise self._stalled() from self._cause(exc)
+        if broken:
+            raise self._broken(exc) from self._cause(exc)
+        return False
 
     def _stalled(self) -> APITimeoutError:
         return APITimeoutError(f"the event stream stalled: no data within the read timeout after "
@@ -310,7 +342,7 @@ class _StreamBase:
         """``exc``, or ``None`` when its text shows a secret of the request."""
         if self.request is None:
             return exc
-        from ._transport import safe_cause
+        from ._failures import safe_cause
 
         return safe_cause(exc, self.request)
 
@@ -342,19 +374,9 @@ class Stream(_StreamBase):
     def _chunks(self) -> Iterator[bytes]:
         reader = getattr(self.raw.raw, "read1", None)
         if reader is None:  # not urllib3 underneath: fall back to requests
-            chunks = self.raw.iter_content(chunk_size=None)
-        else:
-            # decode_content: compressed streams are decompressed as they arrive
-            chunks = iter(lambda: reader(_READ_SIZE, decode_content=True), b"")
-        limit = getattr(self.raw, "openapi_dyn_max_bytes", None)
-        for chunk in chunks:
-            if limit is not None:
-                # bytes since the last event delivered: one endless event, or
-                # an endless run of comments, stops here
-                self._pending_bytes += len(chunk)
-                if self._pending_bytes > limit:
-                    raise self._too_large(limit)
-            yield chunk
+            return self.raw.iter_content(chunk_size=None)
+        # decode_content: compressed streams are decompressed as they arrive
+        return iter(lambda: reader(_READ_SIZE, decode_content=True), b"")
 
     def events(self) -> Iterator[ServerSentEvent]:
         """Every event as a :class:`ServerSentEvent`, up to ``[DONE]`` (not
@@ -367,24 +389,17 @@ class Stream(_StreamBase):
         from urllib3.exceptions import ReadTimeoutError
 
         try:
-            for event in parse_events(self._chunks()):
-                if not self._accept(event):
+            for chunk in self._chunks():
+                yield from self._feed(chunk)
+                if self._done:
                     return
-                yield event
-        except IncompleteEvent as exc:
-            failure = self._incomplete(exc)
-            if failure is not None:
-                raise failure from None
-        except (ReadTimeoutError, requests.Timeout) as exc:
-            raise self._stalled() from self._cause(exc)
+            yield from self._end()
         except (StreamError, ResponseTooLargeError):
             raise
         except Exception as exc:  # GeneratorExit (loop left early) is not an Exception
-            if _is_read_timeout(exc):
-                raise self._stalled() from self._cause(exc)
-            if _is_network_error(exc):
-                raise self._broken(exc) from self._cause(exc)
-            raise
+            stalled = isinstance(exc, (ReadTimeoutError, requests.Timeout)) or _is_read_timeout(exc)
+            if not self._ended_badly(exc, stalled, not stalled and _is_network_error(exc)):
+                raise
         finally:
             self.close()
 
@@ -429,31 +444,16 @@ class AsyncStream(_StreamBase):
     async def _generate(self) -> AsyncIterator[ServerSentEvent]:
         import httpx
 
-        parser = EventParser()
-        limit = getattr(self.raw, "openapi_dyn_max_bytes", None)
         try:
             async for chunk in self.raw.aiter_bytes():
-                if limit is not None:
-                    # bytes since the last event delivered, as for Stream
-                    self._pending_bytes += len(chunk)
-                    if self._pending_bytes > limit:
-                        raise self._too_large(limit)
-                for event in parser.feed(chunk):
-                    if not self._accept(event):
-                        return
+                for event in self._feed(chunk):
                     yield event
-            for event in parser.close():
-                if not self._accept(event):
+                if self._done:
                     return
+            for event in self._end():
                 yield event
-        except IncompleteEvent as exc:
-            failure = self._incomplete(exc)
-            if failure is not None:
-                raise failure from None
-        except httpx.TimeoutException as exc:
-            raise self._stalled() from self._cause(exc)
-        except (httpx.TransportError, httpx.DecodingError, httpx.StreamError) as exc:
-            raise self._broken(exc) from self._cause(exc)
+        except (IncompleteEvent, httpx.TransportError, httpx.DecodingError, httpx.StreamError) as exc:
+            self._ended_badly(exc, isinstance(exc, httpx.TimeoutException), True)
         finally:
             await self.aclose()
 

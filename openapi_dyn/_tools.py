@@ -30,8 +30,8 @@ import weakref
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ._errors import (APIConnectionError, APIError, MissingCredentialsError, OpenAPIDynError,
-                     RequestValidationError, ResponseValidationError, UnknownOperationError,
-                     UsageError, ValidationProblem)
+                     RequestValidationError, ResponseValidationError, StreamError,
+                     UnknownOperationError, UsageError, ValidationProblem)
 from ._operation import is_json
 from ._toolschema import SchemaWriter, strict_variant, trim
 
@@ -660,6 +660,10 @@ def error_result(exc: BaseException, shape: Optional[ToolShape] = None) -> ToolR
         param = f" (parameter {exc.param})" if exc.param else ""
         detail["text"] = f"The API answered HTTP {exc.status_code}{kind}{code}: {said}{param}"
         return ToolResult(detail, is_error=True, status=exc.status_code or None)
+    if isinstance(exc, StreamError):
+        return ToolResult({"error": "stream_error", "status": exc.status_code, "message": exc.message,
+                           "type": exc.type, "code": exc.code, "request_id": exc.request_id,
+                           "text": f"The event stream failed: {exc}"}, is_error=True)
     if isinstance(exc, MissingCredentialsError):
         return ToolResult({"error": "missing_credentials", "text": str(exc)}, is_error=True)
     if isinstance(exc, APIConnectionError):

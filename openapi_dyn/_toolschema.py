@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Set, Tuple
 
+from ._errors import _NotStrict as NotStrict
 from ._spec.pointer import unescape, walk
 
 #: Characters kept of each ``description`` inside a schema (parameters, body
@@ -249,10 +250,6 @@ STRICT_REFUSED = ("allOf", "not", "if", "then", "else", "patternProperties", "de
 STRICT_MAX_DEPTH = 10
 STRICT_MAX_PROPERTIES = 5000
 STRICT_MAX_ENUM = 1000
-
-
-class NotStrict(Exception):
-    """Why a schema has no strict form (the message says what and where)."""
 
 
 def strict_variant(schema: Dict[str, Any]) -> Tuple[Optional[Dict[str, Any]], str]:

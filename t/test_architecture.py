@@ -16,28 +16,13 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, Iterator, List, Set, Tuple
+from typing import Dict, Iterator, List, Tuple
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "openapi_dyn"
 DOC = ROOT / "docs" / "architecture.md"
-
-#: Imports that reach up today, in files another change is reworking:
-#: (importer, imported), paths relative to openapi_dyn/.  Each must still
-#: exist (so the list cannot go stale); the list must shrink to empty.
-KNOWN: Set[Tuple[str, str]] = {
-    # answers translate the HTTP library's failures with the sync
-    # transport's translated()/safe_cause() and read its retry constants
-    ("_response.py", "_transport.py"),
-    ("_async_response.py", "_transport.py"),
-    ("_sse.py", "_transport.py"),
-    # an event stream words its errors like an error envelope
-    # (error_fields, request_id_of in _response.py)
-    ("_sse.py", "_response.py"),
-}
-
 
 # ------------------------------------------------------------------ layers
 def documented_layers() -> List[Tuple[str, List[str]]]:
@@ -201,15 +186,10 @@ def test_the_import_reader_sees_every_kind_of_import():
 
 def test_no_module_imports_from_a_layer_above():
     layer = layer_of_each()
-    new = {k: v for k, v in violations().items() if k not in KNOWN}
+    new = violations()
     assert not new, "imports that reach up a layer:\n" + "\n".join(
         f"  {a} (layer {layer[a]}) imports {b} (layer {layer[b]}) at line(s) {lines}"
         for (a, b), lines in sorted(new.items()))
-
-
-def test_the_known_reaches_up_are_still_there():
-    gone = KNOWN - set(violations())
-    assert not gone, f"no longer reaching up, take them off KNOWN: {sorted(gone)}"
 
 
 # --------------------------------------------------------- public namespace
