@@ -302,6 +302,16 @@ class BatchRequestNotRun(BatchError):
 
 
 # ------------------------------------------------- signals inside the library
+class _Unresolved(Exception):
+    """A $ref target that cannot be found while bundling; turned into a
+    :class:`SpecError` naming the $ref's place by whoever knows it."""
+
+
+class ManUnavailable(DocumentationError):
+    """``pod2man`` is not installed (the ``man`` format needs it); exported
+    by :mod:`openapi_dyn.reference`."""
+
+
 class _IncompleteEvent(Exception):
     """An event stream ended inside an event (``partial`` holds what was
     read); the stream readers turn it into :class:`StreamError`, or ignore it

@@ -13,7 +13,7 @@ import os
 import time
 from typing import Any, Dict, List, Optional
 
-from .._errors import SpecError
+from .._errors import SpecError, _Unresolved as Unresolved
 from . import limits as _limits
 
 __all__ = ["Reader", "Unresolved", "URL_TIMEOUT", "abspath", "is_url", "stamp", "url2pathname"]
@@ -32,11 +32,6 @@ def url2pathname(path: str) -> str:
 
 def abspath(p: str) -> str:
     return os.path.normpath(os.path.abspath(os.path.expanduser(p)))
-
-
-class Unresolved(Exception):
-    """A $ref target that cannot be found; turned into a SpecError naming the
-    $ref's place by whoever knows it."""
 
 
 def stamp(st: os.stat_result) -> List[int]:

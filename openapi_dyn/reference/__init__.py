@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
-from .._errors import DocumentationError
+from .._errors import ManUnavailable
 
 __all__ = ["FORMATS", "SUFFIX", "ManUnavailable", "reference", "render", "render_operation"]
 
@@ -39,10 +39,6 @@ __all__ = ["FORMATS", "SUFFIX", "ManUnavailable", "reference", "render", "render
 FORMATS = ("text", "pod", "markdown", "html", "man")
 #: File name suffix per format.
 SUFFIX = {"text": "txt", "pod": "pod", "markdown": "md", "html": "html", "man": "3"}
-
-
-class ManUnavailable(DocumentationError):
-    """``pod2man`` is not installed (the ``man`` format needs it)."""
 
 
 _stamp: Optional[str] = None
