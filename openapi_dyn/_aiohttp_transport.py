@@ -18,6 +18,8 @@ import aiohttp
 import httpx
 from multidict import CIMultiDict
 
+from ._library_internals import aiohttp_pool_counts
+
 
 def _error(exc: BaseException, request: httpx.Request, connecting: bool) -> httpx.HTTPError:
     """aiohttp's (or asyncio's) exception -> the httpx exception for it."""
@@ -99,7 +101,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         connector = self._session.connector if self._session is not None else None
         if connector is None:
             return 0, 0
-        return len(connector._acquired), sum(len(c) for c in connector._conns.values())
+        return aiohttp_pool_counts(connector)
 
     async def aclose(self) -> None:
         if self._session is not None:

@@ -45,7 +45,7 @@ class AsyncClient(BaseClient):
 
     async def request(self, operation_id: str, /, **kwargs: Any):
         """Like :meth:`call`, but returns the whole
-        :class:`~openapi_dyn._response.Response` (status, headers, data, raw)."""
+        :class:`~openapi_dyn.Response` (status, headers, data, raw)."""
         prepared, how = self._to_send(operation_id, kwargs)
         return await self.send(prepared, **how)
 
@@ -53,13 +53,13 @@ class AsyncClient(BaseClient):
         """Call an operation and return the decoded body; the arguments and
         options of :meth:`Client.call <openapi_dyn.Client.call>`.  An
         event-stream answer comes back as an
-        :class:`~openapi_dyn._sse.AsyncStream` to ``async for`` over."""
+        :class:`~openapi_dyn.AsyncStream` to ``async for`` over."""
         return (await self.request(operation_id, **kwargs)).data
 
     async def send(self, prepared, *, timeout: Any = None, max_retries: Optional[int] = None,
                    save_to: Any = None, validate_responses: Optional[bool] = None):
-        """Send a :class:`~openapi_dyn._request.PreparedRequest`; returns a
-        :class:`~openapi_dyn._response.Response`, raises :class:`APIError` for
+        """Send a :class:`~openapi_dyn.PreparedRequest`; returns a
+        :class:`~openapi_dyn.Response`, raises :class:`APIError` for
         non-2xx answers."""
         from ._async_response import finish
 
@@ -88,7 +88,7 @@ class AsyncClient(BaseClient):
 
     async def call_tool(self, name: str, arguments: Any = None, *, prefix: str = ""):
         """Validate and send a model's tool call; returns a
-        :class:`~openapi_dyn._tools.ToolResult` (``is_error`` set for invalid
+        :class:`~openapi_dyn.ToolResult` (``is_error`` set for invalid
         arguments and API errors; see :func:`openapi_dyn._tools.call_tool`)."""
         from ._tools import call_tool_async
 

@@ -10,8 +10,9 @@ from typing import Any
 
 import httpx
 
+from ._library_internals import httpx_body_is_read, keep_httpx_body
 from ._reading import WholeBody
-from ._response import DONE, READ, SAVE, Response, finishing, validate_answer
+from ._response import DONE, READ, SAVE, Response, finishing, validated
 
 
 async def read_body(raw: httpx.Response, prepared) -> bytes:
@@ -34,12 +35,11 @@ async def read_body(raw: httpx.Response, prepared) -> bytes:
                 if over is not None:
                     break
             else:
-                raw._content = body.content()
-                return raw._content
+                return keep_httpx_body(raw, body.content())
     except httpx.HTTPError as exc:
         failure, cause = translated(exc, prepared)
     finally:
-        if not raw.is_closed and not hasattr(raw, "_content"):
+        if not raw.is_closed and not httpx_body_is_read(raw):
             await raw.aclose()
     if over is not None:
         raise over
@@ -64,9 +64,9 @@ async def finish(raw: httpx.Response, prepared, *, save_to: Any = None, validate
                  profile: Any = None, attribute_access: bool = True) -> Response:
     """:func:`openapi_dyn._response.finish` with the event loop: the same
     steps (:func:`~openapi_dyn._response.finishing`), an event stream handed
-    out as an :class:`~openapi_dyn._sse.AsyncStream`; whatever fails, or a
+    out as an :class:`~openapi_dyn.AsyncStream`; whatever fails, or a
     cancelled task, closes the response."""
-    steps = finishing(raw, prepared, hasattr(raw, "_content"), save_to, profile, attribute_access)
+    steps = finishing(raw, prepared, httpx_body_is_read(raw), save_to, profile, attribute_access)
     try:
         kind, response = next(steps)
         while kind is not DONE:
@@ -81,6 +81,4 @@ async def finish(raw: httpx.Response, prepared, *, save_to: Any = None, validate
     except BaseException:
         await raw.aclose()
         raise
-    if validate and not response._decoded:  # read whole (not a stream, not saved)
-        validate_answer(response, prepared, validate)
-    return response
+    return validated(response, prepared, validate)

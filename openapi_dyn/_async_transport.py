@@ -95,7 +95,7 @@ def failure_kind(exc: httpx.HTTPError) -> str:
 
 class AsyncTransport(RetryTiming):
     """Owns (or borrows) an :class:`httpx.AsyncClient`; sends
-    :class:`~openapi_dyn._request.PreparedRequest`\\ s.  Tunable like
+    :class:`~openapi_dyn.PreparedRequest`\\ s.  Tunable like
     :class:`~openapi_dyn._transport.Transport`."""
 
     follow_redirects = True

@@ -12,7 +12,7 @@ Leading and trailing whitespace of a key is dropped (a key read from a file
 ends in a newline); a key with a line break, carriage return or NUL inside is
 refused with a :class:`~openapi_dyn.UsageError` that names where it came from,
 never its value.  Where each key goes is recorded in the request's
-:class:`~openapi_dyn._redact.SecretPlaces`, which decides what is masked.
+:class:`~openapi_dyn.SecretPlaces`, which decides what is masked.
 """
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ been made live.
     h.result()                                      # the answer, or the APIError it would raise
 
 A :class:`Batch` validates every queued call exactly as
-:meth:`Client.prepare <openapi_dyn._client.Client.prepare>` does (it *is* a
+:meth:`Client.prepare <openapi_dyn.Client.prepare>` does (it *is* a
 ``prepare()`` call), gives it a ``custom_id`` and appends it to a local
 request file, one line at a time: memory does not grow with the requests'
 size.  The file is split into *chunks* whenever the next line would pass the

@@ -17,7 +17,7 @@ see docs/vendors.md); this module only knows the two wire protocols:
   streamed from disk); results are a JSONL stream of ``{custom_id, result:
   {type: succeeded|errored|canceled|expired, ...}}``.
 
-Every call made here goes through the :class:`~openapi_dyn._client.Client`,
+Every call made here goes through the :class:`~openapi_dyn.Client`,
 so it is validated, authenticated, retried and decoded like any other.
 """
 from __future__ import annotations

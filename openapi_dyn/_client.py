@@ -27,7 +27,7 @@ from ._spec import Spec
 
 
 class Operations(Mapping):
-    """operationId -> :class:`~openapi_dyn._operation.Operation`, in spec order,
+    """operationId -> :class:`~openapi_dyn.Operation`, in spec order,
     with lookups by tag and by words."""
 
     def __init__(self, ops: Dict[str, Any]):
@@ -232,7 +232,7 @@ class BaseClient:
         return self.operations.search(words)
 
     def operation(self, name: str):
-        """The :class:`~openapi_dyn._operation.Operation` called ``name`` (an
+        """The :class:`~openapi_dyn.Operation` called ``name`` (an
         operationId or its identifier alias); raises :class:`UnknownOperationError`."""
         ops = self.spec.operations
         op = ops.get(name)
@@ -245,7 +245,7 @@ class BaseClient:
 
     def prepare(self, operation_id: str, /, **kwargs: Any):
         """Validate and encode a call without sending it; returns a
-        :class:`~openapi_dyn._request.PreparedRequest`."""
+        :class:`~openapi_dyn.PreparedRequest`."""
         from ._request import build_request
 
         op = self.operation(operation_id)
@@ -526,7 +526,7 @@ class Client(BaseClient):
     :param api_version: shorthand for the default of the parameter the
         profile names as the API version (Azure's ``api-version``).
     :param attribute_access: JSON objects in answers (and event streams) come
-        back as :class:`~openapi_dyn._records.Record`, a ``dict`` whose keys
+        back as :class:`~openapi_dyn.Record`, a ``dict`` whose keys
         are also attributes (``reply.choices[0].message.content``); ``False``
         gives plain dicts.
 
@@ -543,7 +543,7 @@ class Client(BaseClient):
 
     def request(self, operation_id: str, /, **kwargs: Any):
         """Like :meth:`call`, but returns the whole
-        :class:`~openapi_dyn._response.Response` (status, headers, data, raw)."""
+        :class:`~openapi_dyn.Response` (status, headers, data, raw)."""
         prepared, how = self._to_send(operation_id, kwargs)
         return self.send(prepared, **how)
 
@@ -557,14 +557,14 @@ class Client(BaseClient):
         ``max_retries``, ``content_type``, ``save_to`` (write the answer's body
         to a path or binary file as it arrives; returns that path or file),
         ``validate_responses``.  An event-stream answer comes back as a
-        :class:`~openapi_dyn._sse.Stream` to loop over.
+        :class:`~openapi_dyn.Stream` to loop over.
         """
         return self.request(operation_id, **kwargs).data
 
     def send(self, prepared, *, timeout: Any = None, max_retries: Optional[int] = None,
              save_to: Any = None, validate_responses: Optional[bool] = None):
-        """Send a :class:`~openapi_dyn._request.PreparedRequest`; returns a
-        :class:`~openapi_dyn._response.Response`, raises :class:`APIError` for
+        """Send a :class:`~openapi_dyn.PreparedRequest`; returns a
+        :class:`~openapi_dyn.Response`, raises :class:`APIError` for
         non-2xx answers (see :func:`openapi_dyn._response.finish`)."""
         from ._response import finish
 
@@ -605,7 +605,7 @@ class Client(BaseClient):
 
     def call_tool(self, name: str, arguments: Any = None, *, prefix: str = ""):
         """Validate and send a model's tool call; returns a
-        :class:`~openapi_dyn._tools.ToolResult` (``is_error`` set for invalid
+        :class:`~openapi_dyn.ToolResult` (``is_error`` set for invalid
         arguments and API errors; see :func:`openapi_dyn._tools.call_tool`)."""
         from ._tools import call_tool
 
@@ -613,7 +613,7 @@ class Client(BaseClient):
 
     # ------------------------------------------------------------- batches
     def batch(self, **options: Any):
-        """A :class:`~openapi_dyn._batch.Batch`: queue validated calls, run
+        """A :class:`~openapi_dyn.Batch`: queue validated calls, run
         them through the vendor's batch engine, get each result back as the
         live call would give it.  Options: ``endpoint``,
         ``completion_window``, ``state`` (the state file), ``metadata``,
@@ -625,13 +625,19 @@ class Client(BaseClient):
     def batch_resume(self, state_path: Any):
         """The batch run recorded in ``state_path``, continued: nothing
         already submitted is submitted again (see :meth:`Batch.resume
-        <openapi_dyn._batch.Batch.resume>`)."""
+        <openapi_dyn.Batch.resume>`)."""
         from ._batch import Batch
 
         return Batch.resume(self, state_path)
 
 
 Client.__init__.__signature__ = _constructor_signature("session")  # type: ignore[attr-defined]
+
+
+def _reads_live(attribute: str, what: str) -> property:
+    """A property of :class:`ClientCallContext` reading ``attribute`` of its
+    client at each access."""
+    return property(lambda context: getattr(context._client, attribute), doc=what)
 
 
 class ClientCallContext:
@@ -648,17 +654,9 @@ class ClientCallContext:
         self.conventions_for: Callable[[Any], Conventions] = client._conventions_for
         self.base_url_for: Callable[[Any], str] = client._base_url_for
 
-    @property
-    def default_headers(self) -> Dict[str, str]:
-        return self._client._default_headers
-
-    @property
-    def credentials(self) -> Credentials:
-        return self._client._credentials
-
-    @property
-    def header_secrets(self) -> List[str]:
-        return self._client._header_secrets
+    default_headers = _reads_live("_default_headers", "the client's headers= and the profile's environment headers")
+    credentials = _reads_live("_credentials", "the client's credentials by scheme")
+    header_secrets = _reads_live("_header_secrets", "header values to mask wherever they appear")
 
 
 def call_context(client: BaseClient) -> CallContext:

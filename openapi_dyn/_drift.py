@@ -24,7 +24,7 @@ So answers are read in two passes:
      relaxations above can make alternatives overlap).
 
    If the answer passes that, the strict problems are *drift*: returned
-   separately (and attached to the :class:`~openapi_dyn._response.Response`,
+   separately (and attached to the :class:`~openapi_dyn.Response`,
    and issued as a :class:`ResponseDriftWarning`), not raised.  If it fails,
    the lenient problems are real - a string where the spec says integer, an
    object where it says array, a negative size below ``minimum`` - and are
@@ -55,7 +55,7 @@ _lenient_specs: "weakref.WeakKeyDictionary[Any, _LenientSpec]" = weakref.WeakKey
 
 
 class _LenientSpec:
-    """The parts of a :class:`~openapi_dyn._spec.Spec` a validator reads,
+    """The parts of a :class:`~openapi_dyn.Spec` a validator reads,
     over the relaxed copy of its document."""
 
     def __init__(self, spec):

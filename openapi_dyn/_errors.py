@@ -288,7 +288,7 @@ class BatchRequestNotRun(BatchError):
     before reaching it, was ``cancelled``, or ``failed`` as a whole
     (``reason``).  ``custom_id`` names the request; ``code`` and ``message``
     are what the vendor said.  Such requests can be sent again with
-    :meth:`Batch.resubmit <openapi_dyn._batch.Batch.resubmit>`."""
+    :meth:`Batch.resubmit <openapi_dyn.Batch.resubmit>`."""
 
     def __init__(self, custom_id: str, reason: str, message: str = "", code: Optional[str] = None):
         self.custom_id = custom_id

@@ -93,7 +93,7 @@ def strip_query(url: Optional[str]) -> str:
 def secret_values(prepared) -> List[str]:
     """The secret values of a prepared request (what a redirect to another
     origin must not carry)."""
-    places = prepared._secrets
+    places = prepared.secret_places
     return list(places.values) if places else []
 
 
@@ -109,7 +109,7 @@ def body_position(body: Any) -> Optional[int]:
 
 
 class Exchange:
-    """The sending of one :class:`~openapi_dyn._request.PreparedRequest` by
+    """The sending of one :class:`~openapi_dyn.PreparedRequest` by
     ``transport`` (which gives the settings: ``timeout``, ``max_retries``,
     ``retry_rules``, the retry timing, ``follow_redirects``,
     ``max_redirects``, ``max_response_bytes``, ``accept_encoding``, the
@@ -128,8 +128,8 @@ class Exchange:
         wanted = transport.max_retries if max_retries is None else max_retries
         self.attempts = Attempts(transport.retry_rules, transport, wanted, prepared.method, prepared.headers,
                                  prepared.replayable, prepared.url)
-        if prepared._secrets:
-            log_masker.remember(prepared._secrets)
+        if prepared.secret_places:
+            log_masker.remember(prepared.secret_places)
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s", prepared.method, prepared.masked_url)
         self.start = body_position(prepared.body)
@@ -199,7 +199,7 @@ class Exchange:
                 return raw
             location = raw.headers["Location"]
             yield CLOSE, raw
-            hops.append(Hop(raw.status_code, mask_url(url, prepared._secrets), mask_url(location, prepared._secrets)))
+            hops.append(Hop(raw.status_code, mask_url(url, prepared.secret_places), mask_url(location, prepared.secret_places)))
             if len(hops) > transport.max_redirects:
                 raise too_many(prepared.operation_id, hops)
             nxt = next_request(raw.status_code, location, method, url, dict(headers.items()), secret_values(prepared),

@@ -77,7 +77,7 @@ def _describe(exc: BaseException, prepared) -> str:
     from ._redact import mask_places_text
 
     text = f"{type(exc).__name__}: {exc}"
-    return mask_places_text(text, prepared._secrets)
+    return mask_places_text(text, prepared.secret_places)
 
 
 def _texts(exc: BaseException):
@@ -104,7 +104,7 @@ def safe_cause(exc: BaseException, prepared) -> Optional[BaseException]:
     """``exc`` when it may be chained to the error raised for it, ``None``
     when its text (or that of anything it wraps) shows a secret of the
     request: it is then left out, its description masked in the message."""
-    secrets = getattr(prepared, "_secrets", None)
+    secrets = getattr(prepared, "secret_places", None)
     if not secrets:
         return exc
     for text in _texts(exc):

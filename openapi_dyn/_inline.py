@@ -20,7 +20,7 @@ valid) a copy of its schema in which
   validator of either dialect acts on, are dropped.
 
 Prepared schemas are shared: each schema of the document is prepared once per
-:class:`~openapi_dyn._spec.Spec` (keyed by the identity of the original node)
+:class:`~openapi_dyn.Spec` (keyed by the identity of the original node)
 and reused by every operation that reaches it; nodes that need no change are
 the document's own objects, never copies.  The ``$ref``\\ s that remain (cycles,
 and the ones a discriminator builds from ``mapping``) are looked up in the

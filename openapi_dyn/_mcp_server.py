@@ -40,7 +40,7 @@ def _sdk():
 
 
 def content_for(result, name: str, types) -> Dict[str, Any]:
-    """The ``CallToolResult`` fields for a :class:`~openapi_dyn._tools.ToolResult`."""
+    """The ``CallToolResult`` fields for a :class:`~openapi_dyn.ToolResult`."""
     if result.binary:
         info = result.content
         blob = types.BlobResourceContents(uri=f"openapi-dyn://result/{name}", mime_type=info["media_type"],

@@ -1,5 +1,5 @@
 """jsonschema errors (as openapi-core reports them) turned into located
-:class:`~openapi_dyn._errors.ValidationProblem`\\ s that name the real problem.
+:class:`~openapi_dyn.ValidationProblem`\\ s that name the real problem.
 
 jsonschema says *that* a value failed and keeps the rest in the error: which
 keyword, where in the instance, and, for ``oneOf``/``anyOf``, every

@@ -8,7 +8,7 @@ data: one YAML file per bundled spec (``schemas/profile-*.yaml``), or a dict
 or file the user passes for any other API (``Client(spec, profile=...)``).
 
 A profile is checked against ``schemas/profile.schema.json`` when it is read,
-and problems are reported as :class:`~openapi_dyn._errors.ProfileError` naming
+and problems are reported as :class:`~openapi_dyn.ProfileError` naming
 the key at fault.  Everything in it is optional; :data:`EMPTY` (the profile of
 a spec that has none) keeps to what HTTP itself makes safe: only idempotent
 methods, or requests that carry an ``Idempotency-Key``, are retried, and

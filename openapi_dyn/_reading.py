@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import List, Optional
 
 from ._errors import ResponseTooLargeError
+from ._library_internals import keep_requests_body, requests_body_is_read as _is_read
 
 #: Bytes read per block when a body is read whole.
 READ_CHUNK = 64 * 1024
@@ -54,10 +55,6 @@ class WholeBody:
             f"({self.limit} bytes): {why}; reading stopped and the connection was closed", request=prepared)
 
 
-def _is_read(raw) -> bool:
-    return bool(getattr(raw, "_content_consumed", False))
-
-
 def read_all(raw, prepared) -> bytes:
     """Read a body left on the wire (see the module docstring), stopping
     with :class:`~openapi_dyn.ResponseTooLargeError` past the client's
@@ -92,6 +89,4 @@ def read_all(raw, prepared) -> bytes:
     if over:
         raw.close()
         raise over
-    raw._content = body.content()
-    raw._content_consumed = True
-    return raw._content
+    return keep_requests_body(raw, body.content())

@@ -21,9 +21,9 @@ class Response:
     """The full answer to a call: ``status_code``, ``headers``, ``data`` (the
     decoded body, as :meth:`Client.call` returns it: JSON as Python objects,
     text as ``str``, binary as ``bytes``, an event stream as a
-    :class:`~openapi_dyn._sse.Stream`, a download as the path or file it was
+    :class:`~openapi_dyn.Stream`, a download as the path or file it was
     written to), ``content`` (raw bytes), ``request`` (the
-    :class:`~openapi_dyn._request.PreparedRequest`), ``raw`` (the
+    :class:`~openapi_dyn.PreparedRequest`), ``raw`` (the
     :class:`requests.Response`, or the :class:`httpx.Response` for
     :class:`~openapi_dyn.AsyncClient`), ``attempts`` (how many times it was
     sent), ``url`` (the final URL, after redirects), ``history`` (the
@@ -72,7 +72,7 @@ class Response:
         with any credential in it shown as ``****``."""
         from ._redact import mask_url
 
-        return mask_url(str(self.raw.url), self.request._secrets)
+        return mask_url(str(self.raw.url), self.request.secret_places)
 
     @property
     def history(self) -> list:
@@ -106,7 +106,7 @@ def content_type_of(raw) -> str:
 
 
 def decode_body(raw, attribute_access: bool = True) -> Any:
-    """JSON -> Python objects (objects as :class:`~openapi_dyn._records.Record`,
+    """JSON -> Python objects (objects as :class:`~openapi_dyn.Record`,
     or plain dicts without ``attribute_access``), ``text/*`` -> ``str``,
     empty -> ``None``, an event stream read whole -> the list of its events'
     decoded data, anything else -> ``bytes``."""
@@ -254,7 +254,14 @@ def finish(raw, prepared, *, save_to: Any = None, validate: bool = False, profil
         else:
             got = read_all(raw, prepared) if kind is READ else save_body(raw, prepared, save_to)
         kind, response = steps.send(got)
-    if validate and not response._decoded:  # read whole (not a stream, not saved)
+    return validated(response, prepared, validate)
+
+
+def validated(response: "Response", prepared, validate: Any) -> "Response":
+    """``response``, its body checked with :func:`validate_answer` when
+    ``validate`` asks for it and the body was read whole (a stream or a
+    saved file is not decoded here); both clients end with this."""
+    if validate and not response._decoded:
         validate_answer(response, prepared, validate)
     return response
 

@@ -49,7 +49,7 @@ class ServerSentEvent:
         self.id = id
         self.retry = retry
         self._decoded: Any = _UNSET
-        #: JSON objects as :class:`~openapi_dyn._records.Record` (attribute access)
+        #: JSON objects as :class:`~openapi_dyn.Record` (attribute access)
         self.attribute_access = True
 
     def json(self) -> Any:

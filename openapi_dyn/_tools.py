@@ -568,7 +568,7 @@ class ToolResult:
 
 
 def result_for(response) -> ToolResult:
-    """A :class:`ToolResult` from a :class:`~openapi_dyn._response.Response`:
+    """A :class:`ToolResult` from a :class:`~openapi_dyn.Response`:
     JSON as is, text as text, binary as base64 with its media type, an event
     stream collected into ``{"events": [...]}`` (at most :data:`MAX_EVENTS`)."""
     from ._sse import Stream

@@ -81,7 +81,7 @@ def _session_given(session: requests.Session) -> Dict[str, str]:
 
 class Transport(RetryTiming):
     """Owns (or borrows) the session; sends
-    :class:`~openapi_dyn._request.PreparedRequest`\\ s.
+    :class:`~openapi_dyn.PreparedRequest`\\ s.
 
     The retry timing can be tuned on the instance (``client.transport``):
     ``backoff_factor`` (0.5 s), ``backoff_max`` (8 s), ``backoff_jitter``
@@ -193,7 +193,6 @@ def _build(method: str, url: str, headers: requests.structures.CaseInsensitiveDi
     req.url = url
     req.headers = headers  # a CaseInsensitiveDict made for this attempt
     req.body = body
-    req._cookies = requests.cookies.RequestsCookieJar()
     if body is None:
         if method in ("POST", "PUT", "PATCH"):
             req.headers["Content-Length"] = "0"

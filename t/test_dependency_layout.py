@@ -1,5 +1,7 @@
-"""What openapi_dyn relies on in openapi-core's package layout, checked in
-one place: an openapi-core release that moves any of it fails here, saying
+"""What openapi_dyn relies on inside its dependencies, checked in one place:
+openapi-core's package layout (below) and the private attributes of
+requests, httpx and aiohttp that :mod:`openapi_dyn._library_internals` uses
+(at the end).  For openapi-core: an openapi-core release that moves any of it fails here, saying
 what moved, instead of quietly making every validating process slower or
 failing deep inside a validation.
 
@@ -72,3 +74,100 @@ def test_openapi_core_still_has_the_layout_the_engine_relies_on():
         f"InvalidSchemaValue.schema_errors no longer lists the schema's errors: {facts['errors']}")
     assert facts["same_module"], "the deferred openapi_core module was replaced by another object"
     assert facts["complete_after"], "asking the deferred package for a name did not complete it"
+
+
+# ------------------------------------------------- _library_internals
+def _serve_once(body: bytes):
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"      # keep-alive, so a pool keeps the connection
+
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_requests_takes_back_a_body_read_with_a_limit():
+    import requests
+
+    from openapi_dyn._library_internals import keep_requests_body, requests_body_is_read
+
+    server = _serve_once(b'{"wire": true}')
+    try:
+        with requests.Session() as session:
+            raw = session.get(f"http://127.0.0.1:{server.server_port}/", stream=True)
+            assert not requests_body_is_read(raw)
+            wire = b"".join(raw.iter_content(4))
+            assert wire == b'{"wire": true}'
+            keep_requests_body(raw, b'{"kept": 1}')
+            assert requests_body_is_read(raw)
+            assert raw.content == b'{"kept": 1}' and raw.json() == {"kept": 1} and raw.text == '{"kept": 1}'
+            whole = session.get(f"http://127.0.0.1:{server.server_port}/")   # stream=False reads it
+            assert requests_body_is_read(whole)
+    finally:
+        server.shutdown()
+
+
+def test_httpx_takes_back_a_body_read_with_a_limit():
+    import asyncio
+
+    import httpx
+
+    from openapi_dyn._library_internals import httpx_body_is_read, keep_httpx_body
+
+    server = _serve_once(b'{"wire": true}')
+
+    async def run():
+        async with httpx.AsyncClient() as client:
+            async with client.stream("GET", f"http://127.0.0.1:{server.server_port}/") as raw:
+                assert not httpx_body_is_read(raw)
+                wire = b"".join([block async for block in raw.aiter_bytes()])
+                keep_httpx_body(raw, b'{"kept": 1}')
+                assert httpx_body_is_read(raw)
+                assert await raw.aread() == b'{"kept": 1}'
+                return wire, raw.json()
+
+    try:
+        wire, data = asyncio.run(run())
+    finally:
+        server.shutdown()
+    assert wire == b'{"wire": true}' and data == {"kept": 1}
+
+
+def test_aiohttp_pool_counts_follow_the_connections():
+    import asyncio
+
+    import aiohttp
+
+    from openapi_dyn._library_internals import aiohttp_pool_counts
+
+    server = _serve_once(b"0" * (8 << 20))  # large enough not to be read whole with the headers
+
+    async def run():
+        async with aiohttp.ClientSession() as session:
+            before = aiohttp_pool_counts(session.connector)
+            response = await session.get(f"http://127.0.0.1:{server.server_port}/")
+            during = aiohttp_pool_counts(session.connector)
+            await response.read()
+            response.release()
+            return before, during, aiohttp_pool_counts(session.connector)
+
+    try:
+        before, during, after = asyncio.run(run())
+    finally:
+        server.shutdown()
+    assert before == (0, 0)
+    assert during[0] == 1
+    assert after == (0, 1)

@@ -4,7 +4,7 @@ client derives from it (operations, servers, security schemes).
 Loading, bundling of multi-file documents and the on-disk cache live in
 :mod:`.load` and :mod:`.cache`; known defects of real-world specs are fixed in
 :mod:`.repair`.  This module only holds the result and answers questions about
-it, cheaply: :class:`Spec` builds its :class:`~openapi_dyn._operation.Operation`
+it, cheaply: :class:`Spec` builds its :class:`~openapi_dyn.Operation`
 objects on first use and each of those parses its own parameters lazily.
 """
 from __future__ import annotations
@@ -85,7 +85,7 @@ class Spec:
     # -------------------------------------------------------- operations
     @property
     def operations(self) -> Dict[str, Any]:
-        """operationId -> :class:`~openapi_dyn._operation.Operation`, in document order."""
+        """operationId -> :class:`~openapi_dyn.Operation`, in document order."""
         if self._operations is None:
             self._operations = self._build_operations()
         return self._operations

@@ -151,7 +151,7 @@ def load_spec(source: Any = _bundled.DEFAULT, *, cache: bool = True, strict: boo
     or an already parsed dict (which is copied, never changed).  ``cache``:
     use the on-disk cache (see :mod:`.cache`).  ``strict``: also validate the
     result with openapi-spec-validator.  Anything wrong with the spec raises
-    :class:`~openapi_dyn._errors.SpecError`.
+    :class:`~openapi_dyn.SpecError`.
     """
     src = _classify(source)
     reader = _Reader()

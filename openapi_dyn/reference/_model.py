@@ -1,6 +1,6 @@
 """The documentation model: everything the reference says about an operation
 (dataclasses), and building it from an
-:class:`~openapi_dyn._operation.Operation` (once, kept on the operation) and
+:class:`~openapi_dyn.Operation` (once, kept on the operation) and
 the whole :class:`ReferenceDoc` from a client's spec.
 
 It exists so that every format says the same things: the back ends
