@@ -42,6 +42,14 @@ from ._errors import (
     ValidationProblem,
 )
 
+# Tracebacks and reprs name each error as a program imports it
+# (``openapi_dyn.APIConnectionError``), not by the private module that
+# defines it; pickling finds them here too.
+for _error in (value for value in list(globals().values())
+               if isinstance(value, type) and value.__module__ == "openapi_dyn._errors"):
+    _error.__module__ = __name__
+del _error
+
 
 #: Public names defined in modules that import requests or other heavy
 #: dependencies: loaded on first use, so ``import openapi_dyn`` stays cheap.

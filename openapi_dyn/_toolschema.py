@@ -27,6 +27,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 from ._errors import _NotStrict as NotStrict
 from ._spec.pointer import unescape, walk
+from ._spec.walk import SUBSCHEMAS
 
 #: Characters kept of each ``description`` inside a schema (parameters, body
 #: fields): enough for the sentence that says what a field is, short enough
@@ -39,10 +40,6 @@ DROPPED = frozenset({"discriminator", "xml", "externalDocs", "example", "example
                      "writeOnly", "nullable", "$id", "$schema", "$anchor", "$dynamicAnchor",
                      "$comment", "$dynamicRef", "contentSchema"})
 
-_ONE = ("additionalProperties", "not", "if", "then", "else", "contains", "propertyNames",
-        "unevaluatedItems", "unevaluatedProperties", "additionalItems")
-_MANY = ("allOf", "anyOf", "oneOf", "prefixItems")
-_MAP = ("patternProperties", "dependentSchemas")
 _DEF_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
@@ -180,14 +177,15 @@ class SchemaWriter:
                     out["prefixItems"] = [self._node(v, request) for v in value]
                 else:
                     out[key] = self._node(value, request)
-            elif key in _ONE:
-                out[key] = self._node(value, request)
-            elif key in _MANY and isinstance(value, list):
-                out[key] = [self._node(v, request) for v in value]
-            elif key in _MAP and isinstance(value, dict):
-                out[key] = {k: self._node(v, request) for k, v in value.items()}
             elif key in ("$defs", "definitions"):
                 continue
+            elif SUBSCHEMAS.get(key) in ("one", "one|list"):   # where schemas sit: _spec/walk.py
+                out[key] = ([self._node(v, request) for v in value] if isinstance(value, list)
+                            else self._node(value, request))
+            elif SUBSCHEMAS.get(key) == "list" and isinstance(value, list):
+                out[key] = [self._node(v, request) for v in value]
+            elif SUBSCHEMAS.get(key) == "map" and isinstance(value, dict):
+                out[key] = {k: self._node(v, request) if isinstance(v, dict) else v for k, v in value.items()}
             elif key in ("exclusiveMinimum", "exclusiveMaximum") and isinstance(value, bool):
                 bound = "minimum" if key == "exclusiveMinimum" else "maximum"
                 if value and isinstance(node.get(bound), (int, float)):

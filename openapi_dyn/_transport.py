@@ -193,6 +193,10 @@ def _build(method: str, url: str, headers: requests.structures.CaseInsensitiveDi
     req.url = url
     req.headers = headers  # a CaseInsensitiveDict made for this attempt
     req.body = body
+    # an empty jar of its own (requests' public way to give it one): requests
+    # works out a redirect's next request, cookies included, even when it does
+    # not follow it; no Cookie header comes of it
+    req.prepare_cookies(requests.cookies.RequestsCookieJar())
     if body is None:
         if method in ("POST", "PUT", "PATCH"):
             req.headers["Content-Length"] = "0"

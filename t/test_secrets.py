@@ -98,7 +98,7 @@ def test_uncaught_connection_error_prints_no_key(tmp_path):
     env = dict(os.environ, OPENAPI_DYN_CACHE_DIR=str(tmp_path / "cache"))
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 1
-    assert "openapi_dyn._errors.APIConnectionError" in done.stderr
+    assert "openapi_dyn.APIConnectionError" in done.stderr
     assert "api_key=****" in done.stderr          # the information is kept, masked
     assert "Connection refused" in done.stderr or "NewConnectionError" in done.stderr
     assert SECRET not in done.stderr and SECRET not in done.stdout
