@@ -25,6 +25,7 @@ from typing import Any, AsyncIterator, Iterable, Iterator, Optional
 
 from ._errors import APITimeoutError, ResponseTooLargeError, StreamError
 from ._errors import _IncompleteEvent as IncompleteEvent
+from ._records import loads
 
 __all__ = ["ServerSentEvent", "Stream", "AsyncStream", "EventParser", "parse_events", "iter_lines"]
 
@@ -54,8 +55,6 @@ class ServerSentEvent:
 
     def json(self) -> Any:
         """``data`` parsed as JSON (raises ``ValueError`` when it is not)."""
-        from ._records import loads
-
         return loads(self.data, self.attribute_access)
 
     def decoded(self) -> Any:
