@@ -58,7 +58,7 @@ del _error
 _LAZY = {
     "Client": "._client",
     "AsyncClient": "._async_client",
-    "Operations": "._client",
+    "Operations": "._operations",
     "Operation": "._operation",
     "Spec": "._spec",
     "Profile": "._profile",

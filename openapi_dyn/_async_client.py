@@ -4,8 +4,8 @@ applications, on httpx.
 Everything but sending and reading is the synchronous client's own code
 (:class:`~openapi_dyn._client.BaseClient`): the same constructor arguments,
 operations, ``prepare()``, validation, encoding, method-style calls with the
-same signatures and ``help()``.  Sending is :mod:`.async_transport`, reading
-:mod:`.async_response`; retries, redirects and identity headers follow the
+same signatures and ``help()``.  Sending is :mod:`._async_transport`, reading
+:mod:`._async_response`; retries, redirects and identity headers follow the
 rules the synchronous transport follows (one module each, shared).
 """
 from __future__ import annotations

@@ -16,7 +16,7 @@ from ._response import DONE, READ, SAVE, Response, finishing, validated
 
 
 async def read_body(raw: httpx.Response, prepared) -> bytes:
-    """Read the whole body (see :mod:`.reading`), translating a connection
+    """Read the whole body (see :mod:`._reading`), translating a connection
     that breaks (or a body that does not decompress) into
     :class:`~openapi_dyn.APIConnectionError`, and stopping with
     :class:`~openapi_dyn.ResponseTooLargeError` past the client's
@@ -48,7 +48,7 @@ async def read_body(raw: httpx.Response, prepared) -> bytes:
 
 async def save_body(raw: httpx.Response, prepared, target: Any):
     """Write the (decompressed) body to ``target`` as it arrives; see
-    :mod:`.download`.  Returns ``(what to hand back, bytes written)``."""
+    :mod:`._download`.  Returns ``(what to hand back, bytes written)``."""
     from ._download import DOWNLOAD_CHUNK, Saving
 
     try:

@@ -1,14 +1,14 @@
 """Sending with httpx, for :class:`~openapi_dyn.AsyncClient`: the I/O of
-the :class:`~openapi_dyn._exchange.Exchange` that :mod:`.transport` runs too
-(retries and waits from :mod:`.retrying`, redirects from :mod:`.redirects`,
-identity headers from :mod:`.wire`, errors translated by :mod:`.failures`),
+the :class:`~openapi_dyn._exchange.Exchange` that :mod:`._transport` runs too
+(retries and waits from :mod:`._retrying`, redirects from :mod:`._redirects`,
+identity headers from :mod:`._wire`, errors translated by :mod:`._failures`),
 with the event loop's sleep.
 
 Without an ``http_client=`` the transport makes its own
 :class:`httpx.AsyncClient` (at most ``max_connections`` connections, 100 by
 default, kept alive between calls) and closes it with the client; when
 aiohttp is installed (the ``fast`` extra) that client's connections are
-aiohttp's (:mod:`.aiohttp_transport`), which cost far less per request than
+aiohttp's (:mod:`._aiohttp_transport`), which cost far less per request than
 httpx's own pool with many requests in flight.  A
 caller's ``httpx.AsyncClient`` is used as it is (its headers, cookies, auth,
 proxies, TLS settings, transport and limits) and never closed by the client.
@@ -127,7 +127,7 @@ class AsyncTransport(RetryTiming):
     async def send(self, prepared, *, timeout: Timeout = None, max_retries: Optional[int] = None,
                    stream: bool = False) -> httpx.Response:
         """Send ``prepared``; the body is left on the wire whatever
-        ``stream`` says (:mod:`.async_response` reads it, within
+        ``stream`` says (:mod:`._async_response` reads it, within
         ``max_response_bytes``)."""
         exchange = Exchange(self, prepared, timeout, max_retries)
         connect, read = exchange.timeout

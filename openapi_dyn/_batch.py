@@ -16,13 +16,13 @@ vendor batch per chunk; waiting polls them, downloads their result files as
 they end and maps every result line back to its handle by ``custom_id``.
 
 Everything needed to carry on is kept in a state file (see
-:mod:`.batch_state`), written atomically after every step, so
+:mod:`._batch_state`), written atomically after every step, so
 :meth:`Batch.resume` in another process continues where a dead one stopped:
 nothing is uploaded, created or collected twice.
 
 Which operations a vendor's batch endpoint accepts, its limits and its wire
 protocol come from the ``batch`` section of the vendor profile
-(:mod:`.batch_protocols`); a spec whose profile has none cannot batch.
+(:mod:`._batch_protocols`); a spec whose profile has none cannot batch.
 """
 from __future__ import annotations
 

@@ -2,19 +2,20 @@
 operationId, as ``client.call("createRun", ...)`` or ``client.createRun(...)``.
 
 The client itself holds little logic: binding, validation and encoding live in
-:mod:`.request`, sending in :mod:`.transport`, decoding in :mod:`.response`.
+:mod:`._request`, sending in :mod:`._transport` (the send loop in
+:mod:`._exchange`), decoding in :mod:`._response`; finding operations in
+:mod:`._operations`, what ``help()`` shows of a method in :mod:`._signatures`.
 :class:`BaseClient` is everything but sending, shared with
-:class:`~openapi_dyn.AsyncClient` (:mod:`.async_client`).
+:class:`~openapi_dyn.AsyncClient` (:mod:`._async_client`).
 """
 from __future__ import annotations
 
 import difflib
 import inspect
-import keyword
 import os
 import threading
 from functools import cached_property
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from ._auth import Credentials
 from ._call_context import CallContext, Conventions
@@ -23,112 +24,11 @@ from ._headers import check_headers
 from ._options import CALL_OPTIONS
 from ._profile import Profile, load_profile
 from ._redact import is_secret_header
+from ._operations import OperationNamespace, Operations
+from ._signatures import _make_method
 from ._spec import Spec
 
 
-class Operations(Mapping):
-    """operationId -> :class:`~openapi_dyn.Operation`, in spec order,
-    with lookups by tag and by words."""
-
-    def __init__(self, ops: Dict[str, Any]):
-        self._ops = ops
-
-    def __getitem__(self, key: str):
-        return self._ops[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._ops)
-
-    def __len__(self) -> int:
-        return len(self._ops)
-
-    def __repr__(self) -> str:
-        return f"<Operations: {len(self._ops)}>"
-
-    @property
-    def tags(self) -> List[str]:
-        """Every tag used, in first-seen order."""
-        seen: Dict[str, None] = {}
-        for op in self._ops.values():
-            for t in op.tags:
-                seen.setdefault(t, None)
-        return list(seen)
-
-    def by_tag(self, tag: str) -> List[Any]:
-        """Operations carrying ``tag`` (case-insensitive)."""
-        tag = tag.lower()
-        return [op for op in self._ops.values() if any(t.lower() == tag for t in op.tags)]
-
-    def search(self, words: str) -> List[Any]:
-        """Operations whose operationId, summary, description, path or tags
-        contain every word of ``words`` (case-insensitive), best first: the
-        words found together in the operationId (``vector store`` in
-        ``createVectorStore``), then matches in the operationId's own words,
-        the summary, the path and the tags; matches only in the description
-        come last; spec order breaks ties."""
-        terms = [w.lower() for w in words.split() if w]
-        if not terms:
-            return list(self._ops.values())
-        joined = "".join(terms)
-        scored = []
-        for n, op in enumerate(self._ops.values()):
-            op_id = op.operation_id.lower()
-            id_words = set(_words(op.operation_id))
-            summary, path, tags = op.summary.lower(), op.path.lower(), " ".join(op.tags).lower()
-            head = f"{op_id} {summary} {path} {tags}"
-            if all(t in head for t in terms):
-                score = 10.0 if joined in op_id.replace("_", "").replace("-", "") else 0.0
-                for t in terms:
-                    score += (3 if t in id_words or t.rstrip("s") in id_words else 1.5 if t in op_id else 0)
-                    score += (2 if t in summary else 0) + (1 if t in path else 0) + (0.5 if t in tags else 0)
-                # fewer extra words in the operationId: the closer match
-                score -= 0.1 * max(0, len(id_words) - len(terms))
-                scored.append((-score, n, op))
-            elif all(t in head or t in op.description.lower() for t in terms):
-                scored.append((0.0, n, op))
-        return [op for _, _, op in sorted(scored, key=lambda x: (x[0], x[1]))]
-
-
-def _words(name: str) -> List[str]:
-    """``createVectorStoreFile`` -> ``["create", "vector", "store", "file"]``."""
-    import re
-
-    return [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)]
-
-
-class OperationNamespace:
-    """``client.ops.<operationId>``: every operation as a method, whatever
-    it is called, including operationIds that a :class:`Client` method
-    already uses (``search``, ``send``, ``close``...) and those that are not
-    identifiers (``client.ops["admin-api-keys-list"]`` or its alias)."""
-
-    __slots__ = ("_client",)
-
-    def __init__(self, client: "BaseClient"):
-        self._client = client
-
-    def __getattr__(self, name: str):
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return self._client._method_for(name)
-
-    def __getitem__(self, name: str):
-        try:
-            return self._client._method_for(name)
-        except UnknownOperationError as exc:
-            raise KeyError(str(exc)) from None
-
-    def __dir__(self) -> List[str]:
-        return sorted(set(self._client.spec.operations) | set(self._client._alias_map(shadowing=True)))
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._client.spec.operations)
-
-    def __repr__(self) -> str:
-        return f"<operations of {self._client.spec.title!r}: {len(self._client.spec.operations)}>"
-
-
-#: The options of ``request()`` that belong to ``send()``.
 _SEND_OPTIONS = ("timeout", "max_retries", "save_to", "validate_responses")
 
 
@@ -693,113 +593,3 @@ def _find_parameter(operation, key: str):
         if p.location == "header" and key.lower() in (p.name.lower(), p.qualified_name.lower()):
             return p
     return None
-
-
-def _make_method(client: BaseClient, op, name: str):
-    """A real function per operation, so ``help()``, ``inspect.signature`` and
-    IDEs see its parameters and reference text."""
-    op_id = op.operation_id
-
-    if getattr(client, "_async", False):
-        async def method(**kwargs: Any) -> Any:
-            return await client.call(op_id, **kwargs)
-    else:
-        def method(**kwargs: Any) -> Any:
-            return client.call(op_id, **kwargs)
-
-    method.__name__ = name if name.isidentifier() else op.alias
-    method.__qualname__ = f"{client._kind}.{method.__name__}"
-    method.__signature__ = signature_of(op, client)  # type: ignore[attr-defined]
-    method.__doc__ = doc_of(op, client) + _defaults_note(op, client)
-    method.operation = op  # type: ignore[attr-defined]
-    return method
-
-
-def client_defaults(op, client: Optional[BaseClient]) -> Dict[Any, Any]:
-    """parameter -> the value ``client`` sends when a call gives none: its
-    ``defaults=`` (and ``api_version=``, environment) and the profile's
-    parameter rules."""
-    if client is None:
-        return {}
-    conventions = call_context(client).conventions_for(op)
-    out: Dict[Any, Any] = {p: rule.value for p, rule in conventions.parameters}
-    out.update((p, v) for p, v in conventions.defaults if p not in out)
-    return out
-
-
-def _defaults_note(op, client: BaseClient) -> str:
-    """The ``help()`` lines naming what this client sends by itself."""
-    values = client_defaults(op, client)
-    headers = call_context(client).conventions_for(op).headers
-    if not values and not headers:
-        return ""
-    lines = ["", "", "Client defaults (sent unless the call gives its own; None leaves one out):"]
-    lines += [f"    {p.name} = {v!r}" for p, v in values.items()]
-    lines += [f"    header {k}: {v}" for k, v in headers.items()]
-    return "\n".join(lines)
-
-
-def signature_of(op, client: Optional[BaseClient] = None) -> inspect.Signature:
-    """The keyword arguments a call of ``op`` takes: its parameters (spec name
-    when it is an identifier, else the alias), ``body``, then the options.
-    Parameters ``client`` fills in by itself show that value as their
-    default."""
-    from ._request import binder_for
-
-    given = client_defaults(op, client)
-    params = []
-    used = set()
-    binder = binder_for(op)
-    for p in sorted(op.parameters, key=lambda p: not p.required):
-        usable = p.name.isidentifier() and not keyword.iskeyword(p.name)
-        name = p.name if usable and binder.index.get(p.name) is p else p.alias
-        if binder.index.get(name) is not p or name in used or name in CALL_OPTIONS:
-            continue
-        used.add(name)
-        default = inspect.Parameter.empty if p.required else None
-        if p in given:
-            default = given[p]
-        params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default))
-    fields = [f for f in sorted(binder.body_names) if f.isidentifier() and not keyword.iskeyword(f)
-              and f not in used and binder.index.get(f) is None]
-    if fields:
-        # body fields may be keywords; the required ones of a required body
-        # have no default (body= is the other way to give them)
-        from ._request import body_required_fields
-
-        required = body_required_fields(op)
-        for f in sorted(fields, key=lambda f: f not in required):
-            default = inspect.Parameter.empty if f in required else None
-            params.append(inspect.Parameter(f, inspect.Parameter.KEYWORD_ONLY, default=default))
-    if op.request_body:
-        default = inspect.Parameter.empty if op.body_required and not fields else None
-        params.append(inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, default=default))
-    for opt in CALL_OPTIONS[1:]:
-        params.append(inspect.Parameter(opt, inspect.Parameter.KEYWORD_ONLY, default=None))
-    return inspect.Signature(params)
-
-
-def doc_of(op, client: Optional[BaseClient] = None) -> str:
-    """The plain-text reference of ``op``, as ``help()`` shows it: the same
-    text as ``openapi-dyn show``, with the spec's examples that pass
-    ``client``'s validation.
-
-    Rendering it means importing the reference modules and markdown-it-py,
-    parsing every description of the operation and validating its examples;
-    the text depends only on the spec's content and this library's code, so
-    it is kept in the spec cache and a later process that asks for the same
-    help reads it back."""
-    from .reference import reference_stamp
-    from ._spec.cache import SpecCache
-
-    store = SpecCache.open(op.spec.cache_enabled)
-    checked = "checked" if client is not None else "unchecked"
-    name = f"{op.spec.content_hash}\0text-{checked}\0{op.operation_id}\0{reference_stamp()}"
-    text = store.read_text(name) if store is not None else None
-    if text is None:
-        from .reference import _text as reference_text
-
-        text = reference_text.render_operation(op, client=client)
-        if store is not None:
-            store.write_text(name, text)
-    return text

@@ -35,7 +35,7 @@ the spec is a problem.
 
 The lenient reading is a relaxed copy of the document, made once per spec on
 the first answer that needs it; validators over it are built by the same
-openapi-core machinery as every other (:mod:`.validation`).
+openapi-core machinery as every other (:mod:`._validation`).
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 attempts, the waits between them, the redirects followed hop by hop, and
 what a failure becomes.  Both transports run it, so the synchronous and the
 asynchronous client cannot drift apart; each only does the I/O its library
-does (:mod:`.transport` with requests, :mod:`.async_transport` with httpx).
+does (:mod:`._transport` with requests, :mod:`._async_transport` with httpx).
 
 :meth:`Exchange.steps` is a generator that says what to do next, as
 ``(kind, what)`` pairs, and is sent what happened:
@@ -16,10 +16,10 @@ does (:mod:`.transport` with requests, :mod:`.async_transport` with httpx).
 * ``(DONE, raw)``: the answer to hand on; the generator is finished.
 
 The generator raises what the call ends with: the translated connection
-failure (:mod:`.failures`), :class:`~openapi_dyn.RedirectError`, or
+failure (:mod:`._failures`), :class:`~openapi_dyn.RedirectError`, or
 :class:`~openapi_dyn.RequestValidationError` for a header the library
 refused.  Which failures are retried and how long to wait is
-:mod:`.retrying`; how a redirect is followed is :mod:`.redirects`.
+:mod:`._retrying`; how a redirect is followed is :mod:`._redirects`.
 """
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ DEFAULT_TIMEOUT: Tuple[float, float] = (5.0, 600.0)  # connect, read (seconds)
 DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 
 #: The loggers whose records are masked besides urllib3's, requests' and this
-#: library's (see :mod:`.logmask`): httpx's and httpcore's, which the
+#: library's (see :mod:`._logmask`): httpx's and httpcore's, which the
 #: asynchronous client writes to.
 ASYNC_LOGGERS = ("httpx", "httpcore")
 

@@ -17,23 +17,23 @@ nothing is paginated or streamed beyond what the document says.
 The sections, each used by one part of the client:
 
 * ``environment``: variables for credentials (per security scheme), the base
-  URL, headers, parameter values and server variables (:mod:`.client`,
-  :mod:`.auth`);
+  URL, headers, parameter values and server variables (:mod:`._client`,
+  :mod:`._auth`);
 * ``headers``: headers the document does not declare, sent on the operations
-  a ``when`` selects unless the call sets them (:mod:`.request`);
+  a ``when`` selects unless the call sets them (:mod:`._request`);
 * ``parameters``: defaults for declared parameters, optionally *extending* a
-  value the caller gives (Anthropic's ``anthropic-beta``) (:mod:`.request`);
+  value the caller gives (Anthropic's ``anthropic-beta``) (:mod:`._request`);
 * ``api_version``: the parameter ``Client(api_version=...)`` sets;
 * ``retry``: statuses, methods and the server's retry-hint header
-  (:mod:`.transport`);
+  (:mod:`._transport`);
 * ``errors`` and ``request_id``: where an error body keeps its message, type,
   code and parameter, and which header carries the request id
-  (:mod:`.response`);
+  (:mod:`._response`);
 * ``pagination`` and ``streaming``: which list operations page how, and which
-  body or query flag asks for an event stream (:mod:`.pagination`,
-  :mod:`.response`);
+  body or query flag asks for an event stream (:mod:`._pagination`,
+  :mod:`._response`);
 * ``batch``: the vendor's batch engine, its limits and the operations it
-  accepts (read by :mod:`.batch_protocols`, kept as raw data here).
+  accepts (read by :mod:`._batch_protocols`, kept as raw data here).
 """
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ long (a shorter one would mangle ordinary words: a key ``"k"`` must not turn
 ``max_tokens`` into ``max_to****ens``) and the value of every secret query
 parameter in a URL, by its name, whatever its length.
 
-:mod:`.logmask` applies :func:`mask_text` to the log records of every logger
+:mod:`._logmask` applies :func:`mask_text` to the log records of every logger
 the client's stack writes to.
 """
 from __future__ import annotations

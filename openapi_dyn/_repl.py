@@ -109,7 +109,7 @@ def _is_client(obj: Any) -> bool:
 
 def argument_names(op) -> List[str]:
     """The keyword arguments a call of ``op`` takes, as its signature shows them."""
-    from ._client import signature_of
+    from ._signatures import signature_of
 
     return list(signature_of(op).parameters)
 

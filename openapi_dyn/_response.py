@@ -292,7 +292,7 @@ def validate_answer(response: "Response", prepared, validate: Any) -> None:
 
 def save_body(raw, prepared, target: Any):
     """Write the (decompressed) body to ``target`` block by block; returns
-    ``(what to hand back, bytes written)``; see :mod:`.download`.  Whatever
+    ``(what to hand back, bytes written)``; see :mod:`._download`.  Whatever
     goes wrong, the connection is closed and no partial file is left."""
     import requests
 

@@ -149,7 +149,8 @@ class ToolShape:
     files, the input schema and the description."""
 
     def __init__(self, client, operation, refs: str = "defs"):
-        from ._client import call_context, client_defaults
+        from ._client import call_context
+        from ._signatures import client_defaults
 
         self.operation = operation
         self.params: Dict[str, Any] = {}          # argument name -> Parameter

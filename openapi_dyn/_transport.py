@@ -14,7 +14,7 @@ becomes is worked out by :class:`~openapi_dyn._exchange.Exchange`, shared
 with the asynchronous transport; this module only does requests' I/O.
 
 Retries: up to ``max_retries`` (default 2) more attempts.  Which failures
-are retried and how long to wait is decided in :mod:`.retrying`: the vendor profile's
+are retried and how long to wait is decided in :mod:`._retrying`: the vendor profile's
 :class:`~openapi_dyn._profile.RetryRules` (for the bundled vendors, as their
 SDKs do, every method on 408, 409, 429 and 5xx, the server's
 ``x-should-retry`` obeyed first; for a spec without a profile only
@@ -25,7 +25,7 @@ whatever the method.  Nothing is retried once the answer's headers have
 been handed on: an event stream cut off after its first event is the
 caller's to handle.
 
-Redirects are followed here, hop by hop, by the rules of :mod:`.redirects`.
+Redirects are followed here, hop by hop, by the rules of :mod:`._redirects`.
 
 The session: without one the transport makes its own (plain
 :class:`~requests.adapters.HTTPAdapter`\\ s keeping up to
@@ -186,7 +186,7 @@ class Transport(RetryTiming):
 def _build(method: str, url: str, headers: requests.structures.CaseInsensitiveDict,
            body: Any) -> requests.PreparedRequest:
     """A :class:`requests.PreparedRequest` made directly from what
-    :mod:`.request` already encoded (requests' own preparation would parse
+    :mod:`._request` already encoded (requests' own preparation would parse
     and re-encode the URL and merge the session's settings again)."""
     req = requests.PreparedRequest()
     req.method = method

@@ -1,5 +1,5 @@
 """The bridge to openapi-core: per-operation validators, built once and cached,
-whose errors :mod:`.problems` turns into located :class:`ValidationProblem`\\ s.
+whose errors :mod:`._problems` turns into located :class:`ValidationProblem`\\ s.
 
 openapi-core's request validator finds the operation again by matching the
 URL, deserializes every parameter from its wire form and re-reads the spec on

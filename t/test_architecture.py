@@ -175,7 +175,8 @@ def test_the_import_reader_sees_every_kind_of_import():
     found = {m: set(t for t, _ in imported_modules(m)) for m in
              ("_request.py", "_client.py", "_cli.py", "_wire.py", "_operation.py")}
     assert {"_call_context.py", "_bodies.py", "_serialize.py", "_options.py"} <= found["_request.py"]
-    assert {"_request.py", "_tools.py", "_spec/__init__.py", "_spec/cache.py"} <= found["_client.py"]
+    assert {"_request.py", "_tools.py", "_spec/__init__.py", "_response.py"} <= found["_client.py"]
+    assert {"_spec/cache.py", "reference/__init__.py"} <= {t for t, _ in imported_modules("_signatures.py")}
     assert {"reference/__init__.py", "reference/_markup.py"} <= found["_cli.py"]
     assert found["_wire.py"] == {"_version.py"}
     # OperationCaches names its fields' types for annotations only

@@ -503,7 +503,7 @@ def _with_client_defaults(doc: OperationDoc, op, client) -> OperationDoc:
     as the parameters' defaults; the shared ``doc`` is left as it is."""
     from dataclasses import replace
 
-    from .._client import client_defaults
+    from .._signatures import client_defaults
 
     given = {p.name: v for p, v in client_defaults(op, client).items()}
     if not given:
