@@ -89,8 +89,8 @@ class AsyncClient(BaseClient):
     async def call_tool(self, name: str, arguments: Any = None, *, prefix: str = ""):
         """Validate and send a model's tool call; returns a
         :class:`~openapi_dyn.ToolResult` (``is_error`` set for invalid
-        arguments and API errors; see :func:`openapi_dyn._tools.call_tool`)."""
-        from ._tools import call_tool_async
+        arguments and API errors; see :func:`openapi_dyn._tool_calls.call_tool`)."""
+        from ._tool_calls import call_tool_async
 
         return await call_tool_async(self, name, arguments, prefix=prefix)
 

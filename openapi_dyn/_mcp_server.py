@@ -3,7 +3,7 @@ stdio, on the official ``mcp`` Python SDK (the ``[mcp]`` extra).
 
 The tools are :func:`openapi_dyn._tools.tool_definitions` in the ``"mcp"``
 format, computed once at start-up; a call goes through
-:func:`openapi_dyn._tools.call_tool` (validated before sending, problems and
+:func:`openapi_dyn._tool_calls.call_tool` (validated before sending, problems and
 API errors returned as tool errors) in a worker thread, so a slow API never
 blocks the protocol.  Only the served tools can be called: a name outside the
 selection (a DELETE left out by ``--read-only``) is refused like an unknown
@@ -60,7 +60,8 @@ def build_server(client, *, prefix: str = "", names: str = "operationId", operat
     """An ``mcp`` low-level ``Server`` offering the chosen operations of
     ``client`` as tools (see :func:`openapi_dyn._tools.tool_definitions`)."""
     from . import __version__
-    from ._tools import call_tool, tool_definitions
+    from ._tool_calls import call_tool
+    from ._tools import tool_definitions
 
     anyio, types, Server, _, MCPError = _sdk()
     from mcp_types.jsonrpc import INVALID_PARAMS
