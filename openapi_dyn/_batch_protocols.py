@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, Mapping, Optional, Tuple
 
 from ._errors import APIError, BatchRequestNotRun, error_class_for
-from ._response import error_fields
+from ._envelope import error_fields
 
 #: Statuses after which a batch changes no more.
 TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})

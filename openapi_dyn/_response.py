@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any, List, Mapping, NamedTuple, Optional
 from urllib.parse import parse_qsl, urlsplit
 
-from ._envelope import GENERIC_ERROR_FIELDS, error_fields, request_id_of  # noqa: F401 (read from here too)
+from ._envelope import error_fields, request_id_of
 from ._errors import ResponseValidationError, ValidationProblem, error_class_for
-from ._reading import READ_CHUNK, _is_read, read_all  # noqa: F401 (read from here too)
+from ._reading import _is_read, read_all
 
 
 class Response:

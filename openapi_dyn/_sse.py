@@ -27,7 +27,7 @@ from ._errors import APITimeoutError, ResponseTooLargeError, StreamError
 from ._errors import _IncompleteEvent as IncompleteEvent
 from ._records import loads
 
-__all__ = ["ServerSentEvent", "Stream", "AsyncStream", "EventParser", "parse_events", "iter_lines"]
+__all__ = ["ServerSentEvent", "Stream", "AsyncStream", "EventParser", "parse_events"]
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _DIGITS = re.compile(r"[0-9]+\Z")
@@ -75,39 +75,6 @@ class ServerSentEvent:
         data = self.data if len(self.data) <= 60 else self.data[:57] + "..."
         extra = f" id={self.id!r}" if self.id is not None else ""
         return f"<ServerSentEvent {self.event}{extra}: {data!r}>"
-
-
-def iter_lines(chunks: Iterable[bytes]) -> Iterator[str]:
-    """Lines of an event stream, decoded as UTF-8 as they complete.
-
-    A chunk may end between a CR and its LF, so a trailing CR is held back
-    until the next chunk shows whether an LF follows.  At the end, text after
-    the last line ending raises :class:`IncompleteEvent`.
-    """
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-    buf = ""
-    started = False
-    for chunk in chunks:
-        text = decoder.decode(chunk)
-        if not text:
-            continue
-        if not started:
-            started = True
-            if text.startswith("\ufeff"):
-                text = text[1:]
-        buf += text
-        pos = 0
-        for m in _LINE_END.finditer(buf):
-            if m.group() == "\r" and m.end() == len(buf):
-                break  # maybe the first half of a CRLF split across chunks
-            yield buf[pos:m.start()]
-            pos = m.end()
-        buf = buf[pos:]
-    buf += decoder.decode(b"", final=True)
-    if buf.endswith("\r"):  # held back above; no LF came
-        yield buf[:-1]
-    elif buf:
-        raise IncompleteEvent(buf)
 
 
 class EventParser:

@@ -159,6 +159,7 @@ class SchemaWriter:
         for key, value in node.items():
             if key in DROPPED or key.startswith("x-"):
                 continue
+            shape = SUBSCHEMAS.get(key)   # where schemas sit inside a schema: _spec/walk.py
             if key == "description":
                 text = trim(value, SCHEMA_DESCRIPTION_BUDGET)
                 if text:
@@ -179,12 +180,12 @@ class SchemaWriter:
                     out[key] = self._node(value, request)
             elif key in ("$defs", "definitions"):
                 continue
-            elif SUBSCHEMAS.get(key) in ("one", "one|list"):   # where schemas sit: _spec/walk.py
+            elif shape in ("one", "one|list"):
                 out[key] = ([self._node(v, request) for v in value] if isinstance(value, list)
                             else self._node(value, request))
-            elif SUBSCHEMAS.get(key) == "list" and isinstance(value, list):
+            elif shape == "list" and isinstance(value, list):
                 out[key] = [self._node(v, request) for v in value]
-            elif SUBSCHEMAS.get(key) == "map" and isinstance(value, dict):
+            elif shape == "map" and isinstance(value, dict):
                 out[key] = {k: self._node(v, request) if isinstance(v, dict) else v for k, v in value.items()}
             elif key in ("exclusiveMinimum", "exclusiveMaximum") and isinstance(value, bool):
                 bound = "minimum" if key == "exclusiveMinimum" else "maximum"

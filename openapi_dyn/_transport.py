@@ -42,28 +42,21 @@ from typing import Any, Dict, Optional
 import requests
 from requests.adapters import HTTPAdapter
 
-from ._exchange import (ASYNC_LOGGERS, CLOSE, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, REFUSED, SEND,
+from ._exchange import (ASYNC_LOGGERS, CLOSE, DEFAULT_MAX_RESPONSE_BYTES, REFUSED, SEND,
                         Exchange, Failed, Timeout, normalize_timeout)
-from ._failures import (NOT_REPLAYABLE, bad_header_error, chain, safe_cause, translate_error,  # noqa: F401
-                        translated)
-from ._profile import DEFAULT_RETRY_STATUSES, RetryRules
+from ._failures import chain
+from ._profile import RetryRules
 from ._redirects import MAX_REDIRECTS
 from ._retrying import CONNECT, READ, RetryTiming
 # Log records of urllib3 (request lines with their query strings, retries
 # with the URL), requests and this library are masked: see logmask.LogMasker.
 from ._logmask import protect_loggers
 
-__all__ = ["Transport", "DEFAULT_TIMEOUT", "DEFAULT_MAX_RESPONSE_BYTES", "DEFAULT_POOL_SIZE", "RETRY_STATUSES",
-           "NOT_REPLAYABLE", "normalize_timeout", "failure_kind", "translate_error", "translated", "safe_cause",
-           "bad_header_error"]
+__all__ = ["Transport", "DEFAULT_POOL_SIZE", "failure_kind"]
 
 #: Connections kept per host by a client's own session unless
 #: ``max_connections=`` says otherwise (requests' own default).
 DEFAULT_POOL_SIZE = 10
-
-#: Answers worth another attempt by default: timeouts, lock conflicts, rate
-#: limits, server errors (the official SDKs' list).
-RETRY_STATUSES = DEFAULT_RETRY_STATUSES
 
 
 def _no_auth(request):
