@@ -108,7 +108,7 @@ def main(argv: List[str] = None) -> int:
             mcp_startup(args, env)           # bytecode and spec cache: the warm state
             samples = [mcp_startup(args, env) for _ in range(opts.rounds)]
             figures[f"mcp_startup_{label}_ms"] = statistics.median(samples) * 1000
-        ours = ("from openapi_dyn import Client; from openapi_dyn._mcp_server import content_for; "
+        ours = ("from openapi_dyn import Client; from openapi_dyn._agents.mcp_server import content_for; "
                 f"Client().tools('mcp', operations={DATA_OPERATIONS!r}, prefix='openai_data', names='snake')")
         process(ours, env)
         figures["ours_only_ms"] = statistics.median(process(ours, env) for _ in range(opts.rounds)) * 1000

@@ -61,7 +61,7 @@ class AsyncClient(BaseClient):
         """Send a :class:`~openapi_dyn.PreparedRequest`; returns a
         :class:`~openapi_dyn.Response`, raises :class:`APIError` for
         non-2xx answers."""
-        from ._async_response import finish
+        from ._answer.async_response import finish
 
         how = self._sending(prepared, timeout, max_retries, save_to)
         raw = await self.transport.send(prepared, **how)
@@ -72,16 +72,16 @@ class AsyncClient(BaseClient):
         ``async for a in client.paginate("listAssistants", limit=100)``
         (``.pages()`` yields whole pages); see :meth:`Client.paginate
         <openapi_dyn.Client.paginate>`."""
-        from ._pagination import AsyncPaginator
+        from ._answer.pagination import AsyncPaginator
 
         return AsyncPaginator(self, self.operation(operation_id), kwargs)
 
     @property
     def transport(self):
-        """The :class:`~openapi_dyn._async_transport.AsyncTransport` (created
+        """The :class:`~openapi_dyn._http.async_transport.AsyncTransport` (created
         on first send)."""
         if self._transport is None:
-            from ._async_transport import AsyncTransport
+            from ._http.async_transport import AsyncTransport
 
             return self._made_transport(AsyncTransport, self._http_client)
         return self._transport
@@ -89,8 +89,8 @@ class AsyncClient(BaseClient):
     async def call_tool(self, name: str, arguments: Any = None, *, prefix: str = ""):
         """Validate and send a model's tool call; returns a
         :class:`~openapi_dyn.ToolResult` (``is_error`` set for invalid
-        arguments and API errors; see :func:`openapi_dyn._tool_calls.call_tool`)."""
-        from ._tool_calls import call_tool_async
+        arguments and API errors; see :func:`openapi_dyn._agents.tool_calls.call_tool`)."""
+        from ._agents.tool_calls import call_tool_async
 
         return await call_tool_async(self, name, arguments, prefix=prefix)
 

@@ -17,13 +17,13 @@ import threading
 from functools import cached_property
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
-from ._auth import Credentials
-from ._call_context import CallContext, Conventions
+from ._call.auth import Credentials
+from ._call.context import CallContext, Conventions
 from ._errors import OpenAPIDynError, SpecError, UnknownOperationError, UsageError, ValidationProblem
-from ._headers import check_headers
-from ._options import CALL_OPTIONS
-from ._profile import Profile, load_profile
-from ._redact import is_secret_header
+from ._call.headers import check_headers
+from ._call.options import CALL_OPTIONS
+from ._spec.profile import Profile, load_profile
+from ._call.redact import is_secret_header
 from ._operations import OperationNamespace, Operations
 from ._signatures import _make_method
 from ._spec import Spec
@@ -116,8 +116,8 @@ class BaseClient:
         ``format`` is ``"openai"``, ``"openai-responses"``, ``"anthropic"``
         or ``"mcp"``; options ``operations``, ``tags``, ``search``,
         ``prefix``, ``names`` (``"operationId"`` or ``"snake"``), ``strict``,
-        ``refs``, ``read_only`` (see :func:`openapi_dyn._tools.tool_definitions`)."""
-        from ._tools import tool_definitions
+        ``refs``, ``read_only`` (see :func:`openapi_dyn._agents.tools.tool_definitions`)."""
+        from ._agents.tools import tool_definitions
 
         return tool_definitions(self, format, **options)
 
@@ -146,7 +146,7 @@ class BaseClient:
     def prepare(self, operation_id: str, /, **kwargs: Any):
         """Validate and encode a call without sending it; returns a
         :class:`~openapi_dyn.PreparedRequest`."""
-        from ._request import build_request
+        from ._call.request import build_request
 
         op = self.operation(operation_id)
         opts = _split_options(kwargs)
@@ -195,7 +195,7 @@ class BaseClient:
     def _sending(self, prepared, timeout: Any, max_retries: Optional[int], save_to: Any) -> Dict[str, Any]:
         """The transport's ``send()`` options for ``prepared`` (checked to
         have a server URL first): the call's own or the client's."""
-        from ._response import wants_stream
+        from ._answer.response import wants_stream
 
         self._check_sendable(prepared)
         return {"timeout": self.timeout if timeout is None else timeout,
@@ -239,7 +239,7 @@ class BaseClient:
             header_rules, param_rules = self.profile.rules_for(operation)
             headers: Dict[str, str] = {}
             for rule in header_rules:
-                from ._request import put_header
+                from ._call.request import put_header
 
                 put_header(headers, rule.name, rule.value)
             by_name = _parameters_by_name(operation)
@@ -274,7 +274,7 @@ class BaseClient:
                 if schema_key in seen:
                     continue
                 seen.add(schema_key)
-                from ._validation import validator_for
+                from ._call.validation import validator_for
 
                 for problem in validator_for(op).check_parameter(p, value):
                     problems.append(ValidationProblem(f"defaults[{key!r}]", f"{problem.message} "
@@ -416,7 +416,7 @@ class Client(BaseClient):
     :param strict: check the spec with openapi-spec-validator first.
     :param profile: the vendor profile: what the real API needs beyond the
         document (beta and version headers, environment variables, retry
-        hints, the error envelope; see :mod:`openapi_dyn._profile`).  By
+        hints, the error envelope; see :mod:`openapi_dyn._spec.profile`).  By
         default the bundled spec's own; a bundled profile's name, a YAML
         file, a dict, or ``False`` for none.
     :param defaults: parameter values sent with every call of every
@@ -465,8 +465,8 @@ class Client(BaseClient):
              save_to: Any = None, validate_responses: Optional[bool] = None):
         """Send a :class:`~openapi_dyn.PreparedRequest`; returns a
         :class:`~openapi_dyn.Response`, raises :class:`APIError` for
-        non-2xx answers (see :func:`openapi_dyn._response.finish`)."""
-        from ._response import finish
+        non-2xx answers (see :func:`openapi_dyn._answer.response.finish`)."""
+        from ._answer.response import finish
 
         how = self._sending(prepared, timeout, max_retries, save_to)
         return finish(self.transport.send(prepared, **how), prepared, **self._finishing(save_to, validate_responses))
@@ -475,18 +475,18 @@ class Client(BaseClient):
         """Every item of a cursor-paginated list operation, fetched lazily,
         one request per page: ``for a in client.paginate("listAssistants",
         limit=100)``.  Takes the same arguments as :meth:`call`; see
-        :mod:`openapi_dyn._pagination` for which operations qualify (others
+        :mod:`openapi_dyn._answer.pagination` for which operations qualify (others
         raise :class:`UsageError`).  ``.pages()`` on the result yields whole
         pages instead."""
-        from ._pagination import Paginator
+        from ._answer.pagination import Paginator
 
         return Paginator(self, self.operation(operation_id), kwargs)
 
     @property
     def transport(self):
-        """The :class:`~openapi_dyn._transport.Transport` (created on first send)."""
+        """The :class:`~openapi_dyn._http.sync_transport.Transport` (created on first send)."""
         if self._transport is None:
-            from ._transport import Transport
+            from ._http.sync_transport import Transport
 
             return self._made_transport(Transport, self._session)
         return self._transport
@@ -506,8 +506,8 @@ class Client(BaseClient):
     def call_tool(self, name: str, arguments: Any = None, *, prefix: str = ""):
         """Validate and send a model's tool call; returns a
         :class:`~openapi_dyn.ToolResult` (``is_error`` set for invalid
-        arguments and API errors; see :func:`openapi_dyn._tool_calls.call_tool`)."""
-        from ._tool_calls import call_tool
+        arguments and API errors; see :func:`openapi_dyn._agents.tool_calls.call_tool`)."""
+        from ._agents.tool_calls import call_tool
 
         return call_tool(self, name, arguments, prefix=prefix)
 
@@ -518,7 +518,7 @@ class Client(BaseClient):
         live call would give it.  Options: ``endpoint``,
         ``completion_window``, ``state`` (the state file), ``metadata``,
         ``max_requests``, ``max_bytes``.  See docs/batch.md."""
-        from ._batch import Batch
+        from ._batch.bridge import Batch
 
         return Batch(self, **options)
 
@@ -526,7 +526,7 @@ class Client(BaseClient):
         """The batch run recorded in ``state_path``, continued: nothing
         already submitted is submitted again (see :meth:`Batch.resume
         <openapi_dyn.Batch.resume>`)."""
-        from ._batch import Batch
+        from ._batch.bridge import Batch
 
         return Batch.resume(self, state_path)
 
@@ -541,7 +541,7 @@ def _reads_live(attribute: str, what: str) -> property:
 
 
 class ClientCallContext:
-    """A client's :class:`~openapi_dyn._call_context.CallContext`: what
+    """A client's :class:`~openapi_dyn._call.context.CallContext`: what
     binding a call reads from the client, read live (options changed after
     construction apply to the next call).  One per client, made on first
     use; it binds the client's own methods, so a call through it costs no
@@ -558,13 +558,6 @@ class ClientCallContext:
     credentials = _reads_live("_credentials", "the client's credentials by scheme")
     header_secrets = _reads_live("_header_secrets", "header values to mask wherever they appear")
 
-
-def call_context(client: BaseClient) -> CallContext:
-    """What binding a call needs from ``client`` (see
-    :mod:`openapi_dyn._call_context`): for the request layer, and for the
-    faces (tools, the command line) that need its credentials and
-    conventions."""
-    return client._call_context
 
 
 def _split_options(kwargs: Dict[str, Any]) -> Dict[str, Any]:

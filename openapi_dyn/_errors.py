@@ -251,7 +251,7 @@ class ResponseDriftWarning(UserWarning):
     """An answer differs from the spec in a way live APIs are known to drift
     (a missing required field, a new enum value, an unexpected null, a new
     field): accepted, and reported with this warning (see
-    :mod:`openapi_dyn._drift`)."""
+    :mod:`openapi_dyn._answer.drift`)."""
 
 
 class StreamError(ErrorAnswer, OpenAPIDynError):
@@ -324,7 +324,7 @@ class _IncompleteEvent(Exception):
 
 class _NotStrict(Exception):
     """Why a tool schema has no form OpenAI's strict mode accepts (the
-    message says what and where); :func:`openapi_dyn._toolschema.strict_variant`
+    message says what and where); :func:`openapi_dyn._agents.toolschema.strict_variant`
     returns it as a reason."""
 
 
@@ -334,7 +334,7 @@ class _MCPUnavailable(ImportError):
 
 class _CommandFailed(Exception):
     """The command line tool stops: ``message`` goes to standard error and
-    ``code`` is the exit status (see :mod:`openapi_dyn._cli`)."""
+    ``code`` is the exit status (see :mod:`openapi_dyn._cli.main`)."""
 
     def __init__(self, message: str, code: int):
         super().__init__(message)

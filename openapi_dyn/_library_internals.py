@@ -5,7 +5,7 @@ and says why it is needed.  ``t/test_dependency_layout.py`` exercises every
 one of them against the installed libraries, so an upgrade that renames an
 attribute fails that test by name instead of breaking a call somewhere
 else.  (openapi-core's deferred ``__init__`` is the other such reliance;
-it lives in :mod:`openapi_dyn._engine` with its own checks in the same test
+it lives in :mod:`openapi_dyn._call.engine` with its own checks in the same test
 file.)
 """
 from __future__ import annotations

@@ -9,7 +9,8 @@ import inspect
 import keyword
 from typing import Any, Dict, Optional
 
-from ._options import CALL_OPTIONS
+from ._call.context import call_context, client_defaults
+from ._call.options import CALL_OPTIONS
 
 
 def _make_method(client, op, name: str):
@@ -32,24 +33,9 @@ def _make_method(client, op, name: str):
     return method
 
 
-def client_defaults(op, client: Optional[Any]) -> Dict[Any, Any]:
-    """parameter -> the value ``client`` sends when a call gives none: its
-    ``defaults=`` (and ``api_version=``, environment) and the profile's
-    parameter rules."""
-    if client is None:
-        return {}
-    from ._client import call_context
-
-    conventions = call_context(client).conventions_for(op)
-    out: Dict[Any, Any] = {p: rule.value for p, rule in conventions.parameters}
-    out.update((p, v) for p, v in conventions.defaults if p not in out)
-    return out
-
 
 def _defaults_note(op, client) -> str:
     """The ``help()`` lines naming what this client sends by itself."""
-    from ._client import call_context
-
     values = client_defaults(op, client)
     headers = call_context(client).conventions_for(op).headers
     if not values and not headers:
@@ -65,7 +51,7 @@ def signature_of(op, client: Optional[Any] = None) -> inspect.Signature:
     when it is an identifier, else the alias), ``body``, then the options.
     Parameters ``client`` fills in by itself show that value as their
     default."""
-    from ._request import binder_for
+    from ._call.request import binder_for
 
     given = client_defaults(op, client)
     params = []
@@ -86,7 +72,7 @@ def signature_of(op, client: Optional[Any] = None) -> inspect.Signature:
     if fields:
         # body fields may be keywords; the required ones of a required body
         # have no default (body= is the other way to give them)
-        from ._request import body_required_fields
+        from ._call.request import body_required_fields
 
         required = body_required_fields(op)
         for f in sorted(fields, key=lambda f: f not in required):

@@ -1,204 +1,165 @@
-"""The package's layers (docs/architecture.md, "## Layers") hold in the code.
+"""The package's shape: the layers it is built in (kept by import-linter, as
+setup.cfg's ``[importlinter]`` contracts say), no import cycle anywhere, a
+folder per layer, and a public namespace that is exactly ``__all__``.
 
-Every module of ``openapi_dyn`` is parsed with :mod:`ast`; every import in
-it (module level or inside a function, relative or absolute) that names a
-module of the package must name one in the importer's layer or below.  The
-layers are read from the document itself, so the document and this test
-cannot disagree.  Imports under ``if TYPE_CHECKING:`` are for annotations
-and never run; they are not counted.  Dynamic imports (``importlib``) are
-not seen: only the package's public namespace uses them, and it is the top.
+``lint-imports`` reads every import of every module, at module level and
+inside functions alike (imports under ``if TYPE_CHECKING:`` are for
+annotations and never run, so they are left out).  The tests below also show
+that the checks are not vacuous: an import made up to reach up a layer, and
+a cycle made up between two modules, are both found.
 """
-import ast
-import fnmatch
+import configparser
 import json
 import os
-import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, Iterator, List, Tuple
+from typing import Dict, List, Set
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "openapi_dyn"
+SETUP = ROOT / "setup.cfg"
 DOC = ROOT / "docs" / "architecture.md"
 
-# ------------------------------------------------------------------ layers
-def documented_layers() -> List[Tuple[str, List[str]]]:
-    """``[(title, [module names as written])]`` from the "## Layers" list."""
-    text = DOC.read_text(encoding="utf-8")
-    section = text.split("\n## Layers\n", 1)[1].split("\n## ", 1)[0]
-    items = re.findall(r"^\d+\.\s+(.*?)(?=^\d+\.\s|^\s*$)", section + "\n\n", flags=re.M | re.S)
-    layers = []
-    for item in items:
-        title = re.match(r"\*\*(.+?)\*\*", item)
-        names = [n for n in re.findall(r"`([^`\s]+)`", item) if n.endswith((".py", "/"))]
-        layers.append((title.group(1) if title else item[:30], names))
-    return layers
+
+def _lint_imports(root: Path) -> subprocess.CompletedProcess:
+    """``lint-imports`` over the package found in ``root``, with the
+    contracts of setup.cfg."""
+    exe = Path(sys.executable).with_name("lint-imports")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "importlinter.cli"]
+    env = dict(os.environ, PYTHONPATH=str(root))
+    return subprocess.run(command + ["--config", str(SETUP), "--no-cache"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=300)
 
 
-def modules() -> List[str]:
-    """Every module of the package, as a path relative to openapi_dyn/."""
-    return sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")
-                  if "__pycache__" not in p.parts)
+def _graph(root: Path) -> Dict[str, Set[str]]:
+    """module -> the package's modules it imports (any depth, TYPE_CHECKING
+    imports left out), built by grimp (import-linter's own reader) in a
+    fresh process over the package in ``root``."""
+    code = ("import grimp, json\n"
+            "g = grimp.build_graph('openapi_dyn', exclude_type_checking_imports=True)\n"
+            "print(json.dumps({m: sorted(g.find_modules_directly_imported_by(m)) for m in g.modules}))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, env=dict(os.environ, PYTHONPATH=str(root)),
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return {k: set(v) for k, v in json.loads(done.stdout).items()}
 
 
-def layer_of_each() -> Dict[str, int]:
-    """module path -> layer number (1 = bottom), by the document's rules: a
-    name of its own wins over a package's ``dir/``; globs (``_batch*.py``)
-    allowed."""
-    layers = documented_layers()
-    exact: Dict[str, int] = {}
-    packages: Dict[str, int] = {}
-    for number, (_title, names) in enumerate(layers, 1):
-        for name in names:
-            (packages if name.endswith("/") else exact)[name] = number
-    out = {}
-    for module in modules():
-        own = [n for pattern, n in exact.items() if fnmatch.fnmatchcase(module, pattern)]
-        if own:
-            out[module] = own[0]
+def cycles(graph: Dict[str, Set[str]]) -> List[List[str]]:
+    """The strongly connected components of more than one module (Tarjan's
+    algorithm, iterative so that depth is no concern)."""
+    index: Dict[str, int] = {}
+    low: Dict[str, int] = {}
+    on_stack: Set[str] = set()
+    stack: List[str] = []
+    out: List[List[str]] = []
+    counter = 0
+    for start in sorted(graph):
+        if start in index:
             continue
-        found = [(len(d), n) for d, n in packages.items() if module.startswith(d)]
-        if found:
-            out[module] = max(found)[1]
+        work = [(start, iter(sorted(graph.get(start, ()))))]
+        index[start] = low[start] = counter
+        counter += 1
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            advanced = False
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph.get(child, ())))))
+                    advanced = True
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    out.append(sorted(component))
     return out
 
 
-# ----------------------------------------------------------------- imports
-def _module_name(path: str) -> str:
-    parts = ["openapi_dyn"] + path[:-3].split("/")
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
+def _layers_contract() -> List[str]:
+    config = configparser.ConfigParser()
+    config.read(SETUP, encoding="utf-8")
+    lines = config["importlinter:contract:layers"]["layers"].split("\n")
+    return [name.strip() for line in lines for name in line.split("|") if name.strip()]
 
 
-def _is_type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING"
-            or isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+def _copy_package(tmp_path: Path) -> Path:
+    shutil.copytree(PACKAGE, tmp_path / "openapi_dyn", ignore=shutil.ignore_patterns("__pycache__"))
+    return tmp_path
 
 
-def _imports(tree: ast.AST) -> Iterator[ast.stmt]:
-    """Every import statement in ``tree``, at any depth, except those in
-    the body of ``if TYPE_CHECKING:``."""
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            yield node
-        if isinstance(node, ast.If) and _is_type_checking(node.test):
-            stack.extend(node.orelse)
-            continue
-        stack.extend(ast.iter_child_nodes(node))
+# ------------------------------------------------------------------ layers
+def test_the_layer_contracts_hold():
+    done = _lint_imports(ROOT)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert "0 broken" in done.stdout and " kept" in done.stdout
 
 
-def imported_modules(path: str) -> Iterator[Tuple[str, int]]:
-    """``(imported module path, line)`` for every import of a module of the
-    package in ``path``, including the ``__init__.py`` of each package the
-    imported module is in that the importer is not in itself."""
-    by_name = {_module_name(m): m for m in modules()}
-    me = _module_name(path)
-    package = me if path.endswith("__init__.py") else me.rpartition(".")[0]
-    tree = ast.parse((PACKAGE / path).read_text(encoding="utf-8"), filename=path)
-    for node in _imports(tree):
-        targets: List[str] = []
-        if isinstance(node, ast.Import):
-            targets = [a.name for a in node.names]
-        else:
-            if node.level:
-                base = package.split(".")
-                base = base[:len(base) - (node.level - 1)]
-                source = ".".join(base + ([node.module] if node.module else []))
-            else:
-                source = node.module or ""
-            for alias in node.names:  # `from pkg import submodule` imports that module
-                targets.append(f"{source}.{alias.name}" if f"{source}.{alias.name}" in by_name else source)
-        for target in targets:
-            if not (target == "openapi_dyn" or target.startswith("openapi_dyn.")):
-                continue
-            assert target in by_name, f"{path}:{node.lineno} imports {target}, which is no module of the package"
-            if target != me:
-                yield by_name[target], node.lineno
-            # the packages on the way are imported too, unless the importer is in them
-            parts = target.split(".")
-            for i in range(1, len(parts)):
-                name = ".".join(parts[:i])
-                if name in by_name and not me.startswith(name + "."):
-                    yield by_name[name], node.lineno
+def test_the_layers_contract_names_every_part_of_the_package():
+    named = set(_layers_contract())
+    parts = {f"openapi_dyn.{p.stem if p.is_file() else p.name}" for p in PACKAGE.iterdir()
+             if (p.suffix == ".py" and p.name != "__init__.py") or (p / "__init__.py").is_file()}
+    assert parts - named == set(), "name these in setup.cfg's layers contract"
+    assert named - parts == set(), "the layers contract names what is not there"
 
 
-def violations(reader=imported_modules) -> Dict[Tuple[str, str], List[int]]:
-    layer = layer_of_each()
-    found: Dict[Tuple[str, str], List[int]] = {}
-    for module in modules():
-        for target, line in reader(module):
-            if layer[target] > layer[module]:
-                found.setdefault((module, target), []).append(line)
-    return found
+def test_the_folders_are_the_layers():
+    # most of the package lives in a folder per layer; few modules stand alone
+    alone = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert len(alone) <= 12, alone
+    folders = sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file())
+    assert {"_spec", "_call", "_answer", "_http"} <= set(folders)
+    text = DOC.read_text(encoding="utf-8")
+    for folder in folders:
+        assert f"`{folder}/`" in text, f"docs/architecture.md does not describe {folder}/"
 
 
-# ------------------------------------------------------------------- tests
-def test_the_document_lists_layers_of_existing_modules():
-    layers = documented_layers()
-    assert len(layers) >= 5, layers
-    everything = modules()
-    for title, names in layers:
-        assert names, f"layer {title!r} names no module"
-        for name in names:
-            if name.endswith("/"):
-                assert (PACKAGE / name / "__init__.py").is_file(), f"{title}: {name} is no package"
-            else:
-                assert fnmatch.filter(everything, name), f"{title}: {name} names no module"
-    written = [n for _t, names in layers for n in names]
-    assert len(written) == len(set(written)), "a name appears in two layers"
+def test_no_import_cycle_anywhere():
+    found = cycles(_graph(ROOT))
+    assert not found, "import cycles:\n" + "\n".join("  " + " <-> ".join(c) for c in found)
 
 
-def test_every_module_is_in_a_layer():
-    layer = layer_of_each()
-    missing = [m for m in modules() if m not in layer]
-    assert not missing, f"name these in docs/architecture.md, ## Layers: {missing}"
+def test_an_import_that_reaches_up_is_found(tmp_path):
+    root = _copy_package(tmp_path)
+    pointer = root / "openapi_dyn" / "_spec" / "pointer.py"
+    pointer.write_text(pointer.read_text(encoding="utf-8")
+                       + "\n\ndef _made_up():\n    from .._client import Client\n    return Client\n",
+                       encoding="utf-8")
+    done = _lint_imports(root)
+    assert done.returncode != 0
+    assert "openapi_dyn._spec.pointer -> openapi_dyn._client" in done.stdout
 
 
-def test_the_layer_reader_sees_what_the_document_says():
-    layer = layer_of_each()
-    assert layer["_errors.py"] == 1 and layer["_spec/pointer.py"] == 1
-    assert layer["_spec/load.py"] == layer["_operation.py"] == 2
-    assert layer["_request.py"] == layer["_call_context.py"] == 3
-    assert layer["_client.py"] == layer["reference/_model.py"] == layer["_batch_state.py"] == len(documented_layers())
-    assert layer["__init__.py"] == layer["_cli.py"]
-
-
-def test_the_import_reader_sees_every_kind_of_import():
-    # module level, inside a function, relative, absolute, `from . import x`,
-    # and a package's __init__ on the way to its module
-    found = {m: set(t for t, _ in imported_modules(m)) for m in
-             ("_request.py", "_client.py", "_cli.py", "_wire.py", "_operation.py")}
-    assert {"_call_context.py", "_bodies.py", "_serialize.py", "_options.py"} <= found["_request.py"]
-    assert {"_request.py", "_tools.py", "_spec/__init__.py", "_response.py"} <= found["_client.py"]
-    assert {"_spec/cache.py", "reference/__init__.py"} <= {t for t, _ in imported_modules("_signatures.py")}
-    assert {"reference/__init__.py", "reference/_markup.py"} <= found["_cli.py"]
-    assert found["_wire.py"] == {"_version.py"}
-    # OperationCaches names its fields' types for annotations only
-    assert "_spec/pointer.py" in found["_operation.py"]
-    assert not {"_request.py", "_validation.py", "reference/_model.py"} & found["_operation.py"]
-    assert "_request.py" in {t for t, _ in imported_modules("reference/_model.py")}
-
-
-def test_an_import_that_reaches_up_is_found():
-    # the check itself, on imports made up for it: binding a call may not
-    # import the client, a client may import binding
-    made_up = {"_request.py": [("_client.py", 7)], "_client.py": [("_request.py", 3)]}
-    found = violations(lambda module: made_up.get(module, []))
-    assert found == {("_request.py", "_client.py"): [7]}
-
-
-def test_no_module_imports_from_a_layer_above():
-    layer = layer_of_each()
-    new = violations()
-    assert not new, "imports that reach up a layer:\n" + "\n".join(
-        f"  {a} (layer {layer[a]}) imports {b} (layer {layer[b]}) at line(s) {lines}"
-        for (a, b), lines in sorted(new.items()))
+def test_a_cycle_is_found(tmp_path):
+    root = _copy_package(tmp_path)
+    walk = root / "openapi_dyn" / "_spec" / "walk.py"
+    pointer = root / "openapi_dyn" / "_spec" / "pointer.py"
+    pointer.write_text(pointer.read_text(encoding="utf-8")
+                       + "\n\ndef _made_up():\n    from . import walk\n    return walk\n", encoding="utf-8")
+    assert "pointer" in walk.read_text(encoding="utf-8")   # walk imports pointer already
+    found = cycles(_graph(root))
+    assert ["openapi_dyn._spec.pointer", "openapi_dyn._spec.walk"] in found
 
 
 # --------------------------------------------------------- public namespace

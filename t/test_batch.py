@@ -360,7 +360,7 @@ def test_anthropic_cancel(server, claude, tmp_path):
 
 # --------------------------------------------------------------------- CLI
 def test_cli_submit_status_results(server, tmp_path, monkeypatch, capsys):
-    from openapi_dyn._cli import main
+    from openapi_dyn._cli.main import main
 
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     requests = tmp_path / "requests.jsonl"
@@ -398,7 +398,7 @@ def test_the_batch_guide_examples_run_in_order(server, monkeypatch, tmp_path, ca
     import re
 
     import openapi_dyn
-    import openapi_dyn._batch
+    import openapi_dyn._batch.bridge
     from conftest import REPO
 
     class LocalClient(Client):
@@ -408,7 +408,7 @@ def test_the_batch_guide_examples_run_in_order(server, monkeypatch, tmp_path, ca
             super().__init__(spec, **kwargs)
 
     monkeypatch.setattr(openapi_dyn, "Client", LocalClient, raising=False)
-    monkeypatch.setattr(openapi_dyn._batch, "BACKOFF", (0.01, 1.0, 0.01))
+    monkeypatch.setattr(openapi_dyn._batch.bridge, "BACKOFF", (0.01, 1.0, 0.01))
     monkeypatch.chdir(tmp_path)
     blocks = re.findall(r"```python\n(.*?)```", (REPO / "docs" / "batch.md").read_text(), re.S)
     assert len(blocks) >= 3
@@ -421,7 +421,7 @@ def test_the_batch_guide_examples_run_in_order(server, monkeypatch, tmp_path, ca
 
 # ---------------------------------------------------------------- the data
 def test_the_profiles_batch_sections_agree_with_the_specs(openai_client):
-    from openapi_dyn._batch import batch_rules
+    from openapi_dyn._batch.bridge import batch_rules
 
     rules = batch_rules(openai_client)
     doc = openai_client.spec.document
@@ -460,7 +460,7 @@ def test_a_profile_with_a_bad_batch_section_is_refused(tmp_path):
 
 
 def test_cli_reads_the_spec_from_the_state_file(server, claude, tmp_path, monkeypatch, capsys):
-    from openapi_dyn._cli import main
+    from openapi_dyn._cli.main import main
 
     monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
     with claude.batch(state=tmp_path / "a.json") as b:

@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 
 from openapi_dyn import Client, RequestValidationError
-from openapi_dyn._auth import Credentials
-from openapi_dyn._call_context import Conventions
-from openapi_dyn._client import call_context
-from openapi_dyn._request import build_request
+from openapi_dyn._call.auth import Credentials
+from openapi_dyn._call.context import Conventions
+from openapi_dyn._call.context import call_context
+from openapi_dyn._call.request import build_request
 from openapi_dyn._spec import Spec
 
 TOY = Path(__file__).parent / "data" / "toy.yaml"

@@ -8,7 +8,7 @@ import pytest
 
 from faultserver import events, reply
 from openapi_dyn import Client, UnknownOperationError
-from openapi_dyn._tool_calls import error_result, result_for, tool_arguments_to_call
+from openapi_dyn._agents.tool_calls import error_result, result_for, tool_arguments_to_call
 
 KEY = "sk-tool-test-9a8b7c6d5e4f"
 

@@ -5,7 +5,7 @@ requests, httpx and aiohttp that :mod:`openapi_dyn._library_internals` uses
 what moved, instead of quietly making every validating process slower or
 failing deep inside a validation.
 
-:mod:`openapi_dyn._engine` runs openapi-core's package ``__init__`` only when
+:mod:`openapi_dyn._call.engine` runs openapi-core's package ``__init__`` only when
 something asks the package itself for a name (its docstring has the figures
 that justify it).  That relies on:
 
@@ -15,7 +15,7 @@ that justify it).  That relies on:
    ``.exceptions``) importing without that ``__init__`` and without the
    heavy parts (the app, unmarshallers, openapi-spec-validator, werkzeug):
    otherwise the deferral still works but saves nothing;
-3. the names :mod:`openapi_dyn._validation` takes from there: the dialect
+3. the names :mod:`openapi_dyn._call.validation` takes from there: the dialect
    factories, ``SchemaValidatorsFactory`` and ``InvalidSchemaValue`` with
    its ``schema_errors``;
 4. the first name asked of the package running its ``__init__`` in the same
@@ -30,7 +30,7 @@ _PROBE = r"""if 1:
     import importlib.util, json, sys
     spec = importlib.util.find_spec("openapi_core")
     facts = {"package": bool(spec and spec.loader and spec.submodule_search_locations)}
-    from openapi_dyn._engine import defer_package_init
+    from openapi_dyn._call.engine import defer_package_init
     facts["deferred"] = defer_package_init()
     package = sys.modules["openapi_core"]
     from openapi_core.validation import schemas

@@ -24,9 +24,9 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import pytest
 
 from openapi_dyn import Client
-from openapi_dyn._operation import is_json
+from openapi_dyn._spec.operation import is_json
 from openapi_dyn.reference import _model as model
-from openapi_dyn._response import check_response
+from openapi_dyn._answer.response import check_response
 from openapi_dyn.reference._curl import _types_of, curl_request, example_from_curl
 
 BUNDLED = ("openai", "anthropic", "cohere", "azure-openai", "azure-openai-preview")
@@ -223,7 +223,7 @@ def test_documented_requests_are_accepted(clients, name):
         elif op.body_required:
             # a parameter example of an operation whose body has no example: the
             # parameter is checked by the validator prepare() uses for it
-            from openapi_dyn._validation import validator_for
+            from openapi_dyn._call.validation import validator_for
             for pname, value in params.items():
                 param = next(p for p in op.parameters if p.name == pname)
                 problems = validator_for(op).check_parameter(param, value)

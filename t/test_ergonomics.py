@@ -68,7 +68,7 @@ def test_parameter_and_field_of_the_same_name(openai_client):
     name would be reached through body=; the keyword goes to the parameter
     and an invalid value says so."""
     op = openai_client.operation("createRun")
-    from openapi_dyn._request import binder_for
+    from openapi_dyn._call.request import binder_for
 
     shared = [n for n in binder_for(op).body_names if n in binder_for(op).index]
     for name in shared:

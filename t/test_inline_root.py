@@ -4,8 +4,9 @@ members beside it, so the $refs left in it (cycles, discriminator mappings)
 resolve; no private resolver is handed over."""
 import pytest
 
-from openapi_dyn import Client, RequestValidationError, _inline as inline
-from openapi_dyn._validation import validator_for
+from openapi_dyn import Client, RequestValidationError
+from openapi_dyn._call import inline
+from openapi_dyn._call.validation import validator_for
 
 DOC = {
     "openapi": "3.1.0", "info": {"title": "t", "version": "1"},

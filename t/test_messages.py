@@ -8,8 +8,9 @@ import unittest.mock
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from openapi_dyn import Client, RequestValidationError, _validation as validation
-from openapi_dyn import _problems as problems_module
+from openapi_dyn import Client, RequestValidationError
+from openapi_dyn._call import validation
+from openapi_dyn._call import problems as problems_module
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from openapi_dyn import APIError, Client, RequestValidationError
-from openapi_dyn import _multipart as mp
+from openapi_dyn._call import multipart as mp
 
 from conftest import DATA
 from faultserver import reply, reset, status

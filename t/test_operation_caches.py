@@ -4,10 +4,10 @@ import threading
 from pathlib import Path
 
 from openapi_dyn import Client
-from openapi_dyn._operation import OperationCaches
-from openapi_dyn._request import Binder, binder_for
-from openapi_dyn._validation import OperationValidator, validator_for
-from openapi_dyn._wire import accept_of
+from openapi_dyn._spec.operation import OperationCaches
+from openapi_dyn._call.request import Binder, binder_for
+from openapi_dyn._call.validation import OperationValidator, validator_for
+from openapi_dyn._http.wire import accept_of
 from openapi_dyn.reference._model import document_operation
 
 

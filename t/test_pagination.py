@@ -3,7 +3,7 @@ that pages are fetched lazily, one request each."""
 import pytest
 
 from openapi_dyn import Client, UsageError
-from openapi_dyn._pagination import pagination_rule
+from openapi_dyn._answer.pagination import pagination_rule
 
 from conftest import DATA
 from faultserver import reply

@@ -1,6 +1,6 @@
 """Behaviour behind the performance work (never timings; see bench/ for those).
 
-* Prepared schemas (:mod:`openapi_dyn._inline`) decide exactly as the document
+* Prepared schemas (:mod:`openapi_dyn._call.inline`) decide exactly as the document
   does: for every operation with a JSON body in the bundled specs (3.0 and
   3.1), a valid sample, the spec's own examples and a set of damaged bodies
   give the same problems with and without them.
@@ -17,8 +17,9 @@ import sys
 
 import pytest
 
-from openapi_dyn import Client, RequestValidationError, _inline as inline
-from openapi_dyn._validation import validator_for
+from openapi_dyn import Client, RequestValidationError
+from openapi_dyn._call import inline
+from openapi_dyn._call.validation import validator_for
 
 from samples import Sampler
 

@@ -787,7 +787,7 @@ def test_parameters_named_like_call_options(fmt, httpserver, tmp_path, monkeypat
     call takes it: not as a keyword (a call reads save_to= as the option that
     writes the answer to a file) but as "query.<name>"; the synopsis, written
     that way, sends both as query parameters and writes no file."""
-    from openapi_dyn._options import CALL_OPTIONS
+    from openapi_dyn._call.options import CALL_OPTIONS
 
     assert {"save_to", "validate_responses"} <= set(CALL_OPTIONS)
     spec = tmp_path / "exports.yaml"

@@ -12,7 +12,7 @@ import pytest
 
 from openapi_dyn import Client
 from openapi_dyn.reference import _text as text
-from openapi_dyn._repl import Completer, namespace_for
+from openapi_dyn._cli.repl import Completer, namespace_for
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ import pytest
 
 from openapi_dyn import (APIConnectionError, APITimeoutError, Client, ConflictError, InternalServerError,
                          RateLimitError)
-from openapi_dyn._retrying import RetryTiming
-from openapi_dyn._transport import Transport
+from openapi_dyn._http.retrying import RetryTiming
+from openapi_dyn._http.sync_transport import Transport
 
 from conftest import DATA
 from faultserver import reply, reset, stall, status

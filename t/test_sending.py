@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from openapi_dyn import (APIConnectionError, AsyncClient, Client, DownloadError, RedirectError, __version__)
-from openapi_dyn._wire import USER_AGENT
+from openapi_dyn._http.wire import USER_AGENT
 
 from conftest import DATA
 from faultserver import FaultServer, events, reply, send_body, stall
@@ -332,7 +332,7 @@ def test_ctrl_c_during_a_download_leaves_no_file(faultserver, tmp_path):
     client = Client(str(MEDIA), profile=PROFILE, base_url=faultserver.url + "/v1", max_retries=0)
     faultserver.plan(send_body(b"B" * 300_000, pieces=8))
 
-    from openapi_dyn import _download as download
+    from openapi_dyn._answer import download
 
     real = download.Destination.write
 

@@ -7,13 +7,7 @@ import datetime
 
 import pytest
 
-from openapi_dyn._serialize import (
-    cookie_param,
-    form_urlencoded,
-    header_param,
-    path_param,
-    query_param,
-)
+from openapi_dyn._call.serialize import cookie_param, form_urlencoded, header_param, path_param, query_param
 
 STRING = "blue"
 ARRAY = ["blue", "black", "brown"]

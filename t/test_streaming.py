@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from openapi_dyn import APITimeoutError, Client, StreamError
-from openapi_dyn._sse import IncompleteEvent, ServerSentEvent, Stream, parse_events
+from openapi_dyn._answer.sse import IncompleteEvent, ServerSentEvent, Stream, parse_events
 
 from conftest import DATA
 from faultserver import events, reply, reset, status
@@ -209,7 +209,7 @@ def test_an_event_stream_read_whole_is_a_list():
     # request() with a session that already read the body: decode_body parses it
     import requests
 
-    from openapi_dyn._response import decode_body
+    from openapi_dyn._answer.response import decode_body
 
     raw = requests.Response()
     raw.headers["Content-Type"] = "text/event-stream"

@@ -9,9 +9,8 @@ from jsonschema import Draft202012Validator
 
 from data_tools import DATA_OPERATIONS, EXPECTED
 from openapi_dyn import Client, UnknownOperationError, UsageError
-from openapi_dyn._toolschema import SCHEMA_DESCRIPTION_BUDGET, strict_variant
-from openapi_dyn._tools import (FORMATS, PROPERTY_NAME, TOOL_DESCRIPTION_BUDGET, TOOL_NAME, find_tool,
-                               shape_for, snake_case)
+from openapi_dyn._agents.toolschema import SCHEMA_DESCRIPTION_BUDGET, strict_variant
+from openapi_dyn._agents.tools import FORMATS, PROPERTY_NAME, TOOL_DESCRIPTION_BUDGET, TOOL_NAME, find_tool, shape_for, snake_case
 
 BUNDLED = ["openai", "anthropic", "cohere", "azure-openai", "azure-openai-preview"]
 META = Draft202012Validator(Draft202012Validator.META_SCHEMA)

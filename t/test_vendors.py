@@ -10,7 +10,7 @@ import pytest
 
 from openapi_dyn import (APIError, BadRequestError, Client, InternalServerError, ProfileError,
                          RequestValidationError, UsageError)
-from openapi_dyn._profile import bundled_profile, check, load_profile
+from openapi_dyn._spec.profile import bundled_profile, check, load_profile
 
 from conftest import DATA
 from faultserver import reply, status

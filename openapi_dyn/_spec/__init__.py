@@ -91,7 +91,7 @@ class Spec:
         return self._operations
 
     def _build_operations(self) -> Dict[str, Any]:
-        from .._operation import Operation, synthesize_operation_id
+        from .operation import Operation, synthesize_operation_id
 
         ops: Dict[str, Any] = {}
         paths = self.document.get("paths") or {}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, Dict, List, Optional, Set
 
-from .._jsontype import json_type
+from .jsontype import json_type
 from .pointer import escape, target, to_fragment
 
 # Keywords that only describe a schema; a schema made of nothing else accepts any instance.

@@ -52,7 +52,7 @@ def reference_stamp() -> str:
     if _stamp is None:
         from pathlib import Path
 
-        from .. import __version__
+        from .._version import __version__
         from .._spec.cache import code_stamp
 
         here = Path(__file__).resolve().parent

@@ -14,7 +14,7 @@ import shlex
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 from urllib.parse import parse_qsl, urlsplit
 
-from ._model import _NO_DEFAULT
+from ._doc import _NO_DEFAULT
 
 
 def _curl_words(curl: str) -> Optional[List[str]]:

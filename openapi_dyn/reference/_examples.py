@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, List, Optional
 
 from ._curl import example_from_curl
-from ._model import ExampleDoc, OperationDoc
+from ._doc import ExampleDoc, OperationDoc
 
 
 def collect_examples(op, doc: OperationDoc) -> List[ExampleDoc]:

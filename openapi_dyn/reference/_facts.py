@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, List, Optional
 
-from ._model import _NO_DEFAULT, BodyDoc, OperationDoc, ParamDoc, PropertyDoc, ResponseDoc
+from ._doc import _NO_DEFAULT, BodyDoc, OperationDoc, ParamDoc, PropertyDoc, ResponseDoc
 from ._synopsis import py_literal
 
 MAX_ENUM_SHOWN = 40

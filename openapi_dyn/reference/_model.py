@@ -14,240 +14,12 @@ from __future__ import annotations
 
 import keyword
 import re
-from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
-from .._options import CALL_OPTIONS
+from .._call.options import CALL_OPTIONS
+from ._doc import (BodyDoc, ExampleDoc, MAX_DEPTH, MAX_VARIANTS_EXPANDED, OperationDoc, ParamDoc, PropertyDoc, ReferenceDoc, ResponseDoc, TagGroup, VariantDoc, _MayHaveDefault, _NO_DEFAULT)
 from ._schemas import SchemaReader, constraints_of, is_array
-
-#: How deep nested object properties are documented (0 = top-level only).
-MAX_DEPTH = 2
-#: More variants than this are listed by name only.
-MAX_VARIANTS_EXPANDED = 12
-_NO_DEFAULT = object()
-
-
-class _MayHaveDefault:
-    """A parameter or property, whose ``default`` the spec may not give."""
-
-    default: Any
-
-    @property
-    def has_default(self) -> bool:
-        return self.default is not _NO_DEFAULT
-
-
-@dataclass
-class ParamDoc(_MayHaveDefault):
-    """One parameter, as the reference shows it."""
-
-    name: str
-    keyword: Optional[str]          # the keyword argument (None: only **{address: ...})
-    location: str
-    type: str
-    required: bool
-    description: str = ""
-    default: Any = _NO_DEFAULT
-    example: Any = _NO_DEFAULT
-    enum: Optional[List[Any]] = None
-    deprecated: bool = False
-    format: Optional[str] = None
-    constraints: List[str] = field(default_factory=list)
-
-    @property
-    def has_example(self) -> bool:
-        return self.example is not _NO_DEFAULT
-
-    @property
-    def address(self) -> str:
-        """The key that reaches this parameter in ``**{...}``: its name, or
-        ``"<in>.<name>"`` when a call option has that name (a call reads
-        ``save_to=`` as the option, never as a parameter)."""
-        return f"{self.location}.{self.name}" if self.name in CALL_OPTIONS else self.name
-
-
-@dataclass
-class VariantDoc:
-    """One ``oneOf``/``anyOf`` alternative: its name (schema name, title or
-    type), description and, for objects, properties."""
-
-    name: str
-    type: str
-    description: str = ""
-    properties: List["PropertyDoc"] = field(default_factory=list)
-    see_above: bool = False         # a named schema already described in this operation
-
-
-@dataclass
-class PropertyDoc(_MayHaveDefault):
-    """One property of a request body (or of a nested object in it)."""
-
-    name: str
-    type: str
-    required: bool
-    depth: int
-    description: str = ""
-    default: Any = _NO_DEFAULT
-    enum: Optional[List[Any]] = None
-    const: Any = _NO_DEFAULT
-    nullable: bool = False
-    deprecated: bool = False
-    read_only: bool = False
-    format: Optional[str] = None
-    schema_name: Optional[str] = None
-    constraints: List[str] = field(default_factory=list)
-    properties: List["PropertyDoc"] = field(default_factory=list)
-    variant_kind: Optional[str] = None    # "oneOf" / "anyOf" when variants are listed
-    variants: List[VariantDoc] = field(default_factory=list)
-    see_above: bool = False
-    truncated: bool = False               # has more structure below MAX_DEPTH
-
-
-@dataclass
-class BodyDoc:
-    """The request body for one media type."""
-
-    media_type: str
-    type: str
-    schema_name: Optional[str]
-    description: str = ""
-    properties: List[PropertyDoc] = field(default_factory=list)
-    variant_kind: Optional[str] = None
-    variants: List[VariantDoc] = field(default_factory=list)
-    required_names: List[str] = field(default_factory=list)
-
-
-@dataclass
-class ResponseDoc:
-    """One response status: its media types and, for a successful JSON
-    answer, its fields documented like a request body's (``properties``, or
-    ``variants`` when the answer is one of several shapes; for an array,
-    those of its items, ``items_of`` naming it)."""
-
-    status: str
-    description: str
-    content: List[Tuple[str, str, Optional[str]]]   # (media type, type label, schema name)
-    properties: List[PropertyDoc] = field(default_factory=list)  # top level of the JSON answer
-    variant_kind: Optional[str] = None
-    variants: List[VariantDoc] = field(default_factory=list)
-    items_of: Optional[str] = None                  # "array[X]" when the fields are those of each item
-    see_above: Optional[str] = None                 # the schema, already described in this operation
-
-    @property
-    def documented(self) -> bool:
-        return bool(self.properties or self.variants or self.see_above)
-
-
-@dataclass
-class ExampleDoc:
-    """An example call taken from the spec (``x-oaiMeta`` or an ``example``).
-    ``valid`` is None until :func:`check_examples` has tried it."""
-
-    title: str
-    source: str
-    params: Dict[str, Any]
-    body: Any = _NO_DEFAULT
-    valid: Optional[bool] = None
-    problem: str = ""
-
-    @property
-    def has_body(self) -> bool:
-        return self.body is not _NO_DEFAULT
-
-
-@dataclass
-class OperationDoc:
-    """Everything the reference says about one operation."""
-
-    operation_id: str
-    alias: Optional[str]            # the method name when the operationId is no identifier
-    method: str
-    path: str
-    tags: List[str]
-    summary: str                    # CommonMark: the first paragraph of the spec's summary
-    description: str
-    deprecated: bool
-    parameters: List[ParamDoc]
-    bodies: List[BodyDoc]
-    body_required: bool
-    responses: List[ResponseDoc]
-    streams: bool
-    security: List[str]
-    synopsis: List[str]
-    examples: List[ExampleDoc]
-    anchor: str
-
-    @property
-    def method_name(self) -> str:
-        """The attribute that calls this operation (``client.<method_name>``)."""
-        return self.alias or self.operation_id
-
-    @property
-    def summary_text(self) -> str:
-        """The summary as one line of plain text of at most 100 characters
-        (for headings and tables of contents)."""
-        from ._markup import inline_text
-
-        line = inline_text(self.summary)
-        return line if len(line) <= 100 else line[:99].rstrip() + "…"
-
-    @property
-    def synopsis_statements(self) -> List[str]:
-        """The synopsis as whole statements (``client.call(...)``, then
-        ``client.<method>(...)``), each possibly spanning several lines."""
-        out: List[str] = []
-        for line in self.synopsis:
-            if line.startswith("client.") or not out:
-                out.append(line)
-            else:
-                out[-1] += "\n" + line
-        return out
-
-    @property
-    def valid_examples(self) -> List[ExampleDoc]:
-        return [e for e in self.examples if e.valid]
-
-    def example_code(self, example: ExampleDoc) -> str:
-        from ._synopsis import call_code
-
-        return call_code(self, example.params, example.body if example.has_body else _NO_DEFAULT)
-
-
-@dataclass
-class TagGroup:
-    name: str
-    description: str
-    operations: List[OperationDoc]
-    anchor: str
-
-
-@dataclass
-class ReferenceDoc:
-    """The whole reference: the spec's facts and the operations grouped by
-    tag (each operation once, under its first tag)."""
-
-    title: str
-    version: str
-    description: str
-    spec_name: str
-    base_url: str
-    site: Optional[str]
-    groups: List[TagGroup]
-
-    @property
-    def operations(self) -> List[OperationDoc]:
-        return [op for g in self.groups for op in g.operations]
-
-    @property
-    def stem(self) -> str:
-        """A file name stem for this reference: the bundled spec's name, else
-        the title (``pets`` for "Pets"), lowercase, safe in any file system."""
-        name = self.spec_name
-        if "/" in name or "\\" in name or name.endswith((".yaml", ".yml", ".json")):
-            name = self.title
-        return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-").lower() or "reference"
-
 
 # ------------------------------------------------------------------ helpers
 def anchor_for(name: str, prefix: str = "op") -> str:
@@ -258,7 +30,7 @@ def anchor_for(name: str, prefix: str = "op") -> str:
 def keyword_for(op, param) -> Optional[str]:
     """The keyword argument that addresses ``param`` in a call of ``op``
     (the spec name when it is a usable identifier, else its alias), or None."""
-    from .._request import binder_for
+    from .._call.request import binder_for
 
     index = binder_for(op).index
     for name in (param.name, param.alias):
@@ -461,10 +233,12 @@ def _build(op) -> OperationDoc:
         security=security, synopsis=[], examples=[], anchor=anchor_for(op.operation_id),
     )
     from ._examples import collect_examples
-    from ._synopsis import synopsis
+    from ._synopsis import call_code, synopsis
 
     doc.synopsis = synopsis(doc)
     doc.examples = collect_examples(op, doc)
+    for example in doc.examples:
+        example.code = call_code(doc, example.params, example.body if example.has_body else _NO_DEFAULT)
     return doc
 
 
@@ -503,7 +277,7 @@ def _with_client_defaults(doc: OperationDoc, op, client) -> OperationDoc:
     as the parameters' defaults; the shared ``doc`` is left as it is."""
     from dataclasses import replace
 
-    from .._signatures import client_defaults
+    from .._call.context import client_defaults
 
     given = {p.name: v for p, v in client_defaults(op, client).items()}
     if not given:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
-from .._jsontype import json_type
+from .._spec.jsontype import json_type
 
 _SCALARS = {"string", "integer", "number", "boolean", "null"}
 

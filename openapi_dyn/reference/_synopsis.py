@@ -11,7 +11,7 @@ import json
 import keyword
 from typing import Any, Dict, List, Tuple
 
-from ._model import _NO_DEFAULT, BodyDoc, OperationDoc, ParamDoc
+from ._doc import _NO_DEFAULT, BodyDoc, OperationDoc, ParamDoc
 
 
 def py_literal(value: Any, indent: int = 0, width: int = 76) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any, Callable, List, Optional
 
 from ._facts import answer_lead, first_sentence, keyword_note, response_line, value_text
-from ._model import OperationDoc, ParamDoc, PropertyDoc, ResponseDoc, VariantDoc
+from ._doc import OperationDoc, ParamDoc, PropertyDoc, ResponseDoc, VariantDoc
 
 
 class Backend:

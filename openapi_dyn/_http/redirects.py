@@ -1,0 +1,114 @@
+"""Following redirects (RFC 9110, section 15.4), the same way in the
+synchronous and the asynchronous client.
+
+* 301, 302, 303, 307 and 308 with a ``Location`` are followed, up to
+  :data:`MAX_REDIRECTS` hops; the location is resolved against the URL that
+  answered.
+* 303 turns any method but HEAD into GET without a body; 301 and 302 turn a
+  POST into GET without a body (what every HTTP client does, and what the
+  RFC allows); 307 and 308 keep the method and the body, and a body that can
+  only be read once (a pipe, a generator) cannot be sent again, so such a
+  redirect is refused with :class:`~openapi_dyn.RedirectError`.
+* On a hop to another origin (scheme, host or port differ, so an https to
+  http downgrade counts) every credential the client added is **dropped**:
+  ``Authorization``, ``Proxy-Authorization``, ``Cookie``, any header that
+  carries one of the request's secrets (apiKey headers, ``api-key``...), and
+  query parameters whose value is a secret.  A caller's session still sends
+  its cookie jar's cookies, which are scoped by domain already.  Dropping,
+  not refusing, is what makes storage redirects of downloads work (a file
+  endpoint answering 302 with a signed URL on another host); the target
+  origin never sees the key.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+REDIRECT_STATUSES = frozenset((301, 302, 303, 307, 308))
+MAX_REDIRECTS = 20
+
+_CREDENTIAL_HEADERS = ("authorization", "proxy-authorization", "cookie")
+_BODY_HEADERS = ("content-type", "content-length", "transfer-encoding", "content-encoding")
+
+
+class Hop(NamedTuple):
+    """One redirect that was followed: the answer's ``status_code``, the
+    ``url`` that gave it and the ``location`` it pointed to (credentials in
+    either shown as ``****``)."""
+
+    status_code: int
+    url: str
+    location: str
+
+
+class NextRequest(NamedTuple):
+    method: str
+    url: str
+    headers: Dict[str, str]
+    keep_body: bool
+    cross_origin: bool
+
+
+def origin(url: str) -> Tuple[str, str, Optional[int]]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    return scheme, (parts.hostname or "").lower(), port
+
+
+def is_redirect(status: int, headers: Mapping[str, str]) -> bool:
+    return status in REDIRECT_STATUSES and bool(headers.get("Location") or headers.get("location"))
+
+
+def next_request(status: int, location: str, method: str, url: str, headers: Mapping[str, str],
+                 secrets: List[str], has_body: bool, replayable: bool, operation_id: str = "") -> NextRequest:
+    """The request to send after a redirect answer, or
+    :class:`~openapi_dyn.RedirectError` when it cannot be followed."""
+    from .._errors import RedirectError
+
+    target = urljoin(url, location.strip())
+    if not target.startswith(("http://", "https://")):
+        raise RedirectError(f"{operation_id}: redirected ({status}) to {_strip(target)!r}, which is not an "
+                            f"http(s) URL")
+    new_method = method
+    keep_body = has_body
+    if status == 303 and method != "HEAD":
+        new_method, keep_body = "GET", False
+    elif status in (301, 302) and method == "POST":
+        new_method, keep_body = "GET", False
+    if keep_body and not replayable:
+        raise RedirectError(f"{operation_id}: redirected ({status}) to {_strip(target)}, but the request body "
+                            f"is a one-shot stream that cannot be sent again; pass bytes, a path or a "
+                            f"seekable file")
+    out = dict(headers)
+    if not keep_body:
+        for key in [k for k in out if k.lower() in _BODY_HEADERS]:
+            del out[key]
+    cross = origin(target) != origin(url)
+    if cross:
+        for key in [k for k in out if k.lower() in _CREDENTIAL_HEADERS
+                    or any(s and s in str(out[k]) for s in secrets)]:
+            del out[key]
+        target = _without_secret_query(target, secrets)
+    for key in [k for k in out if k.lower() == "host"]:
+        del out[key]
+    return NextRequest(new_method, target, out, keep_body, cross)
+
+
+def _without_secret_query(url: str, secrets: List[str]) -> str:
+    parts = urlsplit(url)
+    if not parts.query or not any(s and s in parts.query for s in secrets):
+        return url
+    pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if v not in secrets]
+    return urlunsplit(parts._replace(query=urlencode(pairs)))
+
+
+def _strip(url: str) -> str:
+    return url.split("?", 1)[0]
+
+
+def too_many(operation_id: str, hops: List[Any]) -> Exception:
+    from .._errors import RedirectError
+
+    return RedirectError(f"{operation_id}: more than {MAX_REDIRECTS} redirects (last to "
+                         f"{_strip(hops[-1].location) if hops else '?'})")
