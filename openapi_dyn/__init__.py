@@ -9,6 +9,8 @@ operationId, with arguments validated against the spec before anything is sent.
 
 Everything public is importable from here.
 """
+from typing import TYPE_CHECKING
+
 from ._version import __version__
 from ._errors import (
     APIConnectionError,
@@ -51,6 +53,25 @@ for _error in (value for value in list(globals().values())
 del _error
 
 
+if TYPE_CHECKING:  # what type checkers and editors see of the lazily loaded names below
+    from . import reference
+    from ._agents.tool_calls import ToolResult, tool_result_from_error, tool_result_from_response, tool_arguments_to_call
+    from ._answer.records import Record
+    from ._answer.response import Response
+    from ._answer.sse import AsyncStream, ServerSentEvent, Stream
+    from ._async_client import AsyncClient
+    from ._batch.bridge import Batch
+    from ._call.redact import SecretPlaces
+    from ._call.request import PreparedRequest
+    from ._client import Client
+    from ._http.logmask import masked_loggers, protect_loggers
+    from ._operations import Operations
+    from ._spec import Spec
+    from ._spec import limits
+    from ._spec.operation import Operation
+    from ._spec.profile import Profile
+
+
 #: Public names defined in modules that import requests or other heavy
 #: dependencies: loaded on first use, so ``import openapi_dyn`` stays cheap.
 #: Every module of the package but this one and ``reference`` is private
@@ -72,10 +93,10 @@ _LAZY = {
     "Batch": "._batch.bridge",
     "ToolResult": "._agents.tool_calls",
     "tool_arguments_to_call": "._agents.tool_calls",
-    "result_for": "._agents.tool_calls",
-    "error_result": "._agents.tool_calls",
+    "tool_result_from_response": "._agents.tool_calls",
+    "tool_result_from_error": "._agents.tool_calls",
     "protect_loggers": "._http.logmask",
-    "MASKED_LOGGERS": "._http.logmask",
+    "masked_loggers": "._http.logmask",
 }
 
 #: Public modules: ``openapi_dyn.reference`` (the reference generator) and
@@ -117,8 +138,8 @@ __all__ = [
     "Operations", "Operation", "Spec", "Profile", "PreparedRequest", "Response", "Stream", "AsyncStream",
     "ServerSentEvent", "Record", "SecretPlaces",
     "Batch", "BatchError", "BatchRequestNotRun",
-    "ToolResult", "tool_arguments_to_call", "result_for", "error_result",
-    "protect_loggers", "MASKED_LOGGERS",
+    "ToolResult", "tool_arguments_to_call", "tool_result_from_response", "tool_result_from_error",
+    "protect_loggers", "masked_loggers",
     "reference", "limits",
     "RedirectError", "DownloadError",
     "ResponseTooLargeError",

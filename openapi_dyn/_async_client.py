@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ._client import BaseClient, _constructor_signature
+from ._client import BaseClient
 
 
 class AsyncClient(BaseClient):
@@ -38,10 +38,7 @@ class AsyncClient(BaseClient):
 
     _kind = "AsyncClient"
     _async = True
-
-    def __init__(self, spec: Any = "openai", *, http_client: Any = None, **options: Any):
-        super().__init__(spec, **options)
-        self._http_client = http_client
+    _pool_option = "http_client"
 
     async def request(self, operation_id: str, /, **kwargs: Any):
         """Like :meth:`call`, but returns the whole
@@ -83,7 +80,7 @@ class AsyncClient(BaseClient):
         if self._transport is None:
             from ._http.async_transport import AsyncTransport
 
-            return self._made_transport(AsyncTransport, self._http_client)
+            return self._made_transport(AsyncTransport, self._pool)
         return self._transport
 
     async def call_tool(self, name: str, arguments: Any = None, *, prefix: str = ""):
@@ -107,4 +104,3 @@ class AsyncClient(BaseClient):
         await self.aclose()
 
 
-AsyncClient.__init__.__signature__ = _constructor_signature("http_client")  # type: ignore[attr-defined]

@@ -11,14 +11,13 @@ The client itself holds little logic: binding, validation and encoding live in
 from __future__ import annotations
 
 import difflib
-import inspect
 import os
 import threading
 from functools import cached_property
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from ._call.auth import Credentials
-from ._call.context import CallContext, Conventions
+from ._call.context import Conventions
 from ._errors import OpenAPIDynError, SpecError, UnknownOperationError, UsageError, ValidationProblem
 from ._call.headers import check_headers
 from ._call.options import CALL_OPTIONS
@@ -31,15 +30,6 @@ from ._spec import Spec
 
 _SEND_OPTIONS = ("timeout", "max_retries", "save_to", "validate_responses")
 
-
-def _constructor_signature(pool: str) -> inspect.Signature:
-    """The signature of a client's constructor: :class:`BaseClient`'s, with
-    the HTTP library's own client object (``session`` or ``http_client``)
-    after ``validate_responses``, as ``help()`` and IDEs show it."""
-    params = list(inspect.signature(BaseClient.__init__).parameters.values())
-    at = [p.name for p in params].index("validate_responses") + 1
-    params.insert(at, inspect.Parameter(pool, inspect.Parameter.KEYWORD_ONLY, default=None, annotation="Any"))
-    return inspect.Signature(params)
 
 
 class BaseClient:
@@ -61,11 +51,12 @@ class BaseClient:
                  api_key: Any = None, credentials: Optional[Mapping[str, Any]] = None,
                  headers: Optional[Mapping[str, str]] = None, timeout: Any = None,
                  max_retries: int = 2, validate: bool = True, validate_responses: Any = False,
-                 cache: bool = True, strict: bool = False,
+                 session: Any = None, http_client: Any = None, cache: bool = True, strict: bool = False,
                  server_variables: Optional[Mapping[str, str]] = None, profile: Any = None,
                  defaults: Optional[Mapping[str, Any]] = None, api_version: Optional[str] = None,
                  max_connections: Optional[int] = None, attribute_access: bool = True,
                  max_response_bytes: Optional[int] = None):
+        self._take_pool(session, http_client)
         self.spec: Spec = spec if isinstance(spec, Spec) else Spec(spec, cache=cache, strict=strict)
         self.profile: Profile = load_profile(profile, self.spec.bundled_name)
         prof = self.profile
@@ -109,6 +100,27 @@ class BaseClient:
         self.defaults: Dict[str, Any] = given
         if checked:
             self._check_defaults(checked)
+
+    #: The constructor argument that hands this kind of client its HTTP
+    #: library's client object: ``session`` or ``http_client``.
+    _pool_option = "session"
+
+    def _take_pool(self, session: Any, http_client: Any) -> None:
+        """Keep the caller's HTTP library client: a :class:`requests.Session`
+        for :class:`Client`, an :class:`httpx.AsyncClient` for
+        :class:`~openapi_dyn.AsyncClient`.  Both are named in the one
+        constructor both clients share (so that their options are written
+        once, for type checkers and ``inspect.signature`` alike); each client
+        refuses the other's."""
+        given, other = (session, http_client) if self._pool_option == "session" else (http_client, session)
+        other_name = "http_client" if self._pool_option == "session" else "session"
+        if other is not None:
+            partner = "AsyncClient" if self._pool_option == "session" else "Client"
+            raise UsageError(f"{self._kind}() takes {self._pool_option}=, not {other_name}= "
+                             f"({other_name}= is {partner}'s)")
+        if given is not None and self._pool_option == "session" and getattr(given, "headers", None):
+            check_headers(given.headers, "the session's headers")
+        self._pool = given
 
     # -------------------------------------------------------------- tools
     def tools(self, format: str = "openai", **options: Any):
@@ -435,12 +447,6 @@ class Client(BaseClient):
     next request.  One client may be shared by many threads.
     """
 
-    def __init__(self, spec: Any = "openai", *, session: Any = None, **options: Any):
-        super().__init__(spec, **options)
-        if session is not None and getattr(session, "headers", None):
-            check_headers(session.headers, "the session's headers")
-        self._session = session
-
     def request(self, operation_id: str, /, **kwargs: Any):
         """Like :meth:`call`, but returns the whole
         :class:`~openapi_dyn.Response` (status, headers, data, raw)."""
@@ -488,7 +494,7 @@ class Client(BaseClient):
         if self._transport is None:
             from ._http.sync_transport import Transport
 
-            return self._made_transport(Transport, self._session)
+            return self._made_transport(Transport, self._pool)
         return self._transport
 
     def close(self) -> None:
@@ -531,7 +537,6 @@ class Client(BaseClient):
         return Batch.resume(self, state_path)
 
 
-Client.__init__.__signature__ = _constructor_signature("session")  # type: ignore[attr-defined]
 
 
 def _reads_live(attribute: str, what: str) -> property:

@@ -8,7 +8,7 @@ import pytest
 
 from faultserver import events, reply
 from openapi_dyn import Client, UnknownOperationError
-from openapi_dyn._agents.tool_calls import error_result, result_for, tool_arguments_to_call
+from openapi_dyn._agents.tool_calls import tool_result_from_error, tool_result_from_response, tool_arguments_to_call
 
 KEY = "sk-tool-test-9a8b7c6d5e4f"
 
@@ -207,11 +207,11 @@ def test_the_pieces_work_for_any_client(pets, faultserver):
     faultserver.plan(reply(json={"n": 1}))
     op_id, kwargs = tool_arguments_to_call(pets, "listPets", {"limit": 3})
     assert (op_id, kwargs) == ("listPets", {"query.limit": 3})
-    assert result_for(pets.request(op_id, **kwargs)).content == {"n": 1}
+    assert tool_result_from_response(pets.request(op_id, **kwargs)).content == {"n": 1}
     try:
         pets.request("createPet", body={})
     except Exception as exc:     # noqa: BLE001 - the client's own error, turned into a result
-        assert error_result(exc).is_error
+        assert tool_result_from_error(exc).is_error
     else:
         pytest.fail("an empty pet passed validation")
 

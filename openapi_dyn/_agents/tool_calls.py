@@ -6,7 +6,7 @@ every credential the client holds is scrubbed from it.  :func:`call_tool`
 (``client.call_tool()``) does all of it with a client.
 
 The pieces — :func:`~openapi_dyn._agents.tools.find_tool`,
-:func:`tool_arguments_to_call`, :func:`result_for` and :func:`error_result` —
+:func:`tool_arguments_to_call`, :func:`tool_result_from_response` and :func:`tool_result_from_error` —
 take any client, so an asynchronous one can reuse them around its own
 ``await client.request(...)``.  The tool definitions are :mod:`._tools`.
 """
@@ -189,7 +189,7 @@ class ToolResult:
         return f"<ToolResult {kind} status={self.status} {self.text[:60]!r}>"
 
 
-def result_for(response) -> ToolResult:
+def tool_result_from_response(response) -> ToolResult:
     """A :class:`ToolResult` from a :class:`~openapi_dyn.Response`:
     JSON as is, text as text, binary as base64 with its media type, an event
     stream collected into ``{"events": [...]}`` (at most :data:`MAX_EVENTS`)."""
@@ -238,9 +238,9 @@ async def call_tool_async(client, name: str, arguments: Any = None, *, prefix: s
                         break
             result = ToolResult({"events": events}, status=response.status_code, media_type="text/event-stream")
         else:
-            result = result_for(response)
+            result = tool_result_from_response(response)
     except OpenAPIDynError as exc:
-        result = error_result(exc, shape)
+        result = tool_result_from_error(exc, shape)
     return scrub(result, secrets_of(client))
 
 
@@ -260,7 +260,7 @@ def argument_of(shape: Optional[ToolShape], location: str) -> str:
     return location
 
 
-def error_result(exc: BaseException, shape: Optional[ToolShape] = None) -> ToolResult:
+def tool_result_from_error(exc: BaseException, shape: Optional[ToolShape] = None) -> ToolResult:
     """A tool error from an exception of the client: every located problem of
     a validation failure, or what the API said (status, message, type,
     code), so the model can correct itself."""
@@ -340,7 +340,7 @@ def call_tool(client, name: str, arguments: Any = None, *, prefix: str = "") -> 
     shape = shape_for(client, op)
     try:
         op_id, kwargs = tool_arguments_to_call(client, name, arguments, prefix)
-        result = result_for(client.request(op_id, **kwargs))
+        result = tool_result_from_response(client.request(op_id, **kwargs))
     except OpenAPIDynError as exc:
-        result = error_result(exc, shape)
+        result = tool_result_from_error(exc, shape)
     return scrub(result, secrets_of(client))

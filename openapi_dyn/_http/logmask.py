@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Iterable, Iterator, List, Optional
+from typing import Iterable, Iterator, List, Optional, Tuple
 
 from .._call.redact import MIN_SUBSTRING, SecretPlaces, mask_text
 
@@ -95,3 +95,10 @@ def protect_loggers(names: Iterable[str] = ()) -> None:
             if id(logger) not in _protected:
                 _protected.add(id(logger))
                 logger.addFilter(log_masker)
+
+
+def masked_loggers() -> Tuple[str, ...]:
+    """The names of the loggers whose records are masked now: the defaults
+    (``urllib3``, ``requests``, ``openapi_dyn``) and those added by
+    :func:`protect_loggers`.  A copy: add names with :func:`protect_loggers`."""
+    return tuple(MASKED_LOGGERS)
