@@ -102,6 +102,17 @@ def test_dry_run_shows_request_with_key_masked():
         assert "Authorization: Bearer ****" in out
 
 
+def test_body_fields_on_the_command_line_are_json_when_they_parse():
+    done = run("call", "createChatCompletion", "model=gpt-4o", "temperature=0.2", "stream=false",
+               'messages=[{"role": "user", "content": "Hi"}]', "user=123", "--dry-run")
+    assert done.returncode == 0, done.stderr
+    body = json.loads(done.stdout[done.stdout.index("\n\n") + 2:])
+    assert body == {"model": "gpt-4o", "temperature": 0.2, "stream": False,
+                    "messages": [{"role": "user", "content": "Hi"}],
+                    "user": "123"}   # declared a string: kept as text although it parses as JSON
+    assert "--dry-run" not in body
+
+
 def test_dry_run_body_from_file_and_stdin(tmp_path):
     body = tmp_path / "body.json"
     body.write_text('{"assistant_id": "asst_file"}')
@@ -161,6 +172,7 @@ def test_docs_writes_the_reference(tmp_path, fmt, suffix):
     assert "271 operations" in done.stderr
 
 
+@pytest.mark.perl
 def test_docs_man_and_split(tmp_path, pets):
     if shutil.which("pod2man"):
         done = run("--spec", pets, "docs", "-f", "man", "-o", str(tmp_path / "man"))

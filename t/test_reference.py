@@ -202,6 +202,7 @@ def _tool(name):
     return path
 
 
+@pytest.mark.perl
 @pytest.mark.parametrize("spec", SPECS)
 def test_podchecker_clean(spec, clients, rendered, tmp_path):
     podchecker = _tool("podchecker")
@@ -219,6 +220,7 @@ def test_podchecker_clean(spec, clients, rendered, tmp_path):
     assert pod.startswith("=encoding utf8\n")
 
 
+@pytest.mark.perl
 def test_pod_split_per_tag_is_clean(clients, refs, tmp_path):
     podchecker = _tool("podchecker")
     from openapi_dyn.reference import _pod as pod
@@ -235,6 +237,7 @@ def test_pod_split_per_tag_is_clean(clients, refs, tmp_path):
     assert len(heads) == len(clients["cohere"].operations)
 
 
+@pytest.mark.perl
 def test_perldoc_renders(rendered, tmp_path):
     perldoc = _tool("perldoc")
     if subprocess.run([perldoc, "-V"], capture_output=True, timeout=30).returncode != 0:
@@ -248,6 +251,7 @@ def test_perldoc_renders(rendered, tmp_path):
     assert "E<" not in done.stdout and "C<" not in done.stdout
 
 
+@pytest.mark.perl
 def test_man_page(rendered):
     _tool("pod2man")
     for spec in SPECS:
@@ -329,6 +333,7 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--virtual-time-budget=10000"]
 
 
+@pytest.mark.chromium
 def test_html_page_in_chromium(rendered, tmp_path):
     chromium = _chromium()
     page = rendered["openai"]["html"]
@@ -443,6 +448,7 @@ def test_every_synopsis_is_complete_python_in_every_format(spec, refs, rendered)
     assert calls[-1].value.func.attr == "call" and calls[-1].value.args[0].value == ref.operations[0].operation_id
 
 
+@pytest.mark.perl
 @pytest.mark.parametrize("spec", SPECS)
 def test_man_synopses_are_complete_python(spec, refs, rendered, tmp_path):
     """The man page as `man -l` shows it: its SYNOPSIS and each operation's."""
@@ -544,6 +550,7 @@ def test_tagged_spec_keeps_its_tags(refs):
 
 
 # ------------------------------------------------------------- man pages
+@pytest.mark.man
 def test_man_page_installs_and_is_found(tmp_path):
     """`docs -f man` into <dir>/man3: `man -l` reads the file, `man` finds it
     through MANPATH by the file's name, and mandb/whatis index it by NAME."""
@@ -687,6 +694,7 @@ def _visible_toc(browser):
         ".filter(a => a.getClientRects().length > 0).map(a => a.getAttribute('href').slice(1))")
 
 
+@pytest.mark.chromium
 def test_html_search_filters_as_one_types(refs, rendered, tmp_path):
     """Keys pressed in headless Chromium (DevTools protocol over a pipe) go
     into the filter box the way a reader's typing does; after each word the

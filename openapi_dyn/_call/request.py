@@ -209,14 +209,30 @@ def body_field_names(operation) -> frozenset:
     which keep their meaning."""
     from .options import CALL_OPTIONS
 
-    names = set()
+    return frozenset({name for name, _schema in _body_properties(operation)} - set(CALL_OPTIONS))
+
+
+def body_text_fields(operation) -> frozenset:
+    """The top-level body fields declared as strings only, wherever they
+    occur (the command line keeps their values as text instead of reading
+    them as JSON: ``model=gpt-4o``, ``name=123``)."""
+    kinds: Dict[str, set] = {}
+    for name, schema in _body_properties(operation):
+        schema = operation.spec.resolve(schema)
+        t = schema.get("type") if isinstance(schema, dict) else None
+        kinds.setdefault(name, set()).update(t if isinstance(t, list) else [t])
+    return frozenset(name for name, types in kinds.items() if types == {"string"})
+
+
+def _body_properties(operation) -> Iterator[Tuple[str, Any]]:
+    """``(name, schema)`` of every top-level property of the operation's
+    object request bodies (see :func:`body_field_names`)."""
     for mt, media in operation.request_body.items():
         if any(media_matches(pattern, mt) for pattern in _FIELD_MEDIA) or is_json(mt):
             for part in _object_parts(operation, media.raw.get("schema"), ("allOf", "oneOf", "anyOf")):
                 props = part.get("properties")
                 if isinstance(props, dict):
-                    names.update(k for k in props if isinstance(k, str))
-    return frozenset(names - set(CALL_OPTIONS))
+                    yield from ((k, v) for k, v in props.items() if isinstance(k, str))
 
 
 def put_header(headers: Dict[str, str], name: str, value: str) -> None:

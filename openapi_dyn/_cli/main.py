@@ -84,8 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, False)
     p.add_argument("operation", help="operationId (or its Python alias)")
     p.add_argument("params", nargs="*", metavar="name=value",
-                   help="parameters; values are JSON when the parameter is not a string "
-                        "(limit=20, include='[\"a\"]'); name may be location-qualified (query.limit)")
+                   help="parameters and body fields; a value is read as JSON when it parses as JSON "
+                        "(limit=20, temperature=0.2, stream=true, messages='[...]') and kept as text "
+                        "otherwise (model=gpt-4o), and always as text where the spec declares a string; "
+                        "name may be location-qualified (query.limit)")
     p.add_argument("--body", metavar="JSON|@FILE|-", help="request body: JSON text, @file.json, or - for stdin")
     p.add_argument("--header", "-H", action="append", default=[], metavar="NAME:VALUE",
                    help="extra request header (repeatable)")
@@ -278,22 +280,32 @@ def cmd_show(client, args) -> int:
 
 # --------------------------------------------------------------------- call
 def parse_params(op, pairs: List[str]) -> Dict[str, Any]:
-    """``name=value`` words -> keyword arguments.  A value is kept as text
-    when the parameter's schema is a string (or unknown), else read as JSON
-    (``limit=20``, ``include='["a","b"]'``, ``stream=true``)."""
-    from .._call.request import binder_for
+    """``name=value`` words -> keyword arguments, for parameters and body
+    fields alike.  A value is read as JSON when it parses as JSON
+    (``limit=20``, ``temperature=0.2``, ``stream=true``,
+    ``messages='[{"role": "user", "content": "Hi"}]'``) and kept as text
+    otherwise (``model=gpt-4o``), as httpie's ``:=`` does; a parameter or
+    body field the spec declares as a string is always text (``name=123``
+    stays ``"123"``)."""
+    from .._call.request import binder_for, body_text_fields
 
-    index = binder_for(op).index
+    binder = binder_for(op)
+    index = binder.index
+    text_fields = body_text_fields(op)
     out: Dict[str, Any] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
             raise _Fail(f"expected name=value, got {pair!r}", EXIT_USAGE)
         p = index.get(name)
-        schema = getattr(p, "schema", None) or {}
-        t = schema.get("type")
-        types = set(t) if isinstance(t, list) else {t}
-        if p is None or types == {"string"} or (not t and not schema):
+        if p is not None:
+            schema = getattr(p, "schema", None) or {}
+            t = schema.get("type")
+            types = set(t) if isinstance(t, list) else {t}
+            as_text = types == {"string"} or (not t and not schema)
+        else:
+            as_text = name in text_fields
+        if as_text:
             out[name] = value
             continue
         try:
