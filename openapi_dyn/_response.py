@@ -88,6 +88,9 @@ class Response:
     def data(self) -> Any:
         if not self._decoded:
             self._data = decode_body(self.raw, self.attribute_access)
+            vectors = getattr(self.request, "vectors", None)
+            if vectors is not None:  # asked for as base64 by the profile, not by the caller
+                self._data = vectors.decode(self._data)
             self._decoded = True
         return self._data
 
@@ -158,7 +161,7 @@ def raise_for_status(raw, prepared, profile: Any = None) -> None:
     body = decode_body(raw)
     fields = error_fields(body, content_type_of(raw), profile)
     message = fields["message"] or getattr(raw, "reason", None) or getattr(raw, "reason_phrase", None) or "error"
-    cls = error_class_for(status)
+    cls = error_class_for(status, getattr(profile, "error_classes", None))
     rid = request_id_of(raw.headers, profile)
     text = f"{status} from {prepared.method} {prepared.masked_url} ({prepared.operation_id}): "
     if fields["type"] or fields["code"]:
@@ -230,6 +233,8 @@ def finishing(raw, prepared, is_read: bool, save_to: Any = None, profile: Any = 
     if content_type_of(raw) == "text/event-stream" and save_to is None and not is_read:
         response._data = yield STREAM, None
         response._decoded = True
+        if profile is not None and profile.skip_events:
+            response._data.skip_events = profile.skip_events
     elif save_to is not None:
         response._data, response.saved_bytes = yield SAVE, None
         response._decoded = True
