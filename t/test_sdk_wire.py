@@ -269,6 +269,7 @@ def test_an_optional_json_body_left_out_is_sent_as_an_empty_object(openai_client
     assert rec.body == b"" and "Content-Type" not in rec.headers
 
 
+@pytest.mark.filterwarnings("ignore:The Assistants API is deprecated:DeprecationWarning")
 def test_the_sdk_and_the_client_send_the_same_empty_body(openai_client, faultserver):
     sdk = _sdk_openai(faultserver)
     faultserver.always(openai_service())
@@ -361,3 +362,53 @@ def test_the_sdk_drops_the_same_pings(anthropic_spec, faultserver):
     theirs = [e.type for e in sdk.messages.create(**CLAUDE, stream=True)]
     ours, _ = _stream_types("sync", anthropic_spec, faultserver.url, MESSAGE_STREAM)
     assert ours == theirs
+
+
+def test_a_batched_embedding_asks_for_floats(openai_client, tmp_path, monkeypatch):
+    """A batch's results are read from a file as sent, never decoded: the
+    request goes as the caller wrote it."""
+    from batch_server import BatchServer
+
+    monkeypatch.setenv("OPENAPI_DYN_DATA_DIR", str(tmp_path / "data"))
+    server = BatchServer()
+    try:
+        client = Client(openai_client.spec, base_url=server.url, api_key="sk-test", max_retries=0)
+        with client.batch(state=tmp_path / "s.json") as b:
+            b.createEmbedding(body={"model": "text-embedding-3-small", "input": "x"})
+            b.createEmbedding(body={"model": "text-embedding-3-small", "input": "y", "encoding_format": "base64"})
+        (content,) = [f["content"] for f in server.files.values() if f["purpose"] == "batch"]
+    finally:
+        server.stop()
+    assert [json.loads(line)["body"] for line in content.splitlines()] == [
+        {"model": "text-embedding-3-small", "input": "x"},
+        {"model": "text-embedding-3-small", "input": "y", "encoding_format": "base64"}]
+
+
+@pytest.mark.parametrize("profile, where", [
+    ({"arrays": {"query": "commas"}}, r"arrays\.query"),
+    ({"errors": {"classes": {"529": "TiredError"}}}, r"errors\.classes\.529"),
+    ({"errors": {"classes": {"52": "OverloadedError"}}}, r"errors\.classes"),
+    ({"streaming": {"skip_events": "ping"}}, r"streaming\.skip_events"),
+    ({"empty_json_body": "yes"}, r"empty_json_body"),
+])
+def test_the_new_profile_keys_are_checked(openai_client, profile, where):
+    from openapi_dyn import ProfileError
+
+    with pytest.raises(ProfileError, match=where):
+        Client(openai_client.spec, profile=profile)
+
+
+def test_decoded_vectors_pass_response_validation(openai_client, faultserver):
+    faultserver.always(openai_service())
+    client = Client(openai_client.spec, base_url=faultserver.url + "/v1", api_key="sk-test", max_retries=0,
+                    validate_responses="strict")
+    response = client.request("createEmbedding", body={"model": "text-embedding-3-small", "input": "x"})
+    assert response.data["data"][0]["embedding"] == embedding_vector("x", 1536) and response.drift == []
+
+
+def test_a_profile_of_ones_own_can_name_an_error_class(openai_client, faultserver):
+    faultserver.always(reply(503, json={"error": {"message": "busy"}}))
+    client = Client(openai_client.spec, base_url=faultserver.url + "/v1", api_key="sk-test", max_retries=0,
+                    profile={"errors": {"classes": {"503": "OverloadedError"}}})
+    with pytest.raises(OverloadedError, match="busy"):
+        client.call("listModels")
