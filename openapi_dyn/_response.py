@@ -87,7 +87,8 @@ class Response:
     @property
     def data(self) -> Any:
         if not self._decoded:
-            self._data = decode_body(self.raw, self.attribute_access)
+            self._data = decode_body(self.raw, self.attribute_access,
+                                     getattr(self.profile, "skip_events", frozenset()))
             vectors = getattr(self.request, "vectors", None)
             if vectors is not None:  # asked for as base64 by the profile, not by the caller
                 self._data = vectors.decode(self._data)
@@ -108,11 +109,12 @@ def content_type_of(raw) -> str:
     return (raw.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
 
 
-def decode_body(raw, attribute_access: bool = True) -> Any:
+def decode_body(raw, attribute_access: bool = True, skip_events: frozenset = frozenset()) -> Any:
     """JSON -> Python objects (objects as :class:`~openapi_dyn.Record`,
     or plain dicts without ``attribute_access``), ``text/*`` -> ``str``,
     empty -> ``None``, an event stream read whole -> the list of its events'
-    decoded data, anything else -> ``bytes``."""
+    decoded data (keep-alive events named in ``skip_events`` left out, as
+    iterating a stream leaves them out), anything else -> ``bytes``."""
     from ._records import loads
 
     content = raw.content
@@ -120,7 +122,7 @@ def decode_body(raw, attribute_access: bool = True) -> Any:
         return None
     ctype = content_type_of(raw)
     if ctype == "text/event-stream":
-        return _events_of(content, attribute_access)
+        return _events_of(content, attribute_access, skip_events)
     if ctype == "application/json" or ctype.endswith("+json"):
         try:
             return loads(content, attribute_access)
@@ -136,7 +138,7 @@ def decode_body(raw, attribute_access: bool = True) -> Any:
     return content
 
 
-def _events_of(content: bytes, attribute_access: bool = True) -> List[Any]:
+def _events_of(content: bytes, attribute_access: bool = True, skip_events: frozenset = frozenset()) -> List[Any]:
     from ._sse import IncompleteEvent, parse_events
 
     out: List[Any] = []
@@ -145,7 +147,8 @@ def _events_of(content: bytes, attribute_access: bool = True) -> List[Any]:
             event.attribute_access = attribute_access
             if event.data.strip() == "[DONE]":
                 break
-            out.append(event.decoded())
+            if event.event not in skip_events:
+                out.append(event.decoded())
     except IncompleteEvent:
         pass  # read whole: keep the complete events
     return out

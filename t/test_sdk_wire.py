@@ -412,3 +412,15 @@ def test_a_profile_of_ones_own_can_name_an_error_class(openai_client, faultserve
                     profile={"errors": {"classes": {"503": "OverloadedError"}}})
     with pytest.raises(OverloadedError, match="busy"):
         client.call("listModels")
+
+
+def test_pings_are_left_out_of_an_event_stream_read_whole(anthropic_spec, faultserver):
+    """An answer that was not asked for as a stream (no ``"stream": true``)
+    but comes as one is read whole by Client into a list: pings left out
+    there too.  (AsyncClient hands such an answer out as a stream, whose
+    pings the test above covers.)"""
+    faultserver.always(events(*MESSAGE_STREAM))
+    got = _call("sync", anthropic_spec, faultserver.url, "messages_post", api_key="sk-ant-test", body=CLAUDE)
+    assert isinstance(got, list) and [d["type"] for d in got] == [
+        "message_start", "content_block_start", "content_block_delta", "content_block_stop", "message_delta",
+        "message_stop"]
