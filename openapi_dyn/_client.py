@@ -190,7 +190,7 @@ class BaseClient:
     def _header_secrets(self) -> List[str]:
         """Values of client headers whose names say they hold a secret (kept
         out of logs and error messages)."""
-        return [str(v) for k, v in self._default_headers.items() if is_secret_header(k)]
+        return [str(v) for k, v in self._default_headers.items() if v is not None and is_secret_header(k)]
 
     def _check_sendable(self, prepared) -> None:
         if not prepared.url.startswith(("http://", "https://")):
@@ -262,7 +262,8 @@ class BaseClient:
                 p = _find_parameter(operation, key)
                 if p is not None and value is not None:
                     defaults.append((p, value))
-            found = self._conventions[operation.operation_id] = Conventions(headers, params, defaults)
+            found = self._conventions[operation.operation_id] = Conventions(headers, params, defaults,
+                                                                           self.profile.wire_for(operation))
         return found
 
     def _check_defaults(self, defaults: Mapping[str, Any]) -> None:

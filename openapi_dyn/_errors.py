@@ -216,6 +216,13 @@ class InternalServerError(APIError):
     """Any 5xx status."""
 
 
+class OverloadedError(InternalServerError):
+    """The service is overloaded (Anthropic's 529 ``overloaded_error``): a
+    5xx like any other, retried like one, with a class of its own because a
+    caller may want to back off longer or switch models.  Raised where the
+    vendor profile names it (``errors.classes``)."""
+
+
 STATUS_ERRORS = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -227,8 +234,17 @@ STATUS_ERRORS = {
 }
 
 
-def error_class_for(status: int) -> type:
-    """The :class:`APIError` subclass that stands for ``status``."""
+#: The classes a profile's ``errors.classes`` may name, by name.
+NAMED_ERRORS = {cls.__name__: cls for cls in (*STATUS_ERRORS.values(), InternalServerError, OverloadedError)}
+
+
+def error_class_for(status: int, named: Optional[Mapping[int, str]] = None) -> type:
+    """The :class:`APIError` subclass that stands for ``status``; ``named``
+    (a profile's ``errors.classes``) may give the status a class of its own."""
+    if named:
+        found = NAMED_ERRORS.get(named.get(status, ""))
+        if found is not None:
+            return found
     if status >= 500:
         return InternalServerError
     return STATUS_ERRORS.get(status, APIError)

@@ -3,9 +3,9 @@
 ``../shared/conformance/openai-sdk-requests.jsonl`` holds 415 requests the SDK
 sent for 262 operations of the bundled OpenAI spec, each with the equivalent
 call arguments.  For JSON and body-less rows judged valid, ``prepare()`` must
-produce the same method, path, query (a multiset of pairs, comparing keys
-modulo a trailing ``[]``: the SDK adds it to array parameters whose spec name
-has none), body and API headers.  The headers the SDK adds by itself
+produce the same method, path, query (a multiset of pairs, names included:
+the SDK writes arrays as ``name[]``, which the OpenAI profile's
+``arrays.query: brackets`` reproduces), body and API headers.  The headers the SDK adds by itself
 (``OpenAI-Beta: assistants=v2``...) are not passed: the client's OpenAI
 profile must add them, and every header on the wire is compared; rows judged invalid must be refused before sending, with a
 problem located where the corpus says.  Multipart and raw-body rows are
@@ -34,10 +34,6 @@ def _rows():
 ROWS = _rows()
 
 
-def _strip(key):
-    return key[:-2] if key.endswith("[]") else key
-
-
 def _call(client, row):
     call = row["call"]
     kwargs = dict(call["params"])
@@ -55,8 +51,8 @@ def test_sdk_request(openai_client, row):
         url = urlsplit(prepared.url)
         assert prepared.method == wire["method"]
         assert url.path == wire["path"]
-        sent = Counter((_strip(k), v) for k, v in parse_qsl(url.query, keep_blank_values=True))
-        expected = Counter((_strip(k), v) for k, v in wire["query"])
+        sent = Counter(parse_qsl(url.query, keep_blank_values=True))
+        expected = Counter((k, v) for k, v in wire["query"])
         assert sent == expected
         if wire["body"] is None:
             assert prepared.body is None

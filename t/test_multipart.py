@@ -317,28 +317,14 @@ def _received(parts):
 
 
 def _comparable(items):
-    """Names lose a trailing ``[]``; JSON parts compare as values (the SDK
-    writes ``{"a": 1}``, the client ``{"a":1}``).  One more difference where
-    the spec wins: the SDK sends an object field as ``x[k]`` parts
-    (createFile's ``expires_after``), while the OpenAI spec gives that
-    property no Encoding Object and so prescribes one ``application/json``
-    part (a ``style: deepObject`` encoding would give the SDK's form).  Both
-    forms are reduced to the same ``x -> {k: text}`` entry here."""
-    out, grouped = [], {}
+    """Names compare exactly (the SDK's ``x[]`` and ``x[k]``, which the
+    OpenAI profile's ``arrays.multipart: brackets`` reproduces); JSON parts
+    compare as values (the SDK writes ``{"a": 1}``, the client ``{"a":1}``)."""
+    out = []
     for name, filename, ctype, value in items:
-        name = name[:-2] if name.endswith("[]") else name
-        m = re.fullmatch(r"(\w+)\[(\w+)\]", name)
-        if m and filename is None:
-            grouped.setdefault(m[1], {})[m[2]] = str(value)
-            continue
         if ctype == "application/json" and filename is None:
-            value = json.loads(value)
-            if isinstance(value, dict) and all(not isinstance(v, (dict, list)) for v in value.values()):
-                grouped[name] = {k: str(v) for k, v in value.items()}
-                continue
-            value = json.dumps(value, sort_keys=True)
+            value = json.dumps(json.loads(value), sort_keys=True)
         out.append((name, filename, ctype, str(value)))
-    out += [(name, None, "object", json.dumps(obj, sort_keys=True)) for name, obj in grouped.items()]
     return sorted(out)
 
 

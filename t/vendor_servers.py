@@ -7,6 +7,11 @@ else with a small JSON body.  Used with :class:`faultserver.FaultServer`:
 """
 from __future__ import annotations
 
+import base64
+import json
+import random
+import struct
+
 from faultserver import reply
 
 OPENAI_BETA = {  # path prefix under /v1 -> the OpenAI-Beta value the API requires
@@ -31,19 +36,82 @@ def _prefixed(path: str, table: dict):
     return None
 
 
-def openai_service(ok=None):
-    """OpenAI: a bearer key, and OpenAI-Beta on the beta families."""
+def understood(pairs):
+    """What the OpenAI service is reported to make of repeated names: a
+    ``name[]`` collects every value into a list, a plain name repeated
+    keeps only its last value, silently."""
+    out = {}
+    for name, value in pairs:
+        if name.endswith("[]"):
+            out.setdefault(name[:-2], []).append(value)
+        else:
+            out[name] = value
+    return out
+
+
+def form_pairs(rec):
+    """A multipart body's (name, value) pairs: text parts as text, files by
+    their file name."""
+    return [(p["name"], p["filename"] if p["filename"] is not None else p["data"].decode("utf-8"))
+            for p in rec.multipart()]
+
+
+def embedding_vector(text, dims):
+    """A reproducible vector for ``text``: float32 values, as the service's."""
+    rng = random.Random(text)
+    return [struct.unpack("<f", struct.pack("<f", rng.gauss(0.0, 0.03)))[0] for _ in range(dims)]
+
+
+def embeddings_answer(body, dims=1536):
+    """The createEmbedding answer as the service writes it: with
+    ``encoding_format: "base64"`` each vector is the base64 of its
+    little-endian float32 bytes; otherwise a JSON array of floats written
+    with float32 precision (9 significant digits), indented as the service
+    indents them."""
+    inputs = body.get("input")
+    inputs = inputs if isinstance(inputs, list) else [inputs]
+    as_base64 = body.get("encoding_format") == "base64"
+    items = []
+    for i, text in enumerate(inputs):
+        vector = embedding_vector(str(text), dims)
+        if as_base64:
+            shown = json.dumps(base64.b64encode(struct.pack(f"<{dims}f", *vector)).decode("ascii"))
+        else:
+            shown = "[\n" + ",\n".join(f"        {v:.9g}" for v in vector) + "\n      ]"
+        items.append(f'    {{\n      "object": "embedding",\n      "index": {i},\n      "embedding": {shown}\n    }}')
+    text = ('{\n  "object": "list",\n  "data": [\n' + ",\n".join(items) + '\n  ],\n  "model": '
+            + json.dumps(body.get("model")) + ',\n  "usage": {"prompt_tokens": 1, "total_tokens": 1}\n}\n')
+    return text.encode()
+
+
+def openai_service(ok=None, echo=False):
+    """OpenAI: a bearer key, and OpenAI-Beta on the beta families (an empty
+    one is refused as ``invalid_beta``).  createEmbedding answers like the
+    service (base64 vectors when asked).  With ``echo``, the answer says
+    what the service understood of the query string and of a multipart
+    body (see :func:`understood`)."""
     def pick(rec):
         if not (rec.headers.get("Authorization") or "").startswith("Bearer "):
             return reply(401, json={"error": {"message": "You didn't provide an API key.", "type":
                                               "invalid_request_error", "param": None, "code": None}},
                          headers={"x-request-id": "req_401"})
+        if "OpenAI-Beta" in rec.headers and not rec.headers["OpenAI-Beta"].strip():
+            return reply(400, json={"error": {"message": "Invalid value for 'OpenAI-Beta' header.", "type":
+                                              "invalid_request_error", "param": None, "code": "invalid_beta"}},
+                         headers={"x-request-id": "req_invalid_beta"})
         wanted = _prefixed(rec.path, OPENAI_BETA)
         if wanted and rec.headers.get("OpenAI-Beta") != wanted:
             return reply(400, json={"error": {
                 "message": f"You must provide the 'OpenAI-Beta' header to access the beta API ({wanted}).",
                 "type": "invalid_request_error", "param": None, "code": "missing_beta_header"}},
                 headers={"x-request-id": "req_beta"})
+        if ok is None and rec.method == "POST" and rec.path == "/v1/embeddings":
+            return reply(body=embeddings_answer(rec.json()), content_type="application/json",
+                         headers={"x-request-id": "req_ok"})
+        if echo:
+            ctype = rec.headers.get("Content-Type") or ""
+            form = understood(form_pairs(rec)) if ctype.startswith("multipart/") else None
+            return reply(json={"query": understood(rec.query), "form": form}, headers={"x-request-id": "req_ok"})
         return reply(json=ok if ok is not None else {"id": "obj_1", "object": "thing"},
                      headers={"x-request-id": "req_ok"})
     return pick

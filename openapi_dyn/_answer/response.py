@@ -87,7 +87,11 @@ class Response:
     @property
     def data(self) -> Any:
         if not self._decoded:
-            self._data = decode_body(self.raw, self.attribute_access)
+            self._data = decode_body(self.raw, self.attribute_access,
+                                     getattr(self.profile, "skip_events", frozenset()))
+            vectors = getattr(self.request, "vectors", None)
+            if vectors is not None:  # asked for as base64 by the profile, not by the caller
+                self._data = vectors.decode(self._data)
             self._decoded = True
         return self._data
 
@@ -105,11 +109,12 @@ def content_type_of(raw) -> str:
     return (raw.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
 
 
-def decode_body(raw, attribute_access: bool = True) -> Any:
+def decode_body(raw, attribute_access: bool = True, skip_events: frozenset = frozenset()) -> Any:
     """JSON -> Python objects (objects as :class:`~openapi_dyn.Record`,
     or plain dicts without ``attribute_access``), ``text/*`` -> ``str``,
     empty -> ``None``, an event stream read whole -> the list of its events'
-    decoded data, anything else -> ``bytes``."""
+    decoded data (keep-alive events named in ``skip_events`` left out, as
+    iterating a stream leaves them out), anything else -> ``bytes``."""
     from .records import loads
 
     content = raw.content
@@ -117,7 +122,7 @@ def decode_body(raw, attribute_access: bool = True) -> Any:
         return None
     ctype = content_type_of(raw)
     if ctype == "text/event-stream":
-        return _events_of(content, attribute_access)
+        return _events_of(content, attribute_access, skip_events)
     if ctype == "application/json" or ctype.endswith("+json"):
         try:
             return loads(content, attribute_access)
@@ -133,7 +138,7 @@ def decode_body(raw, attribute_access: bool = True) -> Any:
     return content
 
 
-def _events_of(content: bytes, attribute_access: bool = True) -> List[Any]:
+def _events_of(content: bytes, attribute_access: bool = True, skip_events: frozenset = frozenset()) -> List[Any]:
     from .sse import IncompleteEvent, parse_events
 
     out: List[Any] = []
@@ -142,7 +147,8 @@ def _events_of(content: bytes, attribute_access: bool = True) -> List[Any]:
             event.attribute_access = attribute_access
             if event.data.strip() == "[DONE]":
                 break
-            out.append(event.decoded())
+            if event.event not in skip_events:
+                out.append(event.decoded())
     except IncompleteEvent:
         pass  # read whole: keep the complete events
     return out
@@ -158,7 +164,7 @@ def raise_for_status(raw, prepared, profile: Any = None) -> None:
     body = decode_body(raw)
     fields = error_fields(body, content_type_of(raw), profile)
     message = fields["message"] or getattr(raw, "reason", None) or getattr(raw, "reason_phrase", None) or "error"
-    cls = error_class_for(status)
+    cls = error_class_for(status, getattr(profile, "error_classes", None))
     rid = request_id_of(raw.headers, profile)
     text = f"{status} from {prepared.method} {prepared.masked_url} ({prepared.operation_id}): "
     if fields["type"] or fields["code"]:
@@ -230,6 +236,8 @@ def finishing(raw, prepared, is_read: bool, save_to: Any = None, profile: Any = 
     if content_type_of(raw) == "text/event-stream" and save_to is None and not is_read:
         response._data = yield STREAM, None
         response._decoded = True
+        if profile is not None and profile.skip_events:
+            response._data.skip_events = profile.skip_events
     elif save_to is not None:
         response._data, response.saved_bytes = yield SAVE, None
         response._decoded = True

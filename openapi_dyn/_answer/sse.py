@@ -191,6 +191,10 @@ class _StreamBase:
         self._done = False  # [DONE] was read
         self._parser = EventParser()
         self._limit = getattr(raw, "openapi_dyn_max_bytes", None)
+        #: event names that are keep-alives (the profile's ``streaming.skip_events``,
+        #: Anthropic's ``ping``): iterating the stream passes them over,
+        #: :meth:`events` (every event as sent) keeps them
+        self.skip_events: frozenset = frozenset()
 
     @property
     def status_code(self) -> int:
@@ -326,9 +330,10 @@ class _StreamBase:
 class Stream(_StreamBase):
     """An event-stream answer, consumed while it arrives.
 
-    ``for data in stream`` yields each event's decoded data;
-    :meth:`events` yields :class:`ServerSentEvent` objects instead (to see
-    event names such as ``thread.run.completed``).  Either can be consumed
+    ``for data in stream`` yields each event's decoded data, keep-alive
+    events that the vendor profile names (Anthropic's ``ping``) left out;
+    :meth:`events` yields every event as a :class:`ServerSentEvent` instead
+    (to see event names such as ``thread.run.completed``, pings included).  Either can be consumed
     once.  Use it as a context manager, or just loop: leaving the loop early
     closes the connection.  ``last_event_id`` and ``retry`` (the server's
     reconnection delay, ms) keep the latest values the stream sent; the
@@ -371,8 +376,11 @@ class Stream(_StreamBase):
 
     def __iter__(self) -> Iterator[Any]:
         events = self.events()
+        skip = self.skip_events
         try:
             for event in events:
+                if event.event in skip:
+                    continue
                 yield event.decoded()
         finally:
             events.close()  # now, not when the garbage collector gets to it
@@ -425,8 +433,11 @@ class AsyncStream(_StreamBase):
 
     async def __aiter__(self) -> AsyncIterator[Any]:
         events = self.events()
+        skip = self.skip_events
         try:
             async for event in events:
+                if event.event in skip:
+                    continue
                 yield event.decoded()
         finally:
             await events.aclose()

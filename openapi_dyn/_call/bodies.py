@@ -68,8 +68,11 @@ def default_media_type(operation, body: Any) -> Optional[str]:
     return default
 
 
-def encode_body(media, body: Any, content_type: Optional[str] = None) -> Tuple[Any, str, bool]:
-    """``(data, content type header, replayable)`` for ``body`` sent as ``media``."""
+def encode_body(media, body: Any, content_type: Optional[str] = None, *,
+                multipart_brackets: bool = False) -> Tuple[Any, str, bool]:
+    """``(data, content type header, replayable)`` for ``body`` sent as
+    ``media``; ``multipart_brackets``: the profile's array and object names
+    for multipart fields (see :func:`~openapi_dyn._call.multipart.encode_multipart`)."""
     mt = content_type or media.media_type
     base = _base(mt)
     if is_json(base):
@@ -78,7 +81,7 @@ def encode_body(media, body: Any, content_type: Optional[str] = None) -> Tuple[A
         return serialize.form_urlencoded(body, media.encoding).encode("ascii"), mt, True
     if base.startswith("multipart/"):
         from .multipart import encode_multipart
-        return encode_multipart(media, body)
+        return encode_multipart(media, body, multipart_brackets)
     if isinstance(body, str):
         return body.encode("utf-8"), mt, True
     if isinstance(body, (bytes, bytearray, memoryview)):

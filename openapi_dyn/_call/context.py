@@ -28,11 +28,13 @@ class Conventions(NamedTuple):
     """What a client adds to every call of one operation beyond the caller's
     arguments: headers the profile sends, profile parameter rules and the
     client's parameter defaults, each resolved to the operation's
-    :class:`~openapi_dyn._spec.operation.Parameter`."""
+    :class:`~openapi_dyn._spec.operation.Parameter`, and how the profile puts
+    its requests on the wire (:class:`~openapi_dyn._spec.profile.WireRules`)."""
 
     headers: Dict[str, str]
     parameters: List[Tuple[Any, Any]]   # (Parameter, ParameterRule)
     defaults: List[Tuple[Any, Any]]     # (Parameter, value)
+    wire: Any = None                    # the profile's WireRules (None: the document alone)
 
 
 class CallContext(Protocol):

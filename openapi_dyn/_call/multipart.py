@@ -333,7 +333,7 @@ def _schema_of(node: Any) -> Dict[str, Any]:
     return node if isinstance(node, dict) and "$ref" not in node else {}
 
 
-def encode_multipart(media, body: Mapping[str, Any]) -> Tuple[Any, str, bool]:
+def encode_multipart(media, body: Mapping[str, Any], brackets: bool = False) -> Tuple[Any, str, bool]:
     """``(data, content type header, replayable)`` for a multipart ``body``.
 
     Per field (``None`` values are left out):
@@ -346,6 +346,12 @@ def encode_multipart(media, body: Mapping[str, Any]) -> Tuple[Any, str, bool]:
       are JSON parts (``Content-Type: application/json``), arrays repeat the
       field name once per item, scalars are text (``true``/``false`` for
       booleans) sent without a Content-Type, which means ``text/plain``.
+
+    With ``brackets`` (a vendor profile's ``arrays.multipart: brackets``) a
+    field without an Encoding Object is flattened the way the OpenAI SDK's
+    form encoder does it: a list as ``name[]`` parts (files included), an
+    object as ``name[key]`` parts, recursively (``name[key][]``); a name
+    that already ends in ``[]`` gets no second pair.
 
     ``data`` is a :class:`MultipartBody` when its length is known, else a
     generator (sent with chunked transfer encoding).  ``replayable`` is false
@@ -381,6 +387,22 @@ def encode_multipart(media, body: Mapping[str, Any]) -> Tuple[Any, str, bool]:
         else:  # text/plain is the default: said only when the spec says it
             add_text(name, _scalar_text(value), text_type)
 
+    def flatten(name: str, value: Any, prop: Dict[str, Any]) -> None:
+        if value is None:
+            return
+        if isinstance(value, dict):
+            for key, item in value.items():
+                flatten(f"{name}[{key}]", item, {})
+        elif isinstance(value, list):
+            item_name = name if name.endswith("[]") else name + "[]"
+            item_prop = _schema_of(prop.get("items"))
+            for item in value:
+                flatten(item_name, item, item_prop)
+        elif is_file(value):
+            add_file(name, value, None, prop)
+        else:
+            add_text(name, _scalar_text(value))
+
     for name, value in body.items():
         if value is None:
             continue
@@ -393,6 +415,9 @@ def encode_multipart(media, body: Mapping[str, Any]) -> Tuple[Any, str, bool]:
                 add_text(unquote(qname), unquote(qvalue))
             continue
         declared = enc.get("contentType") or None
+        if brackets and not declared and isinstance(value, (list, dict)):
+            flatten(name, value, prop)
+            continue
         if isinstance(value, list):
             item_prop = _schema_of(prop.get("items"))
             for item in value:

@@ -19,6 +19,7 @@ from .context import CallContext
 from .._errors import RequestValidationError, ValidationProblem
 from .headers import header_problems
 from .._spec.operation import find_media, is_json, media_matches
+from .._spec.profile import PLAIN_WIRE
 from .redact import SecretPlaces, mask_headers, mask_places_text, mask_url
 from .validation import validator_for
 
@@ -69,10 +70,13 @@ class PreparedRequest:
     message when the operation needs a key that was not found (preparing works
     without one; sending does not).  ``replayable`` is false when the body is a
     stream that cannot be sent twice (such requests are not retried).
+    ``vectors`` is set when the vendor profile asked for base64 embedding
+    vectors that the caller did not ask for (see ``vectors`` in
+    docs/vendors.md): the answer's vectors are then decoded to floats.
     """
 
     __slots__ = ("operation_id", "method", "url", "headers", "body", "json",
-                 "content_type", "missing_credentials", "replayable", "_secrets", "operation")
+                 "content_type", "missing_credentials", "replayable", "_secrets", "operation", "vectors")
 
     def __init__(self, operation, method: str, url: str, headers: Dict[str, str], body: Any,
                  json_body: Any, content_type: Optional[str], secrets: SecretPlaces,
@@ -88,6 +92,9 @@ class PreparedRequest:
         self._secrets = secrets
         self.missing_credentials = missing_credentials
         self.replayable = replayable
+        #: the profile's VectorRule when the client asked for base64 vectors
+        #: on the caller's behalf: the answer is decoded back to floats
+        self.vectors: Any = None
 
     @property
     def secret_places(self) -> SecretPlaces:
@@ -246,6 +253,16 @@ def put_header(headers: Dict[str, str], name: str, value: str) -> None:
     dict.__setitem__(headers, name, value)
 
 
+def drop_header(headers: Dict[str, str], name: Any) -> None:
+    """Remove ``name`` from ``headers`` under every spelling: what
+    ``headers={name: None}`` asks for (a header sent empty is not the same:
+    OpenAI answers an empty ``OpenAI-Beta`` with 400 ``invalid_beta``)."""
+    if isinstance(name, str):
+        lowered = name.lower()
+        for key in [k for k in headers if isinstance(k, str) and k.lower() == lowered]:
+            dict.__delitem__(headers, key)
+
+
 def binder_for(operation) -> Binder:
     """The :class:`Binder` of ``operation``, built on first use."""
     found = operation.caches.binder
@@ -280,6 +297,7 @@ def build_request(context: CallContext, operation, args: Dict[str, Any], body: A
         else:  # None means "not given": the parameter is left out, defaults too
             left_out.add(p)
     conventions = context.conventions_for(operation)
+    wire = conventions.wire or PLAIN_WIRE
     for p, rule in conventions.parameters:
         if p in left_out:
             continue
@@ -340,7 +358,10 @@ def build_request(context: CallContext, operation, args: Dict[str, Any], body: A
     query: List[Tuple[str, str]] = []
     out_headers: Dict[str, str] = Headers(conventions.headers)
     for name, value in context.default_headers.items():
-        put_header(out_headers, name, value)
+        if value is None:  # Client(headers={name: None}): the profile's header is not sent
+            drop_header(out_headers, name)
+        else:
+            put_header(out_headers, name, value)
     cookies: List[str] = []
     for p, value in values.items():
         loc = p.location
@@ -353,7 +374,8 @@ def build_request(context: CallContext, operation, args: Dict[str, Any], body: A
                     raise ValueError("a path parameter cannot be empty (it would leave an empty path segment)")
                 path_values[p.name] = text
             elif loc == "query":
-                query.extend(serialize.query_param(p.name, value, p.style, p.explode, p.allow_reserved))
+                query.extend(serialize.query_param(p.name, value, p.style, p.explode, p.allow_reserved,
+                                                   wire.query_brackets))
             elif loc == "header":
                 put_header(out_headers, p.name, serialize.header_param(p.name, value, p.style, p.explode))
             elif loc == "cookie":
@@ -365,6 +387,9 @@ def build_request(context: CallContext, operation, args: Dict[str, Any], body: A
                                                      f"not {type(headers).__name__}"))
         headers = None
     for name, value in (headers or {}).items():
+        if value is None:  # headers={name: None}: not sent at all, whoever added it
+            drop_header(out_headers, name)
+            continue
         try:
             put_header(out_headers, name, serialize.header_param(name, value))
         except (ValueError, TypeError) as exc:
@@ -396,13 +421,26 @@ def build_request(context: CallContext, operation, args: Dict[str, Any], body: A
     if query:
         url += ("&" if "?" in url else "?") + "&".join(f"{k}={v}" for k, v in query)
 
+    vectors = None
+    if media is None and wire.empty_json_body and media_types and not operation.body_required \
+            and operation.method in ("POST", "PUT", "PATCH"):
+        # nothing given for an optional JSON body: the vendor's SDK sends {}
+        default = operation.default_media_type()
+        if default and is_json(default):
+            media, body = media_types[default], {}
+    if wire.vectors is not None and media is not None and is_json(media.media_type) \
+            and isinstance(body, dict) and wire.vectors.field not in body:
+        # the caller chose no encoding: ask for the compact one, decode the answer
+        vectors = wire.vectors
+        body = {**body, vectors.field: vectors.value}
     data = None
     json_body = None
     replayable = True
     ctype = None
     if media is not None:
         try:
-            data, ctype, replayable = bodies.encode_body(media, body)
+            data, ctype, replayable = bodies.encode_body(media, body,
+                                                        multipart_brackets=wire.multipart_brackets)
         except Exception as exc:  # reachable with validate=False: any object, any failure
             if isinstance(exc, RequestValidationError):
                 raise
@@ -412,5 +450,7 @@ def build_request(context: CallContext, operation, args: Dict[str, Any], body: A
             json_body = body
         if ctype:
             out_headers["Content-Type"] = ctype
-    return PreparedRequest(operation, operation.method, url, out_headers, data, json_body,
-                           ctype, secrets, missing, replayable)
+    prepared = PreparedRequest(operation, operation.method, url, out_headers, data, json_body,
+                               ctype, secrets, missing, replayable)
+    prepared.vectors = vectors
+    return prepared

@@ -215,7 +215,7 @@ def path_param(name: str, value: Any, style: str = "simple", explode: bool = Fal
 
 
 def query_param(name: str, value: Any, style: str = "form", explode: Optional[bool] = None,
-                allow_reserved: bool = False) -> Pairs:
+                allow_reserved: bool = False, brackets: bool = False) -> Pairs:
     """Encoded ``(name, value)`` pairs; the caller joins them as ``k=v`` with ``&``.
 
     Styles ``form``, ``spaceDelimited`` (members joined by ``%20``),
@@ -224,6 +224,11 @@ def query_param(name: str, value: Any, style: str = "form", explode: Optional[bo
     ``allow_reserved`` keeps ``:/?@!$'()*,`` and ``%XX`` triples as they are,
     but ``& = + # [ ] ;`` and spaces are always encoded, because inside a value
     they would split or corrupt the query.
+
+    ``brackets`` (a vendor profile's ``arrays.query: brackets``) sends a
+    list in a ``form`` parameter as ``name[]=a&name[]=b``, exploded whatever
+    the document says, the way PHP, Rails and the OpenAI SDK write arrays;
+    a name that already ends in ``[]`` is not given a second pair.
     """
     if explode is None:
         explode = style == "form"
@@ -232,6 +237,9 @@ def query_param(name: str, value: Any, style: str = "form", explode: Optional[bo
         return []
     enc = _pct_reserved if allow_reserved else _pct
     qname = _query_name(name)
+    if brackets and kind == _LIST and style == "form":
+        qname = qname if qname.endswith("[]") else qname + "[]"
+        return [(qname, enc(_text(i))) for i in data]
     if style == "deepObject":
         if kind == _DICT:
             return _deep_pairs(qname, value, enc, [])

@@ -33,7 +33,14 @@ The sections, each used by one part of the client:
   body or query flag asks for an event stream (:mod:`._pagination`,
   :mod:`._response`);
 * ``batch``: the vendor's batch engine, its limits and the operations it
-  accepts (read by :mod:`._batch_protocols`, kept as raw data here).
+  accepts (read by :mod:`._batch_protocols`, kept as raw data here);
+* ``arrays``, ``empty_json_body`` and ``vectors``: how the vendor's SDK puts
+  arrays and objects on the wire, sends a body nobody filled in, and asks
+  for compact embedding vectors (:class:`WireRules`, read by
+  :mod:`._request` and :mod:`._response`);
+* ``errors.classes`` and ``streaming.skip_events``: statuses with an error
+  class of their own (Anthropic's 529) and events that are keep-alives, not
+  answers (Anthropic's ``ping``).
 """
 from __future__ import annotations
 
@@ -45,8 +52,8 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequ
 
 from .._errors import ProfileError
 
-__all__ = ["Profile", "RetryRules", "HeaderRule", "ParameterRule", "PaginationRule", "load_profile",
-           "EMPTY", "IDEMPOTENT_METHODS"]
+__all__ = ["Profile", "RetryRules", "HeaderRule", "ParameterRule", "PaginationRule", "WireRules", "VectorRule",
+           "load_profile", "EMPTY", "IDEMPOTENT_METHODS"]
 
 #: Methods that RFC 9110 defines as idempotent: safe to send twice.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
@@ -209,6 +216,79 @@ class PaginationRule:
         return None
 
 
+class VectorRule:
+    """Embedding vectors asked for as base64 and decoded by the client: the
+    request field ``field`` is set to ``value`` when the caller leaves it
+    out, and each ``items[i].<vector>`` string of the answer is decoded from
+    little-endian float32 back to the list of floats a float answer holds.
+    A 1536-dimension answer shrinks to about a quarter of the float answer
+    as OpenAI indents it (40 % of a compact float array), and the caller
+    still gets floats.  When the caller chooses the field's value, nothing
+    is added or decoded."""
+
+    __slots__ = ("field", "value", "items", "vector", "when", "why")
+
+    def __init__(self, raw: Mapping[str, Any]):
+        self.field = str(raw.get("field", "encoding_format"))
+        self.value = str(raw.get("value", "base64"))
+        self.items = str(raw.get("items", "data"))
+        self.vector = str(raw.get("vector", "embedding"))
+        self.when = Selector(raw.get("when"))
+        self.why = str(raw.get("why") or "")
+
+    def decode(self, data: Any) -> Any:
+        """``data`` (a decoded answer) with each base64 vector replaced, in
+        place, by its list of floats; anything else is left as it is."""
+        import base64
+        import binascii
+        import struct
+
+        items = data.get(self.items) if isinstance(data, Mapping) else None
+        for item in items if isinstance(items, list) else ():
+            text = item.get(self.vector) if isinstance(item, Mapping) else None
+            if not isinstance(text, str):
+                continue
+            try:
+                raw = base64.b64decode(text, validate=True)
+            except (binascii.Error, ValueError):
+                continue  # not base64 after all: handed over as sent
+            if len(raw) % 4:
+                continue
+            item[self.vector] = list(struct.unpack(f"<{len(raw) // 4}f", raw))
+        return data
+
+
+class WireRules:
+    """How one operation's requests are put on the wire beyond what the
+    document says (see :meth:`Profile.wire_for`).
+
+    ``query_brackets``: a list in a form-style query parameter is sent as
+    ``name[]=a&name[]=b`` (a name that ends in ``[]`` already is kept);
+    ``multipart_brackets``: a list field of a multipart body without an
+    Encoding Object goes as ``name[]`` parts, an object field as
+    ``name[key]`` parts (recursively, as the OpenAI SDK's form encoder
+    does); ``empty_json_body``: an optional JSON body that the call leaves
+    out is sent as ``{}``; ``vectors``: the :class:`VectorRule` of the
+    operation, or ``None``."""
+
+    __slots__ = ("query_brackets", "multipart_brackets", "empty_json_body", "vectors")
+
+    def __init__(self, query_brackets: bool = False, multipart_brackets: bool = False,
+                 empty_json_body: bool = False, vectors: Optional[VectorRule] = None):
+        self.query_brackets = query_brackets
+        self.multipart_brackets = multipart_brackets
+        self.empty_json_body = empty_json_body
+        self.vectors = vectors
+
+    def __repr__(self) -> str:
+        return (f"<WireRules query_brackets={self.query_brackets} multipart_brackets={self.multipart_brackets} "
+                f"empty_json_body={self.empty_json_body} vectors={self.vectors is not None}>")
+
+
+#: What the document alone says: nothing added.
+PLAIN_WIRE = WireRules()
+
+
 class Profile:
     """One vendor's conventions (see the module docstring).  Built from a
     checked mapping; use :func:`load_profile` to read one."""
@@ -253,6 +333,15 @@ class Profile:
         stream = raw.get("streaming") or {}
         self.stream_body_flag: Optional[str] = stream.get("body_flag")
         self.stream_query_flag: Optional[str] = stream.get("query_flag")
+        #: event names that are keep-alives: left out of a stream's events, kept in its raw lines
+        self.skip_events: FrozenSet[str] = frozenset(stream.get("skip_events") or ())
+        #: status -> the name of the APIError subclass raised for it (``529: OverloadedError``)
+        self.error_classes: Dict[int, str] = {int(k): str(v) for k, v in (errors.get("classes") or {}).items()}
+        arrays = raw.get("arrays") or {}
+        self._arrays = (arrays.get("query") == "brackets", arrays.get("multipart") == "brackets")
+        self._empty_json_body = bool(raw.get("empty_json_body"))
+        self.vectors: List[VectorRule] = [VectorRule(v) for v in raw.get("vectors") or ()]
+        self._wire: Dict[str, WireRules] = {}
         self._per_op: Dict[str, Tuple[List[HeaderRule], List[ParameterRule]]] = {}
         #: operationId -> (Pagination or None, why not): filled by _pagination, once per operation
         self.pagination_cache: Dict[str, Any] = {}
@@ -269,6 +358,19 @@ class Profile:
             declared = {p.name.lower() for p in op.parameters}
             params = [p for p in self.parameters if p.when.matches(op) and p.name.lower() in declared]
             found = self._per_op[op.operation_id] = (headers, params)
+        return found
+
+    def wire_for(self, op) -> WireRules:
+        """The :class:`WireRules` of ``op`` (:data:`PLAIN_WIRE` when the
+        profile says nothing about the wire), computed once."""
+        found = self._wire.get(op.operation_id)
+        if found is None:
+            vectors = next((v for v in self.vectors if v.when.matches(op)), None)
+            if self._arrays == (False, False) and not self._empty_json_body and vectors is None:
+                found = PLAIN_WIRE
+            else:
+                found = WireRules(self._arrays[0], self._arrays[1], self._empty_json_body, vectors)
+            self._wire[op.operation_id] = found
         return found
 
     def environment_base_url(self) -> Optional[str]:
