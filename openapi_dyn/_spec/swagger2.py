@@ -42,6 +42,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 from .._errors import SpecError
+from . import limits as _limits
 from .pointer import escape
 from .pointer import walk as _walk
 from .repair import Repair
@@ -483,9 +484,11 @@ class Swagger2Converter:
                 self._response(r, produces, rptr)
 
     # ------------------------------------------------------------ parameters
-    def _value_schema(self, p: dict, ptr: str) -> Dict[str, Any]:
+    def _value_schema(self, p: dict, ptr: str, depth: int = 0) -> Dict[str, Any]:
         """The Schema Object of a non-body parameter, header or items object,
         its value keywords moved out of ``p``."""
+        if depth > _limits.MAX_DEPTH:
+            raise self.fail(f"items nested more than {_limits.MAX_DEPTH} levels deep", ptr)
         schema: Dict[str, Any] = {}
         if "schema" in p and isinstance(p["schema"], dict):
             schema = p.pop("schema")
@@ -499,7 +502,7 @@ class Swagger2Converter:
                 self.note(ptr + "/items/collectionFormat", f"collectionFormat {cf!r} of nested array items "
                           f"cannot be expressed in OpenAPI 3 and was dropped")
             if "$ref" not in items:
-                schema["items"] = self._value_schema(items, ptr + "/items")
+                schema["items"] = self._value_schema(items, ptr + "/items", depth + 1)
         if schema.get("type") == "file":
             schema["type"] = "string"
             schema["format"] = "binary"
