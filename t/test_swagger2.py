@@ -514,3 +514,16 @@ def test_cli_list_and_dry_run(tmp_path):
     assert "secret-key-123" not in done.stdout + done.stderr
     done = _cli("--spec", str(path), "call", "getPetById", "petId=seven", "--dry-run")
     assert done.returncode == 3 and "petId" in done.stderr
+
+
+def test_repl_completion_and_the_async_client():
+    from openapi_dyn import AsyncClient
+    from openapi_dyn._repl import Completer
+    client = Client(str(SHOP))
+    line = 'client.call("upl'
+    assert Completer({"client": client}, lambda: line).candidates(line, "upl") == ["uploadPhoto"]
+    line = "client.listItems(pa"
+    assert "page_size=" in Completer({"client": client}, lambda: line).candidates(line, "pa")
+    aclient = AsyncClient(str(SHOP), credentials={"keyHeader": "k"})
+    req = aclient.prepare("listItems", tags=["a", "b"], cells=["x", "y"])
+    assert req.url == "https://shop.example.com:8443/api/items?tags=a&tags=b&cells=x%09y"

@@ -205,14 +205,14 @@ class Swagger2Converter:
                 raise self.fail(f"$ref {ref!r} does not resolve: {e}", pointer) from None
         return obj, base
 
-    @staticmethod
-    def _media_list(value: Any, pointer: str, conv: "Swagger2Converter") -> Optional[List[str]]:
+    def _media_list(self, value: Any, pointer: str) -> Optional[List[str]]:
+        """``consumes``/``produces`` as a list without repeats (a lone string accepted)."""
         if value is None:
             return None
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise conv.fail("must be a list of media types", pointer)
+            raise self.fail("must be a list of media types", pointer)
         out: List[str] = []
         for v in value:
             if v not in out:
@@ -229,8 +229,8 @@ class Swagger2Converter:
             raise self.fail(f"'paths' must be a mapping, not a {type(doc['paths']).__name__}", "/paths")
         if not isinstance(doc.get("info", {}), dict):
             raise self.fail("'info' must be a mapping", "/info")
-        consumes = self._media_list(doc.get("consumes"), "/consumes", self) or []
-        produces = self._media_list(doc.get("produces"), "/produces", self) or []
+        consumes = self._media_list(doc.get("consumes"), "/consumes") or []
+        produces = self._media_list(doc.get("produces"), "/produces") or []
         servers = self._servers(doc)
         self._global_schemes = doc.get("schemes")
 
@@ -399,8 +399,8 @@ class Swagger2Converter:
 
     def _operation(self, op: dict, base: Optional[str], ptr: str, consumes: List[str], produces: List[str],
                    shared: list) -> None:
-        op_consumes = self._media_list(op.pop("consumes", None), ptr + "/consumes", self)
-        op_produces = self._media_list(op.pop("produces", None), ptr + "/produces", self)
+        op_consumes = self._media_list(op.pop("consumes", None), ptr + "/consumes")
+        op_produces = self._media_list(op.pop("produces", None), ptr + "/produces")
         consumes = op_consumes if op_consumes is not None else consumes
         produces = op_produces if op_produces is not None else produces
         schemes = op.pop("schemes", None)
