@@ -527,3 +527,35 @@ def test_repl_completion_and_the_async_client():
     aclient = AsyncClient(str(SHOP), credentials={"keyHeader": "k"})
     req = aclient.prepare("listItems", tags=["a", "b"], cells=["x", "y"])
     assert req.url == "https://shop.example.com:8443/api/items?tags=a&tags=b&cells=x%09y"
+
+
+def _places(node, path=()):
+    if isinstance(node, dict):
+        items = node.items()
+    elif isinstance(node, list):
+        items = enumerate(node)
+    else:
+        return
+    for k, v in items:
+        yield path + (k,)
+        yield from _places(v, path + (k,))
+
+
+def test_odd_values_anywhere_give_a_spec_error_or_a_document():
+    """Every place of the shop document replaced in turn by a value of the
+    wrong kind: the load succeeds or raises SpecError, never anything else."""
+    base = shop_dict()
+    tried = 0
+    for place in list(_places(base)):
+        for odd in (None, 7, "x", [], {}, {"$ref": "#/definitions/nope"}):
+            doc = copy.deepcopy(base)
+            node = doc
+            for key in place[:-1]:
+                node = node[key]
+            node[place[-1]] = odd
+            tried += 1
+            try:
+                load_spec(doc, cache=False)
+            except SpecError as e:
+                assert e.where.startswith("<dict>"), (place, odd, e.where)
+    assert tried > 1000

@@ -339,6 +339,8 @@ class Swagger2Converter:
         if not isinstance(s, dict):
             raise self.fail("a Security Scheme must be a mapping", ptr)
         kind = s.get("type")
+        if not isinstance(kind, str):
+            raise self.fail(f"a security scheme needs a 'type' (basic, apiKey, oauth2), not {kind!r}", ptr + "/type")
         if kind == "basic":
             s["type"] = "http"
             s["scheme"] = "basic"
@@ -351,7 +353,7 @@ class Swagger2Converter:
             flow = s.pop("flow", None)
             names = {"implicit": "implicit", "password": "password", "application": "clientCredentials",
                      "accessCode": "authorizationCode"}
-            if flow not in names:
+            if not isinstance(flow, str) or flow not in names:
                 raise self.fail(f"unknown oauth2 flow {flow!r} (implicit, password, application, "
                                 f"accessCode)", ptr + "/flow")
             out: Dict[str, Any] = {}
@@ -375,6 +377,8 @@ class Swagger2Converter:
             raise self.fail("'parameters' must be a list", ptr + "/parameters")
         shared_resolved = [self._follow(p, base, f"{ptr}/parameters/{i}")[0]
                            for i, p in enumerate(shared or [])]
+        for i, p in enumerate(shared_resolved):
+            self._check_parameter(p, f"{ptr}/parameters/{i}")
         # body and formData parameters of the path item belong to each operation's body
         keep_shared = []
         for i, (p, raw) in enumerate(zip(shared_resolved, shared or [])):
@@ -421,8 +425,7 @@ class Swagger2Converter:
         own = []
         for i, raw in enumerate(params or []):
             p, _ = self._follow(raw, base, f"{ptr}/parameters/{i}")
-            if not isinstance(p, dict):
-                raise self.fail("a Parameter must be a mapping", f"{ptr}/parameters/{i}")
+            self._check_parameter(p, f"{ptr}/parameters/{i}")
             own.append((p, raw, f"{ptr}/parameters/{i}"))
         # an operation's parameter overrides the path item's of the same name and place
         seen = {(p.get("name"), p.get("in")) for p, _, _ in own}
@@ -474,6 +477,8 @@ class Swagger2Converter:
             if not isinstance(r, dict):
                 raise self.fail("a Response must be a mapping", rptr)
             if "$ref" in r:
+                if not isinstance(r["$ref"], str):
+                    raise self.fail("a $ref must be a string", rptr + "/$ref")
                 if base is None and r["$ref"].startswith("#"):
                     continue       # a component response, converted with the document's produces
                 target, _ = self._follow(r, base, rptr)
@@ -484,6 +489,15 @@ class Swagger2Converter:
                 self._response(r, produces, rptr)
 
     # ------------------------------------------------------------ parameters
+    def _check_parameter(self, p: Any, ptr: str) -> None:
+        if not isinstance(p, dict):
+            raise self.fail("a Parameter must be a mapping", ptr)
+        if not isinstance(p.get("name"), str):
+            raise self.fail("a parameter needs a 'name'", ptr)
+        if not isinstance(p.get("in"), str) or p["in"] not in _LOCATIONS:
+            raise self.fail(f"parameter {p['name']!r}: 'in' must be one of {', '.join(_LOCATIONS)}, "
+                            f"not {p.get('in')!r}", ptr + "/in")
+
     def _value_schema(self, p: dict, ptr: str, depth: int = 0) -> Dict[str, Any]:
         """The Schema Object of a non-body parameter, header or items object,
         its value keywords moved out of ``p``."""
