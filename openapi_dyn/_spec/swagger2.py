@@ -162,6 +162,7 @@ class Swagger2Converter:
         self._keep: list = []            # keeps those objects alive so their id() stays theirs
         self._counts: Dict[str, int] = {}
         self._unplaced: List[str] = []     # body and formData parameters, no Parameter Objects in 3.0
+        self._global_schemes: Any = None   # the document's schemes, to tell an operation's own apart
 
     # ------------------------------------------------------------ helpers
     def note(self, pointer: str, action: str) -> None:
@@ -573,9 +574,6 @@ class Swagger2Converter:
         if cf == "csv":
             p["style"] = "simple"
             return
-        if cf == "multi":
-            raise self.fail(f"parameter {p['name']!r}: collectionFormat multi is only allowed for query "
-                            f"and formData parameters", ptr + "/collectionFormat")
         self.note(ptr + "/collectionFormat", f"parameter {p['name']!r} ({where}): collectionFormat {cf} "
                   f"cannot be expressed in OpenAPI 3 outside the query; the values are sent comma-separated")
 
