@@ -463,6 +463,20 @@ def test_kubernetes(tmp_path):
     assert "body.data.a" in str(e.value)
 
 
+def test_kubernetes_tools_and_reference():
+    """Every operation of a large real document becomes a tool; a sample of
+    them is documented in every format."""
+    from openapi_dyn import reference
+    client = Client(str(prance_file("tests/specs/kubernetes_api_docs.json")), base_url="https://k8s.example.com")
+    tools = client.tools("openai")
+    assert len(tools) == len(client.operations)
+    pods = next(t for t in tools if t["function"]["name"] == "listCoreV1NamespacedPod")
+    assert "labelSelector" in json.dumps(pods["function"]["parameters"])
+    for op in list(client.operations)[::60]:
+        for fmt in ("text", "markdown", "pod", "html"):
+            assert op in reference.render_operation(client, op, fmt), (op, fmt)
+
+
 def test_reference_in_every_format_says_the_source_format(tmp_path):
     from openapi_dyn import reference
     client = Client(str(SHOP))
