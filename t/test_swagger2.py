@@ -458,6 +458,7 @@ def test_kubernetes(tmp_path):
     body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}, "data": {"a": "b"}}
     req = client.prepare("createCoreV1NamespacedConfigMap", namespace="default", body=body)
     assert json.loads(req.body) == body
+    assert req.headers["Content-Type"] == "application/json"     # the document says */*
     with pytest.raises(RequestValidationError) as e:
         client.prepare("createCoreV1NamespacedConfigMap", namespace="default", body={**body, "data": {"a": 1}})
     assert "body.data.a" in str(e.value)
