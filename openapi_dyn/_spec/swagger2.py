@@ -30,9 +30,9 @@ The result is what swagger2openapi (the reference converter) writes wherever
 the two formats can say the same thing; where this module decides otherwise
 (a request body is written in place rather than shared under
 ``components/requestBodies``; no scheme means ``https`` rather than a
-scheme-relative URL; ``collectionFormat`` of form fields is kept as an
-encoding) docs/specs.md says why, and t/test_swagger2.py checks it against
-swagger2openapi itself.
+scheme-relative URL; ``tsv`` is not exploded; ``collectionFormat`` of form
+fields is kept as an encoding) docs/specs.md says why, and
+t/test_swagger2_reference.py checks it against swagger2openapi itself.
 """
 from __future__ import annotations
 
