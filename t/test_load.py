@@ -456,10 +456,11 @@ def test_top_level_must_be_a_mapping(tmp_path):
     check_error(str(empty), "empty", str(empty))
 
 
-def test_swagger_2_is_refused(tmp_path):
-    p = write(tmp_path, "swagger.yaml", "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n")
-    err = check_error(str(p), "Swagger 2.0 is not supported; convert it to OpenAPI 3", str(p))
-    assert "swagger2openapi" in err.what
+def test_swagger_1_is_refused(tmp_path):
+    # Swagger 2.0 is converted (t/test_swagger2.py); the older format is not
+    p = write(tmp_path, "swagger.yaml", "swagger: '1.2'\ninfo: {title: t, version: '1'}\npaths: {}\n")
+    err = check_error(str(p), "Swagger '1.2' is not supported: only Swagger 2.0 and OpenAPI 3.x", f"{p}#/swagger")
+    assert "openapi" not in err.what.lower().split("only")[0]
 
 
 def test_missing_openapi_field(tmp_path):

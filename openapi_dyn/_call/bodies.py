@@ -24,10 +24,17 @@ def _base(media_type: str) -> str:
     return media_type.split(";", 1)[0].strip().lower()
 
 
+def _json_by_wildcard(media_type: str, body: Any) -> bool:
+    """A mapping or list given for a wildcard media type (``*/*``, as Swagger
+    2.0 documents such as Kubernetes' say for JSON bodies) goes as JSON: no
+    other encoding can carry it."""
+    return _base(media_type) in ("*/*", "application/*") and isinstance(body, (dict, list))
+
+
 def validate_body(checker, media, body: Any) -> List[ValidationProblem]:
     """Problems with ``body`` for ``media`` (empty when it is fine)."""
     mt = _base(media.media_type)
-    if is_json(mt) or mt == "application/x-www-form-urlencoded":
+    if is_json(mt) or mt == "application/x-www-form-urlencoded" or _json_by_wildcard(mt, body):
         return checker.check_body(media, body)
     if mt.startswith("multipart/"):
         from .multipart import validate_multipart
@@ -75,6 +82,8 @@ def encode_body(media, body: Any, content_type: Optional[str] = None, *,
     for multipart fields (see :func:`~openapi_dyn._call.multipart.encode_multipart`)."""
     mt = content_type or media.media_type
     base = _base(mt)
+    if _json_by_wildcard(base, body):
+        mt = base = "application/json"
     if is_json(base):
         return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8"), mt, True
     if base == "application/x-www-form-urlencoded":

@@ -374,7 +374,9 @@ def build_request(context: CallContext, operation, args: Dict[str, Any], body: A
                     raise ValueError("a path parameter cannot be empty (it would leave an empty path segment)")
                 path_values[p.name] = text
             elif loc == "query":
-                query.extend(serialize.query_param(p.name, value, p.style, p.explode, p.allow_reserved,
+                # Swagger 2.0's collectionFormat tsv has no OpenAPI 3 style; its conversion keeps the extension
+                style = "tabDelimited" if p.raw.get("x-collectionFormat") == "tsv" else p.style
+                query.extend(serialize.query_param(p.name, value, style, p.explode, p.allow_reserved,
                                                    wire.query_brackets))
             elif loc == "header":
                 put_header(out_headers, p.name, serialize.header_param(p.name, value, p.style, p.explode))

@@ -219,7 +219,8 @@ def query_param(name: str, value: Any, style: str = "form", explode: Optional[bo
     """Encoded ``(name, value)`` pairs; the caller joins them as ``k=v`` with ``&``.
 
     Styles ``form``, ``spaceDelimited`` (members joined by ``%20``),
-    ``pipeDelimited`` (``%7C``) and ``deepObject`` (see ``_deep_pairs``).
+    ``pipeDelimited`` (``%7C``), ``tabDelimited`` (``%09``, Swagger 2.0's
+    ``collectionFormat: tsv``) and ``deepObject`` (see ``_deep_pairs``).
     ``explode=None`` means the spec default: true for ``form``, false otherwise.
     ``allow_reserved`` keeps ``:/?@!$'()*,`` and ``%XX`` triples as they are,
     but ``& = + # [ ] ;`` and spaces are always encoded, because inside a value
@@ -250,6 +251,8 @@ def query_param(name: str, value: Any, style: str = "form", explode: Optional[bo
         delim = "%20"
     elif style == "pipeDelimited":
         delim = "%7C"
+    elif style == "tabDelimited":        # Swagger 2.0's collectionFormat tsv (x-collectionFormat)
+        delim = "%09"
     else:
         raise ValueError(f"style {style!r} is not defined for query parameters")
     return _form_pairs(qname, kind, data, explode, enc, delim)

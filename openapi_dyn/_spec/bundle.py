@@ -18,7 +18,7 @@ import hashlib
 import logging
 import os
 import re
-from typing import Any, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .._errors import SpecError
@@ -76,6 +76,8 @@ class Bundler:
         self._keep: list = []                                # objects whose id() is recorded stay alive
         self.stack: List[tuple] = []
         self.repeats: list = []  # objects met again (YAML alias, inlined $ref), once per extra place
+        #: applied to each other file as it is parsed (another format's front end, see .load)
+        self.convert: Optional[Callable[[Any, str], Any]] = None
 
     # --------------------------------------------------------- places
     def display(self, loc: str) -> str:
@@ -93,6 +95,8 @@ class Bundler:
         ext = os.path.splitext(urlsplit(loc).path if is_url(loc) else loc)[1].lower()
         if ext in _STRUCTURED_EXT:
             got = parse_text(data, loc)
+            if self.convert is not None:
+                got = self.convert(got, loc)
         else:
             try:
                 got = data.decode("utf-8")

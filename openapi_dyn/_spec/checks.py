@@ -14,9 +14,17 @@ from typing import Any, Optional
 from .._errors import SpecError
 from .pointer import chain_tokens, fragment_of
 
-__all__ = ["check_document", "validate"]
+__all__ = ["check_document", "validate", "source_format"]
 
 _VERSION_RE = re.compile(r"3\.\d+(\.\d+)?(-[0-9A-Za-z.-]+)?$")
+
+
+def source_format(doc: Any) -> str:
+    """The format a parsed document is written in: ``"swagger-2.0"`` (made
+    OpenAPI 3 at load, see :mod:`.swagger2`) or ``"openapi-3.x"`` (everything
+    else, which :func:`check_document` then judges)."""
+    from .swagger2 import SOURCE_FORMAT, is_swagger2
+    return SOURCE_FORMAT if is_swagger2(doc) else "openapi-3.x"
 
 
 def check_document(doc: Any, where: str) -> None:
@@ -24,8 +32,8 @@ def check_document(doc: Any, where: str) -> None:
         got = "empty" if doc is None else f"a {type(doc).__name__}"
         raise SpecError(f"not an OpenAPI document: the top level is {got}, not a mapping", where)
     if "swagger" in doc:
-        raise SpecError(f"Swagger {doc.get('swagger')} is not supported; convert it to OpenAPI 3 "
-                        f"first (for example with swagger2openapi, or https://converter.swagger.io)", where)
+        raise SpecError(f"Swagger {doc.get('swagger')!r} is not supported: only Swagger 2.0 and "
+                        f"OpenAPI 3.x documents are", f"{where}#/swagger")
     if "openapi" not in doc:
         raise SpecError("not an OpenAPI document: there is no 'openapi' field (expected e.g. openapi: 3.1.0)", where)
     version = doc["openapi"]

@@ -11,7 +11,9 @@ skipped on a cache hit, see :mod:`.cache`):
 
 1. read the source (:mod:`.fetch`) and parse it (:mod:`.parse`): YAML with a
    safe loader, JSON when the text starts with ``{``;
-2. check it is OpenAPI 3.x with something to call (:mod:`.checks`);
+2. recognise its format (:func:`.checks.source_format`): a Swagger 2.0
+   document is made OpenAPI 3.0 here (:mod:`.swagger2`); then check it is
+   OpenAPI 3.x with something to call (:mod:`.checks`);
 3. bundle: every ``$ref`` resolved once and made local (:mod:`.bundle`);
 4. repair known defects (:func:`.repair.repair_document`) and apply the
    document's overlay (:mod:`.overlay`);
@@ -35,6 +37,7 @@ from .bundle import Bundler
 from .bundle import content_hash as _content_hash
 from .cache import SpecCache
 from .checks import check_document as _check_document
+from .checks import source_format as _source_format
 from .checks import validate as _validate
 from .fetch import Reader as _Reader
 from .fetch import Unresolved as _Unresolved
@@ -60,6 +63,8 @@ class LoadedSpec(NamedTuple):
     repairs: list           # Repair records, what the repair step changed
     origin: str             # 'bundled:openai', a file path, a URL or '<dict>'
     content_hash: str       # sha256 of the source bytes (and of every external file of a multi-file spec)
+    source_format: str = "openapi-3.x"   # or "swagger-2.0": what the document was written in
+    conversions: tuple = ()  # Repair records, what converting it to OpenAPI 3 did (empty for OpenAPI)
 
     @property
     def bundled_name(self) -> Optional[str]:
@@ -143,7 +148,8 @@ def _check_bundled_hash(entry: _bundled.BundledSpec, path: str, sha: str) -> Non
 
 
 def load_spec(source: Any = _bundled.DEFAULT, *, cache: bool = True, strict: bool = False) -> LoadedSpec:
-    """Load ``source`` into one self-contained, repaired OpenAPI 3.x document.
+    """Load ``source`` into one self-contained, repaired OpenAPI 3.x document
+    (a Swagger 2.0 document is converted to OpenAPI 3.0 on the way).
 
     ``source`` is a bundled name (``"openai"``, the default, ``"anthropic"``,
     ``"cohere"``, ``"azure-openai"``, ``"azure-openai-preview"``), a path to a
@@ -207,9 +213,10 @@ def _load(src: _Source, reader: _Reader, cache: bool, strict: bool) -> LoadedSpe
         if src.bundled is not None:
             _check_bundled_hash(src.bundled, loc, root_sha)
         root_doc = parse_text(raw, origin)
-    _check_document(root_doc, origin)
-
+    fmt = _source_format(root_doc)
     bundler = Bundler(root_doc, loc, origin, reader)
+    front = _front_end(fmt, root_doc, loc, origin, bundler)
+    _check_document(root_doc, origin)
     bundler.run()
     if bundler.repeats:
         # before anything walks it whole or writes it out
@@ -224,9 +231,9 @@ def _load(src: _Source, reader: _Reader, cache: bool, strict: bool) -> LoadedSpe
     if entry is not None and (entry.validated or not strict):
         # same content seen before under another name: its repaired document is as good
         store.write_index(index_loc, content_hash, files, extra)
-        cls = _repair_class()
-        return LoadedSpec(entry.document, [cls(*r) for r in entry.repairs], origin, content_hash)
+        return _from_entry(entry, origin, content_hash)
 
+    conversions = front.finish(root_doc) if front is not None else []
     repairs = _repair(root_doc)
     if src.kind != "dict":
         from .overlay import apply_overlay
@@ -234,9 +241,35 @@ def _load(src: _Source, reader: _Reader, cache: bool, strict: bool) -> LoadedSpe
     if strict:
         _validate(root_doc, origin)
     if store is not None:
-        if store.write_entry(content_hash, root_doc, repairs, validated=strict, origin=origin):
+        if store.write_entry(content_hash, root_doc, repairs, validated=strict, origin=origin,
+                             source_format=fmt, conversions=conversions):
             store.write_index(index_loc, content_hash, files, extra)
-    return LoadedSpec(root_doc, repairs, origin, content_hash)
+    return LoadedSpec(root_doc, repairs, origin, content_hash, fmt, tuple(conversions))
+
+
+def _front_end(fmt: str, doc: dict, loc: str, origin: str, bundler: Bundler):
+    """A document in another format made OpenAPI 3, in place, before it is
+    checked and bundled; returns what finishes the conversion once every
+    ``$ref`` is local (``None`` for OpenAPI itself)."""
+    if fmt != "swagger-2.0":
+        return None
+    from .swagger2 import Swagger2Converter, relayout
+
+    bundler.convert = relayout          # each other file: its sections where OpenAPI 3 has them
+
+    def resolve(base: Optional[str], ref: str):
+        tloc, _tokens, target = bundler.resolve(base or loc, ref)
+        return (None if tloc == loc else tloc), target
+
+    conv = Swagger2Converter(doc, origin, resolve, source_url=loc if _is_url(loc) else "")
+    conv.convert()
+    return conv
+
+
+def _from_entry(entry, origin: str, content_hash: str) -> LoadedSpec:
+    cls = _repair_class()
+    return LoadedSpec(entry.document, [cls(*r) for r in entry.repairs], origin, content_hash,
+                      entry.source_format, tuple(cls(*r) for r in entry.conversions))
 
 
 def _from_cache(store: SpecCache, src: _Source, reader: _Reader, index_loc: str, extra: str,
@@ -270,8 +303,8 @@ def _from_cache(store: SpecCache, src: _Source, reader: _Reader, index_loc: str,
     if strict and not entry.validated:
         _validate(entry.document, src.origin)
         # keep what was read; the copy written must be the unmodified document
-        store.write_entry(idx["content_hash"], entry.document, entry.repairs, validated=True, origin=src.origin)
+        store.write_entry(idx["content_hash"], entry.document, entry.repairs, validated=True, origin=src.origin,
+                          source_format=entry.source_format, conversions=entry.conversions)
     if changed:
         store.write_index(index_loc, idx["content_hash"], files, extra)
-    cls = _repair_class()
-    return LoadedSpec(entry.document, [cls(*r) for r in entry.repairs], src.origin, idx["content_hash"])
+    return _from_entry(entry, src.origin, idx["content_hash"])

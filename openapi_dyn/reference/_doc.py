@@ -228,6 +228,10 @@ class ReferenceDoc:
     base_url: str
     site: Optional[str]
     groups: List[TagGroup]
+    #: what the document was written in: "openapi-3.x" or "swagger-2.0" (converted at load)
+    source_format: str = "openapi-3.x"
+    #: the OpenAPI version the client reads it as ("3.0", "3.1", ...)
+    openapi_version: str = ""
 
     @property
     def operations(self) -> List[OperationDoc]:

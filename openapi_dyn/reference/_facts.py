@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, List, Optional
 
-from ._doc import _NO_DEFAULT, BodyDoc, OperationDoc, ParamDoc, PropertyDoc, ResponseDoc
+from ._doc import _NO_DEFAULT, BodyDoc, OperationDoc, ParamDoc, PropertyDoc, ReferenceDoc, ResponseDoc
 from ._synopsis import py_literal
 
 MAX_ENUM_SHOWN = 40
@@ -119,3 +119,12 @@ def first_sentence(text: str) -> str:
     line = inline_text(text)
     cut = line.find(". ")
     return line if cut < 0 else line[: cut + 1]
+
+
+def source_note(ref: ReferenceDoc) -> str:
+    """Which format the document came in: "Described in Swagger 2.0 (converted
+    to OpenAPI 3.0 when loaded)." or "Described in OpenAPI 3.1." """
+    version = f" {ref.openapi_version}" if ref.openapi_version else " 3"
+    if ref.source_format == "swagger-2.0":
+        return f"Described in Swagger 2.0 (converted to OpenAPI{version} when loaded)."
+    return f"Described in OpenAPI{version}."

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import List, Optional
 
 from . import _model as model
-from ._facts import body_heading_facts, one_of, param_facts, property_facts, route_facts
+from ._facts import body_heading_facts, one_of, param_facts, property_facts, route_facts, source_note
 from ._markup import escape_html as esc
 from ._markup import to_html
 from ._synopsis import py_literal
@@ -252,6 +252,7 @@ def render(ref: model.ReferenceDoc) -> str:
     title = f"{ref.title} {ref.version} — method reference".strip()
     main = [f"<h1>{esc(title)}</h1>", _desc(ref.description, ref.site),
             f"<p>Base URL: <code>{esc(ref.base_url)}</code> · {len(ref.operations)} operations. "
+            f"{esc(source_note(ref))} "
             f"Call any of them as <code>client.call(\"operationId\", ...)</code> or "
             f"<code>client.operationId(...)</code> with "
             f"<code>client = Client({esc(py_literal(ref.spec_name))})</code>.</p>"]

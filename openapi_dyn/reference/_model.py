@@ -355,7 +355,8 @@ def document_spec(client, *, check: bool = True, progress=None) -> ReferenceDoc:
         title=spec.title, version=str(info.get("version") or ""),
         description=str(info.get("description") or "").strip(),
         spec_name=spec.bundled_name or _strip_prefix(spec.origin, "bundled:"), base_url=base_url,
-        site=site_of(spec), groups=groups)
+        site=site_of(spec), groups=groups, source_format=getattr(spec, "source_format", "openapi-3.x"),
+        openapi_version=str(getattr(spec, "version", "") or ""))
 
 
 def _strip_prefix(text: str, prefix: str) -> str:

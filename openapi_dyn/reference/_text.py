@@ -13,7 +13,7 @@ import textwrap
 from typing import List, Optional
 
 from . import _model as model
-from ._facts import body_heading_facts, one_of, param_facts, property_facts
+from ._facts import body_heading_facts, one_of, param_facts, property_facts, source_note
 from ._markup import to_text
 from ._walk import Backend, Walk, choice_lead, variant_head
 
@@ -167,7 +167,7 @@ def render_operation(op, *, client=None, site: Optional[str] = None) -> str:
 def render(ref: model.ReferenceDoc) -> str:
     """The whole reference as one text document."""
     out = [f"{ref.title} {ref.version}".strip(), "", f"Base URL: {ref.base_url}",
-           f"Operations: {len(ref.operations)}", ""]
+           f"Operations: {len(ref.operations)}", source_note(ref), ""]
     if ref.description:
         out += _desc(ref.description, 0, ref.site) + [""]
     for g in ref.groups:
