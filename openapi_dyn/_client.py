@@ -90,6 +90,11 @@ class BaseClient:
         check_headers(headers or {}, f"{self._kind}(headers=...)")
         default_headers.update(headers or {})
         self._default_headers = default_headers
+        self._signer = None
+        if prof.signing:
+            from ._aws_sigv4 import signer_for
+
+            self._signer = signer_for(prof.signing, self)
         self.max_connections = max_connections
         self.max_response_bytes = max_response_bytes
         self._transport = None
@@ -147,14 +152,19 @@ class BaseClient:
         """Validate and encode a call without sending it; returns a
         :class:`~openapi_dyn.PreparedRequest`."""
         from ._request import build_request
+        from ._routes import route
 
         op = self.operation(operation_id)
         opts = _split_options(kwargs)
         validate = self.validate if opts.get("validate") is None else opts["validate"]
+        op, kwargs, opts = route(op, kwargs, opts, self.profile, self.operation)
         try:
-            return build_request(self._call_context, op, kwargs, opts.get("body"), body_given="body" in opts,
-                                 content_type=opts.get("content_type"), headers=opts.get("headers"),
-                                 validate=validate)
+            prepared = build_request(self._call_context, op, kwargs, opts.get("body"), body_given="body" in opts,
+                                     content_type=opts.get("content_type"), headers=opts.get("headers"),
+                                     validate=validate)
+            if self._signer is not None:
+                self._signer.attach(prepared)
+            return prepared
         except (TypeError, AttributeError, KeyError, IndexError, ValueError, RecursionError) as exc:
             if isinstance(exc, OpenAPIDynError):
                 raise

@@ -190,7 +190,10 @@ class Exchange:
             body.seek(start)
         hops: List[Hop] = []
         crossed = False
+        signer = getattr(prepared, "signer", None)
         while True:
+            if signer is not None and not crossed:
+                signer.sign(method, url, headers, body)  # per attempt and hop: the exact bytes sent
             raw = yield SEND, Request(method, url, headers, body, crossed)
             if isinstance(raw, Failed):
                 return raw

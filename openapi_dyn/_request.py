@@ -72,7 +72,7 @@ class PreparedRequest:
     """
 
     __slots__ = ("operation_id", "method", "url", "headers", "body", "json",
-                 "content_type", "missing_credentials", "replayable", "_secrets", "operation")
+                 "content_type", "missing_credentials", "replayable", "_secrets", "operation", "signer")
 
     def __init__(self, operation, method: str, url: str, headers: Dict[str, str], body: Any,
                  json_body: Any, content_type: Optional[str], secrets: SecretPlaces,
@@ -88,6 +88,9 @@ class PreparedRequest:
         self._secrets = secrets
         self.missing_credentials = missing_credentials
         self.replayable = replayable
+        #: signs each attempt as it is sent (``sign(method, url, headers,
+        #: body)``), for APIs whose profile says so (:mod:`._aws_sigv4`)
+        self.signer: Any = None
 
     @property
     def secret_places(self) -> SecretPlaces:

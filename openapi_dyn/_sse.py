@@ -174,6 +174,17 @@ def _error_message(payload: Any) -> str:
     return text[:500] or "error event"
 
 
+def _parser_for(raw) -> Any:
+    """The parser of the answer's stream format: server-sent events, or an
+    AWS event stream (:mod:`._eventstream`, Claude on Bedrock)."""
+    ctype = (getattr(raw, "headers", None) or {}).get("Content-Type") or ""
+    if ctype.split(";", 1)[0].strip().lower() == "application/vnd.amazon.eventstream":
+        from ._eventstream import EventStreamParser
+
+        return EventStreamParser()
+    return EventParser()
+
+
 class _StreamBase:
     """What both kinds of stream share: the answer's status and headers,
     and what each event means (``[DONE]``, an error event or payload)."""
@@ -189,7 +200,7 @@ class _StreamBase:
         self._started = False
         self._closed = False
         self._done = False  # [DONE] was read
-        self._parser = EventParser()
+        self._parser = _parser_for(raw)
         self._limit = getattr(raw, "openapi_dyn_max_bytes", None)
 
     @property
