@@ -35,7 +35,7 @@ class EventStreamParser:
     """Frames in, :class:`._sse.ServerSentEvent`\\ s out (see the module
     docstring)."""
 
-    __slots__ = ("_buffer", "_pending")
+    __slots__ = ("_buffer", "_pending", "_broken")
 
     def __init__(self) -> None:
         try:
@@ -45,10 +45,13 @@ class EventStreamParser:
                              "pip install 'openapi_dyn[bedrock]'") from None
         self._buffer = EventStreamBuffer()
         self._pending = 0  # bytes fed that no whole frame has used yet
+        self._broken = ""  # a corrupt frame, raised once the events before it are out
 
     def feed(self, chunk: bytes) -> list:
         from botocore.eventstream import ParserError
 
+        if self._broken:
+            raise IncompleteEvent(self._broken)
         self._buffer.add_data(chunk)
         self._pending += len(chunk)
         out: List[Any] = []
@@ -59,11 +62,14 @@ class EventStreamParser:
                 if event is not None:
                     out.append(event)
         except ParserError as exc:
-            # read as a stream that broke off (StreamError, by the stream)
-            raise IncompleteEvent(f"corrupt AWS event-stream frame ({type(exc).__name__})") from None
+            # read as a stream that broke off (StreamError, by the stream),
+            # after the good events before it
+            self._broken = f"corrupt AWS event-stream frame ({type(exc).__name__})"
         return out
 
     def close(self) -> list:
+        if self._broken:
+            raise IncompleteEvent(self._broken)
         if self._pending:
             raise IncompleteEvent(f"{self._pending} bytes of an unfinished event-stream frame")
         return []
