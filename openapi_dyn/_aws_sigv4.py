@@ -82,11 +82,16 @@ class AwsSigner:
                 "AWS_BEARER_TOKEN_BEDROCK")
         return creds
 
-    def sign(self, method: str, url: str, headers: Any, body: Any) -> None:
+    def sign(self, method: str, url: str, headers: Any, body: Any, crossed: bool = False) -> None:
         """Add ``Authorization``, ``X-Amz-Date`` and, with temporary
         credentials, ``X-Amz-Security-Token`` to ``headers`` (the mapping
         this attempt sends), over exactly this method, URL, headers and
-        body."""
+        body.  ``crossed``: a redirect went to another origin, which gets
+        none of them (the session token is a credential)."""
+        if crossed:
+            for name in _SIGNING_HEADERS:
+                _remove(headers, name)
+            return
         if body is not None and not isinstance(body, (bytes, str)):
             raise UsageError("a request signed with AWS Signature Version 4 needs its body in memory "
                              "(bytes), not a stream")
@@ -94,16 +99,20 @@ class AwsSigner:
         from botocore.auth import SigV4Auth
         from botocore.awsrequest import AWSRequest
 
-        for name in ("Authorization", "X-Amz-Date", "X-Amz-Security-Token"):
+        for name in _SIGNING_HEADERS:
             _remove(headers, name)
         # a proxy may drop Connection, so it is not signed (as the SDK does)
         signed = {k: v for k, v in headers.items() if k.lower() != "connection"}
         request = AWSRequest(method=method.upper(), url=url, headers=signed, data=body or b"")
         SigV4Auth(creds, self.service, self.region()).add_auth(request)
-        for name in ("Authorization", "X-Amz-Date", "X-Amz-Security-Token"):
+        for name in _SIGNING_HEADERS:
             value = request.headers.get(name)
             if value is not None:
                 headers[name] = value
+
+
+#: What signing adds to a request.
+_SIGNING_HEADERS = ("Authorization", "X-Amz-Date", "X-Amz-Security-Token")
 
 
 def _remove(headers: Any, name: str) -> None:

@@ -192,8 +192,8 @@ class Exchange:
         crossed = False
         signer = getattr(prepared, "signer", None)
         while True:
-            if signer is not None and not crossed:
-                signer.sign(method, url, headers, body)  # per attempt and hop: the exact bytes sent
+            if signer is not None:  # per attempt and hop, over the exact bytes sent; never for another origin
+                signer.sign(method, url, headers, body, crossed)
             raw = yield SEND, Request(method, url, headers, body, crossed)
             if isinstance(raw, Failed):
                 return raw

@@ -196,6 +196,24 @@ def test_retries_and_redirects_are_signed_again(faultserver):
     assert second.headers["Authorization"] != third.headers["Authorization"]
 
 
+def test_a_redirect_to_another_origin_carries_no_signature_or_token(faultserver, monkeypatch):
+    from faultserver import FaultServer
+
+    other = FaultServer()
+    try:
+        other.always(reply(json=bs.MESSAGE))
+        monkeypatch.setenv("AWS_SESSION_TOKEN", bs.SESSION_TOKEN)
+        faultserver.plan(reply(307, headers={"Location": f"{other.url}/model/m/invoke"}))
+        Client("anthropic-bedrock", base_url=faultserver.url, max_retries=0).messages_post(
+            modelId=MODEL, max_tokens=8, messages=MESSAGES)
+        first, moved = faultserver.requests[0], other.requests[0]
+        assert bs.signature_problem(first, token=bs.SESSION_TOKEN) is None
+        for name in ("Authorization", "X-Amz-Date", "X-Amz-Security-Token"):
+            assert moved.headers.get(name) is None, name
+    finally:
+        other.stop()
+
+
 def test_without_credentials_nothing_is_sent(bedrock, monkeypatch):
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
