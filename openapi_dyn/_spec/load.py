@@ -146,7 +146,9 @@ def load_spec(source: Any = _bundled.DEFAULT, *, cache: bool = True, strict: boo
     """Load ``source`` into one self-contained, repaired OpenAPI 3.x document.
 
     ``source`` is a bundled name (``"openai"``, the default, ``"anthropic"``,
-    ``"cohere"``, ``"azure-openai"``, ``"azure-openai-preview"``), a path to a
+    ``"cohere"``, ``"azure-openai"``, ``"azure-openai-preview"``, or a vendor
+    overlay: ``"groq"``, ``"deepseek"``, ``"together"``, ``"xai"``,
+    ``"anthropic-bedrock"``), a path to a
     YAML or JSON file (str or :class:`pathlib.Path`), an ``http(s)://`` URL,
     or an already parsed dict (which is copied, never changed).  ``cache``:
     use the on-disk cache (see :mod:`.cache`).  ``strict``: also validate the
