@@ -99,6 +99,19 @@ def test_messages_create_and_stream_match_the_sdk(bedrock):
     assert ours[1].path == f"/model/{MODEL}/invoke-with-response-stream"
 
 
+def test_an_inference_profile_arn_goes_in_the_path_as_the_sdk_puts_it(bedrock):
+    anthropic = pytest.importorskip("anthropic")
+    pytest.importorskip("boto3")
+    arn = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-sonnet-4-20250514-v1:0"
+    sdk = anthropic.AnthropicBedrock(aws_region="us-east-1", base_url=bedrock.url, max_retries=0)
+    sdk.messages.create(model=arn, max_tokens=8, messages=MESSAGES)
+    _client(bedrock).messages_post(modelId=arn, max_tokens=8, messages=MESSAGES)
+    theirs, ours = bedrock.requests
+    assert ours.path == theirs.path == \
+        "/model/arn:aws:bedrock:us-east-1:123456789012:inference-profile%2Fus.anthropic.claude-sonnet-4-20250514-v1:0/invoke"
+    assert bs.signature_problem(ours) is None
+
+
 def test_the_body_form_and_the_keyword_form_send_the_same(bedrock):
     client = _client(bedrock)
     client.messages_post(modelId=MODEL, body={"max_tokens": 64, "messages": MESSAGES, "stream": False})
