@@ -48,6 +48,14 @@ class AwsSigner:
     def __repr__(self) -> str:
         return f"<AwsSigner SigV4 service={self.service} region={self.region()}>"
 
+    def describe(self) -> str:
+        """What a dry run shows in place of the signature."""
+        try:
+            region = self.region()
+        except UsageError:
+            region = "no region"
+        return f"AWS Signature Version 4, service {self.service}, {region}"
+
     def attach(self, prepared) -> None:
         """Mark ``prepared`` to be signed when sent, unless a credential for
         the signing scheme was given (then it goes as a bearer token)."""

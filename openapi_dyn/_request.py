@@ -119,6 +119,8 @@ class PreparedRequest:
         be masked."""
         lines = [f"{self.method} {self.masked_url}"]
         lines += [f"{k}: {v}" for k, v in self.masked_headers().items()]
+        if self.signer is not None:
+            lines.append(f"Authorization: **** ({self.signer.describe()}, made when sent)")
         if self.json is not None:
             lines += ["", mask_places_text(json.dumps(self.json, indent=2, ensure_ascii=False, default=str),
                                            self._secrets)]

@@ -227,6 +227,20 @@ def test_a_redirect_to_another_origin_carries_no_signature_or_token(faultserver,
         other.stop()
 
 
+def test_a_dry_run_says_the_request_will_be_signed(tmp_path):
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-m", "openapi_dyn", "--spec", "anthropic-bedrock", "call",
+                           "messages_post", "modelId=" + MODEL, "--body",
+                           json.dumps({"max_tokens": 8, "messages": MESSAGES}), "--dry-run"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert f"POST https://bedrock-runtime.us-east-1.amazonaws.com/model/{MODEL}/invoke" in out
+    assert "Authorization: **** (AWS Signature Version 4, service bedrock, us-east-1, made when sent)" in out
+    assert '"anthropic_version": "bedrock-2023-05-31"' in out and bs.SECRET_KEY not in out + done.stderr
+
+
 def test_without_credentials_nothing_is_sent(bedrock, monkeypatch):
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
