@@ -89,7 +89,7 @@ class PreparedRequest:
         self.missing_credentials = missing_credentials
         self.replayable = replayable
         #: signs each attempt as it is sent (``sign(method, url, headers,
-        #: body)``), for APIs whose profile says so (:mod:`._aws_sigv4`)
+        #: body, crossed)``), for APIs whose profile says so (:mod:`._aws_sigv4`)
         self.signer: Any = None
 
     @property
