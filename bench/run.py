@@ -309,6 +309,43 @@ def machine() -> str:
             f"{openapi_core.__version__}, openai {openai.__version__}")
 
 
+#: The specs loaded by name in issue 21's rows; "openai" is the anchor.
+VENDORS = ("openai", "groq", "deepseek", "together", "xai", "anthropic", "anthropic-bedrock")
+
+
+def vendor_rows(rows: List[Dict[str, Any]], figures: Dict[str, Any], env: Dict[str, str], work: Path,
+                rounds: int, log: Callable[[str], None]) -> None:
+    """Issue 21: ``Client(name)`` in a fresh process for every bundled
+    vendor, warm cache, against ``Client("openai")``; and the first load
+    (empty cache) of an overlay, for context."""
+    import shutil
+
+    log("vendors: warming the caches")
+    for name in VENDORS:
+        run_process(OURS_LOAD, env, (name,))
+    log(f"vendors: {rounds} rounds of fresh processes")
+    got = cold({name: (OURS_LOAD, env, (name,)) for name in VENDORS}, rounds)
+    empty = work / "empty-vendors"
+
+    def fresh(_name: str) -> None:
+        shutil.rmtree(empty, ignore_errors=True)
+
+    first = cold({name: (OURS_LOAD, child_env(empty), (name,)) for name in ("openai", "groq", "anthropic-bedrock")},
+                 max(5, rounds // 2 + 2), fresh)
+    figures["vendors"] = {"warm": got, "first": first}
+    anchor = got["openai"]["seconds"]
+    for name in VENDORS[1:]:
+        r = got[name]["seconds"] / anchor
+        rows.append({"target": "21 load by name", "what": f'Client("{name}"), warm cache',
+                     "value": f"{got[name]['seconds'] * 1e3:,.0f} ms", "anchor_what": 'Client("openai"), same',
+                     "anchor": f"{anchor * 1e3:,.0f} ms", "ratio": r, "goal": "≤ 1.0× (±5%)", "met": r <= 1.05})
+    for name in ("groq", "anthropic-bedrock"):
+        r = first[name]["seconds"] / first["openai"]["seconds"]
+        rows.append({"target": "21 (context)", "what": f'Client("{name}"), empty cache (base parsed too)',
+                     "value": f"{first[name]['seconds'] * 1e3:,.0f} ms", "anchor_what": 'Client("openai"), same',
+                     "anchor": f"{first['openai']['seconds'] * 1e3:,.0f} ms", "ratio": r, "goal": "", "met": None})
+
+
 def main(argv: List[str] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rounds", type=int, default=7)
@@ -316,6 +353,8 @@ def main(argv: List[str] = None) -> int:
     ap.add_argument("--json", metavar="PATH")
     ap.add_argument("--http-only", action="store_true",
                     help="only the rows of the HTTP layer (per call, end to end, async, streaming, big bodies)")
+    ap.add_argument("--vendors-only", action="store_true",
+                    help="only the rows of issue 21 (loading each bundled vendor by name against OpenAI)")
     opts = ap.parse_args(argv)
     rounds = max(5, opts.rounds)
     started = time.perf_counter()
@@ -339,6 +378,17 @@ def main(argv: List[str] = None) -> int:
     env = child_env(warm_cache)
     # this process's clients use the same private cache, not the user's
     os.environ["OPENAPI_DYN_CACHE_DIR"] = str(warm_cache)
+
+    if opts.vendors_only:
+        vendor_rows(rows, figures, env, work, rounds, log)
+        figures["machine"] = machine()
+        figures["rounds"] = rounds
+        figures["rows"] = rows
+        figures["seconds"] = time.perf_counter() - started
+        print(render(rows, figures, markdown=opts.markdown))
+        if opts.json:
+            Path(opts.json).write_text(json.dumps(figures, indent=2))
+        return 0
 
     if not opts.http_only:
         # ---- targets 1, 2, 5: cold start, warm cache

@@ -59,7 +59,8 @@ if TYPE_CHECKING:  # what type checkers and editors see of the lazily loaded nam
     from ._agents.tool_calls import ToolResult, tool_result_from_error, tool_result_from_response, tool_arguments_to_call
     from ._answer.records import Record
     from ._answer.response import Response
-    from ._answer.sse import AsyncStream, ServerSentEvent, Stream
+    from ._answer.sse import ServerSentEvent
+    from ._answer.streams import AsyncStream, Stream
     from ._async_client import AsyncClient
     from ._batch.bridge import Batch
     from ._call.redact import SecretPlaces
@@ -86,8 +87,8 @@ _LAZY = {
     "Profile": "._spec.profile",
     "PreparedRequest": "._call.request",
     "Response": "._answer.response",
-    "Stream": "._answer.sse",
-    "AsyncStream": "._answer.sse",
+    "Stream": "._answer.streams",
+    "AsyncStream": "._answer.streams",
     "ServerSentEvent": "._answer.sse",
     "Record": "._answer.records",
     "SecretPlaces": "._call.redact",

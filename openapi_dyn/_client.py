@@ -81,6 +81,11 @@ class BaseClient:
         check_headers(headers or {}, f"{self._kind}(headers=...)")
         default_headers.update(headers or {})
         self._default_headers = default_headers
+        self._signer = None
+        if prof.signing:
+            from ._call.sigv4 import signer_for
+
+            self._signer = signer_for(prof.signing, self)
         self.max_connections = max_connections
         self.max_response_bytes = max_response_bytes
         self._transport = None
@@ -159,14 +164,19 @@ class BaseClient:
         """Validate and encode a call without sending it; returns a
         :class:`~openapi_dyn.PreparedRequest`."""
         from ._call.request import build_request
+        from ._call.routes import route
 
         op = self.operation(operation_id)
         opts = _split_options(kwargs)
         validate = self.validate if opts.get("validate") is None else opts["validate"]
+        op, kwargs, opts = route(op, kwargs, opts, self.profile, self.operation)
         try:
-            return build_request(self._call_context, op, kwargs, opts.get("body"), body_given="body" in opts,
-                                 content_type=opts.get("content_type"), headers=opts.get("headers"),
-                                 validate=validate)
+            prepared = build_request(self._call_context, op, kwargs, opts.get("body"), body_given="body" in opts,
+                                     content_type=opts.get("content_type"), headers=opts.get("headers"),
+                                     validate=validate)
+            if self._signer is not None:
+                self._signer.attach(prepared)
+            return prepared
         except (TypeError, AttributeError, KeyError, IndexError, ValueError, RecursionError) as exc:
             if isinstance(exc, OpenAPIDynError):
                 raise
@@ -235,7 +245,7 @@ class BaseClient:
         ops = len(self.spec.operations)
         base = self.base_url or self._server_url(None)
         return (f"<openapi_dyn.{self._kind} {self.spec.title!r} {self.spec.info.get('version', '')} "
-                f"from {self.spec.origin}: {ops} operations, base_url={base!r}>")
+                f"from {self.spec.origin}{_derived(self.spec)}: {ops} operations, base_url={base!r}>")
 
     # --------------------------------------------------------- conventions
     @cached_property
@@ -564,6 +574,12 @@ class ClientCallContext:
     credentials = _reads_live("_credentials", "the client's credentials by scheme")
     header_secrets = _reads_live("_header_secrets", "header values to mask wherever they appear")
 
+
+
+def _derived(spec: Any) -> str:
+    """`` (overlay ... on bundled:openai)`` for a spec made by a vendor overlay."""
+    derived = getattr(spec, "derived_from", None)
+    return f" ({derived})" if derived else ""
 
 
 def _split_options(kwargs: Dict[str, Any]) -> Dict[str, Any]:

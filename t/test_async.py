@@ -15,7 +15,7 @@ import openapi_dyn
 
 from openapi_dyn import (APIConnectionError, APITimeoutError, AsyncClient, BadRequestError, Client, ConflictError,
                          DownloadError, InternalServerError, NotFoundError, RateLimitError, StreamError, UsageError)
-from openapi_dyn._answer.sse import AsyncStream
+from openapi_dyn._answer.streams import AsyncStream
 
 from conftest import DATA
 from faultserver import events, reply, reset, send_body, stall, status

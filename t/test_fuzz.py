@@ -94,12 +94,17 @@ def arguments(op):
     return st.builds(lambda p, o: {**p, **o}, params, options)
 
 
+#: Every bundled spec but the overlays that only give the OpenAI document
+#: other servers (the same operations and schemas: fuzzed as "openai").
+FUZZED = [n for n in bundled.names() if (bundled.entry(n) or {}).get("base") != "openai"]
+
+
 @pytest.fixture(scope="module")
 def bundled_clients():
-    return {name: Client(name, api_key="sk-fuzz-key-0000") for name in bundled.names()}
+    return {name: Client(name, api_key="sk-fuzz-key-0000") for name in FUZZED}
 
 
-@pytest.mark.parametrize("name", bundled.names())
+@pytest.mark.parametrize("name", FUZZED)
 def test_any_arguments_for_every_operation_give_a_request_or_our_error(bundled_clients, name):
     client = bundled_clients[name]
     for op in client.operations.values():    # every operation

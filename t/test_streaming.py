@@ -7,7 +7,8 @@ import threading
 import pytest
 
 from openapi_dyn import APITimeoutError, Client, StreamError
-from openapi_dyn._answer.sse import IncompleteEvent, ServerSentEvent, Stream, parse_events
+from openapi_dyn._answer.sse import IncompleteEvent, ServerSentEvent, parse_events
+from openapi_dyn._answer.streams import Stream
 
 from conftest import DATA
 from faultserver import events, reply, reset, status

@@ -193,7 +193,7 @@ def tool_result_from_response(response) -> ToolResult:
     """A :class:`ToolResult` from a :class:`~openapi_dyn.Response`:
     JSON as is, text as text, binary as base64 with its media type, an event
     stream collected into ``{"events": [...]}`` (at most :data:`MAX_EVENTS`)."""
-    from .._answer.sse import Stream
+    from .._answer.streams import Stream
 
     data = response.data
     media_type = (response.headers.get("Content-Type") or "").split(";", 1)[0].strip() or None
@@ -220,7 +220,7 @@ async def call_tool_async(client, name: str, arguments: Any = None, *, prefix: s
     """:func:`call_tool` for :class:`~openapi_dyn.AsyncClient`: the same
     mapping, validation and results; the call is awaited and an event stream
     is collected as it arrives."""
-    from .._answer.sse import AsyncStream
+    from .._answer.streams import AsyncStream
 
     op = find_tool(client, name, prefix)
     shape = shape_for(client, op)

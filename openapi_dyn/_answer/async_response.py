@@ -75,7 +75,7 @@ async def finish(raw: httpx.Response, prepared, *, save_to: Any = None, validate
             elif kind is SAVE:
                 kind, response = steps.send(await save_body(raw, prepared, save_to))
             else:
-                from .sse import AsyncStream
+                from .streams import AsyncStream
 
                 kind, response = steps.send(AsyncStream(raw, prepared, attribute_access))
     except BaseException:

@@ -1,7 +1,7 @@
 """What an answer says about itself apart from its data: the request id the
 server gave, and the fields of a vendor's error envelope (``message``,
 ``type``, ``code``, ``param``).  Read by error answers
-(:mod:`._response`), error events of a stream (:mod:`._sse`) and batch
+(:mod:`.response`), error events of a stream (:mod:`.streams`) and batch
 results alike, so it sits below all of them."""
 from __future__ import annotations
 

@@ -100,7 +100,7 @@ class Response:
 
 
 def _stream_type():
-    from .sse import _StreamBase
+    from .streams import _StreamBase
     return _StreamBase
 
 
@@ -220,6 +220,10 @@ def wants_stream(prepared, save_to: Any = None, profile: Any = None) -> bool:
 #: comes with the finished :class:`Response`.
 READ, SAVE, STREAM, DONE = "read", "save", "stream", "done"
 
+#: Answers handed out as a :class:`~openapi_dyn.Stream`: server-sent events,
+#: and AWS event streams (Claude on Bedrock, read by :mod:`.eventstream`).
+STREAM_TYPES = ("text/event-stream", "application/vnd.amazon.eventstream")
+
 
 def finishing(raw, prepared, is_read: bool, save_to: Any = None, profile: Any = None,
               attribute_access: bool = True):
@@ -233,7 +237,7 @@ def finishing(raw, prepared, is_read: bool, save_to: Any = None, profile: Any = 
             yield READ, None
         raise_for_status(raw, prepared, profile)
     response = Response(raw, prepared, profile, attribute_access)
-    if content_type_of(raw) == "text/event-stream" and save_to is None and not is_read:
+    if content_type_of(raw) in STREAM_TYPES and save_to is None and not is_read:
         response._data = yield STREAM, None
         response._decoded = True
         if profile is not None and profile.skip_events:
@@ -256,7 +260,7 @@ def finish(raw, prepared, *, save_to: Any = None, validate: bool = False, profil
     kind, response = next(steps)
     while kind is not DONE:
         if kind is STREAM:
-            from .sse import Stream
+            from .streams import Stream
 
             got: Any = Stream(raw, prepared, attribute_access)
         else:

@@ -76,7 +76,8 @@ class PreparedRequest:
     """
 
     __slots__ = ("operation_id", "method", "url", "headers", "body", "json",
-                 "content_type", "missing_credentials", "replayable", "_secrets", "operation", "vectors")
+                 "content_type", "missing_credentials", "replayable", "_secrets", "operation", "vectors",
+                 "signer")
 
     def __init__(self, operation, method: str, url: str, headers: Dict[str, str], body: Any,
                  json_body: Any, content_type: Optional[str], secrets: SecretPlaces,
@@ -95,6 +96,9 @@ class PreparedRequest:
         #: the profile's VectorRule when the client asked for base64 vectors
         #: on the caller's behalf: the answer is decoded back to floats
         self.vectors: Any = None
+        #: signs each attempt as it is sent (``sign(method, url, headers,
+        #: body, crossed)``), for APIs whose profile says so (:mod:`openapi_dyn._call.sigv4`)
+        self.signer: Any = None
 
     @property
     def secret_places(self) -> SecretPlaces:
@@ -123,6 +127,8 @@ class PreparedRequest:
         be masked."""
         lines = [f"{self.method} {self.masked_url}"]
         lines += [f"{k}: {v}" for k, v in self.masked_headers().items()]
+        if self.signer is not None:
+            lines.append(f"Authorization: **** ({self.signer.describe()}, made when sent)")
         if self.json is not None:
             lines += ["", mask_places_text(json.dumps(self.json, indent=2, ensure_ascii=False, default=str),
                                            self._secrets)]

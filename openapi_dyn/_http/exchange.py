@@ -190,7 +190,10 @@ class Exchange:
             body.seek(start)
         hops: List[Hop] = []
         crossed = False
+        signer = getattr(prepared, "signer", None)
         while True:
+            if signer is not None:  # per attempt and hop, over the exact bytes sent; never for another origin
+                signer.sign(method, url, headers, body, crossed)
             raw = yield SEND, Request(method, url, headers, body, crossed)
             if isinstance(raw, Failed):
                 return raw

