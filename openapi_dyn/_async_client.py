@@ -86,13 +86,14 @@ class AsyncClient(BaseClient):
             return self._made_transport(AsyncTransport, self._http_client)
         return self._transport
 
-    async def call_tool(self, name: str, arguments: Any = None, *, prefix: str = ""):
+    async def call_tool(self, name: str, arguments: Any = None, *, prefix: str = "", dry_run: bool = False):
         """Validate and send a model's tool call; returns a
         :class:`~openapi_dyn.ToolResult` (``is_error`` set for invalid
-        arguments and API errors; see :func:`openapi_dyn._tool_calls.call_tool`)."""
+        arguments and API errors; with ``dry_run`` the prepared request,
+        masked, instead of sending; see :func:`openapi_dyn._tool_calls.call_tool`)."""
         from ._tool_calls import call_tool_async
 
-        return await call_tool_async(self, name, arguments, prefix=prefix)
+        return await call_tool_async(self, name, arguments, prefix=prefix, dry_run=dry_run)
 
     async def aclose(self) -> None:
         """Close the connection pool (an ``http_client=`` passed in is left

@@ -6,7 +6,7 @@
     openapi-dyn docs --format pod|markdown|html|man|text -o DIR [--split]
     openapi-dyn repl
     openapi-dyn mcp [--tag TAG] [--operations ID,...] [--search WORDS] [--prefix P]
-                    [--names operationId|snake] [--read-only]
+                    [--names operationId|snake] [--read-only | --allow-write] [--dry-run]
     openapi-dyn batch submit FILE.jsonl [--state PATH] | status STATE | results STATE [-o FILE] [--wait]
 
 Every command takes ``--spec NAME|PATH|URL`` (default: the bundled OpenAI
@@ -118,7 +118,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--prefix", default="", help="put this in front of every tool name (joined by _)")
     p.add_argument("--names", default="operationId", choices=("operationId", "snake"),
                    help="tool names: the operationId as it is, or snake_cased")
-    p.add_argument("--read-only", action="store_true", help="only GET, HEAD and OPTIONS operations")
+    writes = p.add_mutually_exclusive_group()
+    writes.add_argument("--read-only", action="store_true",
+                        help="only GET, HEAD, OPTIONS and QUERY operations, even those named in --operations")
+    writes.add_argument("--allow-write", action="store_true",
+                        help="serve operations that change state too (POST, PUT, PATCH, DELETE); by default "
+                             "only read-only ones are served unless named in --operations")
+    p.add_argument("--dry-run", action="store_true",
+                   help="validate and prepare each call but do not send it: answer with the request, masked")
 
     p = sub.add_parser("batch", help="run many calls through the vendor's batch engine (docs/batch.md)")
     _common(p, False)
@@ -474,7 +481,8 @@ def cmd_mcp(client, args) -> int:
     operations = [o.strip() for value in args.operations for o in value.split(",") if o.strip()]
     try:
         serve(client, operations=operations or None, tags=args.tag or None, search=args.search,
-              prefix=args.prefix, names=args.names, read_only=args.read_only)
+              prefix=args.prefix, names=args.names, read_only=args.read_only, allow_write=args.allow_write,
+              dry_run=args.dry_run)
     except MCPUnavailable as exc:
         raise _Fail(str(exc), EXIT_USAGE)
     return EXIT_OK
