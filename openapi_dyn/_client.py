@@ -526,13 +526,14 @@ class Client(BaseClient):
 
         return Batch(self, **options)
 
-    def batch_resume(self, state_path: Any):
+    def batch_resume(self, state_path: Any, adopt: Optional[Mapping[int, str]] = None):
         """The batch run recorded in ``state_path``, continued: nothing
         already submitted is submitted again (see :meth:`Batch.resume
-        <openapi_dyn.Batch.resume>`)."""
+        <openapi_dyn.Batch.resume>`; ``adopt`` settles a creation the vendor
+        could not confirm)."""
         from ._batch import Batch
 
-        return Batch.resume(self, state_path)
+        return Batch.resume(self, state_path, adopt)
 
 
 Client.__init__.__signature__ = _constructor_signature("session")  # type: ignore[attr-defined]

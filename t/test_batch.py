@@ -227,7 +227,7 @@ def test_resume_refuses_what_it_cannot_continue(server, openai, claude, tmp_path
     with pytest.raises(BatchError, match="never submitted"):
         openai.batch_resume(tmp_path / "s.json")
     b.submit()
-    with pytest.raises(BatchError, match="openai batch"):
+    with pytest.raises(BatchError, match="holds a batch for openai"):
         claude.batch_resume(tmp_path / "s.json")
     (tmp_path / "junk.json").write_text("[1]")
     with pytest.raises(BatchError, match="not a batch state"):
@@ -398,7 +398,7 @@ def test_the_batch_guide_examples_run_in_order(server, monkeypatch, tmp_path, ca
     import re
 
     import openapi_dyn
-    import openapi_dyn._batch
+    import openapi_dyn._batch_poll
     from conftest import REPO
 
     class LocalClient(Client):
@@ -408,7 +408,7 @@ def test_the_batch_guide_examples_run_in_order(server, monkeypatch, tmp_path, ca
             super().__init__(spec, **kwargs)
 
     monkeypatch.setattr(openapi_dyn, "Client", LocalClient, raising=False)
-    monkeypatch.setattr(openapi_dyn._batch, "BACKOFF", (0.01, 1.0, 0.01))
+    monkeypatch.setattr(openapi_dyn._batch_poll, "BACKOFF", (0.01, 1.0, 0.01))
     monkeypatch.chdir(tmp_path)
     blocks = re.findall(r"```python\n(.*?)```", (REPO / "docs" / "batch.md").read_text(), re.S)
     assert len(blocks) >= 3
