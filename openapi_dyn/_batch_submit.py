@@ -77,8 +77,9 @@ class Submitting:
         if proto.uploads and not chunk.get("input_file_id"):
             name = upload_name(data["run"], chunk)
             if "uploading" in chunk:
-                found = self._ask(lambda: proto.find_upload(name, intent_time(chunk["uploading"])), chunk,
-                                  "uploaded")
+                since = intent_time(chunk["uploading"])
+                found = self._ask(lambda: proto.find_upload(name, None if since is None else since - CLOCK_SLACK),
+                                  chunk, "uploaded")
                 if found:
                     chunk["input_file_id"] = found
             if not chunk.get("input_file_id"):
