@@ -8,6 +8,7 @@
     openapi-dyn mcp [--tag TAG] [--operations ID,...] [--search WORDS] [--prefix P]
                     [--names operationId|snake] [--read-only | --allow-write] [--dry-run]
     openapi-dyn batch submit FILE.jsonl [--state PATH] | status STATE | results STATE [-o FILE] [--wait]
+                      (status and results: [--adopt CHUNK=BATCH_ID])
 
 Every command takes ``--spec NAME|PATH|URL`` (default: the bundled OpenAI
 spec), ``--base-url URL``, ``--api-key KEY`` and ``--pretty``/``--compact``
@@ -139,12 +140,16 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--endpoint", help="the batch endpoint (default: that of the first line's operation)")
     q.add_argument("--completion-window", help="OpenAI's completion window (default 24h)")
     q.add_argument("--max-requests", type=int, metavar="N", help="split into batches of at most N requests")
+    adopt_help = ("CHUNK=BATCH_ID: the batch a chunk whose creation was left in doubt belongs to "
+                  "(a resume that cannot tell says so and names the candidates; repeatable)")
     q = actions.add_parser("status", help="poll once and print the status of every batch of the run")
     _common(q, False)
     q.add_argument("state", metavar="STATE", help="the state file submit printed")
+    q.add_argument("--adopt", action="append", default=[], metavar="CHUNK=BATCH_ID", help=adopt_help)
     q = actions.add_parser("results", help="write one JSON line per request: its result or its error")
     _common(q, False)
     q.add_argument("state", metavar="STATE", help="the state file submit printed")
+    q.add_argument("--adopt", action="append", default=[], metavar="CHUNK=BATCH_ID", help=adopt_help)
     q.add_argument("-o", "--output", default="-", metavar="FILE", help="where to write (default: standard output)")
     q.add_argument("--wait", action="store_true", help="poll until the run has ended")
     q.add_argument("--poll-interval", type=float, metavar="SECONDS", help="with --wait: seconds between polls")
@@ -498,7 +503,13 @@ def cmd_batch(client, args) -> int:
     if args.batch_command == "submit":
         return _batch_submit(client, args)
     client = _batch_client(client, args)
-    batch = client.batch_resume(args.state)
+    adopt = {}
+    for given in args.adopt:
+        chunk, sep, batch_id = given.partition("=")
+        if not (sep and chunk.strip().isdigit() and batch_id.strip()):
+            raise _Fail(f"expected --adopt CHUNK=BATCH_ID, got {given!r}", EXIT_USAGE)
+        adopt[int(chunk)] = batch_id.strip()
+    batch = client.batch_resume(args.state, adopt=adopt or None)
     if args.batch_command == "status":
         print(json.dumps(batch.poll(), indent=2))
         return EXIT_OK

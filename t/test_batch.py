@@ -407,7 +407,14 @@ def test_the_batch_guide_examples_run_in_order(server, monkeypatch, tmp_path, ca
             kwargs.setdefault("api_key", KEY)
             super().__init__(spec, **kwargs)
 
+    class LocalAsyncClient(openapi_dyn.AsyncClient):
+        def __init__(self, spec="openai", **kwargs):
+            kwargs.setdefault("base_url", server.url)
+            kwargs.setdefault("api_key", KEY)
+            super().__init__(spec, **kwargs)
+
     monkeypatch.setattr(openapi_dyn, "Client", LocalClient, raising=False)
+    monkeypatch.setattr(openapi_dyn, "AsyncClient", LocalAsyncClient, raising=False)
     monkeypatch.setattr(openapi_dyn._batch_poll, "BACKOFF", (0.01, 1.0, 0.01))
     monkeypatch.chdir(tmp_path)
     blocks = re.findall(r"```python\n(.*?)```", (REPO / "docs" / "batch.md").read_text(), re.S)
@@ -416,7 +423,8 @@ def test_the_batch_guide_examples_run_in_order(server, monkeypatch, tmp_path, ca
         exec(compile(code, "<docs/batch.md>", "exec"), {"__name__": "guide_example"})
     out = capsys.readouterr().out
     assert "req-0 WHAT IS 2 + 2?" in out and "SAY HELLO" in out
-    assert server.count("POST", "/v1/batches") == 1
+    assert out.count("SAY HELLO") == 3                       # the run, its resume, the async run
+    assert server.count("POST", "/v1/batches") == 2          # the run and the async run, nothing twice
 
 
 # ---------------------------------------------------------------- the data

@@ -176,7 +176,7 @@ def test_killed_with_the_upload_in_flight_uploads_nothing_twice(server, tmp_path
     assert server.count("POST", "/v1/files") == CHUNKS      # chunk 0's was found, not sent again
 
 
-def test_an_ambiguous_anthropic_create_is_refused_until_adopted(server, tmp_path):
+def test_an_ambiguous_anthropic_create_is_refused_until_adopted(server, tmp_path, monkeypatch, capsys):
     state = tmp_path / "run.batch.json"
     server.stall("create", "after")
     child = start_child("anthropic", server, state)
@@ -196,7 +196,14 @@ def test_an_ambiguous_anthropic_create_is_refused_until_adopted(server, tmp_path
     text = str(refused.value)
     assert ours in text and other["id"] in text and "adopt={0:" in text and "Nothing was created" in text
     assert server.made("anthropic") == 2                     # nothing more was created
-    b = claude.batch_resume(state, adopt={0: ours})
+    from openapi_dyn._cli import main
+
+    monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
+    cli = ["--base-url", server.anthropic_url, "batch", "status", str(state)]
+    assert main(cli + ["--adopt", "zero=" + ours]) == 2
+    assert main(cli + ["--adopt", f"0={ours}"]) == 0
+    assert json.loads(capsys.readouterr().out)["chunks"][0]["batch_id"] == ours
+    b = claude.batch_resume(state)
     b.wait(poll_interval=0.01, timeout=60)
     assert answers(b, "anthropic") == [(f"req-{i}", f"K{i}") for i in range(REQUESTS)]
     assert server.made("anthropic") == 3                     # chunk 1's, and no other
