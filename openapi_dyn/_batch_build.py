@@ -74,7 +74,7 @@ class Building:
         op = self.client.operation(operation_id)
         url = self.rules.endpoints.get(op.operation_id)
         if url is None:
-            raise UsageError(f"{op.operation_id} cannot go in a {self.client.profile.name} batch; the batch "
+            raise UsageError(f"{op.operation_id} cannot go in a batch for {self.client.profile.name}; the batch "
                              f"endpoint takes {', '.join(self.rules.endpoints)}")
         if data["endpoint"] not in (None, url):
             raise UsageError(f"{op.operation_id} goes to {url}, but this batch is for {data['endpoint']}: "
