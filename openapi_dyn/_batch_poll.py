@@ -10,6 +10,7 @@ does this.
 """
 from __future__ import annotations
 
+import json
 import sys
 import time
 from typing import Any, Dict, Mapping, Optional
@@ -37,11 +38,28 @@ class Polling:
             if chunk.get("status") not in TERMINAL:
                 self.protocol.poll(chunk)
             if chunk.get("status") in TERMINAL:
-                chunk["results"] = self.protocol.fetch(chunk, self._state.directory)
+                results = self.protocol.fetch(chunk, self._state.directory)
+                self._check_results(chunk, results)
+                chunk["results"] = results
                 chunk["collected"] = True
                 self._index = None
             self._state.save()
         return self.summary
+
+    def _check_results(self, chunk: Mapping[str, Any], results: Mapping[str, str]) -> None:
+        """The results of a chunk's batch answer the chunk's requests: a
+        batch adopted by mistake (``adopt=``) is found out here, not as
+        requests that silently never ran."""
+        asked = {cid for cid, _ in self.protocol.custom_ids(self._state.file(chunk["file"]))}
+        for name in results.values():
+            with open(self._state.file(name), "rb") as fh:
+                for raw in fh:
+                    if raw.strip():
+                        cid = json.loads(raw).get("custom_id")
+                        if cid not in asked:
+                            raise BatchError(f"batch {chunk['batch_id']} answers a request {cid!r} that chunk "
+                                             f"{chunk['index']} of {self.state_path} never held: it is not this "
+                                             f"chunk's batch (adopted by mistake?)")
 
     @property
     def finished(self) -> bool:

@@ -269,3 +269,31 @@ def test_async_client_batches_like_the_sync_one(server, tmp_path):
     first, again = asyncio.run(run())
     assert first.choices[0].message.content == "ASYNC" and again == first
     assert server.made("openai") == 1
+
+
+def test_a_wrong_adoption_is_found_out_and_a_newer_resume_takes_over(server, tmp_path):
+    claude = client_for("anthropic", server)
+    with claude.batch(state=tmp_path / "a.json") as first:
+        first.messages_post(body={"model": "claude-sonnet-4-5", "max_tokens": 8,
+                                  "messages": [{"role": "user", "content": "mine"}]})
+    # Within a process, a newer resume of the same state takes it over; the older object stops writing.
+    second = claude.batch_resume(tmp_path / "a.json")
+    with pytest.raises(BatchError, match="resumed by another Batch object"):
+        first.poll()
+    second.wait(poll_interval=0.01, timeout=30)
+    assert second.handles[0].result().content[0].text == "MINE"
+
+    # A chunk left in doubt, adopted with somebody else's batch: refused when its results come in.
+    data = json.loads((tmp_path / "a.json").read_text())
+    other = claude.call("message_batches_post", body={"requests": [
+        {"custom_id": "theirs", "params": {"model": "claude-sonnet-4-5", "max_tokens": 8,
+                                           "messages": [{"role": "user", "content": "x"}]}}]})
+    chunk = data["chunks"][0]
+    for key in ("batch_id", "collected", "results", "counts"):
+        chunk.pop(key, None)
+    chunk.update(creating=True, status="built")
+    second.close()
+    (tmp_path / "a.json").write_text(json.dumps(data))
+    wrong = claude.batch_resume(tmp_path / "a.json", adopt={0: other["id"]})
+    with pytest.raises(BatchError, match="never held"):
+        wrong.wait(poll_interval=0.01, timeout=30)
