@@ -11,7 +11,8 @@ sends one request (that is when a client's secrets become known to the log
 filter); then every client is dropped.  Then ``--records`` DEBUG records are
 written to the ``openapi_dyn`` logger (a handler formatting into memory) and
 the median time per record over the rounds is printed, next to the same
-figure in a process that made one client.  Run it against another checkout
+figure in a process that made one client.  ``--keep`` keeps the clients
+alive instead (what masking costs while they all are).  Run it against another checkout
 with ``PYTHONPATH=/that/checkout python bench/logmask.py`` to compare.
 Nothing is asserted.
 """
@@ -69,13 +70,15 @@ def per_record(records: int, rounds: int) -> float:
         logger.removeHandler(sink)
 
 
-def make_clients(n: int, url: str) -> None:
+def make_clients(n: int, url: str, keep: list = None) -> None:
     from openapi_dyn import Client
 
     for i in range(n):
         client = Client(SPEC, base_url=url, api_key=f"tenant-key-{i:06d}-abcdefghijkl", max_retries=0)
         client.call("ping")
         client.close()
+        if keep is not None:
+            keep.append(client)
     gc.collect()
 
 
@@ -84,22 +87,26 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=2000)
     ap.add_argument("--records", type=int, default=2000)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--keep", action="store_true", help="keep every client alive while measuring")
     ap.add_argument("--json")
     args = ap.parse_args()
+    kept: list = []
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Ok)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{httpd.server_address[1]}"
     try:
         make_clients(1, url)
         one = per_record(args.records, args.rounds)
-        make_clients(args.clients - 1, url)
+        make_clients(args.clients - 1, url, kept if args.keep else None)
         many = per_record(args.records, args.rounds)
     finally:
         httpd.shutdown()
         httpd.server_close()
-    figures = {"clients": args.clients, "after_one_client_us": one * 1e6, "after_many_clients_us": many * 1e6}
+    figures = {"clients": args.clients, "kept_alive": args.keep, "after_one_client_us": one * 1e6,
+               "after_many_clients_us": many * 1e6}
     print(f"DEBUG record, after 1 client:       {one * 1e6:8.1f} us")
-    print(f"DEBUG record, after {args.clients} clients: {many * 1e6:8.1f} us")
+    alive = "alive" if args.keep else "made and dropped"
+    print(f"DEBUG record, {args.clients} clients {alive}: {many * 1e6:8.1f} us")
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(figures, fh, indent=1)
