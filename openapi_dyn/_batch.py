@@ -46,6 +46,9 @@ from ._errors import BatchError, UsageError
 
 __all__ = ["Batch", "BatchHandle", "batch_rules"]
 
+#: Keys of a caller's ``metadata=`` (OpenAI takes 16; the run and chunk take two).
+MAX_METADATA = 14
+
 
 def batch_rules(client) -> BatchRules:
     """The vendor's batch conventions, or :class:`UsageError` when its profile has none."""
@@ -101,6 +104,9 @@ class Batch(Building, Submitting, Polling, Reading):
                                    ("max_bytes", max_bytes, rules.max_bytes)):
             if value is not None and not (isinstance(value, int) and 0 < value <= limit):
                 raise UsageError(f"{name}={value!r}: must be a whole number from 1 to the vendor's {limit}")
+        if metadata and rules.protocol == "openai-files" and len(metadata) > MAX_METADATA:
+            raise UsageError(f"metadata= holds {len(metadata)} keys; a batch takes 16, two of which name the "
+                             f"run and chunk (how a resume finds it): give at most {MAX_METADATA}")
         header = {"spec": client.spec.bundled_name or client.spec.origin, "profile": client.profile.name,
                   "protocol": rules.protocol, "endpoint": endpoint, "completion_window": window,
                   "operation": None, "metadata": dict(metadata or {}) or None,

@@ -297,3 +297,15 @@ def test_a_wrong_adoption_is_found_out_and_a_newer_resume_takes_over(server, tmp
     wrong = claude.batch_resume(tmp_path / "a.json", adopt={0: other["id"]})
     with pytest.raises(BatchError, match="never held"):
         wrong.wait(poll_interval=0.01, timeout=30)
+
+
+def test_metadata_leaves_room_for_the_run_and_chunk(server, tmp_path):
+    from openapi_dyn import UsageError
+
+    openai = client_for("openai", server)
+    with pytest.raises(UsageError, match="at most 14"):
+        openai.batch(state=tmp_path / "m.json", metadata={f"k{i}": "v" for i in range(15)})
+    with openai.batch(state=tmp_path / "ok.json", metadata={"project": "p1"}) as b:
+        b.createChatCompletion(body={"model": "gpt-4o", "messages": [{"role": "user", "content": "m"}]})
+    (made,) = server.batches.values()
+    assert made["metadata"] == {"project": "p1", "openapi_dyn_run": b._state.data["run"], "openapi_dyn_chunk": "0"}
