@@ -304,3 +304,15 @@ def test_inlined_schemas_are_valid_too(clients, spec):
         refs = {n[len("#/$defs/"):] for _, n in
                 ((p, node.get("$ref")) for p, node in _walk(schema)) if isinstance(n, str)}
         assert refs == set(schema.get("$defs", {})), tool["name"]
+
+
+def test_the_default_offers_no_write_of_the_bundled_spec(openai_client):
+    """`openapi-dyn mcp --spec openai` used to hand a model all 271 operations,
+    the admin key creation and deletion among them."""
+    offered = {t["name"]: t["annotations"] for t in openai_client.tools("mcp")}
+    methods = {op.operation_id: op.method for op in openai_client.spec.operations.values()}
+    assert offered and all(methods[name] in ("GET", "HEAD", "OPTIONS", "QUERY") for name in offered)
+    assert all(hints["readOnlyHint"] for hints in offered.values())
+    assert "admin-api-keys-list" in offered
+    assert "admin-api-keys-create" not in offered and "admin-api-keys-delete" not in offered
+    assert len(offered) == sum(m == "GET" for m in methods.values())
