@@ -10,7 +10,8 @@ rules the synchronous transport follows (one module each, shared).
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+import threading
+from typing import Any, Mapping, Optional
 
 from ._client import BaseClient
 
@@ -83,17 +84,53 @@ class AsyncClient(BaseClient):
             return self._made_transport(AsyncTransport, self._pool)
         return self._transport
 
-    async def call_tool(self, name: str, arguments: Any = None, *, prefix: str = ""):
+    async def call_tool(self, name: str, arguments: Any = None, *, prefix: str = "", dry_run: bool = False):
         """Validate and send a model's tool call; returns a
         :class:`~openapi_dyn.ToolResult` (``is_error`` set for invalid
-        arguments and API errors; see :func:`openapi_dyn._agents.tool_calls.call_tool`)."""
+        arguments and API errors; with ``dry_run`` the prepared request,
+        masked, instead of sending; see :func:`openapi_dyn._agents.tool_calls.call_tool`)."""
         from ._agents.tool_calls import call_tool_async
 
-        return await call_tool_async(self, name, arguments, prefix=prefix)
+        return await call_tool_async(self, name, arguments, prefix=prefix, dry_run=dry_run)
+
+    # ------------------------------------------------------------- batches
+    def batch(self, **options: Any):
+        """A :class:`~openapi_dyn.Batch`, as :meth:`Client.batch
+        <openapi_dyn.Client.batch>` makes it.  Its few vendor calls (upload,
+        create, poll, download) are made by a synchronous client sharing this
+        one's spec, profile, credentials and options; in a coroutine, wait
+        in a thread: ``await asyncio.to_thread(b.wait)``."""
+        from ._batch.bridge import Batch
+
+        return Batch(self._batch_client(), **options)
+
+    def batch_resume(self, state_path: Any, adopt: Optional[Mapping[int, str]] = None):
+        """The batch run recorded in ``state_path``, continued (as
+        :meth:`Client.batch_resume <openapi_dyn.Client.batch_resume>`)."""
+        from ._batch.bridge import Batch
+
+        return Batch.resume(self._batch_client(), state_path, adopt)
+
+    def _batch_client(self):
+        """The synchronous twin batches use: this client's settings on a
+        requests session of its own (made once, closed by :meth:`aclose`)."""
+        twin = self.__dict__.get("_twin")
+        if twin is None:
+            from ._client import Client
+
+            twin = Client.__new__(Client)
+            twin.__dict__.update({k: v for k, v in self.__dict__.items() if k != "_http_client"})
+            twin._transport, twin._transport_lock = None, threading.Lock()
+            twin._session, twin._methods = None, {}
+            self.__dict__["_twin"] = twin
+        return twin
 
     async def aclose(self) -> None:
         """Close the connection pool (an ``http_client=`` passed in is left
         open: it is the caller's)."""
+        twin = self.__dict__.pop("_twin", None)
+        if twin is not None:
+            twin.close()
         if self._transport is not None:
             await self._transport.aclose()
 

@@ -133,7 +133,10 @@ class BaseClient:
         ``format`` is ``"openai"``, ``"openai-responses"``, ``"anthropic"``
         or ``"mcp"``; options ``operations``, ``tags``, ``search``,
         ``prefix``, ``names`` (``"operationId"`` or ``"snake"``), ``strict``,
-        ``refs``, ``read_only`` (see :func:`openapi_dyn._agents.tools.tool_definitions`)."""
+        ``refs``, ``read_only``, ``allow_write`` (see
+        :func:`openapi_dyn._agents.tools.tool_definitions`).  Only operations that
+        change nothing (GET, HEAD, OPTIONS, QUERY) are offered unless
+        ``allow_write=True`` or ``operations=`` names them."""
         from ._agents.tools import tool_definitions
 
         return tool_definitions(self, format, **options)
@@ -520,13 +523,14 @@ class Client(BaseClient):
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def call_tool(self, name: str, arguments: Any = None, *, prefix: str = ""):
+    def call_tool(self, name: str, arguments: Any = None, *, prefix: str = "", dry_run: bool = False):
         """Validate and send a model's tool call; returns a
         :class:`~openapi_dyn.ToolResult` (``is_error`` set for invalid
-        arguments and API errors; see :func:`openapi_dyn._agents.tool_calls.call_tool`)."""
+        arguments and API errors; with ``dry_run`` the prepared request,
+        masked, instead of sending; see :func:`openapi_dyn._agents.tool_calls.call_tool`)."""
         from ._agents.tool_calls import call_tool
 
-        return call_tool(self, name, arguments, prefix=prefix)
+        return call_tool(self, name, arguments, prefix=prefix, dry_run=dry_run)
 
     # ------------------------------------------------------------- batches
     def batch(self, **options: Any):
@@ -539,13 +543,14 @@ class Client(BaseClient):
 
         return Batch(self, **options)
 
-    def batch_resume(self, state_path: Any):
+    def batch_resume(self, state_path: Any, adopt: Optional[Mapping[int, str]] = None):
         """The batch run recorded in ``state_path``, continued: nothing
         already submitted is submitted again (see :meth:`Batch.resume
-        <openapi_dyn.Batch.resume>`)."""
+        <openapi_dyn.Batch.resume>`; ``adopt`` settles a creation the vendor
+        could not confirm)."""
         from ._batch.bridge import Batch
 
-        return Batch.resume(self, state_path)
+        return Batch.resume(self, state_path, adopt)
 
 
 

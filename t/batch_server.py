@@ -5,9 +5,18 @@ OpenAI: ``POST /v1/files`` (multipart, ``purpose=batch``), ``GET
 ``POST /v1/batches/{id}/cancel``.  Anthropic: ``POST /v1/messages/batches``,
 ``GET /v1/messages/batches/{id}[/results]``, ``POST .../cancel``.
 
+Lists: ``GET /v1/files`` and ``GET /v1/batches`` (newest first, ``limit``
+and ``after``), ``GET /v1/messages/batches`` (``limit`` and ``after_id``),
+each with ``created_at``, as the vendors page them.
+
 Each retrieve moves a batch one status further along its plan (``validating
 -> in_progress -> finalizing -> completed`` by default); while ``hold`` is
-set, a batch stays ``in_progress``.  What each request "answers" depends on
+set, a batch stays ``in_progress``.  ``stall(step, when)`` makes the next
+upload or create wait for ``release()`` (bounded) before doing anything
+(``"before"``: it is then dropped, as a request that never arrived) or after
+doing it but before answering (``"after"``: the answer is lost), so a test can
+kill the client with the request in flight.  ``made(kind)`` counts what was
+really created, whatever the requests.  What each request "answers" depends on
 its text: ``FAIL`` gives a 400 with the vendor's error envelope, ``BUSY`` a
 429 (Anthropic: ``overloaded_error``, 529); anything else succeeds, echoing
 the text upper-cased.  A plan ending in ``expired`` or ``cancelled`` runs only
@@ -21,6 +30,9 @@ import email.policy
 import json
 import re
 import threading
+import time
+from datetime import datetime, timezone
+from urllib.parse import parse_qs
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, List, Optional
 
@@ -38,6 +50,9 @@ class BatchServer:
         self.openai_limits = openai_limits
         self.anthropic_limits = anthropic_limits
         self.counter = 0
+        self.stalls: Dict[str, str] = {}      # "upload" | "create" -> "before" | "after"
+        self.stalled = threading.Event()     # a stalled request has arrived
+        self.released = threading.Event()    # let it go on
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -61,6 +76,10 @@ class BatchServer:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def close_connection_now(self):
+                """Answer nothing: the connection is dropped."""
+                self.close_connection = True
+
             def do_GET(self):
                 server._dispatch(self, "GET", b"")
 
@@ -82,6 +101,7 @@ class BatchServer:
 
     def stop(self) -> None:
         self.hold.clear()
+        self.released.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -89,13 +109,37 @@ class BatchServer:
         with self.lock:
             return sum(1 for m, p in self.log if m == method and re.fullmatch(pattern, p))
 
+    def made(self, kind: str) -> int:
+        """Batches (``"openai"``, ``"anthropic"``) or uploaded batch files (``"file"``) really created."""
+        if kind == "file":
+            return sum(1 for f in self.files.values() if f["purpose"] == "batch")
+        return sum(1 for b in self.batches.values() if b["kind"] == kind)
+
+    def stall(self, step: str, when: str) -> None:
+        self.stalled.clear()
+        self.released.clear()
+        self.stalls[step] = when
+
+    def release(self) -> None:
+        self.released.set()
+
+    def _stall(self, step: str, when: str) -> bool:
+        """Wait (bounded) when ``step`` is to stall ``when``; true if it did."""
+        if self.stalls.get(step) != when:
+            return False
+        del self.stalls[step]
+        self.stalled.set()
+        self.released.wait(30)
+        return True
+
     def _new_id(self, prefix: str) -> str:
         self.counter += 1
         return f"{prefix}_{self.counter:04d}"
 
     # ----------------------------------------------------------- dispatch
     def _dispatch(self, h, method: str, body: bytes) -> None:
-        path = h.path.split("?")[0]
+        path, _, query = h.path.partition("?")
+        h.query = {k: v[0] for k, v in parse_qs(query).items()}
         with self.lock:
             self.log.append((method, path))
         if path.startswith("/v1/messages/batches"):
@@ -115,16 +159,28 @@ class BatchServer:
             if f is None:
                 return h._send(404, {"error": {"message": "no such file", "type": "invalid_request_error"}})
             return h._send(200, raw=f["content"], ctype="application/octet-stream")
+        if method == "GET" and path == "/v1/files":
+            items = [dict(f["public"]) for f in self.files.values()
+                     if "public" in f and f["purpose"] == h.query.get("purpose", f["purpose"])][::-1]
+            return h._send(200, _page(items, h.query, "after", openai=True))
         if method == "POST" and path == "/v1/files":
+            if self._stall("upload", "before"):
+                return h.close_connection_now()
             fields = _multipart(h.headers.get("Content-Type", ""), body)
             if fields.get("purpose", (None, b""))[1] != b"batch" or "file" not in fields:
                 return h._send(400, {"error": {"message": "purpose batch and a file needed",
                                                "type": "invalid_request_error", "param": "purpose"}})
             fid = self._new_id("file")
-            self.files[fid] = {"content": fields["file"][1], "filename": fields["file"][0], "purpose": "batch"}
-            return h._send(200, {"id": fid, "object": "file", "purpose": "batch",
-                                 "bytes": len(fields["file"][1]), "filename": fields["file"][0]})
+            public = {"id": fid, "object": "file", "purpose": "batch", "bytes": len(fields["file"][1]),
+                      "filename": fields["file"][0], "created_at": int(time.time())}
+            self.files[fid] = {"content": fields["file"][1], "filename": fields["file"][0], "purpose": "batch",
+                               "public": public}
+            if self._stall("upload", "after"):
+                return h.close_connection_now()
+            return h._send(200, public)
         if method == "POST" and path == "/v1/batches":
+            if self._stall("create", "before"):
+                return h.close_connection_now()
             req = json.loads(body)
             f = self.files.get(req.get("input_file_id"))
             if f is None or req.get("completion_window") != "24h":
@@ -140,11 +196,13 @@ class BatchServer:
                                  "input_file_id": req["input_file_id"], "completion_window": "24h",
                                  "status": plan[0], "plan": plan[1:], "lines": lines, "kind": "openai",
                                  "request_counts": {"total": len(lines), "completed": 0, "failed": 0},
-                                 "metadata": req.get("metadata")}
+                                 "metadata": req.get("metadata"), "created_at": int(time.time())}
+            if self._stall("create", "after"):
+                return h.close_connection_now()
             return h._send(200, self._public(self.batches[bid]))
         if method == "GET" and path == "/v1/batches":
             data = [self._public(b) for b in self.batches.values() if b["kind"] == "openai"][::-1]
-            return h._send(200, {"object": "list", "data": data, "has_more": False})
+            return h._send(200, _page(data, h.query, "after", openai=True))
         m = re.fullmatch(r"/v1/batches/([^/]+)(/cancel)?", path)
         if m and m.group(1) in self.batches:
             b = self.batches[m.group(1)]
@@ -216,7 +274,12 @@ class BatchServer:
             return h._send(status, {"type": "error", "error": {"type": "invalid_request_error", "message": message}},
                            headers={"request-id": "req_x"})
 
+        if method == "GET" and path == "/v1/messages/batches":
+            data = [self._public(b) for b in self.batches.values() if b["kind"] == "anthropic"][::-1]
+            return h._send(200, _page(data, h.query, "after_id", openai=False))
         if method == "POST" and path == "/v1/messages/batches":
+            if self._stall("create", "before"):
+                return h.close_connection_now()
             if len(body) > self.anthropic_limits[1]:
                 return refuse(413, "request too large")
             try:
@@ -237,7 +300,10 @@ class BatchServer:
                                  "plan": plan, "lines": reqs, "kind": "anthropic", "final": final,
                                  "request_counts": {"processing": len(reqs), "succeeded": 0, "errored": 0,
                                                     "canceled": 0, "expired": 0},
-                                 "cancel_initiated_at": None, "results_url": None}
+                                 "cancel_initiated_at": None, "results_url": None,
+                                 "created_at": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")}
+            if self._stall("create", "after"):
+                return h.close_connection_now()
             return h._send(200, self._public(self.batches[bid]))
         m = re.fullmatch(r"/v1/messages/batches/([^/]+)(/cancel|/results)?", path)
         if not m or m.group(1) not in self.batches:
@@ -289,6 +355,21 @@ class BatchServer:
         b["results"] = results[::-1]
         b["results_url"] = f"{self.anthropic_url}/v1/messages/batches/{b['id']}/results"
         b["ended_at"] = "2026-01-01T00:00:00Z"
+
+
+def _page(items: List[Dict[str, Any]], query: Dict[str, str], cursor: str, openai: bool) -> Dict[str, Any]:
+    """One page of ``items`` (newest first) after the id named by ``cursor``."""
+    limit = int(query.get("limit") or 20)
+    after = query.get(cursor)
+    if after is not None:
+        ids = [i["id"] for i in items]
+        items = items[ids.index(after) + 1:] if after in ids else []
+    page, more = items[:limit], len(items) > limit
+    if openai:
+        return {"object": "list", "data": page, "has_more": more,
+                "first_id": page[0]["id"] if page else None, "last_id": page[-1]["id"] if page else None}
+    return {"data": page, "has_more": more, "first_id": page[0]["id"] if page else None,
+            "last_id": page[-1]["id"] if page else None}
 
 
 def _text_of(body: Dict[str, Any]) -> str:

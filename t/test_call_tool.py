@@ -231,4 +231,43 @@ async def test_async_client_tool_calls(faultserver, anyio_backend):
         result = await client.call_tool("watchPet", {"pet_id": "p1"})
         assert result.content == {"events": [{"n": 1}, {"event": "moved", "data": {"n": 2}}]}
         assert faultserver.requests[-1].path == "/pets/p1/events"
-        assert len(client.tools("mcp")) == len(client.spec.operations)
+        assert len(client.tools("mcp", allow_write=True)) == len(client.spec.operations)
+
+
+def test_only_reads_are_offered_unless_writes_are_allowed_or_named(faultserver):
+    client = Client(PETS, base_url=faultserver.url, api_key=KEY, cache=False)
+    assert [t["name"] for t in client.tools("mcp")] == ["listPets", "getPhoto", "watchPet"]
+    everything = [t["name"] for t in client.tools("mcp", allow_write=True)]
+    assert everything == list(client.spec.operations)
+    assert [t["name"] for t in client.tools("mcp", operations=["createPet", "listPets"])] == ["listPets", "createPet"]
+    assert [t["name"] for t in client.tools("mcp", operations=["createPet", "listPets"], read_only=True)] == [
+        "listPets"]
+    (photo,) = client.tools("mcp", operations=["uploadPhoto"])
+    assert photo["annotations"]["destructiveHint"] is True and photo["annotations"]["idempotentHint"] is True
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_a_dry_run_returns_the_masked_request_and_sends_nothing(faultserver, asynchronous):
+    import asyncio
+
+    from openapi_dyn import AsyncClient
+
+    args = {"name": "Rex", "kind": "dog", "owner": {"name": "Ann", "phone": KEY}}
+    if asynchronous:
+        async def run():
+            async with AsyncClient(PETS, base_url=faultserver.url, api_key=KEY, cache=False) as client:
+                return (await client.call_tool("createPet", args, dry_run=True),
+                        await client.call_tool("createPet", {"name": ""}, dry_run=True))
+        result, bad = asyncio.run(run())
+    else:
+        client = Client(PETS, base_url=faultserver.url, api_key=KEY, cache=False)
+        result = client.call_tool("createPet", args, dry_run=True)
+        bad = client.call_tool("createPet", {"name": ""}, dry_run=True)
+    assert not result.is_error
+    assert result.content["dry_run"] is True
+    assert (result.content["method"], result.content["url"]) == ("POST", faultserver.url + "/pets")
+    assert result.content["headers"]["Authorization"] == "Bearer ****"
+    assert result.content["body"]["name"] == "Rex" and result.content["body"]["owner"]["phone"] == "****"
+    assert KEY not in json.dumps(result.to_dict())
+    assert bad.is_error and {"name", "kind"} <= {p["argument"] for p in bad.content["problems"]}
+    assert faultserver.requests == []

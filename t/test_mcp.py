@@ -170,3 +170,66 @@ def test_unknown_operation_exits_with_a_usage_error(session_cache_dir):
     assert done.returncode == 2
     assert "listFilez" in done.stderr and "listFiles" in done.stderr
     assert done.stdout == ""
+
+
+def _run_with_init(params, err_path, body):
+    """:func:`_run`, also returning the server's ``initialize`` answer."""
+    result = {}
+
+    async def main():
+        with anyio.fail_after(TIMEOUT):
+            with open(err_path, "w") as errlog:
+                async with stdio_client(params, errlog=errlog) as (read, write):
+                    async with ClientSession(read, write) as session:
+                        result["init"] = await session.initialize()
+                        result["value"] = await body(session)
+
+    anyio.run(main)
+    return result["init"], result["value"]
+
+
+def test_writes_are_served_only_when_allowed_and_a_dry_run_sends_nothing(tmp_path, session_cache_dir,
+                                                                         faultserver):
+    # By default: the reads of the tag only; a write is an unknown tool.
+    params, out_path, err_path = _session(tmp_path, session_cache_dir, faultserver.url, "--tag", "Vector stores")
+
+    async def reads(session):
+        listed = await session.list_tools()
+        with pytest.raises(MCPError):
+            await session.call_tool("deleteVectorStore", {"vector_store_id": "vs_1"})
+        return listed
+
+    init, listed = _run_with_init(params, err_path, reads)
+    assert {t.name for t in listed.tools} == {
+        "listVectorStores", "getVectorStore", "getVectorStoreFileBatch", "listFilesInVectorStoreBatch",
+        "listVectorStoreFiles", "getVectorStoreFile", "retrieveVectorStoreFileContent"}
+    assert "the OpenAI API:" in init.instructions and "API API" not in init.instructions
+    assert faultserver.requests == []
+
+    # --allow-write --dry-run: every operation of the tag, honestly annotated; calls are answered
+    # with the prepared request, the key masked, and nothing reaches the API.
+    params, out_path, err_path = _session(tmp_path, session_cache_dir, faultserver.url,
+                                          "--tag", "Vector stores", "--allow-write", "--dry-run")
+
+    async def writes(session):
+        listed = await session.list_tools()
+        deleted = await session.call_tool("deleteVectorStore", {"vector_store_id": "vs_1"})
+        made = await session.call_tool("createVectorStore", {"name": "notes"})
+        bad = await session.call_tool("createVectorStore", {"name": 5})
+        return listed, deleted, made, bad
+
+    init, (listed, deleted, made, bad) = _run_with_init(params, err_path, writes)
+    tools = {t.name: t.annotations for t in listed.tools}
+    assert len(tools) == 16
+    assert tools["deleteVectorStore"].destructive_hint is True and tools["deleteVectorStore"].idempotent_hint is True
+    assert tools["modifyVectorStore"].read_only_hint is False and tools["modifyVectorStore"].destructive_hint is False
+    assert "dry run" in init.instructions
+    assert not deleted.is_error
+    request = deleted.structured_content
+    assert request["dry_run"] is True and request["method"] == "DELETE"
+    assert request["url"] == faultserver.url + "/vector_stores/vs_1"
+    assert request["headers"]["Authorization"] == "Bearer ****"
+    assert made.structured_content["body"] == {"name": "notes"}
+    assert bad.is_error and "name" in bad.content[0].text
+    assert faultserver.requests == []
+    assert KEY not in out_path.read_text() and KEY not in err_path.read_text()

@@ -74,6 +74,50 @@ def test_logged_exception_tracebacks_are_masked_too(faultserver, caplog):
     assert SECRET not in text
 
 
+def test_masking_knows_the_secrets_of_live_clients_only(faultserver, caplog):
+    """A process that makes a client per tenant: each client's key is masked
+    while the client lives, and forgotten with it, so the log filter's work
+    does not grow with the clients made (bench/logmask.py measures it)."""
+    import gc
+
+    from openapi_dyn._http.logmask import MAX_SECRETS_PER_OWNER, log_masker
+
+    caplog.set_level(logging.DEBUG)
+    faultserver.always(reply(json={"ok": True}))
+    keys = [f"tenant-{i:03d}-secret-key" for i in range(40)]
+    for key in keys:
+        client = Client(str(TOY), base_url=faultserver.url, credentials={"queryKey": key}, max_retries=0)
+        assert client.call("keyed") == {"ok": True}
+        logging.getLogger("openapi_dyn.test").debug("tenant key %s in a record", key)
+        client.close()
+        del client
+    gc.collect()
+    text = _everything_logged(caplog)
+    assert text.count("tenant key **** in a record") == len(keys)
+    assert not any(key in text for key in keys)
+    assert not set(keys) & log_masker.values                 # every dropped client's key is forgotten
+
+    live = Client(str(TOY), base_url=faultserver.url, credentials={"queryKey": SECRET}, max_retries=0)
+    live.call("keyed")
+    assert SECRET in log_masker.values
+    caplog.clear()
+    logging.getLogger("openapi_dyn.test").debug("live key %s", SECRET)
+    assert SECRET not in _everything_logged(caplog) and "live key ****" in caplog.text
+
+    # one owner's set is bounded: the least recently sent go first
+    owner = type("Owner", (), {})()
+    many = [f"rotating-key-{i:05d}" for i in range(MAX_SECRETS_PER_OWNER + 10)]
+    from openapi_dyn import SecretPlaces
+    for key in many:
+        log_masker.remember(SecretPlaces([key]), owner)
+    kept = log_masker.values
+    assert many[-1] in kept and many[0] not in kept
+    assert len([k for k in many if k in kept]) == MAX_SECRETS_PER_OWNER
+    del owner
+    gc.collect()
+    assert not set(many) & log_masker.values
+
+
 # ------------------------------------------------------------ exceptions
 def _closed_port() -> int:
     s = socket.socket()

@@ -75,7 +75,7 @@ def test_every_operation_in_every_format(clients, spec):
     client = clients[spec]
     checked = set()
     for fmt in FORMATS:
-        tools = client.tools(fmt)
+        tools = client.tools(fmt, allow_write=True)
         assert len(tools) == len(client.operations)
         names = []
         for tool in tools:
@@ -92,9 +92,14 @@ def test_every_operation_in_every_format(clients, spec):
             if fmt == "mcp":
                 hints = tool["annotations"]
                 op = find_tool(client, name)
-                assert hints["readOnlyHint"] is (op.method in ("GET", "HEAD", "OPTIONS"))
+                assert hints["readOnlyHint"] is (op.method in ("GET", "HEAD", "OPTIONS", "QUERY"))
                 if op.method == "DELETE":
                     assert hints["destructiveHint"] is True and hints["idempotentHint"] is True
+                if op.method in ("PUT", "PATCH"):
+                    assert hints["destructiveHint"] is True
+                    assert hints["idempotentHint"] is (op.method == "PUT")
+                if op.method == "POST":
+                    assert hints["destructiveHint"] is False and hints["idempotentHint"] is False
         assert len(set(names)) == len(names)
     if spec == "openai":
         assert len(client.operations) == 271
@@ -103,7 +108,7 @@ def test_every_operation_in_every_format(clients, spec):
 @pytest.mark.parametrize("spec", BUNDLED)
 def test_strict_variant_or_a_reason(clients, spec):
     client = clients[spec]
-    tools = client.tools("openai-responses", strict=True)
+    tools = client.tools("openai-responses", strict=True, allow_write=True)
     strict = [t for t in tools if t["strict"]]
     assert strict, "some operation of every bundled spec has a strict form"
     for tool in tools:
@@ -171,7 +176,7 @@ def test_long_and_odd_operation_ids_get_valid_unique_names():
         "/d": {"get": {"operationId": "pets_list", "responses": {"200": {"description": "ok"}}}},
     }}
     client = Client(doc, cache=False)
-    names = [t["name"] for t in client.tools("anthropic", prefix="api")]
+    names = [t["name"] for t in client.tools("anthropic", prefix="api", allow_write=True)]
     assert all(TOOL_NAME.match(n) for n in names)
     assert len(set(names)) == 4
     assert len(names[0]) == 64 and names[2] == "api_pets_list" and names[3] != names[2]
@@ -179,12 +184,12 @@ def test_long_and_odd_operation_ids_get_valid_unique_names():
 
 
 def test_selection_by_tag_search_operations_and_read_only(openai_client):
-    by_tag = openai_client.tools("mcp", tags=["Vector stores"])
+    by_tag = openai_client.tools("mcp", tags=["Vector stores"], allow_write=True)
     assert len(by_tag) == 16
     read_only = openai_client.tools("mcp", tags="vector stores", read_only=True)
     assert {t["name"] for t in read_only} < {t["name"] for t in by_tag}
     assert all(t["annotations"]["readOnlyHint"] for t in read_only)
-    found = openai_client.tools("anthropic", search="vector store file batch")
+    found = openai_client.tools("anthropic", search="vector store file batch", allow_write=True)
     assert {t["name"] for t in found} >= {"createVectorStoreFileBatch", "cancelVectorStoreFileBatch"}
     with pytest.raises(UnknownOperationError):
         openai_client.tools("mcp", operations=["createVectorStor"])
@@ -214,7 +219,7 @@ def test_body_kept_whole_when_a_field_shares_a_parameters_name():
             "type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}}}},
         "responses": {"200": {"description": "ok"}}}}}}
     client = Client(doc, cache=False)
-    (tool,) = client.tools("mcp")
+    (tool,) = client.tools("mcp", allow_write=True)
     schema = tool["inputSchema"]
     assert set(schema["properties"]) == {"name", "body"}
     assert schema["required"] == ["name", "body"]
@@ -235,7 +240,7 @@ def test_openapi_30_idioms_become_2020_12():
             "required": ["id"]}}}},
         "responses": {"200": {"description": "ok"}}}}}}
     client = Client(doc, cache=False)
-    (tool,) = client.tools("mcp")
+    (tool,) = client.tools("mcp", allow_write=True)
     props = tool["inputSchema"]["properties"]
     assert props["n"] == {"type": ["integer", "null"], "exclusiveMinimum": 0}
     assert props["kind"] == {"type": ["string", "null"], "enum": ["a", "b", None]}
@@ -255,7 +260,7 @@ def test_refs_inline_keeps_defs_only_for_recursion(openai_client):
                "application/json": {"schema": {"$ref": "#/components/schemas/Node"}}}},
                "responses": {"200": {"description": "ok"}}}}}}
     client = Client(doc, cache=False)
-    (tool,) = client.tools("anthropic", refs="inline")
+    (tool,) = client.tools("anthropic", refs="inline", allow_write=True)
     schema = tool["input_schema"]
     assert set(schema["$defs"]) == {"Node"}
     _check_schema(schema, "putTree")
@@ -279,7 +284,7 @@ def test_parameters_the_client_fills_in_are_not_offered(openai_client):
 def test_no_key_in_any_definition(monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-env-0123456789abcdef")
     client = Client(api_key="sk-given-0123456789abcdef", headers={"X-Api-Key": "sk-header-0123456789"})
-    text = json.dumps([client.tools(fmt) for fmt in FORMATS])
+    text = json.dumps([client.tools(fmt, allow_write=True) for fmt in FORMATS])
     for secret in ("sk-env-0123456789abcdef", "sk-given-0123456789abcdef", "sk-header-0123456789"):
         assert secret not in text
 
@@ -292,9 +297,21 @@ def test_shapes_are_made_once_per_client(openai_client):
 
 @pytest.mark.parametrize("spec", BUNDLED)
 def test_inlined_schemas_are_valid_too(clients, spec):
-    for tool in clients[spec].tools("anthropic", refs="inline"):
+    for tool in clients[spec].tools("anthropic", refs="inline", allow_write=True):
         schema = tool["input_schema"]
         assert list(META.iter_errors(schema)) == [], tool["name"]
         refs = {n[len("#/$defs/"):] for _, n in
                 ((p, node.get("$ref")) for p, node in _walk(schema)) if isinstance(n, str)}
         assert refs == set(schema.get("$defs", {})), tool["name"]
+
+
+def test_the_default_offers_no_write_of_the_bundled_spec(openai_client):
+    """`openapi-dyn mcp --spec openai` used to hand a model all 271 operations,
+    the admin key creation and deletion among them."""
+    offered = {t["name"]: t["annotations"] for t in openai_client.tools("mcp")}
+    methods = {op.operation_id: op.method for op in openai_client.spec.operations.values()}
+    assert offered and all(methods[name] in ("GET", "HEAD", "OPTIONS", "QUERY") for name in offered)
+    assert all(hints["readOnlyHint"] for hints in offered.values())
+    assert "admin-api-keys-list" in offered
+    assert "admin-api-keys-create" not in offered and "admin-api-keys-delete" not in offered
+    assert len(offered) == sum(m == "GET" for m in methods.values())

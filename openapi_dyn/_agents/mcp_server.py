@@ -6,8 +6,14 @@ format, computed once at start-up; a call goes through
 :func:`openapi_dyn._agents.tool_calls.call_tool` (validated before sending, problems and
 API errors returned as tool errors) in a worker thread, so a slow API never
 blocks the protocol.  Only the served tools can be called: a name outside the
-selection (a DELETE left out by ``--read-only``) is refused like an unknown
-one.
+selection (a DELETE left out because writes were not allowed) is refused
+like an unknown one.
+
+Safe by default: only operations that change nothing (GET, HEAD, OPTIONS,
+QUERY) are served unless ``--allow-write`` is given or ``--operations`` names
+them; the annotations say which tools read, which destroy and which are
+idempotent.  With ``--dry-run`` a call is validated and prepared but not
+sent: the answer is the request, secrets masked.
 
 What the server sends: JSON answers as text and as ``structuredContent``,
 text as text, binary answers as an embedded resource (base64 with its media
@@ -56,7 +62,7 @@ def content_for(result, name: str, types) -> Dict[str, Any]:
 
 def build_server(client, *, prefix: str = "", names: str = "operationId", operations: Any = None,
                  tags: Any = None, search: Optional[str] = None, read_only: bool = False,
-                 refs: str = "defs"):
+                 allow_write: bool = False, dry_run: bool = False, refs: str = "defs"):
     """An ``mcp`` low-level ``Server`` offering the chosen operations of
     ``client`` as tools (see :func:`openapi_dyn._agents.tools.tool_definitions`)."""
     from .._version import __version__
@@ -67,7 +73,8 @@ def build_server(client, *, prefix: str = "", names: str = "operationId", operat
     from mcp_types.jsonrpc import INVALID_PARAMS
 
     definitions = tool_definitions(client, "mcp", operations=operations, tags=tags, search=search,
-                                   prefix=prefix, names=names, read_only=read_only, refs=refs)
+                                   prefix=prefix, names=names, read_only=read_only,
+                                   allow_write=allow_write, refs=refs)
     listed = types.ListToolsResult(tools=[types.Tool.model_validate(d) for d in definitions])
     served = {d["name"] for d in definitions}
 
@@ -80,7 +87,7 @@ def build_server(client, *, prefix: str = "", names: str = "operationId", operat
             logger.info("tools/call %s: no such tool", name)
             raise MCPError(code=INVALID_PARAMS, message=f"unknown tool: {name}")
         result = await anyio.to_thread.run_sync(lambda: call_tool(client, name, params.arguments or {},
-                                                                  prefix=prefix))
+                                                                  prefix=prefix, dry_run=dry_run))
         outcome = "error" if result.is_error else "ok"
         kind = result.content.get("error") if result.is_error and isinstance(result.content, dict) else None
         logger.info("tools/call %s: %s%s%s", name, outcome, f" {kind}" if kind else "",
@@ -88,10 +95,12 @@ def build_server(client, *, prefix: str = "", names: str = "operationId", operat
         return types.CallToolResult(**content_for(result, name, types))
 
     title = client.spec.title or "OpenAPI"
-    logger.info("serving %d tool(s) of %s", len(definitions), title)
+    logger.info("serving %d tool(s) of %s%s", len(definitions), title, " (dry run)" if dry_run else "")
+    api = title if title.split()[-1:] == ["API"] or " API " in f" {title} " else f"{title} API"
+    doing = ("prepared and returned without being sent (dry run)" if dry_run
+             else "validated against its OpenAPI description before sending")
     return Server(prefix or "openapi-dyn", version=__version__, title=f"{title} (openapi-dyn)",
-                  instructions=f"Tools calling the {title} API: one per operation, "
-                               f"arguments validated against its OpenAPI description before sending.",
+                  instructions=f"Tools calling the {api}: one per operation, arguments {doing}.",
                   on_list_tools=on_list_tools, on_call_tool=on_call_tool)
 
 

@@ -216,7 +216,23 @@ def tool_result_from_response(response) -> ToolResult:
     return ToolResult(str(data), status=status, media_type=media_type)
 
 
-async def call_tool_async(client, name: str, arguments: Any = None, *, prefix: str = "") -> ToolResult:
+def dry_run_result(prepared) -> ToolResult:
+    """What a dry run answers instead of sending: the prepared request,
+    secrets masked where they are (headers, query, cookies) and in the body."""
+    from .._call.redact import mask_places_text
+
+    body: Any = None
+    if prepared.json is not None:
+        body = json.loads(mask_places_text(json.dumps(prepared.json, ensure_ascii=False, default=str),
+                                           prepared.secret_places))
+    elif prepared.body is not None:
+        body = prepared.describe().partition("\n\n")[2] or f"<{type(prepared.body).__name__} body>"
+    return ToolResult({"dry_run": True, "operation": prepared.operation_id, "method": prepared.method,
+                       "url": prepared.masked_url, "headers": prepared.masked_headers(), "body": body})
+
+
+async def call_tool_async(client, name: str, arguments: Any = None, *, prefix: str = "",
+                          dry_run: bool = False) -> ToolResult:
     """:func:`call_tool` for :class:`~openapi_dyn.AsyncClient`: the same
     mapping, validation and results; the call is awaited and an event stream
     is collected as it arrives."""
@@ -226,6 +242,8 @@ async def call_tool_async(client, name: str, arguments: Any = None, *, prefix: s
     shape = shape_for(client, op)
     try:
         op_id, kwargs = tool_arguments_to_call(client, name, arguments, prefix)
+        if dry_run:
+            return scrub(dry_run_result(client.prepare(op_id, **kwargs)), secrets_of(client))
         response = await client.request(op_id, **kwargs)
         data = response.data
         if isinstance(data, AsyncStream):
@@ -331,15 +349,20 @@ def scrub(result: ToolResult, secrets: Sequence[str]) -> ToolResult:
     return result
 
 
-def call_tool(client, name: str, arguments: Any = None, *, prefix: str = "") -> ToolResult:
+def call_tool(client, name: str, arguments: Any = None, *, prefix: str = "",
+              dry_run: bool = False) -> ToolResult:
     """Take a tool call back to its operation, validate and send it with
     ``client``, and return a :class:`ToolResult`; invalid arguments and API
     errors come back as results with ``is_error`` set, never as exceptions
-    (an unknown tool name raises :class:`UnknownOperationError`)."""
+    (an unknown tool name raises :class:`UnknownOperationError`).  With
+    ``dry_run`` nothing is sent: the result is the prepared request, masked
+    (:func:`dry_run_result`)."""
     op = find_tool(client, name, prefix)
     shape = shape_for(client, op)
     try:
         op_id, kwargs = tool_arguments_to_call(client, name, arguments, prefix)
+        if dry_run:
+            return scrub(dry_run_result(client.prepare(op_id, **kwargs)), secrets_of(client))
         result = tool_result_from_response(client.request(op_id, **kwargs))
     except OpenAPIDynError as exc:
         result = tool_result_from_error(exc, shape)

@@ -39,10 +39,12 @@ PROPERTY_NAME = re.compile(r"^[a-zA-Z0-9_.-]{1,64}$")
 TOOL_DESCRIPTION_BUDGET = 1024
 FORMATS = ("openai", "openai-responses", "anthropic", "mcp")
 NAMINGS = ("operationId", "snake")
-#: Methods that change nothing: ``readOnlyHint``, and what ``--read-only`` keeps.
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
-DESTRUCTIVE_METHODS = frozenset({"DELETE", "PUT"})
+#: Methods that change nothing: ``readOnlyHint``, and all that is offered
+#: unless writes are allowed (``allow_write=True``) or operations are named.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "QUERY"})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "QUERY", "PUT", "DELETE"})
+#: Methods that remove, replace or change what is there: ``destructiveHint``.
+DESTRUCTIVE_METHODS = frozenset({"DELETE", "PUT", "PATCH"})
 
 _FILE_SCHEMA = {"anyOf": [
     {"type": "string", "contentEncoding": "base64", "description": "the file's content, base64-encoded"},
@@ -110,12 +112,17 @@ def tool_names(spec, prefix: str = "", names: str = "operationId") -> ToolNames:
 
 # ------------------------------------------------------------- selection
 def select_operations(client, operations: Optional[Iterable[str]] = None, tags: Any = None,
-                      search: Optional[str] = None, read_only: bool = False) -> List[Any]:
+                      search: Optional[str] = None, read_only: bool = False,
+                      allow_write: bool = False) -> List[Any]:
     """The operations to offer, in spec order: those named in
     ``operations`` (operationIds or aliases; an unknown one raises
     :class:`UnknownOperationError`), carrying one of ``tags``, matching
-    every word of ``search``, and only safe methods with ``read_only``;
-    every given condition must hold."""
+    every word of ``search``; every given condition must hold.
+
+    Safe by default: only the methods that change nothing (:data:`SAFE_METHODS`)
+    are offered unless ``allow_write`` is true or the operations are named
+    one by one in ``operations`` (a caller who names ``deleteFile`` means it).
+    ``read_only`` keeps only safe methods even then."""
     ops = list(client.spec.operations.values())
     if operations is not None:
         if isinstance(operations, str):
@@ -130,7 +137,7 @@ def select_operations(client, operations: Optional[Iterable[str]] = None, tags: 
     if search:
         found = {op.operation_id for op in client.search(search)}
         ops = [op for op in ops if op.operation_id in found]
-    if read_only:
+    if read_only or not (allow_write or operations is not None):
         ops = [op for op in ops if op.method in SAFE_METHODS]
     return ops
 
@@ -340,8 +347,9 @@ class ToolList(list):
 def tool_definitions(client, format: str = "openai", *, operations: Optional[Iterable[str]] = None,
                      tags: Any = None, search: Optional[str] = None, prefix: str = "",
                      names: str = "operationId", strict: bool = False, refs: str = "defs",
-                     read_only: bool = False) -> ToolList:
-    """Tool definitions for the chosen operations (see :func:`select_operations`)
+                     read_only: bool = False, allow_write: bool = False) -> ToolList:
+    """Tool definitions for the chosen operations (see :func:`select_operations`:
+    read-only ones unless ``allow_write=True`` or ``operations=`` names them)
     in ``format``: ``"openai"`` (Chat Completions), ``"openai-responses"``,
     ``"anthropic"`` or ``"mcp"``.  ``names="snake"`` snake-cases the
     operationIds; ``prefix`` goes in front, joined by ``_``.  ``strict``
@@ -354,7 +362,7 @@ def tool_definitions(client, format: str = "openai", *, operations: Optional[Ite
         raise UsageError(f"refs= must be 'defs' or 'inline', not {refs!r}")
     naming = tool_names(client.spec, prefix, names)
     out = ToolList(format=format)
-    for op in select_operations(client, operations, tags, search, read_only):
+    for op in select_operations(client, operations, tags, search, read_only, allow_write):
         shape = shape_for(client, op, refs)
         name = naming.by_operation[op.operation_id]
         schema = shape.input_schema

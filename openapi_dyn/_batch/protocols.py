@@ -25,10 +25,27 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any, Dict, Iterator, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
-from .._errors import APIError, BatchRequestNotRun, error_class_for
+from .._errors import APIError, BatchError, BatchRequestNotRun, error_class_for
 from .._answer.envelope import error_fields
+
+#: Pages of a vendor's list searched at most when reconciling.
+MAX_PAGES = 1000
+
+
+def _epoch(value: Any) -> Optional[float]:
+    """An RFC 3339 time (Anthropic's ``created_at``) or epoch seconds, as epoch seconds."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        from datetime import datetime
+
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return None
+    return None
 
 #: Statuses after which a batch changes no more.
 TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
@@ -129,42 +146,55 @@ class OpenAIFiles(Protocol):
                 b',"body":')
         return b'{"custom_id":' + json.dumps(custom_id).encode() + middle + prepared.body + b'}'
 
-    def submit(self, chunk: Dict[str, Any], path: Path, endpoint: str, window: str,
-               metadata: Optional[Mapping[str, str]], save) -> None:
-        """Upload the chunk file and create its batch, recording each id as
-        soon as it is known (``save``); a chunk half-submitted by a process
-        that died is finished, not repeated."""
-        ops = self.rules.operations
-        if not chunk.get("input_file_id"):
-            uploaded = self.client.call(ops["upload"], body={"file": path, "purpose": "batch"})
-            chunk["input_file_id"] = uploaded["id"]
-            save()
-        if chunk.get("creating") and not chunk.get("batch_id"):
-            chunk["batch_id"] = self._find_created(chunk["input_file_id"])
-        if not chunk.get("batch_id"):
-            chunk["creating"] = True
-            save()
-            body: Dict[str, Any] = {"input_file_id": chunk["input_file_id"], "endpoint": endpoint,
-                                    "completion_window": window}
-            if metadata:
-                body["metadata"] = dict(metadata)
-            created = self.client.call(ops["create"], body=body)
-            chunk["batch_id"] = created["id"]
-            self.update(chunk, created)
-        chunk.pop("creating", None)
-        save()
+    def upload(self, path: Path, name: str) -> str:
+        """Upload a chunk file under ``name``; returns its file id."""
+        uploaded = self.client.call(self.rules.operations["upload"], body={"file": (name, path), "purpose": "batch"})
+        return uploaded["id"]
 
-    def _find_created(self, input_file_id: str) -> Optional[str]:
-        """The batch already created on ``input_file_id`` by a process that
-        died before recording it, looked up in the latest batches."""
-        try:
-            page = self.client.call("listBatches", limit=100)
-        except Exception:
-            return None
-        for item in (page or {}).get("data") or ():
-            if isinstance(item, Mapping) and item.get("input_file_id") == input_file_id:
+    def find_upload(self, name: str, since: Optional[float]) -> Optional[str]:
+        """The id of the batch file called ``name`` uploaded since ``since``
+        (by a process that died before recording it), looked for over every
+        page of the vendor's list, newest first."""
+        for item in self._pages(self.rules.operations["list_files"], since, purpose="batch", order="desc"):
+            if item.get("filename") == name:
                 return item.get("id")
         return None
+
+    def create(self, chunk: Dict[str, Any], path: Path, endpoint: str, window: Optional[str],
+               metadata: Mapping[str, str]) -> Mapping[str, Any]:
+        body: Dict[str, Any] = {"input_file_id": chunk["input_file_id"], "endpoint": endpoint,
+                                "completion_window": window, "metadata": dict(metadata)}
+        return self.client.call(self.rules.operations["create"], body=body)
+
+    def find_created(self, chunk: Mapping[str, Any], metadata: Mapping[str, str], since: Optional[float],
+                     slack: float, taken: Any) -> List[Mapping[str, Any]]:
+        """The batches whose metadata names this run and chunk, over every
+        page of the vendor's list back to the intent."""
+        keys = ("openapi_dyn_run", "openapi_dyn_chunk")
+        found = []
+        start = None if since is None else since - slack
+        for item in self._pages(self.rules.operations["list"], start):
+            meta = item.get("metadata") or {}
+            if isinstance(meta, Mapping) and all(meta.get(k) == metadata[k] for k in keys):
+                found.append(item)
+        return found
+
+    def _pages(self, operation_id: str, since: Optional[float], **params: Any) -> Iterator[Mapping[str, Any]]:
+        """Every item of a cursor-paginated list (newest first), stopping at
+        the first one created before ``since`` or after :data:`MAX_PAGES`."""
+        after = None
+        for _ in range(MAX_PAGES):
+            page = self.client.call(operation_id, limit=100, **params, **({"after": after} if after else {}))
+            items = [i for i in (page or {}).get("data") or () if isinstance(i, Mapping)]
+            for item in items:
+                created = item.get("created_at")
+                if since is not None and isinstance(created, (int, float)) and created < since:
+                    return
+                yield item
+            if not page.get("has_more") or not items:
+                return
+            after = items[-1].get("id")
+        raise BatchError(f"more than {MAX_PAGES} pages of {operation_id} to search; adopt the batch by hand")
 
     def poll(self, chunk: Dict[str, Any]) -> None:
         self.update(chunk, self.client.call(self.rules.operations["retrieve"], batch_id=chunk["batch_id"]))
@@ -226,22 +256,41 @@ class AnthropicInline(Protocol):
     def line(self, custom_id: str, url: str, prepared) -> bytes:
         return b'{"custom_id":' + json.dumps(custom_id).encode() + b',"params":' + prepared.body + b'}'
 
-    def submit(self, chunk: Dict[str, Any], path: Path, endpoint: str, window: Optional[str],
-               metadata: Optional[Mapping[str, str]], save) -> None:
+    def create(self, chunk: Dict[str, Any], path: Path, endpoint: str, window: Optional[str],
+               metadata: Mapping[str, str]) -> Mapping[str, Any]:
         from .._call.bodies import PathBody
 
-        if not chunk.get("batch_id"):
-            chunk["creating"] = True
-            save()
-            # Every params object was validated as a messages_post body when
-            # it was queued; the wrapper is checked here, the file streamed.
-            prepared = self.client.prepare(self.rules.operations["create"], body={"requests": []}, validate=False)
-            prepared.body = PathBody(path)
-            created = self.client.send(prepared).data
-            chunk["batch_id"] = created["id"]
-            self.update(chunk, created)
-        chunk.pop("creating", None)
-        save()
+        # Every params object was validated as a messages_post body when it
+        # was queued; the wrapper is checked here, the file streamed.
+        prepared = self.client.prepare(self.rules.operations["create"], body={"requests": []}, validate=False)
+        prepared.body = PathBody(path)
+        return self.client.send(prepared).data
+
+    def find_created(self, chunk: Mapping[str, Any], metadata: Mapping[str, str], since: Optional[float],
+                     slack: float, taken: Any) -> List[Mapping[str, Any]]:
+        """The batches created since the intent (less ``slack``) holding as
+        many requests as the chunk and not taken by another chunk: Anthropic
+        keeps nothing of ours on a batch, so these are the candidates."""
+        start = None if since is None else since - slack
+        found = []
+        after = None
+        for _ in range(MAX_PAGES):
+            page = self.client.call(self.rules.operations["list"], limit=100,
+                                    **({"after_id": after} if after else {}))
+            items = [i for i in (page or {}).get("data") or () if isinstance(i, Mapping)]
+            for item in items:
+                created = _epoch(item.get("created_at"))
+                if start is not None and created is not None and created < start:
+                    return found
+                counts = item.get("request_counts") or {}
+                total = sum(int(counts.get(k) or 0) for k in
+                            ("processing", "succeeded", "errored", "expired", "canceled"))
+                if total == chunk["count"] and item.get("id") not in taken:
+                    found.append(item)
+            if not page.get("has_more") or not items:
+                return found
+            after = page.get("last_id") or items[-1].get("id")
+        raise BatchError(f"more than {MAX_PAGES} pages of batches to search; adopt the batch by hand")
 
     def poll(self, chunk: Dict[str, Any]) -> None:
         self.update(chunk, self.client.call(self.rules.operations["retrieve"], message_batch_id=chunk["batch_id"]))

@@ -14,6 +14,12 @@ on every status change stays cheap.
 Every write goes to a temporary file in the same directory, is flushed to
 disk and renamed over the old one: a process killed at any moment leaves
 either the previous state or the new one, never a torn file.
+
+The requests and answers kept here are the caller's data: every file the
+bridge writes is readable by its owner only (0600), in folders only its owner
+can enter (0700).  One process at a time works on a state: :meth:`BatchState.lock`
+takes an exclusive lock on a file beside it (released when the process ends,
+however it ends), so two resumes cannot both submit what is pending.
 """
 from __future__ import annotations
 
@@ -22,8 +28,9 @@ import os
 import secrets
 import tempfile
 import time
+import weakref
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import IO, Any, Dict, List, Optional
 
 from .._errors import BatchError
 
@@ -51,6 +58,31 @@ def default_state_path() -> Path:
     return data_dir() / "batches" / f"{stamp}-{secrets.token_hex(4)}.batch.json"
 
 
+#: state file path -> the state object of this process holding its lock
+#: (one entry per state in use, dropped when it is unlocked or collected).
+_HELD: Dict[str, "weakref.ref[BatchState]"] = {}
+
+#: Mode of every file the bridge writes, and of the folders it makes.
+FILE_MODE, DIR_MODE = 0o600, 0o700
+
+
+def private_dir(path: Path) -> None:
+    """Make ``path`` (and missing parents) readable by the owner only; a folder
+    that already exists keeps its mode unless it is the bridge's own."""
+    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+
+
+def open_private(path: Path, mode: str = "wb", buffering: int = -1) -> IO[Any]:
+    """Open ``path`` for writing, created 0600 (an existing file is made
+    0600 too: a download or a file left by an older version)."""
+    fd = os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    try:
+        os.fchmod(fd, FILE_MODE)
+    except (AttributeError, OSError):  # pragma: no cover - platforms without fchmod
+        pass
+    return os.fdopen(fd, mode, buffering)
+
+
 class BatchState:
     """The state document (``data``) and where it lives (``path``); the chunk
     and result files are kept in ``directory`` (the state file's name plus
@@ -59,6 +91,9 @@ class BatchState:
     def __init__(self, path: Path, data: Dict[str, Any]):
         self.path = path
         self.data = data
+        self._lock: Optional[IO[Any]] = None
+        #: a newer state object of this process took the file over
+        self.superseded = False
 
     @property
     def directory(self) -> Path:
@@ -76,11 +111,14 @@ class BatchState:
         if target.exists():
             raise BatchError(f"a batch state already exists at {target}: resume it with "
                              f"client.batch_resume({str(target)!r}) or choose another state=")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        data = {"format": STATE_FORMAT, "created": int(time.time()), "submitted": False, "chunks": []}
+        private_dir(target.parent)
+        data = {"format": STATE_FORMAT, "created": int(time.time()), "submitted": False, "chunks": [],
+                "run": secrets.token_hex(8)}
         data.update(header)
         state = cls(target.resolve(), data)
-        state.directory.mkdir(exist_ok=True)
+        state.directory.mkdir(mode=DIR_MODE, exist_ok=True)
+        os.chmod(state.directory, DIR_MODE)
+        state.lock()
         state.save()
         return state
 
@@ -102,11 +140,64 @@ class BatchState:
         if not state.directory.is_dir():
             raise BatchError(f"the request files of {target} are missing (expected {state.directory}); "
                              f"copy that directory along with the state file")
+        data.setdefault("run", secrets.token_hex(8))  # a state written before runs had an id
         return state
+
+    @property
+    def lock_path(self) -> Path:
+        return self.directory / "lock"
+
+    def lock(self) -> None:
+        """Take the exclusive lock on this state, or raise :class:`BatchError`
+        saying another process holds it.  Held until :meth:`unlock` or the
+        end of the process.  Within one process a newer :class:`BatchState`
+        of the same file takes the lock over: the older one is
+        :attr:`superseded` and refuses to write."""
+        if self._lock is not None:
+            return
+        key = str(self.path)
+        held = _HELD.get(key)
+        other = held() if held is not None else None
+        if other is not None and other is not self and other._lock is not None:
+            self._lock, other._lock, other.superseded = other._lock, None, True
+            self._hold(key)
+            return
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no advisory locks here
+            return
+        fh = open_private(self.lock_path, "w")
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            raise BatchError(f"another process is working on {self.path}: one at a time; wait for it to "
+                             f"end (or close() its Batch), then resume") from None
+        fh.write(f"{os.getpid()}\n")
+        fh.flush()
+        self._lock = fh
+        self._hold(key)
+
+    def _hold(self, key: str) -> None:
+        def forget(ref, key=key):
+            if _HELD.get(key) is ref:
+                del _HELD[key]
+
+        _HELD[key] = weakref.ref(self, forget)
+
+    def unlock(self) -> None:
+        if self._lock is not None:
+            self._lock.close()  # closing the file releases the lock
+            self._lock = None
+            held = _HELD.get(str(self.path))
+            if held is not None and held() is self:
+                del _HELD[str(self.path)]
 
     def save(self) -> None:
         """Write the state atomically (temporary file, fsync, rename)."""
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=str(self.path.parent))
+        if self.superseded:
+            raise BatchError(f"{self.path} was resumed by another Batch object since: use that one")
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=str(self.path.parent))  # 0600
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 json.dump(self.data, fh, indent=1, sort_keys=True)
@@ -128,6 +219,7 @@ class BatchState:
         """Delete the state and its directory (a run discarded before submission)."""
         import shutil
 
+        self.unlock()
         shutil.rmtree(self.directory, ignore_errors=True)
         try:
             self.path.unlink()

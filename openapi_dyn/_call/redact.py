@@ -140,13 +140,10 @@ def _query_pattern(name: str) -> "re.Pattern[str]":
     return pat
 
 
-def mask_text(text: str, values: Iterable[str] = (), query: Iterable[str] = ()) -> str:
-    """Fallback for text this library did not write: every secret value of at
-    least :data:`MIN_SUBSTRING` characters (and its URL-encoded form), and the
-    value of every ``?name=`` / ``&name=`` for a secret query parameter,
-    replaced by ``****``."""
-    for name in query:
-        text = _query_pattern(name).sub(lambda m: m.group(1) + MASK, text)
+def ordered_masks(values: Iterable[str]) -> List[str]:
+    """The texts :func:`mask_text` replaces for ``values``: each secret of at
+    least :data:`MIN_SUBSTRING` characters and its URL-encoded form, longest
+    first (worked out once by a caller that masks many texts)."""
     found = set()
     for v in values:
         if v and len(v) >= MIN_SUBSTRING:
@@ -154,7 +151,19 @@ def mask_text(text: str, values: Iterable[str] = (), query: Iterable[str] = ()) 
             encoded = quote(v, safe="")
             if encoded != v:
                 found.add(encoded)
-    for v in sorted(found, key=len, reverse=True):
+    return sorted(found, key=len, reverse=True)
+
+
+def mask_text(text: str, values: Iterable[str] = (), query: Iterable[str] = (),
+              ordered: Optional[List[str]] = None) -> str:
+    """Fallback for text this library did not write: every secret value of at
+    least :data:`MIN_SUBSTRING` characters (and its URL-encoded form), and the
+    value of every ``?name=`` / ``&name=`` for a secret query parameter,
+    replaced by ``****``.  ``ordered``: :func:`ordered_masks` of the values,
+    given instead of them."""
+    for name in query:
+        text = _query_pattern(name).sub(lambda m: m.group(1) + MASK, text)
+    for v in ordered if ordered is not None else ordered_masks(values):
         if v in text:
             text = text.replace(v, MASK)
     return text

@@ -6,8 +6,9 @@
     openapi-dyn docs --format pod|markdown|html|man|text -o DIR [--split]
     openapi-dyn repl
     openapi-dyn mcp [--tag TAG] [--operations ID,...] [--search WORDS] [--prefix P]
-                    [--names operationId|snake] [--read-only]
+                    [--names operationId|snake] [--read-only | --allow-write] [--dry-run]
     openapi-dyn batch submit FILE.jsonl [--state PATH] | status STATE | results STATE [-o FILE] [--wait]
+                      (status and results: [--adopt CHUNK=BATCH_ID])
 
 Every command takes ``--spec NAME|PATH|URL`` (default: the bundled OpenAI
 spec), ``--base-url URL``, ``--api-key KEY`` and ``--pretty``/``--compact``
@@ -120,7 +121,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--prefix", default="", help="put this in front of every tool name (joined by _)")
     p.add_argument("--names", default="operationId", choices=("operationId", "snake"),
                    help="tool names: the operationId as it is, or snake_cased")
-    p.add_argument("--read-only", action="store_true", help="only GET, HEAD and OPTIONS operations")
+    writes = p.add_mutually_exclusive_group()
+    writes.add_argument("--read-only", action="store_true",
+                        help="only GET, HEAD, OPTIONS and QUERY operations, even those named in --operations")
+    writes.add_argument("--allow-write", action="store_true",
+                        help="serve operations that change state too (POST, PUT, PATCH, DELETE); by default "
+                             "only read-only ones are served unless named in --operations")
+    p.add_argument("--dry-run", action="store_true",
+                   help="validate and prepare each call but do not send it: answer with the request, masked")
 
     p = sub.add_parser("batch", help="run many calls through the vendor's batch engine (docs/batch.md)")
     _common(p, False)
@@ -134,12 +142,16 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--endpoint", help="the batch endpoint (default: that of the first line's operation)")
     q.add_argument("--completion-window", help="OpenAI's completion window (default 24h)")
     q.add_argument("--max-requests", type=int, metavar="N", help="split into batches of at most N requests")
+    adopt_help = ("CHUNK=BATCH_ID: the batch a chunk whose creation was left in doubt belongs to "
+                  "(a resume that cannot tell says so and names the candidates; repeatable)")
     q = actions.add_parser("status", help="poll once and print the status of every batch of the run")
     _common(q, False)
     q.add_argument("state", metavar="STATE", help="the state file submit printed")
+    q.add_argument("--adopt", action="append", default=[], metavar="CHUNK=BATCH_ID", help=adopt_help)
     q = actions.add_parser("results", help="write one JSON line per request: its result or its error")
     _common(q, False)
     q.add_argument("state", metavar="STATE", help="the state file submit printed")
+    q.add_argument("--adopt", action="append", default=[], metavar="CHUNK=BATCH_ID", help=adopt_help)
     q.add_argument("-o", "--output", default="-", metavar="FILE", help="where to write (default: standard output)")
     q.add_argument("--wait", action="store_true", help="poll until the run has ended")
     q.add_argument("--poll-interval", type=float, metavar="SECONDS", help="with --wait: seconds between polls")
@@ -485,7 +497,8 @@ def cmd_mcp(client, args) -> int:
     operations = [o.strip() for value in args.operations for o in value.split(",") if o.strip()]
     try:
         serve(client, operations=operations or None, tags=args.tag or None, search=args.search,
-              prefix=args.prefix, names=args.names, read_only=args.read_only)
+              prefix=args.prefix, names=args.names, read_only=args.read_only, allow_write=args.allow_write,
+              dry_run=args.dry_run)
     except MCPUnavailable as exc:
         raise _Fail(str(exc), EXIT_USAGE)
     return EXIT_OK
@@ -501,7 +514,13 @@ def cmd_batch(client, args) -> int:
     if args.batch_command == "submit":
         return _batch_submit(client, args)
     client = _batch_client(client, args)
-    batch = client.batch_resume(args.state)
+    adopt = {}
+    for given in args.adopt:
+        chunk, sep, batch_id = given.partition("=")
+        if not (sep and chunk.strip().isdigit() and batch_id.strip()):
+            raise _Fail(f"expected --adopt CHUNK=BATCH_ID, got {given!r}", EXIT_USAGE)
+        adopt[int(chunk)] = batch_id.strip()
+    batch = client.batch_resume(args.state, adopt=adopt or None)
     if args.batch_command == "status":
         print(json.dumps(batch.poll(), indent=2))
         return EXIT_OK

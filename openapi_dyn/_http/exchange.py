@@ -129,7 +129,7 @@ class Exchange:
         self.attempts = Attempts(transport.retry_rules, transport, wanted, prepared.method, prepared.headers,
                                  prepared.replayable, prepared.url)
         if prepared.secret_places:
-            log_masker.remember(prepared.secret_places)
+            log_masker.remember(prepared.secret_places, transport)  # forgotten with the transport
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s", prepared.method, prepared.masked_url)
         self.start = body_position(prepared.body)

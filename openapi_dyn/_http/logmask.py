@@ -8,22 +8,59 @@ and logged traceback, of the loggers under :data:`MASKED_LOGGERS`;
 :func:`protect_loggers` adds more (an async HTTP library's ``httpx`` and
 ``httpcore``, say).  Imported by the transport only: a process that never
 sends does not import :mod:`logging` for it.
+
+The filter is one per process (a logger's filters are process-wide), but
+what it masks is not: each transport (so each client) that sends registers
+its secrets under itself, held by a weak reference, and they are forgotten
+when it is collected.  A service that makes a client per tenant pays, per
+record, for the clients alive now, not for every client it ever made; and
+one client's set is bounded too (:data:`MAX_SECRETS_PER_OWNER`, the ones
+sent least recently dropped first: a secret still in use is registered again
+on its next call).
 """
 from __future__ import annotations
 
 import logging
 import threading
-from typing import Iterable, Iterator, List, Optional, Tuple
+import weakref
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
-from .._call.redact import MIN_SUBSTRING, SecretPlaces, mask_text
+from .._call.redact import MIN_SUBSTRING, SecretPlaces, mask_text, ordered_masks
 
 #: Loggers (and all their descendants) whose records are masked.
 MASKED_LOGGERS: List[str] = ["urllib3", "requests", "openapi_dyn"]
 
+#: The most secret values (and query names) one owner keeps registered.
+MAX_SECRETS_PER_OWNER = 256
+
+
+class _Owned:
+    """One owner's secrets, as insertion-ordered sets (dicts) so the oldest
+    go first when the bound is reached."""
+
+    __slots__ = ("values", "query")
+
+    def __init__(self) -> None:
+        self.values: Dict[str, None] = {}
+        self.query: Dict[str, None] = {}
+
+
+def _add(into: Dict[str, None], items: Iterable[str]) -> bool:
+    changed = False
+    for item in items:
+        if item in into:
+            continue
+        into[item] = None
+        changed = True
+        while len(into) > MAX_SECRETS_PER_OWNER:
+            del into[next(iter(into))]
+    return changed
+
 
 class LogMasker(logging.Filter):
-    """A logging filter that masks, in the message and in a logged exception's
-    text, every secret this process has sent (:meth:`remember`).
+    """A logging filter that masks, in the message and in a logged
+    exception's text, every secret registered by an owner still alive
+    (:meth:`remember`).
 
     Filters on a logger apply to the records that logger creates, not to
     those of its children, so :func:`protect_loggers` puts this one on every
@@ -31,38 +68,85 @@ class LogMasker(logging.Filter):
 
     def __init__(self) -> None:
         super().__init__("openapi_dyn._call.redact")
-        self.values: set = set()
-        self.query: set = set()
+        self._owners: "weakref.WeakKeyDictionary[Any, _Owned]" = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
+        self._version = 0
+        # (version, owners alive) -> (values longest first, query names)
+        self._masks: Tuple[Tuple[int, int], List[str], Tuple[str, ...]] = ((0, 0), [], ())
 
-    def remember(self, places: Optional[SecretPlaces]) -> None:
+    def remember(self, places: Optional[SecretPlaces], owner: Any = None) -> None:
+        """Register the secrets of ``places`` under ``owner`` (any object
+        that takes a weak reference; by default this filter itself, which
+        lives as long as the process: for secrets with no owner)."""
         if not places:
             return
-        new_values = {v for v in places.values if v and len(v) >= MIN_SUBSTRING} - self.values
-        new_query = set(places.query) - self.query
-        if new_values or new_query:
-            with self._lock:
-                self.values = self.values | new_values
-                self.query = self.query | new_query
+        values = [v for v in places.values if v and len(v) >= MIN_SUBSTRING]
+        query = list(places.query)
+        if not (values or query):
+            return
+        key = self if owner is None else owner
+        owned = self._owners.get(key)
+        if owned is not None and all(v in owned.values for v in values) and \
+                all(q in owned.query for q in query):
+            return
+        with self._lock:
+            owned = self._owners.get(key)
+            if owned is None:
+                owned = self._owners[key] = _Owned()
+            changed = _add(owned.values, values) | _add(owned.query, query)
+            if changed:
+                self._version += 1
+        if changed:
             protect_loggers()  # loggers created since (a module imported late)
 
+    def forget(self, owner: Any) -> None:
+        """Drop what ``owner`` registered (a closed client's transport)."""
+        with self._lock:
+            if self._owners.pop(owner, None) is not None:
+                self._version += 1
+
+    @property
+    def values(self) -> frozenset:
+        """Every secret value registered by an owner alive now."""
+        return frozenset(v for owned in list(self._owners.values()) for v in owned.values)
+
+    @property
+    def query(self) -> frozenset:
+        """Every secret query parameter name registered by an owner alive now."""
+        return frozenset(q for owned in list(self._owners.values()) for q in owned.query)
+
+    def _current(self) -> Tuple[List[str], Tuple[str, ...]]:
+        key = (self._version, len(self._owners))
+        masks = self._masks
+        if masks[0] != key:
+            with self._lock:
+                owners = list(self._owners.values())
+                values = {v for owned in owners for v in owned.values}
+                query = tuple(sorted({q for owned in owners for q in owned.query}))
+                masks = self._masks = ((self._version, len(self._owners)), ordered_masks(values), query)
+        return masks[1], masks[2]
+
     def mask(self, text: str) -> str:
-        return mask_text(text, self.values, self.query)
+        values, query = self._current()
+        return mask_text(text, query=query, ordered=values)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not (self.values or self.query):
+        if not self._owners:
+            return True
+        values, query = self._current()
+        if not (values or query):
             return True
         try:
             text = record.getMessage()
         except Exception:  # a broken record is the logging module's to report
             return True
-        masked = self.mask(text)
+        masked = mask_text(text, query=query, ordered=values)
         if masked != text:
             record.msg, record.args = masked, ()
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            masked = self.mask(record.exc_text)
+            masked = mask_text(record.exc_text, query=query, ordered=values)
             if masked != record.exc_text:
                 # handlers format exc_text when set; the exception object,
                 # whose message holds the secret, is not handed on
@@ -71,7 +155,6 @@ class LogMasker(logging.Filter):
 
 
 log_masker = LogMasker()
-_protected: set = set()
 
 
 def _loggers_under(prefix: str) -> Iterator[logging.Logger]:
@@ -92,8 +175,7 @@ def protect_loggers(names: Iterable[str] = ()) -> None:
             MASKED_LOGGERS.append(name)
     for prefix in list(MASKED_LOGGERS):
         for logger in _loggers_under(prefix):
-            if id(logger) not in _protected:
-                _protected.add(id(logger))
+            if log_masker not in logger.filters:
                 logger.addFilter(log_masker)
 
 
