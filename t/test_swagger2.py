@@ -469,7 +469,7 @@ def test_kubernetes_tools_and_reference():
     them is documented in every format."""
     from openapi_dyn import reference
     client = Client(str(prance_file("tests/specs/kubernetes_api_docs.json")), base_url="https://k8s.example.com")
-    tools = client.tools("openai")
+    tools = client.tools("openai", allow_write=True)
     assert len(tools) == len(client.operations)
     pods = next(t for t in tools if t["function"]["name"] == "listCoreV1NamespacedPod")
     assert "labelSelector" in json.dumps(pods["function"]["parameters"])
@@ -507,7 +507,7 @@ def test_help_and_signature_of_a_converted_operation():
 
 def test_tools_from_a_converted_document():
     client = Client(str(SHOP))
-    tools = client.tools("openai")
+    tools = client.tools("openai", allow_write=True)
     names = {t["function"]["name"] for t in tools}
     assert {"listItems", "addItem", "renameItem", "uploadPhoto"} <= names
     add = next(t for t in tools if t["function"]["name"] == "addItem")
