@@ -1,7 +1,7 @@
 """The one place that touches other libraries' private attributes.
 
 Each function here does something the library offers no public way to do,
-and says why it is needed.  ``t/test_dependency_layout.py`` exercises every
+and says why it is needed.  ``t/package/test_dependency_layout.py`` exercises every
 one of them against the installed libraries, so an upgrade that renames an
 attribute fails that test by name instead of breaking a call somewhere
 else.  (openapi-core's deferred ``__init__`` is the other such reliance;

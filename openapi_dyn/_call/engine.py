@@ -29,7 +29,7 @@ importing it whole costs 32% more (41% in the process).
 This is the one place that relies on openapi-core's package layout rather
 than its documented API: that its schema validation imports without the
 package ``__init__``, and the names :mod:`._validation` takes from it.
-``t/test_dependency_layout.py`` checks both and fails saying what moved.
+``t/package/test_dependency_layout.py`` checks both and fails saying what moved.
 """
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ the two formats can say the same thing; where this module decides otherwise
 ``components/requestBodies``; no scheme means ``https`` rather than a
 scheme-relative URL; ``tsv`` is not exploded; ``collectionFormat`` of form
 fields is kept as an encoding) docs/specs.md says why, and
-t/test_swagger2_reference.py checks it against swagger2openapi itself.
+t/spec/test_swagger2_reference.py checks it against swagger2openapi itself.
 """
 from __future__ import annotations
 

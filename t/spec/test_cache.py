@@ -16,7 +16,7 @@ from openapi_dyn._spec import load as load_mod
 from openapi_dyn._spec.cache import SpecCache
 from openapi_dyn._spec.load import load_spec
 
-DATA = pathlib.Path(__file__).resolve().parent / "data" / "load"
+DATA = pathlib.Path(__file__).resolve().parents[1] / "data" / "load"
 POSIX = os.name == "posix" and hasattr(os, "geteuid")
 
 

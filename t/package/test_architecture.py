@@ -19,7 +19,7 @@ from typing import Dict, List, Set
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "openapi_dyn"
 SETUP = ROOT / "setup.cfg"
 DOC = ROOT / "docs" / "architecture.md"

@@ -9,7 +9,7 @@ the SDK writes arrays as ``name[]``, which the OpenAI profile's
 (``OpenAI-Beta: assistants=v2``...) are not passed: the client's OpenAI
 profile must add them, and every header on the wire is compared; rows judged invalid must be refused before sending, with a
 problem located where the corpus says.  Multipart and raw-body rows are
-replayed in t/test_multipart.py.
+replayed in t/call/test_multipart.py.
 """
 import json
 from collections import Counter

@@ -11,7 +11,7 @@ from openapi_dyn._http.wire import accept_of
 from openapi_dyn.reference._model import document_operation
 
 
-TOY = Path(__file__).parent / "data" / "toy.yaml"
+TOY = Path(__file__).resolve().parents[1] / "data" / "toy.yaml"
 
 
 def _operation():

@@ -3,7 +3,7 @@ what, the same result from a file, a URL and a dict, multi-file documents,
 the cache, clear errors for malformed documents, the same limits as OpenAPI,
 requests sent to a local server, and every face (help, reference, CLI,
 tools) on real documents.  The comparison with swagger2openapi is in
-t/test_swagger2_reference.py."""
+t/spec/test_swagger2_reference.py."""
 import copy
 import importlib.metadata
 import json
@@ -19,7 +19,7 @@ from openapi_dyn._spec import Spec
 from openapi_dyn._spec import limits
 from openapi_dyn._spec.load import load_spec, stats
 
-DATA = pathlib.Path(__file__).resolve().parent / "data" / "swagger2"
+DATA = pathlib.Path(__file__).resolve().parents[1] / "data" / "swagger2"
 SHOP = DATA / "shop.yaml"
 MULTI = DATA / "multi" / "api.yaml"
 

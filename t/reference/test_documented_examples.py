@@ -145,7 +145,7 @@ def _requests(client, name):
 
 def _param_check(param, value):
     """The example value is where the parameter goes (scalars; objects are
-    serialized per style, checked by t/test_serialize.py)."""
+    serialized per style, checked by t/call/test_serialize.py)."""
     def check(prepared):
         if not isinstance(value, str):
             return

@@ -38,7 +38,7 @@ import pytest
 
 from openapi_dyn._spec.load import load_spec
 
-DATA = pathlib.Path(__file__).resolve().parent / "data" / "swagger2"
+DATA = pathlib.Path(__file__).resolve().parents[1] / "data" / "swagger2"
 S2O_VERSION = "7.0.8"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 

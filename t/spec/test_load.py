@@ -14,7 +14,7 @@ from openapi_dyn._spec import bundled
 from openapi_dyn._spec import load as load_mod
 from openapi_dyn._spec.load import LoadedSpec, load_spec, parse_text
 
-DATA = pathlib.Path(__file__).resolve().parent / "data" / "load"
+DATA = pathlib.Path(__file__).resolve().parents[1] / "data" / "load"
 PETSTORE = DATA / "petstore.yaml"
 MULTI = DATA / "multi"
 MULTI_ROOT = MULTI / "api" / "openapi.yaml"
@@ -458,7 +458,7 @@ def test_top_level_must_be_a_mapping(tmp_path):
 
 
 def test_swagger_1_is_refused(tmp_path):
-    # Swagger 2.0 is converted (t/test_swagger2.py); the older format is not
+    # Swagger 2.0 is converted (t/spec/test_swagger2.py); the older format is not
     p = write(tmp_path, "swagger.yaml", "swagger: '1.2'\ninfo: {title: t, version: '1'}\npaths: {}\n")
     err = check_error(str(p), "Swagger '1.2' is not supported: only Swagger 2.0 and OpenAPI 3.x", f"{p}#/swagger")
     assert "openapi" not in err.what.lower().split("only")[0]

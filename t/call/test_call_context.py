@@ -11,7 +11,7 @@ from openapi_dyn._call.context import call_context
 from openapi_dyn._call.request import build_request
 from openapi_dyn._spec import Spec
 
-TOY = Path(__file__).parent / "data" / "toy.yaml"
+TOY = Path(__file__).resolve().parents[1] / "data" / "toy.yaml"
 
 
 class FixedContext:

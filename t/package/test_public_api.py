@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openapi_dyn
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 API_PAGE = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
 
 
