@@ -9,6 +9,8 @@ operationId, with arguments validated against the spec before anything is sent.
 
 Everything public is importable from here.
 """
+from typing import TYPE_CHECKING
+
 from ._version import __version__
 from ._errors import (
     APIConnectionError,
@@ -77,6 +79,20 @@ _LAZY = {
     "protect_loggers": "._logmask",
     "MASKED_LOGGERS": "._logmask",
 }
+
+if TYPE_CHECKING:
+    # What type checkers see of the lazy names (this block never runs): the
+    # stubs in _typed/ type Client and AsyncClient by the bundled spec's name
+    # (docs/types.md); the others are the classes themselves.
+    from ._typed import AsyncClient as AsyncClient, Client as Client
+    from ._operations import Operations as Operations
+    from ._operation import Operation as Operation
+    from ._spec import Spec as Spec
+    from ._profile import Profile as Profile
+    from ._request import PreparedRequest as PreparedRequest
+    from ._response import Response as Response
+    from ._sse import AsyncStream as AsyncStream, ServerSentEvent as ServerSentEvent, Stream as Stream
+    from ._records import Record as Record
 
 #: Public modules: ``openapi_dyn.reference`` (the reference generator) and
 #: ``openapi_dyn.limits`` (the bounds on loading a spec, module attributes an
