@@ -7,6 +7,7 @@
     openapi-dyn repl
     openapi-dyn mcp [--tag TAG] [--operations ID,...] [--search WORDS] [--prefix P]
                     [--names operationId|snake] [--read-only]
+    openapi-dyn stubs --name NAME -o DIR [--async]
     openapi-dyn batch submit FILE.jsonl [--state PATH] | status STATE | results STATE [-o FILE] [--wait]
 
 Every command takes ``--spec NAME|PATH|URL`` (default: the bundled OpenAI
@@ -120,6 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="tool names: the operationId as it is, or snake_cased")
     p.add_argument("--read-only", action="store_true", help="only GET, HEAD and OPTIONS operations")
 
+    p = sub.add_parser("stubs", help="write a typed module NAME (NAME.py + NAME.pyi) for the spec (docs/types.md)")
+    _common(p, False)
+    p.add_argument("--name", required=True, help="the module's name (a Python identifier)")
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="directory to write into (created)")
+    p.add_argument("--async", dest="with_async", action="store_true", help="also NAME.AsyncClient")
+
     p = sub.add_parser("batch", help="run many calls through the vendor's batch engine (docs/batch.md)")
     _common(p, False)
     actions = p.add_subparsers(dest="batch_command", metavar="ACTION")
@@ -171,7 +178,8 @@ def _run(args) -> int:
     try:
         client = _client(args)
         handler = {"list": cmd_list, "show": cmd_show, "call": cmd_call, "docs": cmd_docs,
-                   "repl": cmd_repl, "mcp": cmd_mcp, "batch": cmd_batch}[args.command]
+                   "repl": cmd_repl, "mcp": cmd_mcp, "batch": cmd_batch,
+                   "stubs": cmd_stubs}[args.command]
         return handler(client, args)
     except ProfileError as exc:
         raise _Fail(f"cannot load the profile: {exc}", EXIT_SPEC)
@@ -232,6 +240,16 @@ def _missing_credentials(client, prepared) -> Optional[str]:
     from ._client import call_context
 
     return missing_message(prepared.operation, call_context(client).credentials, api_key_option="--api-key KEY")
+
+
+def cmd_stubs(client, args) -> int:
+    """Write NAME.py and NAME.pyi: a client on this spec that type checkers know."""
+    from ._stubgen import write_module
+
+    source = getattr(args, "spec", None) or "openai"
+    for path in write_module(source, args.name, args.output, args.with_async, spec=client.spec):
+        print(path)
+    return EXIT_OK
 
 
 # --------------------------------------------------------------------- list

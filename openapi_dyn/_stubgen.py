@@ -440,3 +440,8 @@ def write_module(spec_source: Any, name: str, directory: Any, with_async: bool =
     paths[0].write_text(py, encoding="utf-8")
     paths[1].write_text(pyi, encoding="utf-8")
     return paths
+
+
+if __name__ == "__main__":  # python -m openapi_dyn._stubgen: regenerate the bundled specs' stubs
+    for _path in write_bundled():
+        print(_path)
