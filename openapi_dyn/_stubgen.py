@@ -180,18 +180,22 @@ class _SpecTypes:
                                   if f in props else "Any")
         required_fields = body_required_fields(op) if fields else frozenset()
         result, event = self._result(op, where)
+        flag = (self.profile.stream_body_flag if self.profile is not None else None) or "stream"
+        if event is None and flag in fields and self.profile is not None and self.profile.stream_body_flag:
+            event = "Any"  # the profile says the flag asks for a stream the document does not describe
+            result = result or "Any"
         forms: List[_Form] = []
         if fields:
-            stream_split = ("stream" in fields and event is not None and result is not None
-                            and "Literal[True]" not in field_types.get("stream", "Literal[True]"))
-            base = [(f, field_types[f], f in required_fields) for f in fields if not (stream_split and f == "stream")]
+            stream_split = (flag in fields and event is not None and result is not None
+                            and "Literal[True]" not in field_types.get(flag, "Literal[True]"))
+            base = [(f, field_types[f], f in required_fields) for f in fields if not (stream_split and f == flag)]
             name = self.types.unique(where + "Args")
             self._args(name, params + base)
             if stream_split:
                 streaming = self.types.unique(where + "StreamArgs")
-                self.args_blocks.append(typed_dict(streaming, [("stream", "Literal[True]", True)], name))
+                self.args_blocks.append(typed_dict(streaming, [(flag, "Literal[True]", True)], name))
                 plain = self.types.unique(where + "NoStreamArgs")
-                self.args_blocks.append(typed_dict(plain, [("stream", "Literal[False] | None", False)], name))
+                self.args_blocks.append(typed_dict(plain, [(flag, "Literal[False] | None", False)], name))
                 forms.append(_Form(streaming, "", event))
                 forms.append(_Form(plain, result or "None", None))
             else:

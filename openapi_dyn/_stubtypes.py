@@ -26,6 +26,11 @@ MODEL, PARAM = "model", "param"
 
 #: dict methods: a property of that name is read with ``[]``, never as an attribute
 _DICT_NAMES = frozenset(dir(dict))
+#: names the annotations use: a class attribute or TypedDict key of that name
+#: would hide them inside the class body (an attribute is skipped, reached by
+#: ``[]``; a TypedDict takes the functional form)
+SHADOWING = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "tuple", "Any", "Literal",
+                       "Required", "TypeAlias", "TypedDict", "Unpack", "Mapping", "Optional", "overload"})
 _WORD = re.compile(r"[0-9A-Za-z]+")
 _DEPTH = 40
 
@@ -100,6 +105,24 @@ def _merge_literals(parts: List[str]) -> List[str]:
     return out
 
 
+def _variant_name(member: Any, index: int) -> str:
+    """An inline alternative's name: its ``title``, else the one value its
+    ``type`` property takes (``"auto"`` -> ``Auto``), else ``Variant<n>``."""
+    if isinstance(member, dict):
+        if isinstance(member.get("title"), str) and member["title"].strip():
+            return camel(member["title"])
+        tag = (member.get("properties") or {}).get("type") if isinstance(member.get("properties"), dict) else None
+        if isinstance(tag, dict):
+            values = [tag["const"]] if "const" in tag else tag.get("enum")
+            if isinstance(values, list) and len(values) == 1 and isinstance(values[0], str):
+                return camel(values[0])
+    return f"Variant{index + 1}"
+
+
+def _is_null(schema: Any) -> bool:
+    return isinstance(schema, dict) and (schema.get("type") == "null" or schema.get("enum") == [None])
+
+
 class TypeWriter:
     """Turns the schemas of one spec into annotations, collecting the class
     definitions they need (:attr:`blocks`, in the order they were first
@@ -116,6 +139,8 @@ class TypeWriter:
     def unique(self, wanted: str) -> str:
         """``wanted`` (made an identifier), or it with a number, never used twice."""
         base = camel(wanted) if not wanted.isidentifier() or keyword.iskeyword(wanted) else wanted
+        if keyword.iskeyword(base):  # None, True, False
+            base += "_"
         name, n = base, 2
         while name in self._taken:
             name, n = f"{base}{n}", n + 1
@@ -141,7 +166,7 @@ class TypeWriter:
         if not isinstance(target, dict):
             return "Any"
         base = ref.rsplit("/", 1)[-1]
-        suffix = "Param" if side == PARAM else ""
+        suffix = "Param" if side == PARAM and not camel(base).endswith("Param") else ""
         if self._is_object(target):
             name = self._names[key] = self.unique(camel(base) + suffix)
             self._object_class(name, target, side, depth)
@@ -170,7 +195,8 @@ class TypeWriter:
         for key in ("oneOf", "anyOf"):
             members = schema.get(key)
             if isinstance(members, list) and members:
-                parts = [self.annotation(m, side, f"{where}Variant{i + 1}" if len(members) > 1 else where, depth + 1)
+                several = sum(1 for m in members if not _is_null(self.spec.resolve(m))) > 1
+                parts = [self.annotation(m, side, where + _variant_name(m, i) if several else where, depth + 1)
                          for i, m in enumerate(members)]
                 own = self._own_type(schema, side, where, depth, without=(key,))
                 if own not in ("Any", "None") and not self._is_object(schema):
@@ -282,7 +308,7 @@ class TypeWriter:
         if side == MODEL:
             lines = [f"class {name}(_Model):"]
             for prop, text, req in fields:
-                if not prop.isidentifier() or keyword.iskeyword(prop) or prop in _DICT_NAMES:
+                if not prop.isidentifier() or keyword.iskeyword(prop) or prop in _DICT_NAMES or prop in SHADOWING:
                     continue
                 lines.append(f"    {prop}: {text if req else _union([text, 'None'])}")
             if len(lines) == 1:
@@ -295,11 +321,14 @@ class TypeWriter:
 def typed_dict(name: str, fields: List[Tuple[str, str, bool]], base: str = "TypedDict") -> str:
     """A ``TypedDict`` class (``total=False``, required keys ``Required``);
     the functional form when a key is not an identifier."""
-    if all(p.isidentifier() and not keyword.iskeyword(p) for p, _t, _r in fields):
+    if all(p.isidentifier() and not keyword.iskeyword(p) and p not in SHADOWING for p, _t, _r in fields):
         lines = [f"class {name}({base}, total=False):"]
         lines += [f"    {p}: {f'Required[{t}]' if r else t}" for p, t, r in fields]
         if len(lines) == 1:
             lines.append("    pass")
         return "\n".join(lines) + "\n"
     items = ", ".join(f"{p!r}: {f'Required[{t}]' if r else t}" for p, t, r in fields)
+    if base != "TypedDict":  # the functional form has no base: the base's keys come along
+        return (f"{name}_Keys = TypedDict({name + '_Keys'!r}, {{{items}}}, total=False)\n"
+                f"class {name}({base}, {name}_Keys):\n    pass\n")
     return f"{name} = TypedDict({name!r}, {{{items}}}, total=False)\n"

@@ -63,6 +63,34 @@ PETS = {
     },
 }
 
+#: names and shapes that could trip the generator: keywords, builtins' names,
+#: non-identifiers, quotes in enums, a recursive named union, a map, a nullable
+#: 3.0-style field, a schema named like a constant, a parameter named `list`
+ODD = {
+    "openapi": "3.0.3",
+    "info": {"title": "Odd \"names\"", "version": "1"},
+    "paths": {"/things/{class}": {"post": {
+        "operationId": "make thing",
+        "parameters": [{"name": "class", "in": "path", "required": True, "schema": {"type": "string"}},
+                       {"name": "list", "in": "query", "schema": {"type": "boolean"}},
+                       {"name": "X-Trace-Id", "in": "header", "schema": {"type": "string"}}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "$ref": "#/components/schemas/None"}}}},
+        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {
+            "$ref": "#/components/schemas/Tree"}}}}}}}},
+    "components": {"schemas": {
+        "None": {"type": "object", "required": ["str"], "properties": {
+            "str": {"type": "string", "enum": ["it's", 'say "hi"', "back\\slash"]},
+            "bytes": {"type": "integer"}, "from": {"type": "string"}, "odd-key": {"type": "number"},
+            "items": {"type": "array", "items": {"type": "string"}},
+            "note": {"type": "string", "nullable": True},
+            "labels": {"type": "object", "additionalProperties": {"type": "integer"}}}},
+        "Tree": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"$ref": "#/components/schemas/Tree"}},
+                           {"$ref": "#/components/schemas/Node"}]},
+        "Node": {"type": "object", "properties": {"children": {"type": "array", "items": {
+            "$ref": "#/components/schemas/Tree"}}, "list": {"type": "string"}, "keys": {"type": "string"}}}}},
+}
+
 OPENAI_GOOD = """
 from openapi_dyn import AsyncClient, Client
 
@@ -165,6 +193,19 @@ pets.Client(no_such_option=1)  # rejected
 """
 
 
+ODD_GOOD = """
+import odd
+
+client = odd.Client()
+tree = client.make_thing(class_="c", list=True, x_trace_id="t", str="it's", bytes=1, items=["a"], note=None)
+tree2 = client.call("make thing", class_="c", body={"str": 'say "hi"', "from": "x", "odd-key": 1.5, "labels": {"a": 1}})
+if isinstance(tree, list):
+    first = tree[0]
+elif not isinstance(tree, str):
+    children = tree.children
+"""
+
+
 def _readme_first_example() -> str:
     return re.search(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S).group(1)
 
@@ -176,10 +217,13 @@ def workdir(tmp_path_factory):
     (d / "pets.yaml").write_text(yaml.safe_dump(PETS), encoding="utf-8")
     samples = {"openai_good.py": OPENAI_GOOD, "openai_bad.py": OPENAI_BAD, "anthropic_good.py": ANTHROPIC_GOOD,
                "anthropic_bad.py": ANTHROPIC_BAD, "pets_good.py": PETS_GOOD, "pets_bad.py": PETS_BAD,
+               "odd_good.py": ODD_GOOD,
                "readme_first.py": _readme_first_example()}
     for name, text in samples.items():
         (d / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
     assert cli(["--spec", str(d / "pets.yaml"), "stubs", "--name", "pets", "-o", str(d), "--async"]) == 0
+    (d / "odd.json").write_text(json.dumps(ODD), encoding="utf-8")
+    assert cli(["--spec", str(d / "odd.json"), "stubs", "--name", "odd", "-o", str(d), "--async"]) == 0
     return d
 
 
@@ -194,7 +238,7 @@ def rejected_lines(directory: Path):
 
 
 SAMPLES = ["openai_good.py", "openai_bad.py", "anthropic_good.py", "anthropic_bad.py",
-           "pets_good.py", "pets_bad.py", "readme_first.py"]
+           "pets_good.py", "pets_bad.py", "odd_good.py", "readme_first.py"]
 
 
 @pytest.fixture(scope="module")
@@ -206,7 +250,7 @@ def mypy_report(workdir):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     done = subprocess.run([sys.executable, "-m", "mypy", "--no-error-summary",
                            "--cache-dir", str(workdir / ".mypy_cache"), "--show-column-numbers",
-                           *SAMPLES, "pets.pyi"],
+                           *SAMPLES, "pets.pyi", "odd.pyi"],
                           cwd=workdir, env=env, capture_output=True, text=True, timeout=600)
     assert "Traceback" not in done.stderr, done.stderr
     errors = {}

@@ -19,7 +19,7 @@ class CreateMessageParamsParam(TypedDict, total=False):
     stream: bool
     system: str | list[RequestTextBlockParam]
     temperature: float
-    thinking: ThinkingConfigParamParam
+    thinking: ThinkingConfigParam
     tool_choice: ToolChoiceParam
     tools: list[ToolParam | BashTool20250124Param | CodeExecutionTool20250522Param | CodeExecutionTool20250825Param | CodeExecutionTool20260120Param | MemoryTool20250818Param | TextEditor20250124Param | TextEditor20250429Param | TextEditor20250728Param | WebSearchTool20250305Param | WebFetchTool20250910Param | WebSearchTool20260209Param | WebFetchTool20260209Param | WebFetchTool20260309Param | ToolSearchToolBM2520251119Param | ToolSearchToolRegex20251119Param]
     top_k: int
@@ -360,7 +360,7 @@ class ThinkingConfigAdaptiveParam(TypedDict, total=False):
     display: ThinkingDisplayModeParam | None
     type: Required[Literal['adaptive']]
 
-ThinkingConfigParamParam: TypeAlias = ThinkingConfigEnabledParam | ThinkingConfigDisabledParam | ThinkingConfigAdaptiveParam
+ThinkingConfigParam: TypeAlias = ThinkingConfigEnabledParam | ThinkingConfigDisabledParam | ThinkingConfigAdaptiveParam
 
 class ToolChoiceAutoParam(TypedDict, total=False):
     disable_parallel_tool_use: bool
@@ -963,7 +963,7 @@ class CountMessageTokensParamsParam(TypedDict, total=False):
     model: Required[ModelParam]
     output_config: OutputConfigParam
     system: str | list[RequestTextBlockParam]
-    thinking: ThinkingConfigParamParam
+    thinking: ThinkingConfigParam
     tool_choice: ToolChoiceParam
     tools: list[ToolParam | BashTool20250124Param | CodeExecutionTool20250522Param | CodeExecutionTool20250825Param | CodeExecutionTool20260120Param | MemoryTool20250818Param | TextEditor20250124Param | TextEditor20250429Param | TextEditor20250728Param | WebSearchTool20250305Param | WebFetchTool20250910Param | WebSearchTool20260209Param | WebFetchTool20260209Param | WebFetchTool20260309Param | ToolSearchToolBM2520251119Param | ToolSearchToolRegex20251119Param]
 
@@ -976,7 +976,7 @@ class BetaCreateMessageParamsParam(TypedDict, total=False):
     cache_control: BetaCacheControlEphemeralParam | None
     container: BetaContainerParamsParam | str | None
     context_management: BetaContextManagementConfigParam | None
-    diagnostics: BetaDiagnosticsParamParam | None
+    diagnostics: BetaDiagnosticsParam | None
     inference_geo: str | None
     max_tokens: Required[int]
     mcp_servers: list[BetaRequestMCPServerURLDefinitionParam]
@@ -989,7 +989,7 @@ class BetaCreateMessageParamsParam(TypedDict, total=False):
     stream: bool
     system: str | list[BetaRequestTextBlockParam]
     temperature: float
-    thinking: BetaThinkingConfigParamParam
+    thinking: BetaThinkingConfigParam
     tool_choice: BetaToolChoiceParam
     tools: list[BetaToolParam | BetaBashTool20241022Param | BetaBashTool20250124Param | BetaCodeExecutionTool20250522Param | BetaCodeExecutionTool20250825Param | BetaCodeExecutionTool20260120Param | BetaComputerUseTool20241022Param | BetaMemoryTool20250818Param | BetaComputerUseTool20250124Param | BetaTextEditor20241022Param | BetaComputerUseTool20251124Param | BetaTextEditor20250124Param | BetaTextEditor20250429Param | BetaTextEditor20250728Param | BetaWebSearchTool20250305Param | BetaWebFetchTool20250910Param | BetaWebSearchTool20260209Param | BetaWebFetchTool20260209Param | BetaWebFetchTool20260309Param | BetaAdvisorTool20260301Param | BetaToolSearchToolBM2520251119Param | BetaToolSearchToolRegex20251119Param | BetaMCPToolsetParam]
     top_k: int
@@ -1406,7 +1406,7 @@ class BetaCompact20260112Param(TypedDict, total=False):
     trigger: BetaInputTokensTriggerParam | None
     type: Required[Literal['compact_20260112']]
 
-class BetaDiagnosticsParamParam(TypedDict, total=False):
+class BetaDiagnosticsParam(TypedDict, total=False):
     previous_message_id: str | None
 
 class BetaRequestMCPServerURLDefinitionParam(TypedDict, total=False):
@@ -1455,7 +1455,7 @@ class BetaThinkingConfigAdaptiveParam(TypedDict, total=False):
     display: BetaThinkingDisplayModeParam | None
     type: Required[Literal['adaptive']]
 
-BetaThinkingConfigParamParam: TypeAlias = BetaThinkingConfigEnabledParam | BetaThinkingConfigDisabledParam | BetaThinkingConfigAdaptiveParam
+BetaThinkingConfigParam: TypeAlias = BetaThinkingConfigEnabledParam | BetaThinkingConfigDisabledParam | BetaThinkingConfigAdaptiveParam
 
 class BetaToolChoiceAutoParam(TypedDict, total=False):
     disable_parallel_tool_use: bool
@@ -2239,7 +2239,7 @@ class BetaCountMessageTokensParamsParam(TypedDict, total=False):
     output_format: BetaJsonOutputFormatParam | None
     speed: BetaSpeedParam | None
     system: str | list[BetaRequestTextBlockParam]
-    thinking: BetaThinkingConfigParamParam
+    thinking: BetaThinkingConfigParam
     tool_choice: BetaToolChoiceParam
     tools: list[BetaToolParam | BetaBashTool20241022Param | BetaBashTool20250124Param | BetaCodeExecutionTool20250522Param | BetaCodeExecutionTool20250825Param | BetaCodeExecutionTool20260120Param | BetaComputerUseTool20241022Param | BetaMemoryTool20250818Param | BetaComputerUseTool20250124Param | BetaTextEditor20241022Param | BetaComputerUseTool20251124Param | BetaTextEditor20250124Param | BetaTextEditor20250429Param | BetaTextEditor20250728Param | BetaWebSearchTool20250305Param | BetaWebFetchTool20250910Param | BetaWebSearchTool20260209Param | BetaWebFetchTool20260209Param | BetaWebFetchTool20260309Param | BetaAdvisorTool20260301Param | BetaToolSearchToolBM2520251119Param | BetaToolSearchToolRegex20251119Param | BetaMCPToolsetParam]
 
@@ -2730,7 +2730,7 @@ class BetaManagedAgentsFileResourceParamsParam(TypedDict, total=False):
     file_id: Required[str]
     mount_path: str | None
 
-class BetaManagedAgentsMemoryStoreResourceParamParam(TypedDict, total=False):
+class BetaManagedAgentsMemoryStoreResourceParam(TypedDict, total=False):
     type: Required[Literal['memory_store']]
     memory_store_id: Required[str]
     access: BetaManagedAgentsMountModeParam | None
@@ -2738,7 +2738,7 @@ class BetaManagedAgentsMemoryStoreResourceParamParam(TypedDict, total=False):
 
 BetaManagedAgentsMountModeParam: TypeAlias = Literal['read_write', 'read_only']
 
-BetaManagedAgentsSessionResourceParamsParam: TypeAlias = BetaManagedAgentsGitHubRepositoryResourceParamsParam | BetaManagedAgentsFileResourceParamsParam | BetaManagedAgentsMemoryStoreResourceParamParam
+BetaManagedAgentsSessionResourceParamsParam: TypeAlias = BetaManagedAgentsGitHubRepositoryResourceParamsParam | BetaManagedAgentsFileResourceParamsParam | BetaManagedAgentsMemoryStoreResourceParam
 
 class BetaManagedAgentsUpdateSessionParamsParam(TypedDict, total=False):
     title: str | None
@@ -3560,16 +3560,16 @@ class BetaManagedAgentsMcpOauthRefreshParamsParam(TypedDict, total=False):
     client_id: Required[str]
     scope: str | None
     resource: str | None
-    token_endpoint_auth: Required[BetaManagedAgentsTokenEndpointAuthNoneParamParam | BetaManagedAgentsTokenEndpointAuthBasicParamParam | BetaManagedAgentsTokenEndpointAuthPostParamParam]
+    token_endpoint_auth: Required[BetaManagedAgentsTokenEndpointAuthNoneParam | BetaManagedAgentsTokenEndpointAuthBasicParam | BetaManagedAgentsTokenEndpointAuthPostParam]
 
-class BetaManagedAgentsTokenEndpointAuthNoneParamParam(TypedDict, total=False):
+class BetaManagedAgentsTokenEndpointAuthNoneParam(TypedDict, total=False):
     type: Required[Literal['none']]
 
-class BetaManagedAgentsTokenEndpointAuthBasicParamParam(TypedDict, total=False):
+class BetaManagedAgentsTokenEndpointAuthBasicParam(TypedDict, total=False):
     type: Required[Literal['client_secret_basic']]
     client_secret: Required[str]
 
-class BetaManagedAgentsTokenEndpointAuthPostParamParam(TypedDict, total=False):
+class BetaManagedAgentsTokenEndpointAuthPostParam(TypedDict, total=False):
     type: Required[Literal['client_secret_post']]
     client_secret: Required[str]
 
@@ -3594,13 +3594,13 @@ class BetaManagedAgentsMcpOauthUpdateParamsParam(TypedDict, total=False):
 class BetaManagedAgentsMcpOauthRefreshUpdateParamsParam(TypedDict, total=False):
     refresh_token: str | None
     scope: str | None
-    token_endpoint_auth: BetaManagedAgentsTokenEndpointAuthBasicUpdateParamParam | BetaManagedAgentsTokenEndpointAuthPostUpdateParamParam
+    token_endpoint_auth: BetaManagedAgentsTokenEndpointAuthBasicUpdateParam | BetaManagedAgentsTokenEndpointAuthPostUpdateParam
 
-class BetaManagedAgentsTokenEndpointAuthBasicUpdateParamParam(TypedDict, total=False):
+class BetaManagedAgentsTokenEndpointAuthBasicUpdateParam(TypedDict, total=False):
     type: Required[Literal['client_secret_basic']]
     client_secret: str | None
 
-class BetaManagedAgentsTokenEndpointAuthPostUpdateParamParam(TypedDict, total=False):
+class BetaManagedAgentsTokenEndpointAuthPostUpdateParam(TypedDict, total=False):
     type: Required[Literal['client_secret_post']]
     client_secret: str | None
 
@@ -3813,14 +3813,19 @@ class MessagesPostArgs(_CallOptions, total=False):
     output_config: OutputConfigParam
     service_tier: Literal['auto', 'standard_only']
     stop_sequences: list[str]
-    stream: bool
     system: str | list[RequestTextBlockParam]
     temperature: float
-    thinking: ThinkingConfigParamParam
+    thinking: ThinkingConfigParam
     tool_choice: ToolChoiceParam
     tools: list[ToolParam | BashTool20250124Param | CodeExecutionTool20250522Param | CodeExecutionTool20250825Param | CodeExecutionTool20260120Param | MemoryTool20250818Param | TextEditor20250124Param | TextEditor20250429Param | TextEditor20250728Param | WebSearchTool20250305Param | WebFetchTool20250910Param | WebSearchTool20260209Param | WebFetchTool20260209Param | WebFetchTool20260309Param | ToolSearchToolBM2520251119Param | ToolSearchToolRegex20251119Param]
     top_k: int
     top_p: float
+
+class MessagesPostStreamArgs(MessagesPostArgs, total=False):
+    stream: Required[Literal[True]]
+
+class MessagesPostNoStreamArgs(MessagesPostArgs, total=False):
+    stream: Literal[False] | None
 
 class MessagesPostBodyArgs(_CallOptions, total=False):
     anthropic_version: str
@@ -3834,10 +3839,15 @@ class CompletePostArgs(_CallOptions, total=False):
     prompt: Required[str]
     metadata: MetadataParam
     stop_sequences: list[str]
-    stream: bool
     temperature: float
     top_k: int
     top_p: float
+
+class CompletePostStreamArgs(CompletePostArgs, total=False):
+    stream: Required[Literal[True]]
+
+class CompletePostNoStreamArgs(CompletePostArgs, total=False):
+    stream: Literal[False] | None
 
 class CompletePostBodyArgs(_CallOptions, total=False):
     anthropic_version: str
@@ -3899,7 +3909,7 @@ class MessagesCountTokensPostArgs(_CallOptions, total=False):
     cache_control: CacheControlEphemeralParam | None
     output_config: OutputConfigParam
     system: str | list[RequestTextBlockParam]
-    thinking: ThinkingConfigParamParam
+    thinking: ThinkingConfigParam
     tool_choice: ToolChoiceParam
     tools: list[ToolParam | BashTool20250124Param | CodeExecutionTool20250522Param | CodeExecutionTool20250825Param | CodeExecutionTool20260120Param | MemoryTool20250818Param | TextEditor20250124Param | TextEditor20250429Param | TextEditor20250728Param | WebSearchTool20250305Param | WebFetchTool20250910Param | WebSearchTool20260209Param | WebFetchTool20260209Param | WebFetchTool20260309Param | ToolSearchToolBM2520251119Param | ToolSearchToolRegex20251119Param]
 
@@ -3916,7 +3926,7 @@ class BetaMessagesPostArgs(_CallOptions, total=False):
     cache_control: BetaCacheControlEphemeralParam | None
     container: BetaContainerParamsParam | str | None
     context_management: BetaContextManagementConfigParam | None
-    diagnostics: BetaDiagnosticsParamParam | None
+    diagnostics: BetaDiagnosticsParam | None
     inference_geo: str | None
     mcp_servers: list[BetaRequestMCPServerURLDefinitionParam]
     metadata: BetaMetadataParam
@@ -3925,15 +3935,20 @@ class BetaMessagesPostArgs(_CallOptions, total=False):
     service_tier: Literal['auto', 'standard_only']
     speed: BetaSpeedParam | None
     stop_sequences: list[str]
-    stream: bool
     system: str | list[BetaRequestTextBlockParam]
     temperature: float
-    thinking: BetaThinkingConfigParamParam
+    thinking: BetaThinkingConfigParam
     tool_choice: BetaToolChoiceParam
     tools: list[BetaToolParam | BetaBashTool20241022Param | BetaBashTool20250124Param | BetaCodeExecutionTool20250522Param | BetaCodeExecutionTool20250825Param | BetaCodeExecutionTool20260120Param | BetaComputerUseTool20241022Param | BetaMemoryTool20250818Param | BetaComputerUseTool20250124Param | BetaTextEditor20241022Param | BetaComputerUseTool20251124Param | BetaTextEditor20250124Param | BetaTextEditor20250429Param | BetaTextEditor20250728Param | BetaWebSearchTool20250305Param | BetaWebFetchTool20250910Param | BetaWebSearchTool20260209Param | BetaWebFetchTool20260209Param | BetaWebFetchTool20260309Param | BetaAdvisorTool20260301Param | BetaToolSearchToolBM2520251119Param | BetaToolSearchToolRegex20251119Param | BetaMCPToolsetParam]
     top_k: int
     top_p: float
     user_profile_id: str | None
+
+class BetaMessagesPostStreamArgs(BetaMessagesPostArgs, total=False):
+    stream: Required[Literal[True]]
+
+class BetaMessagesPostNoStreamArgs(BetaMessagesPostArgs, total=False):
+    stream: Literal[False] | None
 
 class BetaMessagesPostBodyArgs(_CallOptions, total=False):
     anthropic_beta: str
@@ -4007,7 +4022,7 @@ class BetaMessagesCountTokensPostArgs(_CallOptions, total=False):
     output_format: BetaJsonOutputFormatParam | None
     speed: BetaSpeedParam | None
     system: str | list[BetaRequestTextBlockParam]
-    thinking: BetaThinkingConfigParamParam
+    thinking: BetaThinkingConfigParam
     tool_choice: BetaToolChoiceParam
     tools: list[BetaToolParam | BetaBashTool20241022Param | BetaBashTool20250124Param | BetaCodeExecutionTool20250522Param | BetaCodeExecutionTool20250825Param | BetaCodeExecutionTool20260120Param | BetaComputerUseTool20241022Param | BetaMemoryTool20250818Param | BetaComputerUseTool20250124Param | BetaTextEditor20241022Param | BetaComputerUseTool20251124Param | BetaTextEditor20250124Param | BetaTextEditor20250429Param | BetaTextEditor20250728Param | BetaWebSearchTool20250305Param | BetaWebFetchTool20250910Param | BetaWebSearchTool20260209Param | BetaWebFetchTool20260209Param | BetaWebFetchTool20260309Param | BetaAdvisorTool20260301Param | BetaToolSearchToolBM2520251119Param | BetaToolSearchToolRegex20251119Param | BetaMCPToolsetParam]
 
@@ -4817,13 +4832,17 @@ class BetaCreateEnrollmentUrlArgs(_CallOptions, total=False):
 class AnthropicClient(_Client):
     __getattr__: None  # type: ignore[assignment, misc]
     @overload
-    def messages_post(self, **kwargs: Unpack[MessagesPostArgs]) -> Message: ...
+    def messages_post(self, **kwargs: Unpack[MessagesPostStreamArgs]) -> _Stream[Any]: ...
     @overload
-    def messages_post(self, **kwargs: Unpack[MessagesPostBodyArgs]) -> Message: ...
+    def messages_post(self, **kwargs: Unpack[MessagesPostNoStreamArgs]) -> Message: ...
     @overload
-    def complete_post(self, **kwargs: Unpack[CompletePostArgs]) -> CompletionResponse: ...
+    def messages_post(self, **kwargs: Unpack[MessagesPostBodyArgs]) -> _Stream[Any] | Message: ...
     @overload
-    def complete_post(self, **kwargs: Unpack[CompletePostBodyArgs]) -> CompletionResponse: ...
+    def complete_post(self, **kwargs: Unpack[CompletePostStreamArgs]) -> _Stream[Any]: ...
+    @overload
+    def complete_post(self, **kwargs: Unpack[CompletePostNoStreamArgs]) -> CompletionResponse: ...
+    @overload
+    def complete_post(self, **kwargs: Unpack[CompletePostBodyArgs]) -> _Stream[Any] | CompletionResponse: ...
     def models_list(self, **kwargs: Unpack[ModelsListArgs]) -> ListResponseModelInfo: ...
     def models_get(self, **kwargs: Unpack[ModelsGetArgs]) -> ModelInfo: ...
     def message_batches_list(self, **kwargs: Unpack[MessageBatchesListArgs]) -> ListResponseMessageBatch: ...
@@ -4840,9 +4859,11 @@ class AnthropicClient(_Client):
     @overload
     def messages_count_tokens_post(self, **kwargs: Unpack[MessagesCountTokensPostBodyArgs]) -> CountMessageTokensResponse: ...
     @overload
-    def beta_messages_post(self, **kwargs: Unpack[BetaMessagesPostArgs]) -> BetaMessage: ...
+    def beta_messages_post(self, **kwargs: Unpack[BetaMessagesPostStreamArgs]) -> _Stream[Any]: ...
     @overload
-    def beta_messages_post(self, **kwargs: Unpack[BetaMessagesPostBodyArgs]) -> BetaMessage: ...
+    def beta_messages_post(self, **kwargs: Unpack[BetaMessagesPostNoStreamArgs]) -> BetaMessage: ...
+    @overload
+    def beta_messages_post(self, **kwargs: Unpack[BetaMessagesPostBodyArgs]) -> _Stream[Any] | BetaMessage: ...
     def beta_models_list(self, **kwargs: Unpack[BetaModelsListArgs]) -> BetaListResponseModelInfo: ...
     def beta_models_get(self, **kwargs: Unpack[BetaModelsGetArgs]) -> BetaModelInfo: ...
     def beta_message_batches_list(self, **kwargs: Unpack[BetaMessageBatchesListArgs]) -> BetaListResponseMessageBatch: ...
@@ -5016,13 +5037,17 @@ class AnthropicClient(_Client):
     def BetaUpdateUserProfile(self, **kwargs: Unpack[BetaUpdateUserProfileBodyArgs]) -> BetaUserProfile: ...
     def BetaCreateEnrollmentUrl(self, **kwargs: Unpack[BetaCreateEnrollmentUrlArgs]) -> BetaEnrollmentUrl: ...
     @overload  # type: ignore[override]
-    def call(self, operation_id: Literal['messages_post'], /, **kwargs: Unpack[MessagesPostArgs]) -> Message: ...
+    def call(self, operation_id: Literal['messages_post'], /, **kwargs: Unpack[MessagesPostStreamArgs]) -> _Stream[Any]: ...
     @overload
-    def call(self, operation_id: Literal['messages_post'], /, **kwargs: Unpack[MessagesPostBodyArgs]) -> Message: ...
+    def call(self, operation_id: Literal['messages_post'], /, **kwargs: Unpack[MessagesPostNoStreamArgs]) -> Message: ...
     @overload
-    def call(self, operation_id: Literal['complete_post'], /, **kwargs: Unpack[CompletePostArgs]) -> CompletionResponse: ...
+    def call(self, operation_id: Literal['messages_post'], /, **kwargs: Unpack[MessagesPostBodyArgs]) -> _Stream[Any] | Message: ...
     @overload
-    def call(self, operation_id: Literal['complete_post'], /, **kwargs: Unpack[CompletePostBodyArgs]) -> CompletionResponse: ...
+    def call(self, operation_id: Literal['complete_post'], /, **kwargs: Unpack[CompletePostStreamArgs]) -> _Stream[Any]: ...
+    @overload
+    def call(self, operation_id: Literal['complete_post'], /, **kwargs: Unpack[CompletePostNoStreamArgs]) -> CompletionResponse: ...
+    @overload
+    def call(self, operation_id: Literal['complete_post'], /, **kwargs: Unpack[CompletePostBodyArgs]) -> _Stream[Any] | CompletionResponse: ...
     @overload
     def call(self, operation_id: Literal['models_list'], /, **kwargs: Unpack[ModelsListArgs]) -> ListResponseModelInfo: ...
     @overload
@@ -5046,9 +5071,11 @@ class AnthropicClient(_Client):
     @overload
     def call(self, operation_id: Literal['messages_count_tokens_post'], /, **kwargs: Unpack[MessagesCountTokensPostBodyArgs]) -> CountMessageTokensResponse: ...
     @overload
-    def call(self, operation_id: Literal['beta_messages_post'], /, **kwargs: Unpack[BetaMessagesPostArgs]) -> BetaMessage: ...
+    def call(self, operation_id: Literal['beta_messages_post'], /, **kwargs: Unpack[BetaMessagesPostStreamArgs]) -> _Stream[Any]: ...
     @overload
-    def call(self, operation_id: Literal['beta_messages_post'], /, **kwargs: Unpack[BetaMessagesPostBodyArgs]) -> BetaMessage: ...
+    def call(self, operation_id: Literal['beta_messages_post'], /, **kwargs: Unpack[BetaMessagesPostNoStreamArgs]) -> BetaMessage: ...
+    @overload
+    def call(self, operation_id: Literal['beta_messages_post'], /, **kwargs: Unpack[BetaMessagesPostBodyArgs]) -> _Stream[Any] | BetaMessage: ...
     @overload
     def call(self, operation_id: Literal['beta_models_list'], /, **kwargs: Unpack[BetaModelsListArgs]) -> BetaListResponseModelInfo: ...
     @overload
@@ -5293,13 +5320,17 @@ class AnthropicClient(_Client):
 class AsyncAnthropicClient(_AsyncClient):
     __getattr__: None  # type: ignore[assignment, misc]
     @overload
-    async def messages_post(self, **kwargs: Unpack[MessagesPostArgs]) -> Message: ...
+    async def messages_post(self, **kwargs: Unpack[MessagesPostStreamArgs]) -> _AsyncStream[Any]: ...
     @overload
-    async def messages_post(self, **kwargs: Unpack[MessagesPostBodyArgs]) -> Message: ...
+    async def messages_post(self, **kwargs: Unpack[MessagesPostNoStreamArgs]) -> Message: ...
     @overload
-    async def complete_post(self, **kwargs: Unpack[CompletePostArgs]) -> CompletionResponse: ...
+    async def messages_post(self, **kwargs: Unpack[MessagesPostBodyArgs]) -> _AsyncStream[Any] | Message: ...
     @overload
-    async def complete_post(self, **kwargs: Unpack[CompletePostBodyArgs]) -> CompletionResponse: ...
+    async def complete_post(self, **kwargs: Unpack[CompletePostStreamArgs]) -> _AsyncStream[Any]: ...
+    @overload
+    async def complete_post(self, **kwargs: Unpack[CompletePostNoStreamArgs]) -> CompletionResponse: ...
+    @overload
+    async def complete_post(self, **kwargs: Unpack[CompletePostBodyArgs]) -> _AsyncStream[Any] | CompletionResponse: ...
     async def models_list(self, **kwargs: Unpack[ModelsListArgs]) -> ListResponseModelInfo: ...
     async def models_get(self, **kwargs: Unpack[ModelsGetArgs]) -> ModelInfo: ...
     async def message_batches_list(self, **kwargs: Unpack[MessageBatchesListArgs]) -> ListResponseMessageBatch: ...
@@ -5316,9 +5347,11 @@ class AsyncAnthropicClient(_AsyncClient):
     @overload
     async def messages_count_tokens_post(self, **kwargs: Unpack[MessagesCountTokensPostBodyArgs]) -> CountMessageTokensResponse: ...
     @overload
-    async def beta_messages_post(self, **kwargs: Unpack[BetaMessagesPostArgs]) -> BetaMessage: ...
+    async def beta_messages_post(self, **kwargs: Unpack[BetaMessagesPostStreamArgs]) -> _AsyncStream[Any]: ...
     @overload
-    async def beta_messages_post(self, **kwargs: Unpack[BetaMessagesPostBodyArgs]) -> BetaMessage: ...
+    async def beta_messages_post(self, **kwargs: Unpack[BetaMessagesPostNoStreamArgs]) -> BetaMessage: ...
+    @overload
+    async def beta_messages_post(self, **kwargs: Unpack[BetaMessagesPostBodyArgs]) -> _AsyncStream[Any] | BetaMessage: ...
     async def beta_models_list(self, **kwargs: Unpack[BetaModelsListArgs]) -> BetaListResponseModelInfo: ...
     async def beta_models_get(self, **kwargs: Unpack[BetaModelsGetArgs]) -> BetaModelInfo: ...
     async def beta_message_batches_list(self, **kwargs: Unpack[BetaMessageBatchesListArgs]) -> BetaListResponseMessageBatch: ...
@@ -5492,13 +5525,17 @@ class AsyncAnthropicClient(_AsyncClient):
     async def BetaUpdateUserProfile(self, **kwargs: Unpack[BetaUpdateUserProfileBodyArgs]) -> BetaUserProfile: ...
     async def BetaCreateEnrollmentUrl(self, **kwargs: Unpack[BetaCreateEnrollmentUrlArgs]) -> BetaEnrollmentUrl: ...
     @overload  # type: ignore[override]
-    async def call(self, operation_id: Literal['messages_post'], /, **kwargs: Unpack[MessagesPostArgs]) -> Message: ...
+    async def call(self, operation_id: Literal['messages_post'], /, **kwargs: Unpack[MessagesPostStreamArgs]) -> _AsyncStream[Any]: ...
     @overload
-    async def call(self, operation_id: Literal['messages_post'], /, **kwargs: Unpack[MessagesPostBodyArgs]) -> Message: ...
+    async def call(self, operation_id: Literal['messages_post'], /, **kwargs: Unpack[MessagesPostNoStreamArgs]) -> Message: ...
     @overload
-    async def call(self, operation_id: Literal['complete_post'], /, **kwargs: Unpack[CompletePostArgs]) -> CompletionResponse: ...
+    async def call(self, operation_id: Literal['messages_post'], /, **kwargs: Unpack[MessagesPostBodyArgs]) -> _AsyncStream[Any] | Message: ...
     @overload
-    async def call(self, operation_id: Literal['complete_post'], /, **kwargs: Unpack[CompletePostBodyArgs]) -> CompletionResponse: ...
+    async def call(self, operation_id: Literal['complete_post'], /, **kwargs: Unpack[CompletePostStreamArgs]) -> _AsyncStream[Any]: ...
+    @overload
+    async def call(self, operation_id: Literal['complete_post'], /, **kwargs: Unpack[CompletePostNoStreamArgs]) -> CompletionResponse: ...
+    @overload
+    async def call(self, operation_id: Literal['complete_post'], /, **kwargs: Unpack[CompletePostBodyArgs]) -> _AsyncStream[Any] | CompletionResponse: ...
     @overload
     async def call(self, operation_id: Literal['models_list'], /, **kwargs: Unpack[ModelsListArgs]) -> ListResponseModelInfo: ...
     @overload
@@ -5522,9 +5559,11 @@ class AsyncAnthropicClient(_AsyncClient):
     @overload
     async def call(self, operation_id: Literal['messages_count_tokens_post'], /, **kwargs: Unpack[MessagesCountTokensPostBodyArgs]) -> CountMessageTokensResponse: ...
     @overload
-    async def call(self, operation_id: Literal['beta_messages_post'], /, **kwargs: Unpack[BetaMessagesPostArgs]) -> BetaMessage: ...
+    async def call(self, operation_id: Literal['beta_messages_post'], /, **kwargs: Unpack[BetaMessagesPostStreamArgs]) -> _AsyncStream[Any]: ...
     @overload
-    async def call(self, operation_id: Literal['beta_messages_post'], /, **kwargs: Unpack[BetaMessagesPostBodyArgs]) -> BetaMessage: ...
+    async def call(self, operation_id: Literal['beta_messages_post'], /, **kwargs: Unpack[BetaMessagesPostNoStreamArgs]) -> BetaMessage: ...
+    @overload
+    async def call(self, operation_id: Literal['beta_messages_post'], /, **kwargs: Unpack[BetaMessagesPostBodyArgs]) -> _AsyncStream[Any] | BetaMessage: ...
     @overload
     async def call(self, operation_id: Literal['beta_models_list'], /, **kwargs: Unpack[BetaModelsListArgs]) -> BetaListResponseModelInfo: ...
     @overload

@@ -426,13 +426,11 @@ class CreateChatCompletionResponseChoicesItemLogprobs(_Model):
 class ChatCompletionTokenLogprob(_Model):
     token: str
     logprob: float
-    bytes: list[int] | None
     top_logprobs: list[ChatCompletionTokenLogprobTopLogprobsItem]
 
 class ChatCompletionTokenLogprobTopLogprobsItem(_Model):
     token: str
     logprob: float
-    bytes: list[int] | None
 
 class CreateChatCompletionStreamResponse(_Model):
     id: str
@@ -707,17 +705,17 @@ class CreateAssistantRequestToolResourcesFileSearchParam(TypedDict, total=False)
 
 class CreateAssistantRequestToolResourcesFileSearchVectorStoresItemParam(TypedDict, total=False):
     file_ids: list[str]
-    chunking_strategy: CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyVariant1Param | CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyVariant2Param
+    chunking_strategy: CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAutoChunkingStrategyParam | CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticChunkingStrategyParam
     metadata: dict[str, Any]
 
-class CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyVariant1Param(TypedDict, total=False):
+class CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAutoChunkingStrategyParam(TypedDict, total=False):
     type: Required[Literal['auto']]
 
-class CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyVariant2Param(TypedDict, total=False):
+class CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticChunkingStrategyParam(TypedDict, total=False):
     type: Required[Literal['static']]
-    static: Required[CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyVariant2StaticParam]
+    static: Required[CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticChunkingStrategyStaticParam]
 
-class CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyVariant2StaticParam(TypedDict, total=False):
+class CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticChunkingStrategyStaticParam(TypedDict, total=False):
     max_chunk_size_tokens: Required[int]
     chunk_overlap_tokens: Required[int]
 
@@ -781,17 +779,17 @@ class CreateThreadRequestToolResourcesFileSearchParam(TypedDict, total=False):
 
 class CreateThreadRequestToolResourcesFileSearchVectorStoresItemParam(TypedDict, total=False):
     file_ids: list[str]
-    chunking_strategy: CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyVariant1Param | CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyVariant2Param
+    chunking_strategy: CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAutoChunkingStrategyParam | CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticChunkingStrategyParam
     metadata: dict[str, Any]
 
-class CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyVariant1Param(TypedDict, total=False):
+class CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAutoChunkingStrategyParam(TypedDict, total=False):
     type: Required[Literal['auto']]
 
-class CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyVariant2Param(TypedDict, total=False):
+class CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticChunkingStrategyParam(TypedDict, total=False):
     type: Required[Literal['static']]
-    static: Required[CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyVariant2StaticParam]
+    static: Required[CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticChunkingStrategyStaticParam]
 
-class CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyVariant2StaticParam(TypedDict, total=False):
+class CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticChunkingStrategyStaticParam(TypedDict, total=False):
     max_chunk_size_tokens: Required[int]
     chunk_overlap_tokens: Required[int]
 
@@ -1174,17 +1172,17 @@ class CreateVectorStoreRequestParam(TypedDict, total=False):
     file_ids: list[str]
     name: str
     expires_after: VectorStoreExpirationAfterParam
-    chunking_strategy: AutoChunkingStrategyRequestParamParam | StaticChunkingStrategyRequestParamParam
+    chunking_strategy: AutoChunkingStrategyRequestParam | StaticChunkingStrategyRequestParam
     metadata: dict[str, Any] | None
 
 class VectorStoreExpirationAfterParam(TypedDict, total=False):
     anchor: Required[Literal['last_active_at']]
     days: Required[int]
 
-class AutoChunkingStrategyRequestParamParam(TypedDict, total=False):
+class AutoChunkingStrategyRequestParam(TypedDict, total=False):
     type: Required[Literal['auto']]
 
-class StaticChunkingStrategyRequestParamParam(TypedDict, total=False):
+class StaticChunkingStrategyRequestParam(TypedDict, total=False):
     type: Required[Literal['static']]
     static: Required[StaticChunkingStrategyParam]
 
@@ -1217,16 +1215,16 @@ class VectorStoreFileObject(_Model):
     vector_store_id: str
     status: Literal['in_progress', 'completed', 'cancelled', 'failed']
     last_error: VectorStoreFileObjectLastError | None
-    chunking_strategy: AutoChunkingStrategyRequestParam | StaticChunkingStrategyRequestParam | None
+    chunking_strategy: AutoChunkingStrategyRequestParam2 | StaticChunkingStrategyRequestParam2 | None
 
 class VectorStoreFileObjectLastError(_Model):
     code: Literal['server_error', 'unsupported_file', 'invalid_file']
     message: str
 
-class AutoChunkingStrategyRequestParam(_Model):
+class AutoChunkingStrategyRequestParam2(_Model):
     type: Literal['auto']
 
-class StaticChunkingStrategyRequestParam(_Model):
+class StaticChunkingStrategyRequestParam2(_Model):
     type: Literal['static']
     static: StaticChunkingStrategy
 
@@ -1236,9 +1234,9 @@ class StaticChunkingStrategy(_Model):
 
 class CreateVectorStoreFileRequestParam(TypedDict, total=False):
     file_id: Required[str]
-    chunking_strategy: ChunkingStrategyRequestParamParam
+    chunking_strategy: ChunkingStrategyRequestParam
 
-ChunkingStrategyRequestParamParam: TypeAlias = AutoChunkingStrategyRequestParamParam | StaticChunkingStrategyRequestParamParam
+ChunkingStrategyRequestParam: TypeAlias = AutoChunkingStrategyRequestParam | StaticChunkingStrategyRequestParam
 
 class UpdateVectorStoreFileAttributesRequestParam(TypedDict, total=False):
     attributes: Required[VectorStoreFileAttributesParam]
@@ -1302,7 +1300,7 @@ class VectorStoreSearchResultContentObject(_Model):
 
 class CreateVectorStoreFileBatchRequestParam(TypedDict, total=False):
     file_ids: Required[list[str]]
-    chunking_strategy: ChunkingStrategyRequestParamParam
+    chunking_strategy: ChunkingStrategyRequestParam
 
 class VectorStoreFileBatchObject(_Model):
     id: str
@@ -2188,11 +2186,16 @@ class CompletionsCreateArgs(_CallOptions, total=False):
     presence_penalty: float | None
     seed: int | None
     stop: str | list[str] | None
-    stream: bool | None
     suffix: str | None
     temperature: float | None
     top_p: float | None
     user: str
+
+class CompletionsCreateStreamArgs(CompletionsCreateArgs, total=False):
+    stream: Required[Literal[True]]
+
+class CompletionsCreateNoStreamArgs(CompletionsCreateArgs, total=False):
+    stream: Literal[False] | None
 
 class CompletionsCreateBodyArgs(_CallOptions, total=False):
     deployment_id: Required[str]
@@ -2237,7 +2240,6 @@ class ChatCompletionsCreateArgs(_CallOptions, total=False):
     seed: int | None
     stop: str | list[str] | None
     store: bool | None
-    stream: bool | None
     stream_options: ChatCompletionStreamOptionsParam | None
     temperature: float | None
     tool_choice: ChatCompletionToolChoiceOptionParam
@@ -2246,6 +2248,12 @@ class ChatCompletionsCreateArgs(_CallOptions, total=False):
     top_p: float | None
     user: str
     user_security_context: UserSecurityContextParam
+
+class ChatCompletionsCreateStreamArgs(ChatCompletionsCreateArgs, total=False):
+    stream: Required[Literal[True]]
+
+class ChatCompletionsCreateNoStreamArgs(ChatCompletionsCreateArgs, total=False):
+    stream: Literal[False] | None
 
 class ChatCompletionsCreateBodyArgs(_CallOptions, total=False):
     deployment_id: Required[str]
@@ -2457,7 +2465,6 @@ class CreateThreadAndRunArgs(_CallOptions, total=False):
     model: str | None
     parallel_tool_calls: ParallelToolCallsParam
     response_format: AssistantsApiResponseFormatOptionParam | None
-    stream: bool | None
     stream_options: ChatCompletionStreamOptionsParam | None
     temperature: float | None
     thread: CreateThreadRequestParam
@@ -2466,6 +2473,12 @@ class CreateThreadAndRunArgs(_CallOptions, total=False):
     tools: list[AssistantToolsCodeParam | AssistantToolsFileSearchParam | AssistantToolsFunctionParam] | None
     top_p: float | None
     truncation_strategy: TruncationObjectParam | None
+
+class CreateThreadAndRunStreamArgs(CreateThreadAndRunArgs, total=False):
+    stream: Required[Literal[True]]
+
+class CreateThreadAndRunNoStreamArgs(CreateThreadAndRunArgs, total=False):
+    stream: Literal[False] | None
 
 class CreateThreadAndRunBodyArgs(_CallOptions, total=False):
     api_version: str
@@ -2493,12 +2506,17 @@ class CreateRunArgs(_CallOptions, total=False):
     model: str | None
     parallel_tool_calls: ParallelToolCallsParam
     response_format: AssistantsApiResponseFormatOptionParam | None
-    stream: bool | None
     temperature: float | None
     tool_choice: AssistantsApiToolChoiceOptionParam | None
     tools: list[AssistantToolsCodeParam | AssistantToolsFileSearchParam | AssistantToolsFunctionParam] | None
     top_p: float | None
     truncation_strategy: TruncationObjectParam | None
+
+class CreateRunStreamArgs(CreateRunArgs, total=False):
+    stream: Required[Literal[True]]
+
+class CreateRunNoStreamArgs(CreateRunArgs, total=False):
+    stream: Literal[False] | None
 
 class CreateRunBodyArgs(_CallOptions, total=False):
     thread_id: Required[str]
@@ -2528,7 +2546,12 @@ class SubmitToolOutputsToRunArgs(_CallOptions, total=False):
     run_id: Required[str]
     api_version: str
     tool_outputs: Required[list[SubmitToolOutputsRunRequestToolOutputsItemParam]]
-    stream: bool | None
+
+class SubmitToolOutputsToRunStreamArgs(SubmitToolOutputsToRunArgs, total=False):
+    stream: Required[Literal[True]]
+
+class SubmitToolOutputsToRunNoStreamArgs(SubmitToolOutputsToRunArgs, total=False):
+    stream: Literal[False] | None
 
 class SubmitToolOutputsToRunBodyArgs(_CallOptions, total=False):
     thread_id: Required[str]
@@ -2567,7 +2590,7 @@ class ListVectorStoresArgs(_CallOptions, total=False):
 
 class CreateVectorStoreArgs(_CallOptions, total=False):
     api_version: str
-    chunking_strategy: AutoChunkingStrategyRequestParamParam | StaticChunkingStrategyRequestParamParam
+    chunking_strategy: AutoChunkingStrategyRequestParam | StaticChunkingStrategyRequestParam
     expires_after: VectorStoreExpirationAfterParam
     file_ids: list[str]
     metadata: dict[str, Any] | None
@@ -2610,7 +2633,7 @@ class CreateVectorStoreFileArgs(_CallOptions, total=False):
     vector_store_id: Required[str]
     api_version: str
     file_id: Required[str]
-    chunking_strategy: ChunkingStrategyRequestParamParam
+    chunking_strategy: ChunkingStrategyRequestParam
 
 class CreateVectorStoreFileBodyArgs(_CallOptions, total=False):
     vector_store_id: Required[str]
@@ -2657,7 +2680,7 @@ class CreateVectorStoreFileBatchArgs(_CallOptions, total=False):
     vector_store_id: Required[str]
     api_version: str
     file_ids: Required[list[str]]
-    chunking_strategy: ChunkingStrategyRequestParamParam
+    chunking_strategy: ChunkingStrategyRequestParam
 
 class CreateVectorStoreFileBatchBodyArgs(_CallOptions, total=False):
     vector_store_id: Required[str]
@@ -2758,17 +2781,21 @@ class GetResponsesResponseIdInputItemsArgs(_CallOptions, total=False):
 class AzureOpenaiPreviewClient(_Client):
     __getattr__: None  # type: ignore[assignment, misc]
     @overload
-    def Completions_Create(self, **kwargs: Unpack[CompletionsCreateArgs]) -> CreateCompletionResponse: ...
+    def Completions_Create(self, **kwargs: Unpack[CompletionsCreateStreamArgs]) -> _Stream[Any]: ...
     @overload
-    def Completions_Create(self, **kwargs: Unpack[CompletionsCreateBodyArgs]) -> CreateCompletionResponse: ...
+    def Completions_Create(self, **kwargs: Unpack[CompletionsCreateNoStreamArgs]) -> CreateCompletionResponse: ...
+    @overload
+    def Completions_Create(self, **kwargs: Unpack[CompletionsCreateBodyArgs]) -> _Stream[Any] | CreateCompletionResponse: ...
     @overload
     def embeddings_create(self, **kwargs: Unpack[EmbeddingsCreateArgs]) -> EmbeddingsCreateResponse: ...
     @overload
     def embeddings_create(self, **kwargs: Unpack[EmbeddingsCreateBodyArgs]) -> EmbeddingsCreateResponse: ...
     @overload
-    def ChatCompletions_Create(self, **kwargs: Unpack[ChatCompletionsCreateArgs]) -> CreateChatCompletionResponse | CreateChatCompletionStreamResponse: ...
+    def ChatCompletions_Create(self, **kwargs: Unpack[ChatCompletionsCreateStreamArgs]) -> _Stream[Any]: ...
     @overload
-    def ChatCompletions_Create(self, **kwargs: Unpack[ChatCompletionsCreateBodyArgs]) -> CreateChatCompletionResponse | CreateChatCompletionStreamResponse: ...
+    def ChatCompletions_Create(self, **kwargs: Unpack[ChatCompletionsCreateNoStreamArgs]) -> CreateChatCompletionResponse | CreateChatCompletionStreamResponse: ...
+    @overload
+    def ChatCompletions_Create(self, **kwargs: Unpack[ChatCompletionsCreateBodyArgs]) -> _Stream[Any] | CreateChatCompletionResponse | CreateChatCompletionStreamResponse: ...
     @overload
     def Transcriptions_Create(self, **kwargs: Unpack[TranscriptionsCreateArgs]) -> AudioResponse | AudioVerboseResponse | str: ...
     @overload
@@ -2821,23 +2848,29 @@ class AzureOpenaiPreviewClient(_Client):
     @overload
     def Modify_Message(self, **kwargs: Unpack[ModifyMessageBodyArgs]) -> MessageObject: ...
     @overload
-    def Create_Thread_And_Run(self, **kwargs: Unpack[CreateThreadAndRunArgs]) -> RunObject: ...
+    def Create_Thread_And_Run(self, **kwargs: Unpack[CreateThreadAndRunStreamArgs]) -> _Stream[Any]: ...
     @overload
-    def Create_Thread_And_Run(self, **kwargs: Unpack[CreateThreadAndRunBodyArgs]) -> RunObject: ...
+    def Create_Thread_And_Run(self, **kwargs: Unpack[CreateThreadAndRunNoStreamArgs]) -> RunObject: ...
+    @overload
+    def Create_Thread_And_Run(self, **kwargs: Unpack[CreateThreadAndRunBodyArgs]) -> _Stream[Any] | RunObject: ...
     def List_Runs(self, **kwargs: Unpack[ListRunsArgs]) -> ListRunsResponse: ...
     @overload
-    def Create_Run(self, **kwargs: Unpack[CreateRunArgs]) -> RunObject: ...
+    def Create_Run(self, **kwargs: Unpack[CreateRunStreamArgs]) -> _Stream[Any]: ...
     @overload
-    def Create_Run(self, **kwargs: Unpack[CreateRunBodyArgs]) -> RunObject: ...
+    def Create_Run(self, **kwargs: Unpack[CreateRunNoStreamArgs]) -> RunObject: ...
+    @overload
+    def Create_Run(self, **kwargs: Unpack[CreateRunBodyArgs]) -> _Stream[Any] | RunObject: ...
     def Get_Run(self, **kwargs: Unpack[GetRunArgs]) -> RunObject: ...
     @overload
     def Modify_Run(self, **kwargs: Unpack[ModifyRunArgs]) -> RunObject: ...
     @overload
     def Modify_Run(self, **kwargs: Unpack[ModifyRunBodyArgs]) -> RunObject: ...
     @overload
-    def Submit_Tool_Outputs_To_Run(self, **kwargs: Unpack[SubmitToolOutputsToRunArgs]) -> RunObject: ...
+    def Submit_Tool_Outputs_To_Run(self, **kwargs: Unpack[SubmitToolOutputsToRunStreamArgs]) -> _Stream[Any]: ...
     @overload
-    def Submit_Tool_Outputs_To_Run(self, **kwargs: Unpack[SubmitToolOutputsToRunBodyArgs]) -> RunObject: ...
+    def Submit_Tool_Outputs_To_Run(self, **kwargs: Unpack[SubmitToolOutputsToRunNoStreamArgs]) -> RunObject: ...
+    @overload
+    def Submit_Tool_Outputs_To_Run(self, **kwargs: Unpack[SubmitToolOutputsToRunBodyArgs]) -> _Stream[Any] | RunObject: ...
     def Cancel_Run(self, **kwargs: Unpack[CancelRunArgs]) -> RunObject: ...
     def List_Run_Steps(self, **kwargs: Unpack[ListRunStepsArgs]) -> ListRunStepsResponse: ...
     def Get_Run_Step(self, **kwargs: Unpack[GetRunStepArgs]) -> RunStepObject: ...
@@ -2893,17 +2926,21 @@ class AzureOpenaiPreviewClient(_Client):
     def deleteResponse(self, **kwargs: Unpack[DeleteResponseArgs]) -> None: ...
     def get_responses_response_id_input_items(self, **kwargs: Unpack[GetResponsesResponseIdInputItemsArgs]) -> ResponseItemList: ...
     @overload  # type: ignore[override]
-    def call(self, operation_id: Literal['Completions_Create'], /, **kwargs: Unpack[CompletionsCreateArgs]) -> CreateCompletionResponse: ...
+    def call(self, operation_id: Literal['Completions_Create'], /, **kwargs: Unpack[CompletionsCreateStreamArgs]) -> _Stream[Any]: ...
     @overload
-    def call(self, operation_id: Literal['Completions_Create'], /, **kwargs: Unpack[CompletionsCreateBodyArgs]) -> CreateCompletionResponse: ...
+    def call(self, operation_id: Literal['Completions_Create'], /, **kwargs: Unpack[CompletionsCreateNoStreamArgs]) -> CreateCompletionResponse: ...
+    @overload
+    def call(self, operation_id: Literal['Completions_Create'], /, **kwargs: Unpack[CompletionsCreateBodyArgs]) -> _Stream[Any] | CreateCompletionResponse: ...
     @overload
     def call(self, operation_id: Literal['embeddings_create'], /, **kwargs: Unpack[EmbeddingsCreateArgs]) -> EmbeddingsCreateResponse: ...
     @overload
     def call(self, operation_id: Literal['embeddings_create'], /, **kwargs: Unpack[EmbeddingsCreateBodyArgs]) -> EmbeddingsCreateResponse: ...
     @overload
-    def call(self, operation_id: Literal['ChatCompletions_Create'], /, **kwargs: Unpack[ChatCompletionsCreateArgs]) -> CreateChatCompletionResponse | CreateChatCompletionStreamResponse: ...
+    def call(self, operation_id: Literal['ChatCompletions_Create'], /, **kwargs: Unpack[ChatCompletionsCreateStreamArgs]) -> _Stream[Any]: ...
     @overload
-    def call(self, operation_id: Literal['ChatCompletions_Create'], /, **kwargs: Unpack[ChatCompletionsCreateBodyArgs]) -> CreateChatCompletionResponse | CreateChatCompletionStreamResponse: ...
+    def call(self, operation_id: Literal['ChatCompletions_Create'], /, **kwargs: Unpack[ChatCompletionsCreateNoStreamArgs]) -> CreateChatCompletionResponse | CreateChatCompletionStreamResponse: ...
+    @overload
+    def call(self, operation_id: Literal['ChatCompletions_Create'], /, **kwargs: Unpack[ChatCompletionsCreateBodyArgs]) -> _Stream[Any] | CreateChatCompletionResponse | CreateChatCompletionStreamResponse: ...
     @overload
     def call(self, operation_id: Literal['Transcriptions_Create'], /, **kwargs: Unpack[TranscriptionsCreateArgs]) -> AudioResponse | AudioVerboseResponse | str: ...
     @overload
@@ -2963,15 +3000,19 @@ class AzureOpenaiPreviewClient(_Client):
     @overload
     def call(self, operation_id: Literal['Modify_Message'], /, **kwargs: Unpack[ModifyMessageBodyArgs]) -> MessageObject: ...
     @overload
-    def call(self, operation_id: Literal['Create_Thread_And_Run'], /, **kwargs: Unpack[CreateThreadAndRunArgs]) -> RunObject: ...
+    def call(self, operation_id: Literal['Create_Thread_And_Run'], /, **kwargs: Unpack[CreateThreadAndRunStreamArgs]) -> _Stream[Any]: ...
     @overload
-    def call(self, operation_id: Literal['Create_Thread_And_Run'], /, **kwargs: Unpack[CreateThreadAndRunBodyArgs]) -> RunObject: ...
+    def call(self, operation_id: Literal['Create_Thread_And_Run'], /, **kwargs: Unpack[CreateThreadAndRunNoStreamArgs]) -> RunObject: ...
+    @overload
+    def call(self, operation_id: Literal['Create_Thread_And_Run'], /, **kwargs: Unpack[CreateThreadAndRunBodyArgs]) -> _Stream[Any] | RunObject: ...
     @overload
     def call(self, operation_id: Literal['List_Runs'], /, **kwargs: Unpack[ListRunsArgs]) -> ListRunsResponse: ...
     @overload
-    def call(self, operation_id: Literal['Create_Run'], /, **kwargs: Unpack[CreateRunArgs]) -> RunObject: ...
+    def call(self, operation_id: Literal['Create_Run'], /, **kwargs: Unpack[CreateRunStreamArgs]) -> _Stream[Any]: ...
     @overload
-    def call(self, operation_id: Literal['Create_Run'], /, **kwargs: Unpack[CreateRunBodyArgs]) -> RunObject: ...
+    def call(self, operation_id: Literal['Create_Run'], /, **kwargs: Unpack[CreateRunNoStreamArgs]) -> RunObject: ...
+    @overload
+    def call(self, operation_id: Literal['Create_Run'], /, **kwargs: Unpack[CreateRunBodyArgs]) -> _Stream[Any] | RunObject: ...
     @overload
     def call(self, operation_id: Literal['Get_Run'], /, **kwargs: Unpack[GetRunArgs]) -> RunObject: ...
     @overload
@@ -2979,9 +3020,11 @@ class AzureOpenaiPreviewClient(_Client):
     @overload
     def call(self, operation_id: Literal['Modify_Run'], /, **kwargs: Unpack[ModifyRunBodyArgs]) -> RunObject: ...
     @overload
-    def call(self, operation_id: Literal['Submit_Tool_Outputs_To_Run'], /, **kwargs: Unpack[SubmitToolOutputsToRunArgs]) -> RunObject: ...
+    def call(self, operation_id: Literal['Submit_Tool_Outputs_To_Run'], /, **kwargs: Unpack[SubmitToolOutputsToRunStreamArgs]) -> _Stream[Any]: ...
     @overload
-    def call(self, operation_id: Literal['Submit_Tool_Outputs_To_Run'], /, **kwargs: Unpack[SubmitToolOutputsToRunBodyArgs]) -> RunObject: ...
+    def call(self, operation_id: Literal['Submit_Tool_Outputs_To_Run'], /, **kwargs: Unpack[SubmitToolOutputsToRunNoStreamArgs]) -> RunObject: ...
+    @overload
+    def call(self, operation_id: Literal['Submit_Tool_Outputs_To_Run'], /, **kwargs: Unpack[SubmitToolOutputsToRunBodyArgs]) -> _Stream[Any] | RunObject: ...
     @overload
     def call(self, operation_id: Literal['Cancel_Run'], /, **kwargs: Unpack[CancelRunArgs]) -> RunObject: ...
     @overload
@@ -3056,17 +3099,21 @@ class AzureOpenaiPreviewClient(_Client):
 class AsyncAzureOpenaiPreviewClient(_AsyncClient):
     __getattr__: None  # type: ignore[assignment, misc]
     @overload
-    async def Completions_Create(self, **kwargs: Unpack[CompletionsCreateArgs]) -> CreateCompletionResponse: ...
+    async def Completions_Create(self, **kwargs: Unpack[CompletionsCreateStreamArgs]) -> _AsyncStream[Any]: ...
     @overload
-    async def Completions_Create(self, **kwargs: Unpack[CompletionsCreateBodyArgs]) -> CreateCompletionResponse: ...
+    async def Completions_Create(self, **kwargs: Unpack[CompletionsCreateNoStreamArgs]) -> CreateCompletionResponse: ...
+    @overload
+    async def Completions_Create(self, **kwargs: Unpack[CompletionsCreateBodyArgs]) -> _AsyncStream[Any] | CreateCompletionResponse: ...
     @overload
     async def embeddings_create(self, **kwargs: Unpack[EmbeddingsCreateArgs]) -> EmbeddingsCreateResponse: ...
     @overload
     async def embeddings_create(self, **kwargs: Unpack[EmbeddingsCreateBodyArgs]) -> EmbeddingsCreateResponse: ...
     @overload
-    async def ChatCompletions_Create(self, **kwargs: Unpack[ChatCompletionsCreateArgs]) -> CreateChatCompletionResponse | CreateChatCompletionStreamResponse: ...
+    async def ChatCompletions_Create(self, **kwargs: Unpack[ChatCompletionsCreateStreamArgs]) -> _AsyncStream[Any]: ...
     @overload
-    async def ChatCompletions_Create(self, **kwargs: Unpack[ChatCompletionsCreateBodyArgs]) -> CreateChatCompletionResponse | CreateChatCompletionStreamResponse: ...
+    async def ChatCompletions_Create(self, **kwargs: Unpack[ChatCompletionsCreateNoStreamArgs]) -> CreateChatCompletionResponse | CreateChatCompletionStreamResponse: ...
+    @overload
+    async def ChatCompletions_Create(self, **kwargs: Unpack[ChatCompletionsCreateBodyArgs]) -> _AsyncStream[Any] | CreateChatCompletionResponse | CreateChatCompletionStreamResponse: ...
     @overload
     async def Transcriptions_Create(self, **kwargs: Unpack[TranscriptionsCreateArgs]) -> AudioResponse | AudioVerboseResponse | str: ...
     @overload
@@ -3119,23 +3166,29 @@ class AsyncAzureOpenaiPreviewClient(_AsyncClient):
     @overload
     async def Modify_Message(self, **kwargs: Unpack[ModifyMessageBodyArgs]) -> MessageObject: ...
     @overload
-    async def Create_Thread_And_Run(self, **kwargs: Unpack[CreateThreadAndRunArgs]) -> RunObject: ...
+    async def Create_Thread_And_Run(self, **kwargs: Unpack[CreateThreadAndRunStreamArgs]) -> _AsyncStream[Any]: ...
     @overload
-    async def Create_Thread_And_Run(self, **kwargs: Unpack[CreateThreadAndRunBodyArgs]) -> RunObject: ...
+    async def Create_Thread_And_Run(self, **kwargs: Unpack[CreateThreadAndRunNoStreamArgs]) -> RunObject: ...
+    @overload
+    async def Create_Thread_And_Run(self, **kwargs: Unpack[CreateThreadAndRunBodyArgs]) -> _AsyncStream[Any] | RunObject: ...
     async def List_Runs(self, **kwargs: Unpack[ListRunsArgs]) -> ListRunsResponse: ...
     @overload
-    async def Create_Run(self, **kwargs: Unpack[CreateRunArgs]) -> RunObject: ...
+    async def Create_Run(self, **kwargs: Unpack[CreateRunStreamArgs]) -> _AsyncStream[Any]: ...
     @overload
-    async def Create_Run(self, **kwargs: Unpack[CreateRunBodyArgs]) -> RunObject: ...
+    async def Create_Run(self, **kwargs: Unpack[CreateRunNoStreamArgs]) -> RunObject: ...
+    @overload
+    async def Create_Run(self, **kwargs: Unpack[CreateRunBodyArgs]) -> _AsyncStream[Any] | RunObject: ...
     async def Get_Run(self, **kwargs: Unpack[GetRunArgs]) -> RunObject: ...
     @overload
     async def Modify_Run(self, **kwargs: Unpack[ModifyRunArgs]) -> RunObject: ...
     @overload
     async def Modify_Run(self, **kwargs: Unpack[ModifyRunBodyArgs]) -> RunObject: ...
     @overload
-    async def Submit_Tool_Outputs_To_Run(self, **kwargs: Unpack[SubmitToolOutputsToRunArgs]) -> RunObject: ...
+    async def Submit_Tool_Outputs_To_Run(self, **kwargs: Unpack[SubmitToolOutputsToRunStreamArgs]) -> _AsyncStream[Any]: ...
     @overload
-    async def Submit_Tool_Outputs_To_Run(self, **kwargs: Unpack[SubmitToolOutputsToRunBodyArgs]) -> RunObject: ...
+    async def Submit_Tool_Outputs_To_Run(self, **kwargs: Unpack[SubmitToolOutputsToRunNoStreamArgs]) -> RunObject: ...
+    @overload
+    async def Submit_Tool_Outputs_To_Run(self, **kwargs: Unpack[SubmitToolOutputsToRunBodyArgs]) -> _AsyncStream[Any] | RunObject: ...
     async def Cancel_Run(self, **kwargs: Unpack[CancelRunArgs]) -> RunObject: ...
     async def List_Run_Steps(self, **kwargs: Unpack[ListRunStepsArgs]) -> ListRunStepsResponse: ...
     async def Get_Run_Step(self, **kwargs: Unpack[GetRunStepArgs]) -> RunStepObject: ...
@@ -3191,17 +3244,21 @@ class AsyncAzureOpenaiPreviewClient(_AsyncClient):
     async def deleteResponse(self, **kwargs: Unpack[DeleteResponseArgs]) -> None: ...
     async def get_responses_response_id_input_items(self, **kwargs: Unpack[GetResponsesResponseIdInputItemsArgs]) -> ResponseItemList: ...
     @overload  # type: ignore[override]
-    async def call(self, operation_id: Literal['Completions_Create'], /, **kwargs: Unpack[CompletionsCreateArgs]) -> CreateCompletionResponse: ...
+    async def call(self, operation_id: Literal['Completions_Create'], /, **kwargs: Unpack[CompletionsCreateStreamArgs]) -> _AsyncStream[Any]: ...
     @overload
-    async def call(self, operation_id: Literal['Completions_Create'], /, **kwargs: Unpack[CompletionsCreateBodyArgs]) -> CreateCompletionResponse: ...
+    async def call(self, operation_id: Literal['Completions_Create'], /, **kwargs: Unpack[CompletionsCreateNoStreamArgs]) -> CreateCompletionResponse: ...
+    @overload
+    async def call(self, operation_id: Literal['Completions_Create'], /, **kwargs: Unpack[CompletionsCreateBodyArgs]) -> _AsyncStream[Any] | CreateCompletionResponse: ...
     @overload
     async def call(self, operation_id: Literal['embeddings_create'], /, **kwargs: Unpack[EmbeddingsCreateArgs]) -> EmbeddingsCreateResponse: ...
     @overload
     async def call(self, operation_id: Literal['embeddings_create'], /, **kwargs: Unpack[EmbeddingsCreateBodyArgs]) -> EmbeddingsCreateResponse: ...
     @overload
-    async def call(self, operation_id: Literal['ChatCompletions_Create'], /, **kwargs: Unpack[ChatCompletionsCreateArgs]) -> CreateChatCompletionResponse | CreateChatCompletionStreamResponse: ...
+    async def call(self, operation_id: Literal['ChatCompletions_Create'], /, **kwargs: Unpack[ChatCompletionsCreateStreamArgs]) -> _AsyncStream[Any]: ...
     @overload
-    async def call(self, operation_id: Literal['ChatCompletions_Create'], /, **kwargs: Unpack[ChatCompletionsCreateBodyArgs]) -> CreateChatCompletionResponse | CreateChatCompletionStreamResponse: ...
+    async def call(self, operation_id: Literal['ChatCompletions_Create'], /, **kwargs: Unpack[ChatCompletionsCreateNoStreamArgs]) -> CreateChatCompletionResponse | CreateChatCompletionStreamResponse: ...
+    @overload
+    async def call(self, operation_id: Literal['ChatCompletions_Create'], /, **kwargs: Unpack[ChatCompletionsCreateBodyArgs]) -> _AsyncStream[Any] | CreateChatCompletionResponse | CreateChatCompletionStreamResponse: ...
     @overload
     async def call(self, operation_id: Literal['Transcriptions_Create'], /, **kwargs: Unpack[TranscriptionsCreateArgs]) -> AudioResponse | AudioVerboseResponse | str: ...
     @overload
@@ -3261,15 +3318,19 @@ class AsyncAzureOpenaiPreviewClient(_AsyncClient):
     @overload
     async def call(self, operation_id: Literal['Modify_Message'], /, **kwargs: Unpack[ModifyMessageBodyArgs]) -> MessageObject: ...
     @overload
-    async def call(self, operation_id: Literal['Create_Thread_And_Run'], /, **kwargs: Unpack[CreateThreadAndRunArgs]) -> RunObject: ...
+    async def call(self, operation_id: Literal['Create_Thread_And_Run'], /, **kwargs: Unpack[CreateThreadAndRunStreamArgs]) -> _AsyncStream[Any]: ...
     @overload
-    async def call(self, operation_id: Literal['Create_Thread_And_Run'], /, **kwargs: Unpack[CreateThreadAndRunBodyArgs]) -> RunObject: ...
+    async def call(self, operation_id: Literal['Create_Thread_And_Run'], /, **kwargs: Unpack[CreateThreadAndRunNoStreamArgs]) -> RunObject: ...
+    @overload
+    async def call(self, operation_id: Literal['Create_Thread_And_Run'], /, **kwargs: Unpack[CreateThreadAndRunBodyArgs]) -> _AsyncStream[Any] | RunObject: ...
     @overload
     async def call(self, operation_id: Literal['List_Runs'], /, **kwargs: Unpack[ListRunsArgs]) -> ListRunsResponse: ...
     @overload
-    async def call(self, operation_id: Literal['Create_Run'], /, **kwargs: Unpack[CreateRunArgs]) -> RunObject: ...
+    async def call(self, operation_id: Literal['Create_Run'], /, **kwargs: Unpack[CreateRunStreamArgs]) -> _AsyncStream[Any]: ...
     @overload
-    async def call(self, operation_id: Literal['Create_Run'], /, **kwargs: Unpack[CreateRunBodyArgs]) -> RunObject: ...
+    async def call(self, operation_id: Literal['Create_Run'], /, **kwargs: Unpack[CreateRunNoStreamArgs]) -> RunObject: ...
+    @overload
+    async def call(self, operation_id: Literal['Create_Run'], /, **kwargs: Unpack[CreateRunBodyArgs]) -> _AsyncStream[Any] | RunObject: ...
     @overload
     async def call(self, operation_id: Literal['Get_Run'], /, **kwargs: Unpack[GetRunArgs]) -> RunObject: ...
     @overload
@@ -3277,9 +3338,11 @@ class AsyncAzureOpenaiPreviewClient(_AsyncClient):
     @overload
     async def call(self, operation_id: Literal['Modify_Run'], /, **kwargs: Unpack[ModifyRunBodyArgs]) -> RunObject: ...
     @overload
-    async def call(self, operation_id: Literal['Submit_Tool_Outputs_To_Run'], /, **kwargs: Unpack[SubmitToolOutputsToRunArgs]) -> RunObject: ...
+    async def call(self, operation_id: Literal['Submit_Tool_Outputs_To_Run'], /, **kwargs: Unpack[SubmitToolOutputsToRunStreamArgs]) -> _AsyncStream[Any]: ...
     @overload
-    async def call(self, operation_id: Literal['Submit_Tool_Outputs_To_Run'], /, **kwargs: Unpack[SubmitToolOutputsToRunBodyArgs]) -> RunObject: ...
+    async def call(self, operation_id: Literal['Submit_Tool_Outputs_To_Run'], /, **kwargs: Unpack[SubmitToolOutputsToRunNoStreamArgs]) -> RunObject: ...
+    @overload
+    async def call(self, operation_id: Literal['Submit_Tool_Outputs_To_Run'], /, **kwargs: Unpack[SubmitToolOutputsToRunBodyArgs]) -> _AsyncStream[Any] | RunObject: ...
     @overload
     async def call(self, operation_id: Literal['Cancel_Run'], /, **kwargs: Unpack[CancelRunArgs]) -> RunObject: ...
     @overload

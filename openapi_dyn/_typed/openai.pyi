@@ -21,7 +21,7 @@ class AssistantObject(_Model):
     model: str
     instructions: str | None
     tools: list[AssistantToolsCode | AssistantToolsFileSearch | AssistantToolsFunction]
-    tool_resources: AssistantObjectToolResourcesVariant1 | None
+    tool_resources: AssistantObjectToolResources | None
     metadata: Metadata
     temperature: float | None
     top_p: float | None
@@ -56,14 +56,14 @@ class FunctionObject(_Model):
 
 FunctionParameters: TypeAlias = dict[str, Any]
 
-class AssistantObjectToolResourcesVariant1(_Model):
-    code_interpreter: AssistantObjectToolResourcesVariant1CodeInterpreter | None
-    file_search: AssistantObjectToolResourcesVariant1FileSearch | None
+class AssistantObjectToolResources(_Model):
+    code_interpreter: AssistantObjectToolResourcesCodeInterpreter | None
+    file_search: AssistantObjectToolResourcesFileSearch | None
 
-class AssistantObjectToolResourcesVariant1CodeInterpreter(_Model):
+class AssistantObjectToolResourcesCodeInterpreter(_Model):
     file_ids: list[str] | None
 
-class AssistantObjectToolResourcesVariant1FileSearch(_Model):
+class AssistantObjectToolResourcesFileSearch(_Model):
     vector_store_ids: list[str] | None
 
 Metadata: TypeAlias = dict[str, str] | None
@@ -95,7 +95,7 @@ class CreateAssistantRequestParam(TypedDict, total=False):
     instructions: str | None
     reasoning_effort: ReasoningEffortParam
     tools: list[AssistantToolsCodeParam | AssistantToolsFileSearchParam | AssistantToolsFunctionParam]
-    tool_resources: CreateAssistantRequestToolResourcesVariant1Param | None
+    tool_resources: CreateAssistantRequestToolResourcesParam | None
     metadata: MetadataParam
     temperature: float | None
     top_p: float | None
@@ -134,30 +134,30 @@ class FunctionObjectParam(TypedDict, total=False):
 
 FunctionParametersParam: TypeAlias = dict[str, Any]
 
-class CreateAssistantRequestToolResourcesVariant1Param(TypedDict, total=False):
-    code_interpreter: CreateAssistantRequestToolResourcesVariant1CodeInterpreterParam
+class CreateAssistantRequestToolResourcesParam(TypedDict, total=False):
+    code_interpreter: CreateAssistantRequestToolResourcesCodeInterpreterParam
     file_search: Any
 
-class CreateAssistantRequestToolResourcesVariant1CodeInterpreterParam(TypedDict, total=False):
+class CreateAssistantRequestToolResourcesCodeInterpreterParam(TypedDict, total=False):
     file_ids: list[str]
 
-class CreateAssistantRequestToolResourcesVariant1FileSearchParam(TypedDict, total=False):
+class CreateAssistantRequestToolResourcesFileSearchParam(TypedDict, total=False):
     vector_store_ids: list[str]
-    vector_stores: list[CreateAssistantRequestToolResourcesVariant1FileSearchVectorStoresItemParam]
+    vector_stores: list[CreateAssistantRequestToolResourcesFileSearchVectorStoresItemParam]
 
-class CreateAssistantRequestToolResourcesVariant1FileSearchVectorStoresItemParam(TypedDict, total=False):
+class CreateAssistantRequestToolResourcesFileSearchVectorStoresItemParam(TypedDict, total=False):
     file_ids: list[str]
-    chunking_strategy: CreateAssistantRequestToolResourcesVariant1FileSearchVectorStoresItemChunkingStrategyVariant1Param | CreateAssistantRequestToolResourcesVariant1FileSearchVectorStoresItemChunkingStrategyVariant2Param
+    chunking_strategy: CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAutoChunkingStrategyParam | CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticChunkingStrategyParam
     metadata: MetadataParam
 
-class CreateAssistantRequestToolResourcesVariant1FileSearchVectorStoresItemChunkingStrategyVariant1Param(TypedDict, total=False):
+class CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAutoChunkingStrategyParam(TypedDict, total=False):
     type: Required[Literal['auto']]
 
-class CreateAssistantRequestToolResourcesVariant1FileSearchVectorStoresItemChunkingStrategyVariant2Param(TypedDict, total=False):
+class CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticChunkingStrategyParam(TypedDict, total=False):
     type: Required[Literal['static']]
-    static: Required[CreateAssistantRequestToolResourcesVariant1FileSearchVectorStoresItemChunkingStrategyVariant2StaticParam]
+    static: Required[CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticChunkingStrategyStaticParam]
 
-class CreateAssistantRequestToolResourcesVariant1FileSearchVectorStoresItemChunkingStrategyVariant2StaticParam(TypedDict, total=False):
+class CreateAssistantRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticChunkingStrategyStaticParam(TypedDict, total=False):
     max_chunk_size_tokens: Required[int]
     chunk_overlap_tokens: Required[int]
 
@@ -190,20 +190,20 @@ class ModifyAssistantRequestParam(TypedDict, total=False):
     description: str | None
     instructions: str | None
     tools: list[AssistantToolsCodeParam | AssistantToolsFileSearchParam | AssistantToolsFunctionParam]
-    tool_resources: ModifyAssistantRequestToolResourcesVariant1Param | None
+    tool_resources: ModifyAssistantRequestToolResourcesParam | None
     metadata: MetadataParam
     temperature: float | None
     top_p: float | None
     response_format: AssistantsApiResponseFormatOptionParam | None
 
-class ModifyAssistantRequestToolResourcesVariant1Param(TypedDict, total=False):
-    code_interpreter: ModifyAssistantRequestToolResourcesVariant1CodeInterpreterParam
-    file_search: ModifyAssistantRequestToolResourcesVariant1FileSearchParam
+class ModifyAssistantRequestToolResourcesParam(TypedDict, total=False):
+    code_interpreter: ModifyAssistantRequestToolResourcesCodeInterpreterParam
+    file_search: ModifyAssistantRequestToolResourcesFileSearchParam
 
-class ModifyAssistantRequestToolResourcesVariant1CodeInterpreterParam(TypedDict, total=False):
+class ModifyAssistantRequestToolResourcesCodeInterpreterParam(TypedDict, total=False):
     file_ids: list[str]
 
-class ModifyAssistantRequestToolResourcesVariant1FileSearchParam(TypedDict, total=False):
+class ModifyAssistantRequestToolResourcesFileSearchParam(TypedDict, total=False):
     vector_store_ids: list[str]
 
 class DeleteAssistantResponse(_Model):
@@ -274,7 +274,6 @@ class CreateTranscriptionResponseJson(_Model):
 class CreateTranscriptionResponseJsonLogprobsItem(_Model):
     token: str | None
     logprob: float | None
-    bytes: list[float] | None
 
 class TranscriptTextUsageTokens(_Model):
     type: Literal['tokens']
@@ -348,7 +347,6 @@ class TranscriptTextDeltaEvent(_Model):
 class TranscriptTextDeltaEventLogprobsItem(_Model):
     token: str | None
     logprob: float | None
-    bytes: list[int] | None
 
 class TranscriptTextDoneEvent(_Model):
     type: Literal['transcript.text.done']
@@ -359,7 +357,6 @@ class TranscriptTextDoneEvent(_Model):
 class TranscriptTextDoneEventLogprobsItem(_Model):
     token: str | None
     logprob: float | None
-    bytes: list[int] | None
 
 CreateTranscriptionResponseStreamEvent: TypeAlias = TranscriptTextSegmentEvent | TranscriptTextDeltaEvent | TranscriptTextDoneEvent
 
@@ -508,7 +505,7 @@ class CreateChatCompletionResponseChoicesItem(_Model):
     finish_reason: Literal['stop', 'length', 'tool_calls', 'content_filter', 'function_call']
     index: int
     message: ChatCompletionResponseMessage
-    logprobs: CreateChatCompletionResponseChoicesItemLogprobsVariant1 | None
+    logprobs: CreateChatCompletionResponseChoicesItemLogprobs | None
 
 class ChatCompletionResponseMessage(_Model):
     content: str | None
@@ -517,7 +514,7 @@ class ChatCompletionResponseMessage(_Model):
     annotations: list[ChatCompletionResponseMessageAnnotationsItem] | None
     role: Literal['assistant', 'user', 'system', 'developer', 'tool', 'function']
     function_call: ChatCompletionResponseMessageFunctionCall | None
-    audio: ChatCompletionResponseMessageAudioVariant1 | None
+    audio: ChatCompletionResponseMessageAudio | None
 
 class ChatCompletionMessageToolCall(_Model):
     id: str
@@ -553,26 +550,24 @@ class ChatCompletionResponseMessageFunctionCall(_Model):
     arguments: str
     name: str
 
-class ChatCompletionResponseMessageAudioVariant1(_Model):
+class ChatCompletionResponseMessageAudio(_Model):
     id: str
     expires_at: int
     data: str
     transcript: str
 
-class CreateChatCompletionResponseChoicesItemLogprobsVariant1(_Model):
+class CreateChatCompletionResponseChoicesItemLogprobs(_Model):
     content: list[ChatCompletionTokenLogprob] | None
     refusal: list[ChatCompletionTokenLogprob] | None
 
 class ChatCompletionTokenLogprob(_Model):
     token: str
     logprob: float
-    bytes: list[int] | None
     top_logprobs: list[ChatCompletionTokenLogprobTopLogprobsItem]
 
 class ChatCompletionTokenLogprobTopLogprobsItem(_Model):
     token: str
     logprob: float
-    bytes: list[int] | None
 
 ServiceTier: TypeAlias = Literal['auto', 'default', 'flex', 'scale', 'priority'] | None
 
@@ -685,9 +680,9 @@ class ChatCompletionRequestAssistantMessageParam(TypedDict, total=False):
     refusal: str | None
     role: Required[Literal['assistant']]
     name: str
-    audio: ChatCompletionRequestAssistantMessageAudioVariant1Param | None
+    audio: ChatCompletionRequestAssistantMessageAudioParam | None
     tool_calls: ChatCompletionMessageToolCallsParam
-    function_call: ChatCompletionRequestAssistantMessageFunctionCallVariant1Param | None
+    function_call: ChatCompletionRequestAssistantMessageFunctionCallParam | None
 
 class ChatCompletionRequestMessageContentPartRefusalParam(TypedDict, total=False):
     type: Required[Literal['refusal']]
@@ -695,7 +690,7 @@ class ChatCompletionRequestMessageContentPartRefusalParam(TypedDict, total=False
 
 ChatCompletionRequestAssistantMessageContentPartParam: TypeAlias = ChatCompletionRequestMessageContentPartTextParam | ChatCompletionRequestMessageContentPartRefusalParam
 
-class ChatCompletionRequestAssistantMessageAudioVariant1Param(TypedDict, total=False):
+class ChatCompletionRequestAssistantMessageAudioParam(TypedDict, total=False):
     id: Required[str]
 
 class ChatCompletionMessageToolCallParam(TypedDict, total=False):
@@ -718,7 +713,7 @@ class ChatCompletionMessageCustomToolCallCustomParam(TypedDict, total=False):
 
 ChatCompletionMessageToolCallsParam: TypeAlias = list[ChatCompletionMessageToolCallParam | ChatCompletionMessageCustomToolCallParam]
 
-class ChatCompletionRequestAssistantMessageFunctionCallVariant1Param(TypedDict, total=False):
+class ChatCompletionRequestAssistantMessageFunctionCallParam(TypedDict, total=False):
     arguments: Required[str]
     name: Required[str]
 
@@ -768,11 +763,11 @@ class PredictionContentParam(TypedDict, total=False):
     type: Required[Literal['content']]
     content: Required[str | list[ChatCompletionRequestMessageContentPartTextParam]]
 
-class ChatCompletionStreamOptionsVariant1Param(TypedDict, total=False):
+class ChatCompletionStreamOptionsParam2(TypedDict, total=False):
     include_usage: bool
     include_obfuscation: bool
 
-ChatCompletionStreamOptionsParam: TypeAlias = ChatCompletionStreamOptionsVariant1Param | None
+ChatCompletionStreamOptionsParam: TypeAlias = ChatCompletionStreamOptionsParam2 | None
 
 class ChatCompletionToolParam(TypedDict, total=False):
     type: Required[Literal['function']]
@@ -785,16 +780,16 @@ class CustomToolChatCompletionsParam(TypedDict, total=False):
 class CustomToolChatCompletionsCustomParam(TypedDict, total=False):
     name: Required[str]
     description: str
-    format: CustomToolChatCompletionsCustomFormatVariant1Param | CustomToolChatCompletionsCustomFormatVariant2Param
+    format: CustomToolChatCompletionsCustomFormatTextFormatParam | CustomToolChatCompletionsCustomFormatGrammarFormatParam
 
-class CustomToolChatCompletionsCustomFormatVariant1Param(TypedDict, total=False):
+class CustomToolChatCompletionsCustomFormatTextFormatParam(TypedDict, total=False):
     type: Required[Literal['text']]
 
-class CustomToolChatCompletionsCustomFormatVariant2Param(TypedDict, total=False):
+class CustomToolChatCompletionsCustomFormatGrammarFormatParam(TypedDict, total=False):
     type: Required[Literal['grammar']]
-    grammar: Required[CustomToolChatCompletionsCustomFormatVariant2GrammarParam]
+    grammar: Required[CustomToolChatCompletionsCustomFormatGrammarFormatGrammarParam]
 
-class CustomToolChatCompletionsCustomFormatVariant2GrammarParam(TypedDict, total=False):
+class CustomToolChatCompletionsCustomFormatGrammarFormatGrammarParam(TypedDict, total=False):
     definition: Required[str]
     syntax: Required[Literal['lark', 'regex']]
 
@@ -895,7 +890,7 @@ class ChatCompletionMessageListDataItem(_Model):
     annotations: list[ChatCompletionResponseMessageAnnotationsItem] | None
     role: Literal['assistant', 'user', 'system', 'developer', 'tool', 'function']
     function_call: ChatCompletionResponseMessageFunctionCall | None
-    audio: ChatCompletionResponseMessageAudioVariant1 | None
+    audio: ChatCompletionResponseMessageAudio | None
     id: str
     content_parts: list[ChatCompletionRequestMessageContentPartText | ChatCompletionRequestMessageContentPartImage] | None
 
@@ -943,10 +938,10 @@ class CreateCompletionResponse(_Model):
 class CreateCompletionResponseChoicesItem(_Model):
     finish_reason: Literal['stop', 'length', 'content_filter']
     index: int
-    logprobs: CreateCompletionResponseChoicesItemLogprobsVariant1 | None
+    logprobs: CreateCompletionResponseChoicesItemLogprobs | None
     text: str
 
-class CreateCompletionResponseChoicesItemLogprobsVariant1(_Model):
+class CreateCompletionResponseChoicesItemLogprobs(_Model):
     text_offset: list[int] | None
     token_logprobs: list[float] | None
     tokens: list[str] | None
@@ -982,39 +977,39 @@ class CreateContainerBodyParam(TypedDict, total=False):
     name: Required[str]
     file_ids: list[str]
     expires_after: CreateContainerBodyExpiresAfterParam
-    skills: list[SkillReferenceParamParam | InlineSkillParamParam]
+    skills: list[SkillReferenceParam | InlineSkillParam]
     memory_limit: Literal['1g', '4g', '16g', '64g']
-    network_policy: ContainerNetworkPolicyDisabledParamParam | ContainerNetworkPolicyAllowlistParamParam
+    network_policy: ContainerNetworkPolicyDisabledParam | ContainerNetworkPolicyAllowlistParam
 
 class CreateContainerBodyExpiresAfterParam(TypedDict, total=False):
     anchor: Required[Literal['last_active_at']]
     minutes: Required[int]
 
-class SkillReferenceParamParam(TypedDict, total=False):
+class SkillReferenceParam(TypedDict, total=False):
     type: Required[Literal['skill_reference']]
     skill_id: Required[str]
     version: str
 
-class InlineSkillParamParam(TypedDict, total=False):
+class InlineSkillParam(TypedDict, total=False):
     type: Required[Literal['inline']]
     name: Required[str]
     description: Required[str]
-    source: Required[InlineSkillSourceParamParam]
+    source: Required[InlineSkillSourceParam]
 
-class InlineSkillSourceParamParam(TypedDict, total=False):
+class InlineSkillSourceParam(TypedDict, total=False):
     type: Required[Literal['base64']]
     media_type: Required[Literal['application/zip']]
     data: Required[str]
 
-class ContainerNetworkPolicyDisabledParamParam(TypedDict, total=False):
+class ContainerNetworkPolicyDisabledParam(TypedDict, total=False):
     type: Required[Literal['disabled']]
 
-class ContainerNetworkPolicyAllowlistParamParam(TypedDict, total=False):
+class ContainerNetworkPolicyAllowlistParam(TypedDict, total=False):
     type: Required[Literal['allowlist']]
     allowed_domains: Required[list[str]]
-    domain_secrets: list[ContainerNetworkPolicyDomainSecretParamParam]
+    domain_secrets: list[ContainerNetworkPolicyDomainSecretParam]
 
-class ContainerNetworkPolicyDomainSecretParamParam(TypedDict, total=False):
+class ContainerNetworkPolicyDomainSecretParam(TypedDict, total=False):
     domain: Required[str]
     name: Required[str]
     value: Required[str]
@@ -1031,7 +1026,6 @@ class ContainerFileResource(_Model):
     object: str
     container_id: str
     created_at: int
-    bytes: int
     path: str
     source: str
 
@@ -1101,13 +1095,11 @@ Annotation: TypeAlias = FileCitationBody | UrlCitationBody | ContainerFileCitati
 class LogProb(_Model):
     token: str
     logprob: float
-    bytes: list[int]
     top_logprobs: list[TopLogProb]
 
 class TopLogProb(_Model):
     token: str
     logprob: float
-    bytes: list[int]
 
 class TextContent(_Model):
     type: Literal['text']
@@ -1180,9 +1172,9 @@ class FileSearchToolCall(_Model):
     type: Literal['file_search_call']
     status: Literal['in_progress', 'searching', 'completed', 'incomplete', 'failed']
     queries: list[str]
-    results: list[FileSearchToolCallResultsVariant1Item] | None
+    results: list[FileSearchToolCallResultsItem] | None
 
-class FileSearchToolCallResultsVariant1Item(_Model):
+class FileSearchToolCallResultsItem(_Model):
     file_id: str | None
     text: str | None
     filename: str | None
@@ -1372,21 +1364,21 @@ ComputerEnvironment: TypeAlias = Literal['windows', 'mac', 'linux', 'ubuntu', 'b
 
 class WebSearchTool(_Model):
     type: Literal['web_search', 'web_search_2025_08_26']
-    filters: WebSearchToolFiltersVariant1 | None
+    filters: WebSearchToolFilters | None
     user_location: WebSearchApproximateLocation | None
     search_context_size: Literal['low', 'medium', 'high'] | None
 
-class WebSearchToolFiltersVariant1(_Model):
+class WebSearchToolFilters(_Model):
     allowed_domains: list[str] | None
 
-class WebSearchApproximateLocationVariant1(_Model):
+class WebSearchApproximateLocation2(_Model):
     type: Literal['approximate'] | None
     country: str | None
     region: str | None
     city: str | None
     timezone: str | None
 
-WebSearchApproximateLocation: TypeAlias = WebSearchApproximateLocationVariant1 | None
+WebSearchApproximateLocation: TypeAlias = WebSearchApproximateLocation2 | None
 
 class MCPTool(_Model):
     type: Literal['mcp']
@@ -1397,14 +1389,14 @@ class MCPTool(_Model):
     server_description: str | None
     headers: dict[str, str] | None
     allowed_tools: list[str] | MCPToolFilter | None
-    require_approval: MCPToolRequireApprovalVariant1Variant1 | Literal['always', 'never'] | None
+    require_approval: MCPToolRequireApprovalMCPToolApprovalFilter | Literal['always', 'never'] | None
     defer_loading: bool | None
 
 class MCPToolFilter(_Model):
     tool_names: list[str] | None
     read_only: bool | None
 
-class MCPToolRequireApprovalVariant1Variant1(_Model):
+class MCPToolRequireApprovalMCPToolApprovalFilter(_Model):
     always: MCPToolFilter | None
     never: MCPToolFilter | None
 
@@ -1416,19 +1408,19 @@ class AutoCodeInterpreterToolParam(_Model):
     type: Literal['auto']
     file_ids: list[str] | None
     memory_limit: ContainerMemoryLimit | None
-    network_policy: ContainerNetworkPolicyDisabledParam | ContainerNetworkPolicyAllowlistParam | None
+    network_policy: ContainerNetworkPolicyDisabledParam2 | ContainerNetworkPolicyAllowlistParam2 | None
 
 ContainerMemoryLimit: TypeAlias = Literal['1g', '4g', '16g', '64g']
 
-class ContainerNetworkPolicyDisabledParam(_Model):
+class ContainerNetworkPolicyDisabledParam2(_Model):
     type: Literal['disabled']
 
-class ContainerNetworkPolicyAllowlistParam(_Model):
+class ContainerNetworkPolicyAllowlistParam2(_Model):
     type: Literal['allowlist']
     allowed_domains: list[str]
-    domain_secrets: list[ContainerNetworkPolicyDomainSecretParam] | None
+    domain_secrets: list[ContainerNetworkPolicyDomainSecretParam2] | None
 
-class ContainerNetworkPolicyDomainSecretParam(_Model):
+class ContainerNetworkPolicyDomainSecretParam2(_Model):
     domain: str
     name: str
     value: str
@@ -1466,21 +1458,21 @@ class ContainerAutoParam(_Model):
     type: Literal['container_auto']
     file_ids: list[str] | None
     memory_limit: ContainerMemoryLimit | None
-    network_policy: ContainerNetworkPolicyDisabledParam | ContainerNetworkPolicyAllowlistParam | None
-    skills: list[SkillReferenceParam | InlineSkillParam] | None
+    network_policy: ContainerNetworkPolicyDisabledParam2 | ContainerNetworkPolicyAllowlistParam2 | None
+    skills: list[SkillReferenceParam2 | InlineSkillParam2] | None
 
-class SkillReferenceParam(_Model):
+class SkillReferenceParam2(_Model):
     type: Literal['skill_reference']
     skill_id: str
     version: str | None
 
-class InlineSkillParam(_Model):
+class InlineSkillParam2(_Model):
     type: Literal['inline']
     name: str
     description: str
-    source: InlineSkillSourceParam
+    source: InlineSkillSourceParam2
 
-class InlineSkillSourceParam(_Model):
+class InlineSkillSourceParam2(_Model):
     type: Literal['base64']
     media_type: Literal['application/zip']
     data: str
@@ -1832,16 +1824,9 @@ class FilePathParam(TypedDict, total=False):
 
 AnnotationParam: TypeAlias = FileCitationBodyParam | UrlCitationBodyParam | ContainerFileCitationBodyParam | FilePathParam
 
-class LogProbParam(TypedDict, total=False):
-    token: Required[str]
-    logprob: Required[float]
-    bytes: Required[list[int]]
-    top_logprobs: Required[list[TopLogProbParam]]
+LogProbParam = TypedDict('LogProbParam', {'token': Required[str], 'logprob': Required[float], 'bytes': Required[list[int]], 'top_logprobs': Required[list[TopLogProbParam]]}, total=False)
 
-class TopLogProbParam(TypedDict, total=False):
-    token: Required[str]
-    logprob: Required[float]
-    bytes: Required[list[int]]
+TopLogProbParam = TypedDict('TopLogProbParam', {'token': Required[str], 'logprob': Required[float], 'bytes': Required[list[int]]}, total=False)
 
 class RefusalContentParam(TypedDict, total=False):
     type: Required[Literal['refusal']]
@@ -1854,9 +1839,9 @@ class FileSearchToolCallParam(TypedDict, total=False):
     type: Required[Literal['file_search_call']]
     status: Required[Literal['in_progress', 'searching', 'completed', 'incomplete', 'failed']]
     queries: Required[list[str]]
-    results: list[FileSearchToolCallResultsVariant1ItemParam] | None
+    results: list[FileSearchToolCallResultsItemParam] | None
 
-class FileSearchToolCallResultsVariant1ItemParam(TypedDict, total=False):
+class FileSearchToolCallResultsItemParam(TypedDict, total=False):
     file_id: str
     text: str
     filename: str
@@ -1871,10 +1856,10 @@ class ComputerToolCallParam(TypedDict, total=False):
     call_id: Required[str]
     action: ComputerActionParam
     actions: ComputerActionListParam
-    pending_safety_checks: Required[list[ComputerCallSafetyCheckParamParam]]
+    pending_safety_checks: Required[list[ComputerCallSafetyCheckParam2]]
     status: Required[Literal['in_progress', 'completed', 'incomplete']]
 
-class ClickParamParam(TypedDict, total=False):
+class ClickParam2(TypedDict, total=False):
     type: Required[Literal['click']]
     button: Required[ClickButtonTypeParam]
     x: Required[int]
@@ -1889,12 +1874,12 @@ class DoubleClickActionParam(TypedDict, total=False):
     y: Required[int]
     keys: Required[list[str] | None]
 
-class DragParamParam(TypedDict, total=False):
+class DragParam2(TypedDict, total=False):
     type: Required[Literal['drag']]
-    path: Required[list[CoordParamParam]]
+    path: Required[list[CoordParam2]]
     keys: list[str] | None
 
-class CoordParamParam(TypedDict, total=False):
+class CoordParam2(TypedDict, total=False):
     x: Required[int]
     y: Required[int]
 
@@ -1902,16 +1887,16 @@ class KeyPressActionParam(TypedDict, total=False):
     type: Required[Literal['keypress']]
     keys: Required[list[str]]
 
-class MoveParamParam(TypedDict, total=False):
+class MoveParam2(TypedDict, total=False):
     type: Required[Literal['move']]
     x: Required[int]
     y: Required[int]
     keys: list[str] | None
 
-class ScreenshotParamParam(TypedDict, total=False):
+class ScreenshotParam2(TypedDict, total=False):
     type: Required[Literal['screenshot']]
 
-class ScrollParamParam(TypedDict, total=False):
+class ScrollParam2(TypedDict, total=False):
     type: Required[Literal['scroll']]
     x: Required[int]
     y: Required[int]
@@ -1919,28 +1904,28 @@ class ScrollParamParam(TypedDict, total=False):
     scroll_y: Required[int]
     keys: list[str] | None
 
-class TypeParamParam(TypedDict, total=False):
+class TypeParam2(TypedDict, total=False):
     type: Required[Literal['type']]
     text: Required[str]
 
-class WaitParamParam(TypedDict, total=False):
+class WaitParam2(TypedDict, total=False):
     type: Required[Literal['wait']]
 
-ComputerActionParam: TypeAlias = ClickParamParam | DoubleClickActionParam | DragParamParam | KeyPressActionParam | MoveParamParam | ScreenshotParamParam | ScrollParamParam | TypeParamParam | WaitParamParam
+ComputerActionParam: TypeAlias = ClickParam2 | DoubleClickActionParam | DragParam2 | KeyPressActionParam | MoveParam2 | ScreenshotParam2 | ScrollParam2 | TypeParam2 | WaitParam2
 
 ComputerActionListParam: TypeAlias = list[ComputerActionParam]
 
-class ComputerCallSafetyCheckParamParam(TypedDict, total=False):
+class ComputerCallSafetyCheckParam2(TypedDict, total=False):
     id: Required[str]
     code: str | None
     message: str | None
 
-class ComputerCallOutputItemParamParam(TypedDict, total=False):
+class ComputerCallOutputItemParam(TypedDict, total=False):
     id: str | None
     call_id: Required[str]
     type: Required[Literal['computer_call_output']]
     output: Required[ComputerScreenshotImageParam]
-    acknowledged_safety_checks: list[ComputerCallSafetyCheckParamParam] | None
+    acknowledged_safety_checks: list[ComputerCallSafetyCheckParam2] | None
     status: FunctionCallItemStatusParam | None
 
 class ComputerScreenshotImageParam(TypedDict, total=False):
@@ -1984,18 +1969,18 @@ class FunctionToolCallParam(TypedDict, total=False):
     arguments: Required[str]
     status: Literal['in_progress', 'completed', 'incomplete']
 
-class FunctionCallOutputItemParamParam(TypedDict, total=False):
+class FunctionCallOutputItemParam(TypedDict, total=False):
     id: str | None
     call_id: Required[str]
     type: Required[Literal['function_call_output']]
-    output: Required[str | list[InputTextContentParamParam | InputImageContentParamAutoParamParam | InputFileContentParamParam]]
+    output: Required[str | list[InputTextContentParam2 | InputImageContentParamAutoParam | InputFileContentParam2]]
     status: FunctionCallItemStatusParam | None
 
-class InputTextContentParamParam(TypedDict, total=False):
+class InputTextContentParam2(TypedDict, total=False):
     type: Required[Literal['input_text']]
     text: Required[str]
 
-class InputImageContentParamAutoParamParam(TypedDict, total=False):
+class InputImageContentParamAutoParam(TypedDict, total=False):
     type: Required[Literal['input_image']]
     image_url: str | None
     file_id: str | None
@@ -2003,7 +1988,7 @@ class InputImageContentParamAutoParamParam(TypedDict, total=False):
 
 DetailEnumParam: TypeAlias = Literal['low', 'high', 'auto', 'original']
 
-class InputFileContentParamParam(TypedDict, total=False):
+class InputFileContentParam2(TypedDict, total=False):
     type: Required[Literal['input_file']]
     file_id: str | None
     filename: str | None
@@ -2013,19 +1998,19 @@ class InputFileContentParamParam(TypedDict, total=False):
 
 FileDetailEnumParam: TypeAlias = Literal['low', 'high']
 
-class ToolSearchCallItemParamParam(TypedDict, total=False):
+class ToolSearchCallItemParam(TypedDict, total=False):
     id: str | None
     call_id: str | None
     type: Required[Literal['tool_search_call']]
     execution: ToolSearchExecutionTypeParam
-    arguments: Required[EmptyModelParamParam]
+    arguments: Required[EmptyModelParam2]
     status: FunctionCallItemStatusParam | None
 
 ToolSearchExecutionTypeParam: TypeAlias = Literal['server', 'client']
 
-EmptyModelParamParam: TypeAlias = dict[str, Any]
+EmptyModelParam2: TypeAlias = dict[str, Any]
 
-class ToolSearchOutputItemParamParam(TypedDict, total=False):
+class ToolSearchOutputItemParam(TypedDict, total=False):
     id: str | None
     call_id: str | None
     type: Required[Literal['tool_search_output']]
@@ -2083,21 +2068,21 @@ ComputerEnvironmentParam: TypeAlias = Literal['windows', 'mac', 'linux', 'ubuntu
 
 class WebSearchToolParam(TypedDict, total=False):
     type: Required[Literal['web_search', 'web_search_2025_08_26']]
-    filters: WebSearchToolFiltersVariant1Param | None
+    filters: WebSearchToolFiltersParam | None
     user_location: WebSearchApproximateLocationParam
     search_context_size: Literal['low', 'medium', 'high']
 
-class WebSearchToolFiltersVariant1Param(TypedDict, total=False):
+class WebSearchToolFiltersParam(TypedDict, total=False):
     allowed_domains: list[str] | None
 
-class WebSearchApproximateLocationVariant1Param(TypedDict, total=False):
+class WebSearchApproximateLocationParam2(TypedDict, total=False):
     type: Literal['approximate']
     country: str | None
     region: str | None
     city: str | None
     timezone: str | None
 
-WebSearchApproximateLocationParam: TypeAlias = WebSearchApproximateLocationVariant1Param | None
+WebSearchApproximateLocationParam: TypeAlias = WebSearchApproximateLocationParam2 | None
 
 class MCPToolParam(TypedDict, total=False):
     type: Required[Literal['mcp']]
@@ -2108,26 +2093,26 @@ class MCPToolParam(TypedDict, total=False):
     server_description: str
     headers: dict[str, str] | None
     allowed_tools: list[str] | MCPToolFilterParam | None
-    require_approval: MCPToolRequireApprovalVariant1Variant1Param | Literal['always', 'never'] | None
+    require_approval: MCPToolRequireApprovalMCPToolApprovalFilterParam | Literal['always', 'never'] | None
     defer_loading: bool
 
 class MCPToolFilterParam(TypedDict, total=False):
     tool_names: list[str]
     read_only: bool
 
-class MCPToolRequireApprovalVariant1Variant1Param(TypedDict, total=False):
+class MCPToolRequireApprovalMCPToolApprovalFilterParam(TypedDict, total=False):
     always: MCPToolFilterParam
     never: MCPToolFilterParam
 
 class CodeInterpreterToolParam(TypedDict, total=False):
     type: Required[Literal['code_interpreter']]
-    container: Required[str | AutoCodeInterpreterToolParamParam]
+    container: Required[str | AutoCodeInterpreterToolParam2]
 
-class AutoCodeInterpreterToolParamParam(TypedDict, total=False):
+class AutoCodeInterpreterToolParam2(TypedDict, total=False):
     type: Required[Literal['auto']]
     file_ids: list[str]
     memory_limit: ContainerMemoryLimitParam | None
-    network_policy: ContainerNetworkPolicyDisabledParamParam | ContainerNetworkPolicyAllowlistParamParam
+    network_policy: ContainerNetworkPolicyDisabledParam | ContainerNetworkPolicyAllowlistParam
 
 ContainerMemoryLimitParam: TypeAlias = Literal['1g', '4g', '16g', '64g']
 
@@ -2153,69 +2138,69 @@ class ImageGenToolInputImageMaskParam(TypedDict, total=False):
 
 ImageGenActionEnumParam: TypeAlias = Literal['generate', 'edit', 'auto']
 
-class LocalShellToolParamParam(TypedDict, total=False):
+class LocalShellToolParam2(TypedDict, total=False):
     type: Required[Literal['local_shell']]
 
-class FunctionShellToolParamParam(TypedDict, total=False):
+class FunctionShellToolParam2(TypedDict, total=False):
     type: Required[Literal['shell']]
-    environment: ContainerAutoParamParam | LocalEnvironmentParamParam | ContainerReferenceParamParam | None
+    environment: ContainerAutoParam2 | LocalEnvironmentParam2 | ContainerReferenceParam2 | None
 
-class ContainerAutoParamParam(TypedDict, total=False):
+class ContainerAutoParam2(TypedDict, total=False):
     type: Required[Literal['container_auto']]
     file_ids: list[str]
     memory_limit: ContainerMemoryLimitParam | None
-    network_policy: ContainerNetworkPolicyDisabledParamParam | ContainerNetworkPolicyAllowlistParamParam
-    skills: list[SkillReferenceParamParam | InlineSkillParamParam]
+    network_policy: ContainerNetworkPolicyDisabledParam | ContainerNetworkPolicyAllowlistParam
+    skills: list[SkillReferenceParam | InlineSkillParam]
 
-class LocalEnvironmentParamParam(TypedDict, total=False):
+class LocalEnvironmentParam2(TypedDict, total=False):
     type: Required[Literal['local']]
-    skills: list[LocalSkillParamParam]
+    skills: list[LocalSkillParam2]
 
-class LocalSkillParamParam(TypedDict, total=False):
+class LocalSkillParam2(TypedDict, total=False):
     name: Required[str]
     description: Required[str]
     path: Required[str]
 
-class ContainerReferenceParamParam(TypedDict, total=False):
+class ContainerReferenceParam2(TypedDict, total=False):
     type: Required[Literal['container_reference']]
     container_id: Required[str]
 
-class CustomToolParamParam(TypedDict, total=False):
+class CustomToolParam2(TypedDict, total=False):
     type: Required[Literal['custom']]
     name: Required[str]
     description: str
-    format: CustomTextFormatParamParam | CustomGrammarFormatParamParam
+    format: CustomTextFormatParam2 | CustomGrammarFormatParam2
     defer_loading: bool
 
-class CustomTextFormatParamParam(TypedDict, total=False):
+class CustomTextFormatParam2(TypedDict, total=False):
     type: Required[Literal['text']]
 
-class CustomGrammarFormatParamParam(TypedDict, total=False):
+class CustomGrammarFormatParam2(TypedDict, total=False):
     type: Required[Literal['grammar']]
     syntax: Required[GrammarSyntax1Param]
     definition: Required[str]
 
 GrammarSyntax1Param: TypeAlias = Literal['lark', 'regex']
 
-class NamespaceToolParamParam(TypedDict, total=False):
+class NamespaceToolParam2(TypedDict, total=False):
     type: Required[Literal['namespace']]
     name: Required[str]
     description: Required[str]
-    tools: Required[list[FunctionToolParamParam | CustomToolParamParam]]
+    tools: Required[list[FunctionToolParam3 | CustomToolParam2]]
 
-class FunctionToolParamParam(TypedDict, total=False):
+class FunctionToolParam3(TypedDict, total=False):
     name: Required[str]
     description: str | None
-    parameters: EmptyModelParamParam | None
+    parameters: EmptyModelParam2 | None
     strict: bool | None
     type: Required[Literal['function']]
     defer_loading: bool
 
-class ToolSearchToolParamParam(TypedDict, total=False):
+class ToolSearchToolParam2(TypedDict, total=False):
     type: Required[Literal['tool_search']]
     execution: ToolSearchExecutionTypeParam
     description: str | None
-    parameters: EmptyModelParamParam | None
+    parameters: EmptyModelParam2 | None
 
 class WebSearchPreviewToolParam(TypedDict, total=False):
     type: Required[Literal['web_search_preview', 'web_search_preview_2025_03_11']]
@@ -2234,10 +2219,10 @@ SearchContextSizeParam: TypeAlias = Literal['low', 'medium', 'high']
 
 SearchContentTypeParam: TypeAlias = Literal['text', 'image']
 
-class ApplyPatchToolParamParam(TypedDict, total=False):
+class ApplyPatchToolParam2(TypedDict, total=False):
     type: Required[Literal['apply_patch']]
 
-ToolParam: TypeAlias = FunctionToolParam2 | FileSearchToolParam | ComputerToolParam | ComputerUsePreviewToolParam | WebSearchToolParam | MCPToolParam | CodeInterpreterToolParam | ImageGenToolParam | LocalShellToolParamParam | FunctionShellToolParamParam | CustomToolParamParam | NamespaceToolParamParam | ToolSearchToolParamParam | WebSearchPreviewToolParam | ApplyPatchToolParamParam
+ToolParam: TypeAlias = FunctionToolParam2 | FileSearchToolParam | ComputerToolParam | ComputerUsePreviewToolParam | WebSearchToolParam | MCPToolParam | CodeInterpreterToolParam | ImageGenToolParam | LocalShellToolParam2 | FunctionShellToolParam2 | CustomToolParam2 | NamespaceToolParam2 | ToolSearchToolParam2 | WebSearchPreviewToolParam | ApplyPatchToolParam2
 
 class ReasoningItemParam(TypedDict, total=False):
     type: Required[Literal['reasoning']]
@@ -2255,7 +2240,7 @@ class ReasoningTextContentParam(TypedDict, total=False):
     type: Required[Literal['reasoning_text']]
     text: Required[str]
 
-class CompactionSummaryItemParamParam(TypedDict, total=False):
+class CompactionSummaryItemParam(TypedDict, total=False):
     id: str | None
     type: Required[Literal['compaction']]
     encrypted_content: Required[str]
@@ -2303,76 +2288,76 @@ class LocalShellToolCallOutputParam(TypedDict, total=False):
     output: Required[str]
     status: Literal['in_progress', 'completed', 'incomplete'] | None
 
-class FunctionShellCallItemParamParam(TypedDict, total=False):
+class FunctionShellCallItemParam(TypedDict, total=False):
     id: str | None
     call_id: Required[str]
     type: Required[Literal['shell_call']]
-    action: Required[FunctionShellActionParamParam]
+    action: Required[FunctionShellActionParam]
     status: FunctionShellCallItemStatusParam | None
-    environment: LocalEnvironmentParamParam | ContainerReferenceParamParam | None
+    environment: LocalEnvironmentParam2 | ContainerReferenceParam2 | None
 
-class FunctionShellActionParamParam(TypedDict, total=False):
+class FunctionShellActionParam(TypedDict, total=False):
     commands: Required[list[str]]
     timeout_ms: int | None
     max_output_length: int | None
 
 FunctionShellCallItemStatusParam: TypeAlias = Literal['in_progress', 'completed', 'incomplete']
 
-class FunctionShellCallOutputItemParamParam(TypedDict, total=False):
+class FunctionShellCallOutputItemParam(TypedDict, total=False):
     id: str | None
     call_id: Required[str]
     type: Required[Literal['shell_call_output']]
-    output: Required[list[FunctionShellCallOutputContentParamParam]]
+    output: Required[list[FunctionShellCallOutputContentParam]]
     status: FunctionShellCallItemStatusParam | None
     max_output_length: int | None
 
-class FunctionShellCallOutputContentParamParam(TypedDict, total=False):
+class FunctionShellCallOutputContentParam(TypedDict, total=False):
     stdout: Required[str]
     stderr: Required[str]
-    outcome: Required[FunctionShellCallOutputOutcomeParamParam]
+    outcome: Required[FunctionShellCallOutputOutcomeParam]
 
-class FunctionShellCallOutputTimeoutOutcomeParamParam(TypedDict, total=False):
+class FunctionShellCallOutputTimeoutOutcomeParam(TypedDict, total=False):
     type: Required[Literal['timeout']]
 
-class FunctionShellCallOutputExitOutcomeParamParam(TypedDict, total=False):
+class FunctionShellCallOutputExitOutcomeParam(TypedDict, total=False):
     type: Required[Literal['exit']]
     exit_code: Required[int]
 
-FunctionShellCallOutputOutcomeParamParam: TypeAlias = FunctionShellCallOutputTimeoutOutcomeParamParam | FunctionShellCallOutputExitOutcomeParamParam
+FunctionShellCallOutputOutcomeParam: TypeAlias = FunctionShellCallOutputTimeoutOutcomeParam | FunctionShellCallOutputExitOutcomeParam
 
-class ApplyPatchToolCallItemParamParam(TypedDict, total=False):
+class ApplyPatchToolCallItemParam(TypedDict, total=False):
     type: Required[Literal['apply_patch_call']]
     id: str | None
     call_id: Required[str]
-    status: Required[ApplyPatchCallStatusParamParam]
-    operation: Required[ApplyPatchOperationParamParam]
+    status: Required[ApplyPatchCallStatusParam]
+    operation: Required[ApplyPatchOperationParam]
 
-ApplyPatchCallStatusParamParam: TypeAlias = Literal['in_progress', 'completed']
+ApplyPatchCallStatusParam: TypeAlias = Literal['in_progress', 'completed']
 
-class ApplyPatchCreateFileOperationParamParam(TypedDict, total=False):
+class ApplyPatchCreateFileOperationParam(TypedDict, total=False):
     type: Required[Literal['create_file']]
     path: Required[str]
     diff: Required[str]
 
-class ApplyPatchDeleteFileOperationParamParam(TypedDict, total=False):
+class ApplyPatchDeleteFileOperationParam(TypedDict, total=False):
     type: Required[Literal['delete_file']]
     path: Required[str]
 
-class ApplyPatchUpdateFileOperationParamParam(TypedDict, total=False):
+class ApplyPatchUpdateFileOperationParam(TypedDict, total=False):
     type: Required[Literal['update_file']]
     path: Required[str]
     diff: Required[str]
 
-ApplyPatchOperationParamParam: TypeAlias = ApplyPatchCreateFileOperationParamParam | ApplyPatchDeleteFileOperationParamParam | ApplyPatchUpdateFileOperationParamParam
+ApplyPatchOperationParam: TypeAlias = ApplyPatchCreateFileOperationParam | ApplyPatchDeleteFileOperationParam | ApplyPatchUpdateFileOperationParam
 
-class ApplyPatchToolCallOutputItemParamParam(TypedDict, total=False):
+class ApplyPatchToolCallOutputItemParam(TypedDict, total=False):
     type: Required[Literal['apply_patch_call_output']]
     id: str | None
     call_id: Required[str]
-    status: Required[ApplyPatchCallOutputStatusParamParam]
+    status: Required[ApplyPatchCallOutputStatusParam]
     output: str | None
 
-ApplyPatchCallOutputStatusParamParam: TypeAlias = Literal['completed', 'failed']
+ApplyPatchCallOutputStatusParam: TypeAlias = Literal['completed', 'failed']
 
 class MCPListToolsParam(TypedDict, total=False):
     type: Required[Literal['mcp_list_tools']]
@@ -2430,16 +2415,16 @@ class CustomToolCallParam(TypedDict, total=False):
     name: Required[str]
     input: Required[str]
 
-ItemParam: TypeAlias = InputMessageParam | OutputMessageParam | FileSearchToolCallParam | ComputerToolCallParam | ComputerCallOutputItemParamParam | WebSearchToolCallParam | FunctionToolCallParam | FunctionCallOutputItemParamParam | ToolSearchCallItemParamParam | ToolSearchOutputItemParamParam | ReasoningItemParam | CompactionSummaryItemParamParam | ImageGenToolCallParam | CodeInterpreterToolCallParam | LocalShellToolCallParam | LocalShellToolCallOutputParam | FunctionShellCallItemParamParam | FunctionShellCallOutputItemParamParam | ApplyPatchToolCallItemParamParam | ApplyPatchToolCallOutputItemParamParam | MCPListToolsParam | MCPApprovalRequestParam | MCPApprovalResponseParam | MCPToolCallParam | CustomToolCallOutputParam | CustomToolCallParam
+ItemParam: TypeAlias = InputMessageParam | OutputMessageParam | FileSearchToolCallParam | ComputerToolCallParam | ComputerCallOutputItemParam | WebSearchToolCallParam | FunctionToolCallParam | FunctionCallOutputItemParam | ToolSearchCallItemParam | ToolSearchOutputItemParam | ReasoningItemParam | CompactionSummaryItemParam | ImageGenToolCallParam | CodeInterpreterToolCallParam | LocalShellToolCallParam | LocalShellToolCallOutputParam | FunctionShellCallItemParam | FunctionShellCallOutputItemParam | ApplyPatchToolCallItemParam | ApplyPatchToolCallOutputItemParam | MCPListToolsParam | MCPApprovalRequestParam | MCPApprovalResponseParam | MCPToolCallParam | CustomToolCallOutputParam | CustomToolCallParam
 
-class CompactionTriggerItemParamParam(TypedDict, total=False):
+class CompactionTriggerItemParam(TypedDict, total=False):
     type: Required[Literal['compaction_trigger']]
 
-class ItemReferenceParamParam(TypedDict, total=False):
+class ItemReferenceParam(TypedDict, total=False):
     type: Literal['item_reference'] | None
     id: Required[str]
 
-InputItemParam: TypeAlias = EasyInputMessageParam | ItemParam | CompactionTriggerItemParamParam | ItemReferenceParamParam
+InputItemParam: TypeAlias = EasyInputMessageParam | ItemParam | CompactionTriggerItemParam | ItemReferenceParam
 
 class ConversationResource(_Model):
     id: str
@@ -2608,7 +2593,7 @@ class CreateEvalLabelModelGraderParam(TypedDict, total=False):
     labels: Required[list[str]]
     passing_labels: Required[list[str]]
 
-class CreateEvalItemVariant1Param(TypedDict, total=False):
+class CreateEvalItemSimpleInputMessageParam(TypedDict, total=False):
     role: Required[str]
     content: Required[str]
 
@@ -2642,7 +2627,7 @@ EvalItemContentArrayParam: TypeAlias = list[EvalItemContentItemParam]
 
 EvalItemContentParam: TypeAlias = EvalItemContentItemParam | EvalItemContentArrayParam
 
-CreateEvalItemParam: TypeAlias = CreateEvalItemVariant1Param | EvalItemParam
+CreateEvalItemParam: TypeAlias = CreateEvalItemSimpleInputMessageParam | EvalItemParam
 
 class GraderStringCheckParam(TypedDict, total=False):
     type: Required[Literal['string_check']]
@@ -2753,12 +2738,12 @@ class EvalJsonlFileIdSource(_Model):
 
 class CreateEvalCompletionsRunDataSource(_Model):
     type: Literal['completions']
-    input_messages: CreateEvalCompletionsRunDataSourceInputMessagesVariant1 | CreateEvalCompletionsRunDataSourceInputMessagesVariant2 | None
+    input_messages: CreateEvalCompletionsRunDataSourceInputMessagesTemplateInputMessages | CreateEvalCompletionsRunDataSourceInputMessagesItemReferenceInputMessages | None
     sampling_params: CreateEvalCompletionsRunDataSourceSamplingParams | None
     model: str | None
     source: EvalJsonlFileContentSource | EvalJsonlFileIdSource | EvalStoredCompletionsSource
 
-class CreateEvalCompletionsRunDataSourceInputMessagesVariant1(_Model):
+class CreateEvalCompletionsRunDataSourceInputMessagesTemplateInputMessages(_Model):
     type: Literal['template']
     template: list[EasyInputMessage | EvalItem]
 
@@ -2774,7 +2759,7 @@ InputMessageContentList: TypeAlias = list[InputContent]
 
 MessagePhase: TypeAlias = Literal['commentary', 'final_answer']
 
-class CreateEvalCompletionsRunDataSourceInputMessagesVariant2(_Model):
+class CreateEvalCompletionsRunDataSourceInputMessagesItemReferenceInputMessages(_Model):
     type: Literal['item_reference']
     item_reference: str
 
@@ -2801,20 +2786,20 @@ class EvalStoredCompletionsSource(_Model):
 
 class CreateEvalResponsesRunDataSource(_Model):
     type: Literal['responses']
-    input_messages: CreateEvalResponsesRunDataSourceInputMessagesVariant1 | CreateEvalResponsesRunDataSourceInputMessagesVariant2 | None
+    input_messages: CreateEvalResponsesRunDataSourceInputMessagesInputMessagesTemplate | CreateEvalResponsesRunDataSourceInputMessagesInputMessagesItemReference | None
     sampling_params: CreateEvalResponsesRunDataSourceSamplingParams | None
     model: str | None
     source: EvalJsonlFileContentSource | EvalJsonlFileIdSource | EvalResponsesSource
 
-class CreateEvalResponsesRunDataSourceInputMessagesVariant1(_Model):
+class CreateEvalResponsesRunDataSourceInputMessagesInputMessagesTemplate(_Model):
     type: Literal['template']
-    template: list[CreateEvalResponsesRunDataSourceInputMessagesVariant1TemplateItemVariant1 | EvalItem]
+    template: list[CreateEvalResponsesRunDataSourceInputMessagesInputMessagesTemplateTemplateItemChatMessage | EvalItem]
 
-class CreateEvalResponsesRunDataSourceInputMessagesVariant1TemplateItemVariant1(_Model):
+class CreateEvalResponsesRunDataSourceInputMessagesInputMessagesTemplateTemplateItemChatMessage(_Model):
     role: str
     content: str
 
-class CreateEvalResponsesRunDataSourceInputMessagesVariant2(_Model):
+class CreateEvalResponsesRunDataSourceInputMessagesInputMessagesItemReference(_Model):
     type: Literal['item_reference']
     item_reference: str
 
@@ -2879,16 +2864,16 @@ class EvalJsonlFileIdSourceParam(TypedDict, total=False):
 
 class CreateEvalCompletionsRunDataSourceParam(TypedDict, total=False):
     type: Required[Literal['completions']]
-    input_messages: CreateEvalCompletionsRunDataSourceInputMessagesVariant1Param | CreateEvalCompletionsRunDataSourceInputMessagesVariant2Param
+    input_messages: CreateEvalCompletionsRunDataSourceInputMessagesTemplateInputMessagesParam | CreateEvalCompletionsRunDataSourceInputMessagesItemReferenceInputMessagesParam
     sampling_params: CreateEvalCompletionsRunDataSourceSamplingParamsParam
     model: str
     source: Required[EvalJsonlFileContentSourceParam | EvalJsonlFileIdSourceParam | EvalStoredCompletionsSourceParam]
 
-class CreateEvalCompletionsRunDataSourceInputMessagesVariant1Param(TypedDict, total=False):
+class CreateEvalCompletionsRunDataSourceInputMessagesTemplateInputMessagesParam(TypedDict, total=False):
     type: Required[Literal['template']]
     template: Required[list[EasyInputMessageParam | EvalItemParam]]
 
-class CreateEvalCompletionsRunDataSourceInputMessagesVariant2Param(TypedDict, total=False):
+class CreateEvalCompletionsRunDataSourceInputMessagesItemReferenceInputMessagesParam(TypedDict, total=False):
     type: Required[Literal['item_reference']]
     item_reference: Required[str]
 
@@ -2911,20 +2896,20 @@ class EvalStoredCompletionsSourceParam(TypedDict, total=False):
 
 class CreateEvalResponsesRunDataSourceParam(TypedDict, total=False):
     type: Required[Literal['responses']]
-    input_messages: CreateEvalResponsesRunDataSourceInputMessagesVariant1Param | CreateEvalResponsesRunDataSourceInputMessagesVariant2Param
+    input_messages: CreateEvalResponsesRunDataSourceInputMessagesInputMessagesTemplateParam | CreateEvalResponsesRunDataSourceInputMessagesInputMessagesItemReferenceParam
     sampling_params: CreateEvalResponsesRunDataSourceSamplingParamsParam
     model: str
     source: Required[EvalJsonlFileContentSourceParam | EvalJsonlFileIdSourceParam | EvalResponsesSourceParam]
 
-class CreateEvalResponsesRunDataSourceInputMessagesVariant1Param(TypedDict, total=False):
+class CreateEvalResponsesRunDataSourceInputMessagesInputMessagesTemplateParam(TypedDict, total=False):
     type: Required[Literal['template']]
-    template: Required[list[CreateEvalResponsesRunDataSourceInputMessagesVariant1TemplateItemVariant1Param | EvalItemParam]]
+    template: Required[list[CreateEvalResponsesRunDataSourceInputMessagesInputMessagesTemplateTemplateItemChatMessageParam | EvalItemParam]]
 
-class CreateEvalResponsesRunDataSourceInputMessagesVariant1TemplateItemVariant1Param(TypedDict, total=False):
+class CreateEvalResponsesRunDataSourceInputMessagesInputMessagesTemplateTemplateItemChatMessageParam(TypedDict, total=False):
     role: Required[str]
     content: Required[str]
 
-class CreateEvalResponsesRunDataSourceInputMessagesVariant2Param(TypedDict, total=False):
+class CreateEvalResponsesRunDataSourceInputMessagesInputMessagesItemReferenceParam(TypedDict, total=False):
     type: Required[Literal['item_reference']]
     item_reference: Required[str]
 
@@ -3028,7 +3013,6 @@ class ListFilesResponse(_Model):
 
 class OpenAIFile(_Model):
     id: str
-    bytes: int
     created_at: int
     expires_at: int | None
     filename: str
@@ -3184,7 +3168,7 @@ class ListPaginatedFineTuningJobsResponse(_Model):
 class FineTuningJob(_Model):
     id: str
     created_at: int
-    error: FineTuningJobErrorVariant1 | None
+    error: FineTuningJobError | None
     fine_tuned_model: str | None
     finished_at: int | None
     hyperparameters: FineTuningJobHyperparameters
@@ -3202,7 +3186,7 @@ class FineTuningJob(_Model):
     method: FineTuneMethod | None
     metadata: Metadata | None
 
-class FineTuningJobErrorVariant1(_Model):
+class FineTuningJobError(_Model):
     code: str
     message: str
     param: str | None
@@ -3359,10 +3343,10 @@ class FineTuningJobEvent(_Model):
     type: Literal['message', 'metrics'] | None
     data: dict[str, Any] | None
 
-class EditImageBodyJsonParamParam(TypedDict, total=False):
+class EditImageBodyJsonParam(TypedDict, total=False):
     model: str | Literal['gpt-image-1.5', 'gpt-image-1', 'gpt-image-1-mini', 'chatgpt-image-latest'] | None
-    images: Required[list[ImageRefParamParam]]
-    mask: ImageRefParamParam
+    images: Required[list[ImageRefParam]]
+    mask: ImageRefParam
     prompt: Required[str]
     n: int | None
     quality: Literal['low', 'medium', 'high', 'auto'] | None
@@ -3376,7 +3360,7 @@ class EditImageBodyJsonParamParam(TypedDict, total=False):
     stream: bool | None
     partial_images: PartialImagesParam
 
-class ImageRefParamParam(TypedDict, total=False):
+class ImageRefParam(TypedDict, total=False):
     image_url: str
     file_id: str
 
@@ -3505,17 +3489,17 @@ class DeleteModelResponse(_Model):
     object: str
 
 class CreateModerationRequestParam(TypedDict, total=False):
-    input: Required[str | list[str] | list[CreateModerationRequestInputVariant3ItemVariant1Param | CreateModerationRequestInputVariant3ItemVariant2Param]]
+    input: Required[str | list[str] | list[CreateModerationRequestInputVariant3ItemImageUrlParam | CreateModerationRequestInputVariant3ItemTextParam]]
     model: str | Literal['omni-moderation-latest', 'omni-moderation-2024-09-26', 'text-moderation-latest', 'text-moderation-stable']
 
-class CreateModerationRequestInputVariant3ItemVariant1Param(TypedDict, total=False):
+class CreateModerationRequestInputVariant3ItemImageUrlParam(TypedDict, total=False):
     type: Required[Literal['image_url']]
-    image_url: Required[CreateModerationRequestInputVariant3ItemVariant1ImageUrlParam]
+    image_url: Required[CreateModerationRequestInputVariant3ItemImageUrlImageUrlParam]
 
-class CreateModerationRequestInputVariant3ItemVariant1ImageUrlParam(TypedDict, total=False):
+class CreateModerationRequestInputVariant3ItemImageUrlImageUrlParam(TypedDict, total=False):
     url: Required[str]
 
-class CreateModerationRequestInputVariant3ItemVariant2Param(TypedDict, total=False):
+class CreateModerationRequestInputVariant3ItemTextParam(TypedDict, total=False):
     type: Required[Literal['text']]
     text: Required[str]
 
@@ -4121,9 +4105,9 @@ class AssignedRoleDetails(_Model):
     created_by: str | None
     created_by_user_obj: dict[str, Any] | None
     metadata: dict[str, Any] | None
-    assignment_sources: list[AssignedRoleDetailsAssignmentSourcesVariant1Item] | None
+    assignment_sources: list[AssignedRoleDetailsAssignmentSourcesItem] | None
 
-class AssignedRoleDetailsAssignmentSourcesVariant1Item(_Model):
+class AssignedRoleDetailsAssignmentSourcesItem(_Model):
     principal_id: str
     principal_type: str
 
@@ -4571,7 +4555,7 @@ class User(_Model):
     api_key_last_used_at: int | None
     technical_level: str | None
     developer_persona: str | None
-    projects: UserProjectsVariant1 | None
+    projects: UserProjects | None
 
 class UserUser(_Model):
     object: Literal['user']
@@ -4583,11 +4567,11 @@ class UserUser(_Model):
     banned: bool | None
     banned_at: int | None
 
-class UserProjectsVariant1(_Model):
+class UserProjects(_Model):
     object: Literal['list']
-    data: list[UserProjectsVariant1DataItem]
+    data: list[UserProjectsDataItem]
 
-class UserProjectsVariant1DataItem(_Model):
+class UserProjectsDataItem(_Model):
     id: str | None
     name: str | None
     role: str | None
@@ -4619,7 +4603,7 @@ class RealtimeSessionCreateRequestGAParam(TypedDict, total=False):
     instructions: str
     audio: RealtimeSessionCreateRequestGAAudioParam
     include: list[Literal['item.input_audio_transcription.logprobs']]
-    tracing: Literal['auto'] | RealtimeSessionCreateRequestGATracingVariant2Param | None
+    tracing: Literal['auto'] | RealtimeSessionCreateRequestGATracingTracingConfigurationParam | None
     tools: list[RealtimeFunctionToolParam | MCPToolParam]
     tool_choice: ToolChoiceOptionsParam | ToolChoiceFunctionParam | ToolChoiceMCPParam
     parallel_tool_calls: bool
@@ -4638,17 +4622,17 @@ class RealtimeSessionCreateRequestGAAudioInputParam(TypedDict, total=False):
     noise_reduction: RealtimeSessionCreateRequestGAAudioInputNoiseReductionParam | None
     turn_detection: RealtimeTurnDetectionParam
 
-class RealtimeAudioFormatsVariant1Param(TypedDict, total=False):
+class RealtimeAudioFormatsPCMAudioFormatParam(TypedDict, total=False):
     type: Literal['audio/pcm']
     rate: Literal[24000]
 
-class RealtimeAudioFormatsVariant2Param(TypedDict, total=False):
+class RealtimeAudioFormatsPCMUAudioFormatParam(TypedDict, total=False):
     type: Literal['audio/pcmu']
 
-class RealtimeAudioFormatsVariant3Param(TypedDict, total=False):
+class RealtimeAudioFormatsPCMAAudioFormatParam(TypedDict, total=False):
     type: Literal['audio/pcma']
 
-RealtimeAudioFormatsParam: TypeAlias = RealtimeAudioFormatsVariant1Param | RealtimeAudioFormatsVariant2Param | RealtimeAudioFormatsVariant3Param
+RealtimeAudioFormatsParam: TypeAlias = RealtimeAudioFormatsPCMAudioFormatParam | RealtimeAudioFormatsPCMUAudioFormatParam | RealtimeAudioFormatsPCMAAudioFormatParam
 
 class AudioTranscriptionParam(TypedDict, total=False):
     model: str | Literal['whisper-1', 'gpt-4o-mini-transcribe', 'gpt-4o-mini-transcribe-2025-12-15', 'gpt-4o-transcribe', 'gpt-4o-transcribe-diarize', 'gpt-realtime-whisper']
@@ -4661,7 +4645,7 @@ class RealtimeSessionCreateRequestGAAudioInputNoiseReductionParam(TypedDict, tot
 
 NoiseReductionTypeParam: TypeAlias = Literal['near_field', 'far_field']
 
-class RealtimeTurnDetectionVariant1Variant1Param(TypedDict, total=False):
+class RealtimeTurnDetectionServerVADParam(TypedDict, total=False):
     type: Required[Literal['server_vad']]
     threshold: float
     prefix_padding_ms: int
@@ -4670,20 +4654,20 @@ class RealtimeTurnDetectionVariant1Variant1Param(TypedDict, total=False):
     interrupt_response: bool
     idle_timeout_ms: int | None
 
-class RealtimeTurnDetectionVariant1Variant2Param(TypedDict, total=False):
+class RealtimeTurnDetectionSemanticVADParam(TypedDict, total=False):
     type: Required[Literal['semantic_vad']]
     eagerness: Literal['low', 'medium', 'high', 'auto']
     create_response: bool
     interrupt_response: bool
 
-RealtimeTurnDetectionParam: TypeAlias = RealtimeTurnDetectionVariant1Variant1Param | RealtimeTurnDetectionVariant1Variant2Param | None
+RealtimeTurnDetectionParam: TypeAlias = RealtimeTurnDetectionServerVADParam | RealtimeTurnDetectionSemanticVADParam | None
 
 class RealtimeSessionCreateRequestGAAudioOutputParam(TypedDict, total=False):
     format: RealtimeAudioFormatsParam
     voice: VoiceIdsOrCustomVoiceParam
     speed: float
 
-class RealtimeSessionCreateRequestGATracingVariant2Param(TypedDict, total=False):
+class RealtimeSessionCreateRequestGATracingTracingConfigurationParam(TypedDict, total=False):
     workflow_name: str
     group_id: str
     metadata: dict[str, Any]
@@ -4710,24 +4694,24 @@ class RealtimeReasoningParam(TypedDict, total=False):
 
 RealtimeReasoningEffortParam: TypeAlias = Literal['minimal', 'low', 'medium', 'high', 'xhigh']
 
-class RealtimeTruncationVariant2Param(TypedDict, total=False):
+class RealtimeTruncationRetentionRatioTruncationParam(TypedDict, total=False):
     type: Required[Literal['retention_ratio']]
     retention_ratio: Required[float]
-    token_limits: RealtimeTruncationVariant2TokenLimitsParam
+    token_limits: RealtimeTruncationRetentionRatioTruncationTokenLimitsParam
 
-class RealtimeTruncationVariant2TokenLimitsParam(TypedDict, total=False):
+class RealtimeTruncationRetentionRatioTruncationTokenLimitsParam(TypedDict, total=False):
     post_instructions: int
 
-RealtimeTruncationParam: TypeAlias = Literal['auto', 'disabled'] | RealtimeTruncationVariant2Param
+RealtimeTruncationParam: TypeAlias = Literal['auto', 'disabled'] | RealtimeTruncationRetentionRatioTruncationParam
 
-class PromptVariant1Param(TypedDict, total=False):
+class PromptParam2(TypedDict, total=False):
     id: Required[str]
     version: str | None
     variables: ResponsePromptVariablesParam
 
 ResponsePromptVariablesParam: TypeAlias = dict[str, str | InputTextContentParam | InputImageContentParam | InputFileContentParam] | None
 
-PromptParam: TypeAlias = PromptVariant1Param | None
+PromptParam: TypeAlias = PromptParam2 | None
 
 class RealtimeCallReferRequestParam(TypedDict, total=False):
     target_uri: Required[str]
@@ -4775,7 +4759,7 @@ class RealtimeSessionCreateResponseGA(_Model):
     instructions: str | None
     audio: RealtimeSessionCreateResponseGAAudio | None
     include: list[Literal['item.input_audio_transcription.logprobs']] | None
-    tracing: Literal['auto'] | RealtimeSessionCreateResponseGATracingVariant1Variant2 | None
+    tracing: Literal['auto'] | RealtimeSessionCreateResponseGATracingTracingConfiguration | None
     tools: list[RealtimeFunctionTool | MCPTool] | None
     tool_choice: ToolChoiceOptions | ToolChoiceFunction | ToolChoiceMCP | None
     reasoning: RealtimeReasoning | None
@@ -4793,17 +4777,17 @@ class RealtimeSessionCreateResponseGAAudioInput(_Model):
     noise_reduction: RealtimeSessionCreateResponseGAAudioInputNoiseReduction | None
     turn_detection: RealtimeTurnDetection | None
 
-class RealtimeAudioFormatsVariant1(_Model):
+class RealtimeAudioFormatsPCMAudioFormat(_Model):
     type: Literal['audio/pcm'] | None
     rate: Literal[24000] | None
 
-class RealtimeAudioFormatsVariant2(_Model):
+class RealtimeAudioFormatsPCMUAudioFormat(_Model):
     type: Literal['audio/pcmu'] | None
 
-class RealtimeAudioFormatsVariant3(_Model):
+class RealtimeAudioFormatsPCMAAudioFormat(_Model):
     type: Literal['audio/pcma'] | None
 
-RealtimeAudioFormats: TypeAlias = RealtimeAudioFormatsVariant1 | RealtimeAudioFormatsVariant2 | RealtimeAudioFormatsVariant3
+RealtimeAudioFormats: TypeAlias = RealtimeAudioFormatsPCMAudioFormat | RealtimeAudioFormatsPCMUAudioFormat | RealtimeAudioFormatsPCMAAudioFormat
 
 class AudioTranscriptionResponse(_Model):
     model: str | Literal['whisper-1', 'gpt-4o-mini-transcribe', 'gpt-4o-mini-transcribe-2025-12-15', 'gpt-4o-transcribe', 'gpt-4o-transcribe-diarize', 'gpt-realtime-whisper'] | None
@@ -4815,7 +4799,7 @@ class RealtimeSessionCreateResponseGAAudioInputNoiseReduction(_Model):
 
 NoiseReductionType: TypeAlias = Literal['near_field', 'far_field']
 
-class RealtimeTurnDetectionVariant1Variant1(_Model):
+class RealtimeTurnDetectionServerVAD(_Model):
     type: Literal['server_vad']
     threshold: float | None
     prefix_padding_ms: int | None
@@ -4824,13 +4808,13 @@ class RealtimeTurnDetectionVariant1Variant1(_Model):
     interrupt_response: bool | None
     idle_timeout_ms: int | None
 
-class RealtimeTurnDetectionVariant1Variant2(_Model):
+class RealtimeTurnDetectionSemanticVAD(_Model):
     type: Literal['semantic_vad']
     eagerness: Literal['low', 'medium', 'high', 'auto'] | None
     create_response: bool | None
     interrupt_response: bool | None
 
-RealtimeTurnDetection: TypeAlias = RealtimeTurnDetectionVariant1Variant1 | RealtimeTurnDetectionVariant1Variant2 | None
+RealtimeTurnDetection: TypeAlias = RealtimeTurnDetectionServerVAD | RealtimeTurnDetectionSemanticVAD | None
 
 class RealtimeSessionCreateResponseGAAudioOutput(_Model):
     format: RealtimeAudioFormats | None
@@ -4839,7 +4823,7 @@ class RealtimeSessionCreateResponseGAAudioOutput(_Model):
 
 VoiceIdsShared: TypeAlias = str | Literal['alloy', 'ash', 'ballad', 'coral', 'echo', 'sage', 'shimmer', 'verse', 'marin', 'cedar']
 
-class RealtimeSessionCreateResponseGATracingVariant1Variant2(_Model):
+class RealtimeSessionCreateResponseGATracingTracingConfiguration(_Model):
     workflow_name: str | None
     group_id: str | None
     metadata: dict[str, Any] | None
@@ -4866,24 +4850,24 @@ class RealtimeReasoning(_Model):
 
 RealtimeReasoningEffort: TypeAlias = Literal['minimal', 'low', 'medium', 'high', 'xhigh']
 
-class RealtimeTruncationVariant2(_Model):
+class RealtimeTruncationRetentionRatioTruncation(_Model):
     type: Literal['retention_ratio']
     retention_ratio: float
-    token_limits: RealtimeTruncationVariant2TokenLimits | None
+    token_limits: RealtimeTruncationRetentionRatioTruncationTokenLimits | None
 
-class RealtimeTruncationVariant2TokenLimits(_Model):
+class RealtimeTruncationRetentionRatioTruncationTokenLimits(_Model):
     post_instructions: int | None
 
-RealtimeTruncation: TypeAlias = Literal['auto', 'disabled'] | RealtimeTruncationVariant2
+RealtimeTruncation: TypeAlias = Literal['auto', 'disabled'] | RealtimeTruncationRetentionRatioTruncation
 
-class PromptVariant1(_Model):
+class Prompt2(_Model):
     id: str
     version: str | None
     variables: ResponsePromptVariables | None
 
 ResponsePromptVariables: TypeAlias = dict[str, str | InputTextContent | InputImageContent | InputFileContent] | None
 
-Prompt: TypeAlias = PromptVariant1 | None
+Prompt: TypeAlias = Prompt2 | None
 
 class RealtimeTranscriptionSessionCreateResponseGA(_Model):
     type: Literal['transcription']
@@ -4900,12 +4884,12 @@ class RealtimeTranscriptionSessionCreateResponseGAAudioInput(_Model):
     format: RealtimeAudioFormats | None
     transcription: AudioTranscriptionResponse | None
     noise_reduction: RealtimeTranscriptionSessionCreateResponseGAAudioInputNoiseReduction | None
-    turn_detection: RealtimeTranscriptionSessionCreateResponseGAAudioInputTurnDetectionVariant1 | None
+    turn_detection: RealtimeTranscriptionSessionCreateResponseGAAudioInputTurnDetection | None
 
 class RealtimeTranscriptionSessionCreateResponseGAAudioInputNoiseReduction(_Model):
     type: NoiseReductionType | None
 
-class RealtimeTranscriptionSessionCreateResponseGAAudioInputTurnDetectionVariant1(_Model):
+class RealtimeTranscriptionSessionCreateResponseGAAudioInputTurnDetection(_Model):
     type: str | None
     threshold: float | None
     prefix_padding_ms: int | None
@@ -4920,7 +4904,7 @@ class RealtimeSessionCreateRequestParam(TypedDict, total=False):
     output_audio_format: str
     input_audio_transcription: RealtimeSessionCreateRequestInputAudioTranscriptionParam
     speed: float
-    tracing: Literal['auto'] | RealtimeSessionCreateRequestTracingVariant2Param
+    tracing: Literal['auto'] | RealtimeSessionCreateRequestTracingTracingConfigurationParam
     turn_detection: RealtimeSessionCreateRequestTurnDetectionParam
     tools: list[RealtimeSessionCreateRequestToolsItemParam]
     tool_choice: str
@@ -4936,7 +4920,7 @@ class RealtimeSessionCreateRequestClientSecretParam(TypedDict, total=False):
 class RealtimeSessionCreateRequestInputAudioTranscriptionParam(TypedDict, total=False):
     model: str
 
-class RealtimeSessionCreateRequestTracingVariant2Param(TypedDict, total=False):
+class RealtimeSessionCreateRequestTracingTracingConfigurationParam(TypedDict, total=False):
     workflow_name: str
     group_id: str
     metadata: dict[str, Any]
@@ -4962,7 +4946,7 @@ class RealtimeSessionCreateResponse(_Model):
     output_modalities: list[Literal['text', 'audio']] | None
     instructions: str | None
     audio: RealtimeSessionCreateResponseAudio | None
-    tracing: Literal['auto'] | RealtimeSessionCreateResponseTracingVariant2 | None
+    tracing: Literal['auto'] | RealtimeSessionCreateResponseTracingTracingConfiguration | None
     turn_detection: RealtimeSessionCreateResponseTurnDetection | None
     tools: list[RealtimeFunctionTool] | None
     tool_choice: str | None
@@ -4992,7 +4976,7 @@ class RealtimeSessionCreateResponseAudioOutput(_Model):
     voice: VoiceIdsShared | None
     speed: float | None
 
-class RealtimeSessionCreateResponseTracingVariant2(_Model):
+class RealtimeSessionCreateResponseTracingTracingConfiguration(_Model):
     workflow_name: str | None
     group_id: str | None
     metadata: dict[str, Any] | None
@@ -5053,13 +5037,13 @@ class RealtimeTranslationSessionCreateRequestAudioParam(TypedDict, total=False):
     output: RealtimeTranslationSessionCreateRequestAudioOutputParam
 
 class RealtimeTranslationSessionCreateRequestAudioInputParam(TypedDict, total=False):
-    transcription: RealtimeTranslationSessionCreateRequestAudioInputTranscriptionVariant1Param | None
-    noise_reduction: RealtimeTranslationSessionCreateRequestAudioInputNoiseReductionVariant1Param | None
+    transcription: RealtimeTranslationSessionCreateRequestAudioInputTranscriptionParam | None
+    noise_reduction: RealtimeTranslationSessionCreateRequestAudioInputNoiseReductionParam | None
 
-class RealtimeTranslationSessionCreateRequestAudioInputTranscriptionVariant1Param(TypedDict, total=False):
+class RealtimeTranslationSessionCreateRequestAudioInputTranscriptionParam(TypedDict, total=False):
     model: Required[str]
 
-class RealtimeTranslationSessionCreateRequestAudioInputNoiseReductionVariant1Param(TypedDict, total=False):
+class RealtimeTranslationSessionCreateRequestAudioInputNoiseReductionParam(TypedDict, total=False):
     type: Required[NoiseReductionTypeParam]
 
 class RealtimeTranslationSessionCreateRequestAudioOutputParam(TypedDict, total=False):
@@ -5082,13 +5066,13 @@ class RealtimeTranslationSessionAudio(_Model):
     output: RealtimeTranslationSessionAudioOutput | None
 
 class RealtimeTranslationSessionAudioInput(_Model):
-    transcription: RealtimeTranslationSessionAudioInputTranscriptionVariant1 | None
-    noise_reduction: RealtimeTranslationSessionAudioInputNoiseReductionVariant1 | None
+    transcription: RealtimeTranslationSessionAudioInputTranscription | None
+    noise_reduction: RealtimeTranslationSessionAudioInputNoiseReduction | None
 
-class RealtimeTranslationSessionAudioInputTranscriptionVariant1(_Model):
+class RealtimeTranslationSessionAudioInputTranscription(_Model):
     model: str
 
-class RealtimeTranslationSessionAudioInputNoiseReductionVariant1(_Model):
+class RealtimeTranslationSessionAudioInputNoiseReduction(_Model):
     type: NoiseReductionType
 
 class RealtimeTranslationSessionAudioOutput(_Model):
@@ -5109,20 +5093,20 @@ class CreateResponseParam(TypedDict, total=False):
     reasoning: ReasoningParam | None
     background: bool | None
     max_tool_calls: int | None
-    text: ResponseTextParamParam
+    text: ResponseTextParam
     tools: ToolsArrayParam
-    tool_choice: ToolChoiceParamParam
+    tool_choice: ToolChoiceParam
     prompt: PromptParam
     truncation: Literal['auto', 'disabled'] | None
-    input: InputParamParam
+    input: InputParam
     include: list[IncludeEnumParam] | None
     parallel_tool_calls: bool | None
     store: bool | None
     instructions: str | None
     stream: bool | None
     stream_options: ResponseStreamOptionsParam
-    conversation: ConversationParamParam | None
-    context_management: list[ContextManagementParamParam] | None
+    conversation: ConversationParam | None
+    context_management: list[ContextManagementParam] | None
     max_output_tokens: int | None
 
 ModelIdsResponsesParam: TypeAlias = ModelIdsSharedParam | Literal['o1-pro', 'o1-pro-2025-03-19', 'o3-pro', 'o3-pro-2025-06-10', 'o3-deep-research', 'o3-deep-research-2025-06-26', 'o4-mini-deep-research', 'o4-mini-deep-research-2025-06-26', 'computer-use-preview', 'computer-use-preview-2025-03-11', 'gpt-5-codex', 'gpt-5-pro', 'gpt-5-pro-2025-10-06', 'gpt-5.1-codex-max']
@@ -5132,7 +5116,7 @@ class ReasoningParam(TypedDict, total=False):
     summary: Literal['auto', 'concise', 'detailed'] | None
     generate_summary: Literal['auto', 'concise', 'detailed'] | None
 
-class ResponseTextParamParam(TypedDict, total=False):
+class ResponseTextParam(TypedDict, total=False):
     format: TextResponseFormatConfigurationParam
     verbosity: VerbosityParam
 
@@ -5150,27 +5134,27 @@ class ToolChoiceCustomParam(TypedDict, total=False):
     type: Required[Literal['custom']]
     name: Required[str]
 
-class SpecificApplyPatchParamParam(TypedDict, total=False):
+class SpecificApplyPatchParam(TypedDict, total=False):
     type: Required[Literal['apply_patch']]
 
-class SpecificFunctionShellParamParam(TypedDict, total=False):
+class SpecificFunctionShellParam(TypedDict, total=False):
     type: Required[Literal['shell']]
 
-ToolChoiceParamParam: TypeAlias = ToolChoiceOptionsParam | ToolChoiceAllowedParam | ToolChoiceTypesParam | ToolChoiceFunctionParam | ToolChoiceMCPParam | ToolChoiceCustomParam | SpecificApplyPatchParamParam | SpecificFunctionShellParamParam
+ToolChoiceParam: TypeAlias = ToolChoiceOptionsParam | ToolChoiceAllowedParam | ToolChoiceTypesParam | ToolChoiceFunctionParam | ToolChoiceMCPParam | ToolChoiceCustomParam | SpecificApplyPatchParam | SpecificFunctionShellParam
 
-InputParamParam: TypeAlias = str | list[InputItemParam]
+InputParam: TypeAlias = str | list[InputItemParam]
 
-class ResponseStreamOptionsVariant1Param(TypedDict, total=False):
+class ResponseStreamOptionsParam2(TypedDict, total=False):
     include_obfuscation: bool
 
-ResponseStreamOptionsParam: TypeAlias = ResponseStreamOptionsVariant1Param | None
+ResponseStreamOptionsParam: TypeAlias = ResponseStreamOptionsParam2 | None
 
 class ConversationParam2Param(TypedDict, total=False):
     id: Required[str]
 
-ConversationParamParam: TypeAlias = str | ConversationParam2Param
+ConversationParam: TypeAlias = str | ConversationParam2Param
 
-class ContextManagementParamParam(TypedDict, total=False):
+class ContextManagementParam(TypedDict, total=False):
     type: Required[str]
     compact_threshold: int | None
 
@@ -5189,9 +5173,9 @@ class Response(_Model):
     reasoning: Reasoning | None
     background: bool | None
     max_tool_calls: int | None
-    text: ResponseTextParam | None
+    text: ResponseTextParam2 | None
     tools: ToolsArray
-    tool_choice: ToolChoiceParam
+    tool_choice: ToolChoiceParam2
     prompt: Prompt | None
     truncation: Literal['auto', 'disabled'] | None
     id: str
@@ -5200,7 +5184,7 @@ class Response(_Model):
     created_at: float
     completed_at: float | None
     error: ResponseError
-    incomplete_details: ResponseIncompleteDetailsVariant1 | None
+    incomplete_details: ResponseIncompleteDetails | None
     output: list[OutputItem]
     instructions: str | list[InputItem] | None
     output_text: str | None
@@ -5218,7 +5202,7 @@ class Reasoning(_Model):
     summary: Literal['auto', 'concise', 'detailed'] | None
     generate_summary: Literal['auto', 'concise', 'detailed'] | None
 
-class ResponseTextParam(_Model):
+class ResponseTextParam2(_Model):
     format: TextResponseFormatConfiguration | None
     verbosity: Verbosity | None
 
@@ -5238,23 +5222,23 @@ class ToolChoiceCustom(_Model):
     type: Literal['custom']
     name: str
 
-class SpecificApplyPatchParam(_Model):
+class SpecificApplyPatchParam2(_Model):
     type: Literal['apply_patch']
 
-class SpecificFunctionShellParam(_Model):
+class SpecificFunctionShellParam2(_Model):
     type: Literal['shell']
 
-ToolChoiceParam: TypeAlias = ToolChoiceOptions | ToolChoiceAllowed | ToolChoiceTypes | ToolChoiceFunction | ToolChoiceMCP | ToolChoiceCustom | SpecificApplyPatchParam | SpecificFunctionShellParam
+ToolChoiceParam2: TypeAlias = ToolChoiceOptions | ToolChoiceAllowed | ToolChoiceTypes | ToolChoiceFunction | ToolChoiceMCP | ToolChoiceCustom | SpecificApplyPatchParam2 | SpecificFunctionShellParam2
 
-class ResponseErrorVariant1(_Model):
+class ResponseError2(_Model):
     code: ResponseErrorCode
     message: str
 
 ResponseErrorCode: TypeAlias = Literal['server_error', 'rate_limit_exceeded', 'invalid_prompt', 'vector_store_timeout', 'invalid_image', 'invalid_image_format', 'invalid_base64_image', 'invalid_image_url', 'image_too_large', 'image_too_small', 'image_parse_error', 'image_content_policy_violation', 'invalid_image_mode', 'image_file_too_large', 'unsupported_image_media_type', 'empty_image_file', 'failed_to_download_image', 'image_file_not_found']
 
-ResponseError: TypeAlias = ResponseErrorVariant1 | None
+ResponseError: TypeAlias = ResponseError2 | None
 
-class ResponseIncompleteDetailsVariant1(_Model):
+class ResponseIncompleteDetails(_Model):
     reason: Literal['max_output_tokens', 'content_filter'] | None
 
 class OutputMessage(_Model):
@@ -5292,7 +5276,7 @@ class InputMessage(_Model):
     status: Literal['in_progress', 'completed', 'incomplete'] | None
     content: InputMessageContentList
 
-class ComputerCallOutputItemParam(_Model):
+class ComputerCallOutputItemParam2(_Model):
     id: str | None
     call_id: str
     type: Literal['computer_call_output']
@@ -5302,18 +5286,18 @@ class ComputerCallOutputItemParam(_Model):
 
 FunctionCallItemStatus: TypeAlias = Literal['in_progress', 'completed', 'incomplete']
 
-class FunctionCallOutputItemParam(_Model):
+class FunctionCallOutputItemParam2(_Model):
     id: str | None
     call_id: str
     type: Literal['function_call_output']
-    output: str | list[InputTextContentParam2 | InputImageContentParamAutoParam | InputFileContentParam2]
+    output: str | list[InputTextContentParam3 | InputImageContentParamAutoParam2 | InputFileContentParam3]
     status: FunctionCallItemStatus | None
 
-class InputTextContentParam2(_Model):
+class InputTextContentParam3(_Model):
     type: Literal['input_text']
     text: str
 
-class InputImageContentParamAutoParam(_Model):
+class InputImageContentParamAutoParam2(_Model):
     type: Literal['input_image']
     image_url: str | None
     file_id: str | None
@@ -5321,7 +5305,7 @@ class InputImageContentParamAutoParam(_Model):
 
 DetailEnum: TypeAlias = Literal['low', 'high', 'auto', 'original']
 
-class InputFileContentParam2(_Model):
+class InputFileContentParam3(_Model):
     type: Literal['input_file']
     file_id: str | None
     filename: str | None
@@ -5331,7 +5315,7 @@ class InputFileContentParam2(_Model):
 
 FileDetailEnum: TypeAlias = Literal['low', 'high']
 
-class ToolSearchCallItemParam(_Model):
+class ToolSearchCallItemParam2(_Model):
     id: str | None
     call_id: str | None
     type: Literal['tool_search_call']
@@ -5339,7 +5323,7 @@ class ToolSearchCallItemParam(_Model):
     arguments: EmptyModelParam
     status: FunctionCallItemStatus | None
 
-class ToolSearchOutputItemParam(_Model):
+class ToolSearchOutputItemParam2(_Model):
     id: str | None
     call_id: str | None
     type: Literal['tool_search_output']
@@ -5347,81 +5331,81 @@ class ToolSearchOutputItemParam(_Model):
     tools: list[Tool]
     status: FunctionCallItemStatus | None
 
-class CompactionSummaryItemParam(_Model):
+class CompactionSummaryItemParam2(_Model):
     id: str | None
     type: Literal['compaction']
     encrypted_content: str
 
-class FunctionShellCallItemParam(_Model):
+class FunctionShellCallItemParam2(_Model):
     id: str | None
     call_id: str
     type: Literal['shell_call']
-    action: FunctionShellActionParam
+    action: FunctionShellActionParam2
     status: FunctionShellCallItemStatus | None
     environment: LocalEnvironmentParam | ContainerReferenceParam | None
 
-class FunctionShellActionParam(_Model):
+class FunctionShellActionParam2(_Model):
     commands: list[str]
     timeout_ms: int | None
     max_output_length: int | None
 
 FunctionShellCallItemStatus: TypeAlias = Literal['in_progress', 'completed', 'incomplete']
 
-class FunctionShellCallOutputItemParam(_Model):
+class FunctionShellCallOutputItemParam2(_Model):
     id: str | None
     call_id: str
     type: Literal['shell_call_output']
-    output: list[FunctionShellCallOutputContentParam]
+    output: list[FunctionShellCallOutputContentParam2]
     status: FunctionShellCallItemStatus | None
     max_output_length: int | None
 
-class FunctionShellCallOutputContentParam(_Model):
+class FunctionShellCallOutputContentParam2(_Model):
     stdout: str
     stderr: str
-    outcome: FunctionShellCallOutputOutcomeParam
+    outcome: FunctionShellCallOutputOutcomeParam2
 
-class FunctionShellCallOutputTimeoutOutcomeParam(_Model):
+class FunctionShellCallOutputTimeoutOutcomeParam2(_Model):
     type: Literal['timeout']
 
-class FunctionShellCallOutputExitOutcomeParam(_Model):
+class FunctionShellCallOutputExitOutcomeParam2(_Model):
     type: Literal['exit']
     exit_code: int
 
-FunctionShellCallOutputOutcomeParam: TypeAlias = FunctionShellCallOutputTimeoutOutcomeParam | FunctionShellCallOutputExitOutcomeParam
+FunctionShellCallOutputOutcomeParam2: TypeAlias = FunctionShellCallOutputTimeoutOutcomeParam2 | FunctionShellCallOutputExitOutcomeParam2
 
-class ApplyPatchToolCallItemParam(_Model):
+class ApplyPatchToolCallItemParam2(_Model):
     type: Literal['apply_patch_call']
     id: str | None
     call_id: str
-    status: ApplyPatchCallStatusParam
-    operation: ApplyPatchOperationParam
+    status: ApplyPatchCallStatusParam2
+    operation: ApplyPatchOperationParam2
 
-ApplyPatchCallStatusParam: TypeAlias = Literal['in_progress', 'completed']
+ApplyPatchCallStatusParam2: TypeAlias = Literal['in_progress', 'completed']
 
-class ApplyPatchCreateFileOperationParam(_Model):
+class ApplyPatchCreateFileOperationParam2(_Model):
     type: Literal['create_file']
     path: str
     diff: str
 
-class ApplyPatchDeleteFileOperationParam(_Model):
+class ApplyPatchDeleteFileOperationParam2(_Model):
     type: Literal['delete_file']
     path: str
 
-class ApplyPatchUpdateFileOperationParam(_Model):
+class ApplyPatchUpdateFileOperationParam2(_Model):
     type: Literal['update_file']
     path: str
     diff: str
 
-ApplyPatchOperationParam: TypeAlias = ApplyPatchCreateFileOperationParam | ApplyPatchDeleteFileOperationParam | ApplyPatchUpdateFileOperationParam
+ApplyPatchOperationParam2: TypeAlias = ApplyPatchCreateFileOperationParam2 | ApplyPatchDeleteFileOperationParam2 | ApplyPatchUpdateFileOperationParam2
 
-class ApplyPatchToolCallOutputItemParam(_Model):
+class ApplyPatchToolCallOutputItemParam2(_Model):
     type: Literal['apply_patch_call_output']
     id: str | None
     call_id: str
-    status: ApplyPatchCallOutputStatusParam
+    status: ApplyPatchCallOutputStatusParam2
     output: str | None
 
-ApplyPatchCallOutputStatusParam: TypeAlias = Literal['completed', 'failed']
+ApplyPatchCallOutputStatusParam2: TypeAlias = Literal['completed', 'failed']
 
 class MCPApprovalResponse(_Model):
     type: Literal['mcp_approval_response']
@@ -5430,16 +5414,16 @@ class MCPApprovalResponse(_Model):
     approve: bool
     reason: str | None
 
-Item: TypeAlias = InputMessage | OutputMessage | FileSearchToolCall | ComputerToolCall | ComputerCallOutputItemParam | WebSearchToolCall | FunctionToolCall | FunctionCallOutputItemParam | ToolSearchCallItemParam | ToolSearchOutputItemParam | ReasoningItem | CompactionSummaryItemParam | ImageGenToolCall | CodeInterpreterToolCall | LocalShellToolCall | LocalShellToolCallOutput | FunctionShellCallItemParam | FunctionShellCallOutputItemParam | ApplyPatchToolCallItemParam | ApplyPatchToolCallOutputItemParam | MCPListTools | MCPApprovalRequest | MCPApprovalResponse | MCPToolCall | CustomToolCallOutput | CustomToolCall
+Item: TypeAlias = InputMessage | OutputMessage | FileSearchToolCall | ComputerToolCall | ComputerCallOutputItemParam2 | WebSearchToolCall | FunctionToolCall | FunctionCallOutputItemParam2 | ToolSearchCallItemParam2 | ToolSearchOutputItemParam2 | ReasoningItem | CompactionSummaryItemParam2 | ImageGenToolCall | CodeInterpreterToolCall | LocalShellToolCall | LocalShellToolCallOutput | FunctionShellCallItemParam2 | FunctionShellCallOutputItemParam2 | ApplyPatchToolCallItemParam2 | ApplyPatchToolCallOutputItemParam2 | MCPListTools | MCPApprovalRequest | MCPApprovalResponse | MCPToolCall | CustomToolCallOutput | CustomToolCall
 
-class CompactionTriggerItemParam(_Model):
+class CompactionTriggerItemParam2(_Model):
     type: Literal['compaction_trigger']
 
-class ItemReferenceParam(_Model):
+class ItemReferenceParam2(_Model):
     type: Literal['item_reference'] | None
     id: str
 
-InputItem: TypeAlias = EasyInputMessage | Item | CompactionTriggerItemParam | ItemReferenceParam
+InputItem: TypeAlias = EasyInputMessage | Item | CompactionTriggerItemParam2 | ItemReferenceParam2
 
 class ResponseUsage(_Model):
     input_tokens: int
@@ -5853,13 +5837,13 @@ ItemResource: TypeAlias = InputMessageResource | OutputMessage | FileSearchToolC
 
 class CreateThreadRequestParam(TypedDict, total=False):
     messages: list[CreateMessageRequestParam]
-    tool_resources: CreateThreadRequestToolResourcesVariant1Param | None
+    tool_resources: CreateThreadRequestToolResourcesParam | None
     metadata: MetadataParam
 
 class CreateMessageRequestParam(TypedDict, total=False):
     role: Required[Literal['user', 'assistant']]
     content: Required[str | list[MessageContentImageFileObjectParam | MessageContentImageUrlObjectParam | MessageRequestContentTextObjectParam]]
-    attachments: list[CreateMessageRequestAttachmentsVariant1ItemParam] | None
+    attachments: list[CreateMessageRequestAttachmentsItemParam] | None
     metadata: MetadataParam
 
 class MessageContentImageFileObjectParam(TypedDict, total=False):
@@ -5882,37 +5866,37 @@ class MessageRequestContentTextObjectParam(TypedDict, total=False):
     type: Required[Literal['text']]
     text: Required[str]
 
-class CreateMessageRequestAttachmentsVariant1ItemParam(TypedDict, total=False):
+class CreateMessageRequestAttachmentsItemParam(TypedDict, total=False):
     file_id: str
     tools: list[AssistantToolsCodeParam | AssistantToolsFileSearchTypeOnlyParam]
 
 class AssistantToolsFileSearchTypeOnlyParam(TypedDict, total=False):
     type: Required[Literal['file_search']]
 
-class CreateThreadRequestToolResourcesVariant1Param(TypedDict, total=False):
-    code_interpreter: CreateThreadRequestToolResourcesVariant1CodeInterpreterParam
+class CreateThreadRequestToolResourcesParam(TypedDict, total=False):
+    code_interpreter: CreateThreadRequestToolResourcesCodeInterpreterParam
     file_search: Any
 
-class CreateThreadRequestToolResourcesVariant1CodeInterpreterParam(TypedDict, total=False):
+class CreateThreadRequestToolResourcesCodeInterpreterParam(TypedDict, total=False):
     file_ids: list[str]
 
-class CreateThreadRequestToolResourcesVariant1FileSearchParam(TypedDict, total=False):
+class CreateThreadRequestToolResourcesFileSearchParam(TypedDict, total=False):
     vector_store_ids: list[str]
-    vector_stores: list[CreateThreadRequestToolResourcesVariant1FileSearchVectorStoresItemParam]
+    vector_stores: list[CreateThreadRequestToolResourcesFileSearchVectorStoresItemParam]
 
-class CreateThreadRequestToolResourcesVariant1FileSearchVectorStoresItemParam(TypedDict, total=False):
+class CreateThreadRequestToolResourcesFileSearchVectorStoresItemParam(TypedDict, total=False):
     file_ids: list[str]
-    chunking_strategy: CreateThreadRequestToolResourcesVariant1FileSearchVectorStoresItemChunkingStrategyVariant1Param | CreateThreadRequestToolResourcesVariant1FileSearchVectorStoresItemChunkingStrategyVariant2Param
+    chunking_strategy: CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAutoChunkingStrategyParam | CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticChunkingStrategyParam
     metadata: MetadataParam
 
-class CreateThreadRequestToolResourcesVariant1FileSearchVectorStoresItemChunkingStrategyVariant1Param(TypedDict, total=False):
+class CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyAutoChunkingStrategyParam(TypedDict, total=False):
     type: Required[Literal['auto']]
 
-class CreateThreadRequestToolResourcesVariant1FileSearchVectorStoresItemChunkingStrategyVariant2Param(TypedDict, total=False):
+class CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticChunkingStrategyParam(TypedDict, total=False):
     type: Required[Literal['static']]
-    static: Required[CreateThreadRequestToolResourcesVariant1FileSearchVectorStoresItemChunkingStrategyVariant2StaticParam]
+    static: Required[CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticChunkingStrategyStaticParam]
 
-class CreateThreadRequestToolResourcesVariant1FileSearchVectorStoresItemChunkingStrategyVariant2StaticParam(TypedDict, total=False):
+class CreateThreadRequestToolResourcesFileSearchVectorStoresItemChunkingStrategyStaticChunkingStrategyStaticParam(TypedDict, total=False):
     max_chunk_size_tokens: Required[int]
     chunk_overlap_tokens: Required[int]
 
@@ -5920,17 +5904,17 @@ class ThreadObject(_Model):
     id: str
     object: Literal['thread']
     created_at: int
-    tool_resources: ThreadObjectToolResourcesVariant1 | None
+    tool_resources: ThreadObjectToolResources | None
     metadata: Metadata
 
-class ThreadObjectToolResourcesVariant1(_Model):
-    code_interpreter: ThreadObjectToolResourcesVariant1CodeInterpreter | None
-    file_search: ThreadObjectToolResourcesVariant1FileSearch | None
+class ThreadObjectToolResources(_Model):
+    code_interpreter: ThreadObjectToolResourcesCodeInterpreter | None
+    file_search: ThreadObjectToolResourcesFileSearch | None
 
-class ThreadObjectToolResourcesVariant1CodeInterpreter(_Model):
+class ThreadObjectToolResourcesCodeInterpreter(_Model):
     file_ids: list[str] | None
 
-class ThreadObjectToolResourcesVariant1FileSearch(_Model):
+class ThreadObjectToolResourcesFileSearch(_Model):
     vector_store_ids: list[str] | None
 
 class CreateThreadAndRunRequestParam(TypedDict, total=False):
@@ -6026,12 +6010,12 @@ class RunObjectLastError(_Model):
 class RunObjectIncompleteDetails(_Model):
     reason: Literal['max_completion_tokens', 'max_prompt_tokens'] | None
 
-class RunCompletionUsageVariant1(_Model):
+class RunCompletionUsage2(_Model):
     completion_tokens: int
     prompt_tokens: int
     total_tokens: int
 
-RunCompletionUsage: TypeAlias = RunCompletionUsageVariant1 | None
+RunCompletionUsage: TypeAlias = RunCompletionUsage2 | None
 
 class TruncationObject(_Model):
     type: Literal['auto', 'last_messages']
@@ -6049,17 +6033,17 @@ AssistantsApiToolChoiceOption: TypeAlias = Literal['none', 'auto', 'required'] |
 ParallelToolCalls: TypeAlias = bool
 
 class ModifyThreadRequestParam(TypedDict, total=False):
-    tool_resources: ModifyThreadRequestToolResourcesVariant1Param | None
+    tool_resources: ModifyThreadRequestToolResourcesParam | None
     metadata: MetadataParam
 
-class ModifyThreadRequestToolResourcesVariant1Param(TypedDict, total=False):
-    code_interpreter: ModifyThreadRequestToolResourcesVariant1CodeInterpreterParam
-    file_search: ModifyThreadRequestToolResourcesVariant1FileSearchParam
+class ModifyThreadRequestToolResourcesParam(TypedDict, total=False):
+    code_interpreter: ModifyThreadRequestToolResourcesCodeInterpreterParam
+    file_search: ModifyThreadRequestToolResourcesFileSearchParam
 
-class ModifyThreadRequestToolResourcesVariant1CodeInterpreterParam(TypedDict, total=False):
+class ModifyThreadRequestToolResourcesCodeInterpreterParam(TypedDict, total=False):
     file_ids: list[str]
 
-class ModifyThreadRequestToolResourcesVariant1FileSearchParam(TypedDict, total=False):
+class ModifyThreadRequestToolResourcesFileSearchParam(TypedDict, total=False):
     vector_store_ids: list[str]
 
 class DeleteThreadResponse(_Model):
@@ -6080,17 +6064,17 @@ class MessageObject(_Model):
     created_at: int
     thread_id: str
     status: Literal['in_progress', 'incomplete', 'completed']
-    incomplete_details: MessageObjectIncompleteDetailsVariant1 | None
+    incomplete_details: MessageObjectIncompleteDetails | None
     completed_at: int | None
     incomplete_at: int | None
     role: Literal['user', 'assistant']
     content: list[MessageContentImageFileObject | MessageContentImageUrlObject | MessageContentTextObject | MessageContentRefusalObject]
     assistant_id: str | None
     run_id: str | None
-    attachments: list[MessageObjectAttachmentsVariant1Item] | None
+    attachments: list[MessageObjectAttachmentsItem] | None
     metadata: Metadata
 
-class MessageObjectIncompleteDetailsVariant1(_Model):
+class MessageObjectIncompleteDetails(_Model):
     reason: Literal['content_filter', 'max_tokens', 'run_cancelled', 'run_expired', 'run_failed']
 
 class MessageContentImageFileObject(_Model):
@@ -6141,7 +6125,7 @@ class MessageContentRefusalObject(_Model):
     type: Literal['refusal']
     refusal: str
 
-class MessageObjectAttachmentsVariant1Item(_Model):
+class MessageObjectAttachmentsItem(_Model):
     file_id: str | None
     tools: list[AssistantToolsCode | AssistantToolsFileSearchTypeOnly] | None
 
@@ -6202,7 +6186,7 @@ class RunStepObject(_Model):
     type: Literal['message_creation', 'tool_calls']
     status: Literal['in_progress', 'cancelled', 'failed', 'completed', 'expired']
     step_details: RunStepDetailsMessageCreationObject | RunStepDetailsToolCallsObject
-    last_error: RunStepObjectLastErrorVariant1 | None
+    last_error: RunStepObjectLastError | None
     expired_at: int | None
     cancelled_at: int | None
     failed_at: int | None
@@ -6274,16 +6258,16 @@ class RunStepDetailsToolCallsFunctionObjectFunction(_Model):
     arguments: str
     output: str | None
 
-class RunStepObjectLastErrorVariant1(_Model):
+class RunStepObjectLastError(_Model):
     code: Literal['server_error', 'rate_limit_exceeded']
     message: str
 
-class RunStepCompletionUsageVariant1(_Model):
+class RunStepCompletionUsage2(_Model):
     completion_tokens: int
     prompt_tokens: int
     total_tokens: int
 
-RunStepCompletionUsage: TypeAlias = RunStepCompletionUsageVariant1 | None
+RunStepCompletionUsage: TypeAlias = RunStepCompletionUsage2 | None
 
 class SubmitToolOutputsRunRequestParam(TypedDict, total=False):
     tool_outputs: Required[list[SubmitToolOutputsRunRequestToolOutputsItemParam]]
@@ -6293,27 +6277,20 @@ class SubmitToolOutputsRunRequestToolOutputsItemParam(TypedDict, total=False):
     tool_call_id: str
     output: str
 
-class CreateUploadRequestParam(TypedDict, total=False):
-    filename: Required[str]
-    purpose: Required[Literal['assistants', 'batch', 'fine-tune', 'vision']]
-    bytes: Required[int]
-    mime_type: Required[str]
-    expires_after: FileExpirationAfterParam
+CreateUploadRequestParam = TypedDict('CreateUploadRequestParam', {'filename': Required[str], 'purpose': Required[Literal['assistants', 'batch', 'fine-tune', 'vision']], 'bytes': Required[int], 'mime_type': Required[str], 'expires_after': FileExpirationAfterParam}, total=False)
 
 class Upload(_Model):
     id: str
     created_at: int
     filename: str
-    bytes: int
     purpose: str
     status: Literal['pending', 'completed', 'cancelled', 'expired']
     expires_at: int
     object: Literal['upload'] | None
-    file: UploadFileVariant2 | None
+    file: UploadFile | None
 
-class UploadFileVariant2(_Model):
+class UploadFile(_Model):
     id: str
-    bytes: int
     created_at: int
     expires_at: int | None
     filename: str
@@ -6371,17 +6348,17 @@ class CreateVectorStoreRequestParam(TypedDict, total=False):
     name: str
     description: str
     expires_after: VectorStoreExpirationAfterParam
-    chunking_strategy: AutoChunkingStrategyRequestParamParam | StaticChunkingStrategyRequestParamParam
+    chunking_strategy: AutoChunkingStrategyRequestParam | StaticChunkingStrategyRequestParam
     metadata: MetadataParam
 
 class VectorStoreExpirationAfterParam(TypedDict, total=False):
     anchor: Required[Literal['last_active_at']]
     days: Required[int]
 
-class AutoChunkingStrategyRequestParamParam(TypedDict, total=False):
+class AutoChunkingStrategyRequestParam(TypedDict, total=False):
     type: Required[Literal['auto']]
 
-class StaticChunkingStrategyRequestParamParam(TypedDict, total=False):
+class StaticChunkingStrategyRequestParam(TypedDict, total=False):
     type: Required[Literal['static']]
     static: Required[StaticChunkingStrategyParam]
 
@@ -6402,15 +6379,15 @@ class DeleteVectorStoreResponse(_Model):
 class CreateVectorStoreFileBatchRequestParam(TypedDict, total=False):
     file_ids: list[str]
     files: list[CreateVectorStoreFileRequestParam]
-    chunking_strategy: ChunkingStrategyRequestParamParam
+    chunking_strategy: ChunkingStrategyRequestParam
     attributes: VectorStoreFileAttributesParam
 
 class CreateVectorStoreFileRequestParam(TypedDict, total=False):
     file_id: Required[str]
-    chunking_strategy: ChunkingStrategyRequestParamParam
+    chunking_strategy: ChunkingStrategyRequestParam
     attributes: VectorStoreFileAttributesParam
 
-ChunkingStrategyRequestParamParam: TypeAlias = AutoChunkingStrategyRequestParamParam | StaticChunkingStrategyRequestParamParam
+ChunkingStrategyRequestParam: TypeAlias = AutoChunkingStrategyRequestParam | StaticChunkingStrategyRequestParam
 
 class VectorStoreFileBatchObject(_Model):
     id: str
@@ -6441,11 +6418,11 @@ class VectorStoreFileObject(_Model):
     created_at: int
     vector_store_id: str
     status: Literal['in_progress', 'completed', 'cancelled', 'failed']
-    last_error: VectorStoreFileObjectLastErrorVariant1 | None
+    last_error: VectorStoreFileObjectLastError | None
     chunking_strategy: StaticChunkingStrategyResponseParam | OtherChunkingStrategyResponseParam | None
     attributes: VectorStoreFileAttributes | None
 
-class VectorStoreFileObjectLastErrorVariant1(_Model):
+class VectorStoreFileObjectLastError(_Model):
     code: Literal['server_error', 'unsupported_file', 'invalid_file']
     message: str
 
@@ -6580,14 +6557,14 @@ class VideoCharacterResource(_Model):
     created_at: int
 
 class CreateVideoEditJsonBodyParam(TypedDict, total=False):
-    video: Required[VideoReferenceInputParamParam]
+    video: Required[VideoReferenceInputParam]
     prompt: Required[str]
 
-class VideoReferenceInputParamParam(TypedDict, total=False):
+class VideoReferenceInputParam(TypedDict, total=False):
     id: Required[str]
 
 class CreateVideoExtendJsonBodyParam(TypedDict, total=False):
-    video: Required[VideoReferenceInputParamParam]
+    video: Required[VideoReferenceInputParam]
     prompt: Required[str]
     seconds: Required[VideoSecondsParam]
 
@@ -6606,12 +6583,12 @@ class TokenCountsBodyParam(TypedDict, total=False):
     input: str | list[InputItemParam] | None
     previous_response_id: str | None
     tools: list[ToolParam] | None
-    text: ResponseTextParamParam | None
+    text: ResponseTextParam | None
     reasoning: ReasoningParam | None
     truncation: TruncationEnumParam
     instructions: str | None
-    conversation: ConversationParamParam | None
-    tool_choice: ToolChoiceParamParam | None
+    conversation: ConversationParam | None
+    tool_choice: ToolChoiceParam | None
     parallel_tool_calls: bool | None
 
 TruncationEnumParam: TypeAlias = Literal['auto', 'disabled']
@@ -6748,42 +6725,42 @@ class ChatSessionHistory(_Model):
     recent_threads: int | None
 
 class CreateChatSessionBodyParam(TypedDict, total=False):
-    workflow: Required[WorkflowParamParam]
+    workflow: Required[WorkflowParam]
     user: str
-    expires_after: ExpiresAfterParamParam | int
-    rate_limits: RateLimitsParamParam
-    chatkit_configuration: ChatkitConfigurationParamParam
+    expires_after: ExpiresAfterParam | int
+    rate_limits: RateLimitsParam
+    chatkit_configuration: ChatkitConfigurationParam
 
-class WorkflowParamParam(TypedDict, total=False):
+class WorkflowParam(TypedDict, total=False):
     id: Required[str]
     version: str
     state_variables: dict[str, str | int | bool | float]
-    tracing: WorkflowTracingParamParam
+    tracing: WorkflowTracingParam
 
-class WorkflowTracingParamParam(TypedDict, total=False):
+class WorkflowTracingParam(TypedDict, total=False):
     enabled: bool
 
-class ExpiresAfterParamParam(TypedDict, total=False):
+class ExpiresAfterParam(TypedDict, total=False):
     anchor: Required[Literal['created_at']]
     seconds: Required[int]
 
-class RateLimitsParamParam(TypedDict, total=False):
+class RateLimitsParam(TypedDict, total=False):
     max_requests_per_1_minute: int
 
-class ChatkitConfigurationParamParam(TypedDict, total=False):
-    automatic_thread_titling: AutomaticThreadTitlingParamParam
-    file_upload: FileUploadParamParam
-    history: HistoryParamParam
+class ChatkitConfigurationParam(TypedDict, total=False):
+    automatic_thread_titling: AutomaticThreadTitlingParam
+    file_upload: FileUploadParam
+    history: HistoryParam
 
-class AutomaticThreadTitlingParamParam(TypedDict, total=False):
+class AutomaticThreadTitlingParam(TypedDict, total=False):
     enabled: bool
 
-class FileUploadParamParam(TypedDict, total=False):
+class FileUploadParam(TypedDict, total=False):
     enabled: bool
     max_file_size: int
     max_files: int
 
-class HistoryParamParam(TypedDict, total=False):
+class HistoryParam(TypedDict, total=False):
     enabled: bool
     recent_threads: int
 
@@ -6952,7 +6929,7 @@ class CreateAssistantArgs(_CallOptions, total=False):
     reasoning_effort: ReasoningEffortParam
     response_format: AssistantsApiResponseFormatOptionParam | None
     temperature: float | None
-    tool_resources: CreateAssistantRequestToolResourcesVariant1Param | None
+    tool_resources: CreateAssistantRequestToolResourcesParam | None
     tools: list[AssistantToolsCodeParam | AssistantToolsFileSearchParam | AssistantToolsFunctionParam]
     top_p: float | None
 
@@ -6972,7 +6949,7 @@ class ModifyAssistantArgs(_CallOptions, total=False):
     reasoning_effort: ReasoningEffortParam
     response_format: AssistantsApiResponseFormatOptionParam | None
     temperature: float | None
-    tool_resources: ModifyAssistantRequestToolResourcesVariant1Param | None
+    tool_resources: ModifyAssistantRequestToolResourcesParam | None
     tools: list[AssistantToolsCodeParam | AssistantToolsFileSearchParam | AssistantToolsFunctionParam]
     top_p: float | None
 
@@ -7166,12 +7143,17 @@ class CreateCompletionArgs(_CallOptions, total=False):
     presence_penalty: float | None
     seed: int | None
     stop: StopConfigurationParam
-    stream: bool | None
     stream_options: ChatCompletionStreamOptionsParam
     suffix: str | None
     temperature: float | None
     top_p: float | None
     user: str
+
+class CreateCompletionStreamArgs(CreateCompletionArgs, total=False):
+    stream: Required[Literal[True]]
+
+class CreateCompletionNoStreamArgs(CreateCompletionArgs, total=False):
+    stream: Literal[False] | None
 
 class CreateCompletionBodyArgs(_CallOptions, total=False):
     body: Required[CreateCompletionRequestParam]
@@ -7187,8 +7169,8 @@ class CreateContainerArgs(_CallOptions, total=False):
     file_ids: list[str]
     memory_limit: Literal['1g', '4g', '16g', '64g']
     name: str
-    network_policy: ContainerNetworkPolicyDisabledParamParam | ContainerNetworkPolicyAllowlistParamParam
-    skills: list[SkillReferenceParamParam | InlineSkillParamParam]
+    network_policy: ContainerNetworkPolicyDisabledParam | ContainerNetworkPolicyAllowlistParam
+    skills: list[SkillReferenceParam | InlineSkillParam]
 
 class CreateContainerBodyArgs(_CallOptions, total=False):
     body: Required[CreateContainerBodyParam]
@@ -7432,12 +7414,12 @@ class ResumeFineTuningJobArgs(_CallOptions, total=False):
     fine_tuning_job_id: Required[str]
 
 class CreateImageEditArgs(_CallOptions, total=False):
-    images: Required[list[ImageRefParamParam]]
+    images: Required[list[ImageRefParam]]
     prompt: Required[str]
     background: Literal['transparent', 'opaque', 'auto'] | None
     image: Any
     input_fidelity: Literal['high', 'low'] | None
-    mask: ImageRefParamParam
+    mask: ImageRefParam
     model: str | Literal['gpt-image-1.5', 'gpt-image-1', 'gpt-image-1-mini', 'chatgpt-image-latest'] | None
     moderation: Literal['low', 'auto'] | None
     n: int | None
@@ -7456,7 +7438,7 @@ class CreateImageEditNoStreamArgs(CreateImageEditArgs, total=False):
     stream: Literal[False] | None
 
 class CreateImageEditBodyArgs(_CallOptions, total=False):
-    body: Required[EditImageBodyJsonParamParam]
+    body: Required[EditImageBodyJsonParam]
 
 class CreateImageArgs(_CallOptions, total=False):
     prompt: Required[str]
@@ -7503,7 +7485,7 @@ class DeleteModelArgs(_CallOptions, total=False):
     model: Required[str]
 
 class CreateModerationArgs(_CallOptions, total=False):
-    input: Required[str | list[str] | list[CreateModerationRequestInputVariant3ItemVariant1Param | CreateModerationRequestInputVariant3ItemVariant2Param]]
+    input: Required[str | list[str] | list[CreateModerationRequestInputVariant3ItemImageUrlParam | CreateModerationRequestInputVariant3ItemTextParam]]
     model: str | Literal['omni-moderation-latest', 'omni-moderation-2024-09-26', 'text-moderation-latest', 'text-moderation-stable']
 
 class CreateModerationBodyArgs(_CallOptions, total=False):
@@ -8263,7 +8245,7 @@ class AcceptRealtimeCallArgs(_CallOptions, total=False):
     reasoning: RealtimeReasoningParam
     tool_choice: ToolChoiceOptionsParam | ToolChoiceFunctionParam | ToolChoiceMCPParam
     tools: list[RealtimeFunctionToolParam | MCPToolParam]
-    tracing: Literal['auto'] | RealtimeSessionCreateRequestGATracingVariant2Param | None
+    tracing: Literal['auto'] | RealtimeSessionCreateRequestGATracingTracingConfigurationParam | None
     truncation: RealtimeTruncationParam
 
 class AcceptRealtimeCallBodyArgs(_CallOptions, total=False):
@@ -8309,7 +8291,7 @@ class CreateRealtimeSessionArgs(_CallOptions, total=False):
     temperature: float
     tool_choice: str
     tools: list[RealtimeSessionCreateRequestToolsItemParam]
-    tracing: Literal['auto'] | RealtimeSessionCreateRequestTracingVariant2Param
+    tracing: Literal['auto'] | RealtimeSessionCreateRequestTracingTracingConfigurationParam
     truncation: RealtimeTruncationParam
     turn_detection: RealtimeSessionCreateRequestTurnDetectionParam
     voice: VoiceIdsOrCustomVoiceParam
@@ -8336,10 +8318,10 @@ class CreateRealtimeTranslationClientSecretBodyArgs(_CallOptions, total=False):
 
 class CreateResponseArgs(_CallOptions, total=False):
     background: bool | None
-    context_management: list[ContextManagementParamParam] | None
-    conversation: ConversationParamParam | None
+    context_management: list[ContextManagementParam] | None
+    conversation: ConversationParam | None
     include: list[IncludeEnumParam] | None
-    input: InputParamParam
+    input: InputParam
     instructions: str | None
     max_output_tokens: int | None
     max_tool_calls: int | None
@@ -8356,8 +8338,8 @@ class CreateResponseArgs(_CallOptions, total=False):
     store: bool | None
     stream_options: ResponseStreamOptionsParam
     temperature: float | None
-    text: ResponseTextParamParam
-    tool_choice: ToolChoiceParamParam
+    text: ResponseTextParam
+    tool_choice: ToolChoiceParam
     tools: ToolsArrayParam
     top_logprobs: int
     top_p: float | None
@@ -8396,7 +8378,7 @@ class ListInputItemsArgs(_CallOptions, total=False):
 class CreateThreadArgs(_CallOptions, total=False):
     messages: list[CreateMessageRequestParam]
     metadata: MetadataParam
-    tool_resources: CreateThreadRequestToolResourcesVariant1Param | None
+    tool_resources: CreateThreadRequestToolResourcesParam | None
 
 class CreateThreadBodyArgs(_CallOptions, total=False):
     body: Required[CreateThreadRequestParam]
@@ -8410,7 +8392,6 @@ class CreateThreadAndRunArgs(_CallOptions, total=False):
     model: str | Literal['gpt-5', 'gpt-5-mini', 'gpt-5-nano', 'gpt-5-2025-08-07', 'gpt-5-mini-2025-08-07', 'gpt-5-nano-2025-08-07', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4.1-nano', 'gpt-4.1-2025-04-14', 'gpt-4.1-mini-2025-04-14', 'gpt-4.1-nano-2025-04-14', 'gpt-4o', 'gpt-4o-2024-11-20', 'gpt-4o-2024-08-06', 'gpt-4o-2024-05-13', 'gpt-4o-mini', 'gpt-4o-mini-2024-07-18', 'gpt-4.5-preview', 'gpt-4.5-preview-2025-02-27', 'gpt-4-turbo', 'gpt-4-turbo-2024-04-09', 'gpt-4-0125-preview', 'gpt-4-turbo-preview', 'gpt-4-1106-preview', 'gpt-4-vision-preview', 'gpt-4', 'gpt-4-0314', 'gpt-4-0613', 'gpt-4-32k', 'gpt-4-32k-0314', 'gpt-4-32k-0613', 'gpt-3.5-turbo', 'gpt-3.5-turbo-16k', 'gpt-3.5-turbo-0613', 'gpt-3.5-turbo-1106', 'gpt-3.5-turbo-0125', 'gpt-3.5-turbo-16k-0613'] | None
     parallel_tool_calls: ParallelToolCallsParam
     response_format: AssistantsApiResponseFormatOptionParam | None
-    stream: bool | None
     temperature: float | None
     thread: CreateThreadRequestParam
     tool_choice: AssistantsApiToolChoiceOptionParam | None
@@ -8418,6 +8399,12 @@ class CreateThreadAndRunArgs(_CallOptions, total=False):
     tools: list[AssistantToolsCodeParam | AssistantToolsFileSearchParam | AssistantToolsFunctionParam] | None
     top_p: float | None
     truncation_strategy: TruncationObjectParam | None
+
+class CreateThreadAndRunStreamArgs(CreateThreadAndRunArgs, total=False):
+    stream: Required[Literal[True]]
+
+class CreateThreadAndRunNoStreamArgs(CreateThreadAndRunArgs, total=False):
+    stream: Literal[False] | None
 
 class CreateThreadAndRunBodyArgs(_CallOptions, total=False):
     body: Required[CreateThreadAndRunRequestParam]
@@ -8428,7 +8415,7 @@ class GetThreadArgs(_CallOptions, total=False):
 class ModifyThreadArgs(_CallOptions, total=False):
     thread_id: Required[str]
     metadata: MetadataParam
-    tool_resources: ModifyThreadRequestToolResourcesVariant1Param | None
+    tool_resources: ModifyThreadRequestToolResourcesParam | None
 
 class ModifyThreadBodyArgs(_CallOptions, total=False):
     thread_id: Required[str]
@@ -8449,7 +8436,7 @@ class CreateMessageArgs(_CallOptions, total=False):
     thread_id: Required[str]
     content: Required[str | list[MessageContentImageFileObjectParam | MessageContentImageUrlObjectParam | MessageRequestContentTextObjectParam]]
     role: Required[Literal['user', 'assistant']]
-    attachments: list[CreateMessageRequestAttachmentsVariant1ItemParam] | None
+    attachments: list[CreateMessageRequestAttachmentsItemParam] | None
     metadata: MetadataParam
 
 class CreateMessageBodyArgs(_CallOptions, total=False):
@@ -8495,12 +8482,17 @@ class CreateRunArgs(_CallOptions, total=False):
     parallel_tool_calls: ParallelToolCallsParam
     reasoning_effort: ReasoningEffortParam
     response_format: AssistantsApiResponseFormatOptionParam | None
-    stream: bool | None
     temperature: float | None
     tool_choice: AssistantsApiToolChoiceOptionParam | None
     tools: list[AssistantToolsCodeParam | AssistantToolsFileSearchParam | AssistantToolsFunctionParam] | None
     top_p: float | None
     truncation_strategy: TruncationObjectParam | None
+
+class CreateRunStreamArgs(CreateRunArgs, total=False):
+    stream: Required[Literal[True]]
+
+class CreateRunNoStreamArgs(CreateRunArgs, total=False):
+    stream: Literal[False] | None
 
 class CreateRunBodyArgs(_CallOptions, total=False):
     thread_id: Required[str]
@@ -8544,19 +8536,21 @@ class SubmitToolOuputsToRunArgs(_CallOptions, total=False):
     thread_id: Required[str]
     run_id: Required[str]
     tool_outputs: Required[list[SubmitToolOutputsRunRequestToolOutputsItemParam]]
-    stream: bool | None
+
+class SubmitToolOuputsToRunStreamArgs(SubmitToolOuputsToRunArgs, total=False):
+    stream: Required[Literal[True]]
+
+class SubmitToolOuputsToRunNoStreamArgs(SubmitToolOuputsToRunArgs, total=False):
+    stream: Literal[False] | None
 
 class SubmitToolOuputsToRunBodyArgs(_CallOptions, total=False):
     thread_id: Required[str]
     run_id: Required[str]
     body: Required[SubmitToolOutputsRunRequestParam]
 
-class CreateUploadArgs(_CallOptions, total=False):
-    bytes: Required[int]
-    filename: Required[str]
-    mime_type: Required[str]
-    purpose: Required[Literal['assistants', 'batch', 'fine-tune', 'vision']]
-    expires_after: FileExpirationAfterParam
+CreateUploadArgs_Keys = TypedDict('CreateUploadArgs_Keys', {'bytes': Required[int], 'filename': Required[str], 'mime_type': Required[str], 'purpose': Required[Literal['assistants', 'batch', 'fine-tune', 'vision']], 'expires_after': FileExpirationAfterParam}, total=False)
+class CreateUploadArgs(_CallOptions, CreateUploadArgs_Keys):
+    pass
 
 class CreateUploadBodyArgs(_CallOptions, total=False):
     body: Required[CreateUploadRequestParam]
@@ -8588,7 +8582,7 @@ class ListVectorStoresArgs(_CallOptions, total=False):
     before: str
 
 class CreateVectorStoreArgs(_CallOptions, total=False):
-    chunking_strategy: AutoChunkingStrategyRequestParamParam | StaticChunkingStrategyRequestParamParam
+    chunking_strategy: AutoChunkingStrategyRequestParam | StaticChunkingStrategyRequestParam
     description: str
     expires_after: VectorStoreExpirationAfterParam
     file_ids: list[str]
@@ -8617,7 +8611,7 @@ class DeleteVectorStoreArgs(_CallOptions, total=False):
 class CreateVectorStoreFileBatchArgs(_CallOptions, total=False):
     vector_store_id: Required[str]
     attributes: VectorStoreFileAttributesParam
-    chunking_strategy: ChunkingStrategyRequestParamParam
+    chunking_strategy: ChunkingStrategyRequestParam
     file_ids: list[str]
     files: list[CreateVectorStoreFileRequestParam]
 
@@ -8654,7 +8648,7 @@ class CreateVectorStoreFileArgs(_CallOptions, total=False):
     vector_store_id: Required[str]
     file_id: Required[str]
     attributes: VectorStoreFileAttributesParam
-    chunking_strategy: ChunkingStrategyRequestParamParam
+    chunking_strategy: ChunkingStrategyRequestParam
 
 class CreateVectorStoreFileBodyArgs(_CallOptions, total=False):
     vector_store_id: Required[str]
@@ -8742,7 +8736,7 @@ class GetVideoCharacterArgs(_CallOptions, total=False):
 
 class CreateVideoEditArgs(_CallOptions, total=False):
     prompt: str
-    video: VideoReferenceInputParamParam
+    video: VideoReferenceInputParam
 
 class CreateVideoEditBodyArgs(_CallOptions, total=False):
     body: Required[CreateVideoEditJsonBodyParam]
@@ -8750,7 +8744,7 @@ class CreateVideoEditBodyArgs(_CallOptions, total=False):
 class CreateVideoExtendArgs(_CallOptions, total=False):
     prompt: str
     seconds: VideoSecondsParam
-    video: VideoReferenceInputParamParam
+    video: VideoReferenceInputParam
 
 class CreateVideoExtendBodyArgs(_CallOptions, total=False):
     body: Required[CreateVideoExtendJsonBodyParam]
@@ -8774,15 +8768,15 @@ class CreateVideoRemixBodyArgs(_CallOptions, total=False):
     body: Required[CreateVideoRemixBodyParam]
 
 class GetinputtokencountsArgs(_CallOptions, total=False):
-    conversation: ConversationParamParam | None
+    conversation: ConversationParam | None
     input: str | list[InputItemParam] | None
     instructions: str | None
     model: str | None
     parallel_tool_calls: bool | None
     previous_response_id: str | None
     reasoning: ReasoningParam | None
-    text: ResponseTextParamParam | None
-    tool_choice: ToolChoiceParamParam | None
+    text: ResponseTextParam | None
+    tool_choice: ToolChoiceParam | None
     tools: list[ToolParam] | None
     truncation: TruncationEnumParam
 
@@ -8860,11 +8854,11 @@ class CancelChatSessionMethodArgs(_CallOptions, total=False):
     session_id: Required[str]
 
 class CreateChatSessionMethodArgs(_CallOptions, total=False):
-    chatkit_configuration: ChatkitConfigurationParamParam
-    expires_after: ExpiresAfterParamParam | int
-    rate_limits: RateLimitsParamParam
+    chatkit_configuration: ChatkitConfigurationParam
+    expires_after: ExpiresAfterParam | int
+    rate_limits: RateLimitsParam
     user: str
-    workflow: WorkflowParamParam
+    workflow: WorkflowParam
 
 class CreateChatSessionMethodBodyArgs(_CallOptions, total=False):
     body: Required[CreateChatSessionBodyParam]
@@ -8953,9 +8947,11 @@ class OpenaiClient(_Client):
     def deleteChatCompletion(self, **kwargs: Unpack[DeleteChatCompletionArgs]) -> ChatCompletionDeleted: ...
     def getChatCompletionMessages(self, **kwargs: Unpack[GetChatCompletionMessagesArgs]) -> ChatCompletionMessageList: ...
     @overload
-    def createCompletion(self, **kwargs: Unpack[CreateCompletionArgs]) -> CreateCompletionResponse: ...
+    def createCompletion(self, **kwargs: Unpack[CreateCompletionStreamArgs]) -> _Stream[Any]: ...
     @overload
-    def createCompletion(self, **kwargs: Unpack[CreateCompletionBodyArgs]) -> CreateCompletionResponse: ...
+    def createCompletion(self, **kwargs: Unpack[CreateCompletionNoStreamArgs]) -> CreateCompletionResponse: ...
+    @overload
+    def createCompletion(self, **kwargs: Unpack[CreateCompletionBodyArgs]) -> _Stream[Any] | CreateCompletionResponse: ...
     def ListContainers(self, **kwargs: Unpack[ListContainersArgs]) -> ContainerListResource: ...
     @overload
     def CreateContainer(self, **kwargs: Unpack[CreateContainerArgs]) -> ContainerResource: ...
@@ -9106,9 +9102,11 @@ class OpenaiClient(_Client):
     @overload
     def createThread(self, **kwargs: Unpack[CreateThreadBodyArgs]) -> ThreadObject: ...
     @overload
-    def createThreadAndRun(self, **kwargs: Unpack[CreateThreadAndRunArgs]) -> RunObject: ...
+    def createThreadAndRun(self, **kwargs: Unpack[CreateThreadAndRunStreamArgs]) -> _Stream[Any]: ...
     @overload
-    def createThreadAndRun(self, **kwargs: Unpack[CreateThreadAndRunBodyArgs]) -> RunObject: ...
+    def createThreadAndRun(self, **kwargs: Unpack[CreateThreadAndRunNoStreamArgs]) -> RunObject: ...
+    @overload
+    def createThreadAndRun(self, **kwargs: Unpack[CreateThreadAndRunBodyArgs]) -> _Stream[Any] | RunObject: ...
     def getThread(self, **kwargs: Unpack[GetThreadArgs]) -> ThreadObject: ...
     @overload
     def modifyThread(self, **kwargs: Unpack[ModifyThreadArgs]) -> ThreadObject: ...
@@ -9128,9 +9126,11 @@ class OpenaiClient(_Client):
     def deleteMessage(self, **kwargs: Unpack[DeleteMessageArgs]) -> DeleteMessageResponse: ...
     def listRuns(self, **kwargs: Unpack[ListRunsArgs]) -> ListRunsResponse: ...
     @overload
-    def createRun(self, **kwargs: Unpack[CreateRunArgs]) -> RunObject: ...
+    def createRun(self, **kwargs: Unpack[CreateRunStreamArgs]) -> _Stream[Any]: ...
     @overload
-    def createRun(self, **kwargs: Unpack[CreateRunBodyArgs]) -> RunObject: ...
+    def createRun(self, **kwargs: Unpack[CreateRunNoStreamArgs]) -> RunObject: ...
+    @overload
+    def createRun(self, **kwargs: Unpack[CreateRunBodyArgs]) -> _Stream[Any] | RunObject: ...
     def getRun(self, **kwargs: Unpack[GetRunArgs]) -> RunObject: ...
     @overload
     def modifyRun(self, **kwargs: Unpack[ModifyRunArgs]) -> RunObject: ...
@@ -9140,9 +9140,11 @@ class OpenaiClient(_Client):
     def listRunSteps(self, **kwargs: Unpack[ListRunStepsArgs]) -> ListRunStepsResponse: ...
     def getRunStep(self, **kwargs: Unpack[GetRunStepArgs]) -> RunStepObject: ...
     @overload
-    def submitToolOuputsToRun(self, **kwargs: Unpack[SubmitToolOuputsToRunArgs]) -> RunObject: ...
+    def submitToolOuputsToRun(self, **kwargs: Unpack[SubmitToolOuputsToRunStreamArgs]) -> _Stream[Any]: ...
     @overload
-    def submitToolOuputsToRun(self, **kwargs: Unpack[SubmitToolOuputsToRunBodyArgs]) -> RunObject: ...
+    def submitToolOuputsToRun(self, **kwargs: Unpack[SubmitToolOuputsToRunNoStreamArgs]) -> RunObject: ...
+    @overload
+    def submitToolOuputsToRun(self, **kwargs: Unpack[SubmitToolOuputsToRunBodyArgs]) -> _Stream[Any] | RunObject: ...
     @overload
     def createUpload(self, **kwargs: Unpack[CreateUploadArgs]) -> Upload: ...
     @overload
@@ -9556,9 +9558,11 @@ class OpenaiClient(_Client):
     @overload
     def call(self, operation_id: Literal['getChatCompletionMessages'], /, **kwargs: Unpack[GetChatCompletionMessagesArgs]) -> ChatCompletionMessageList: ...
     @overload
-    def call(self, operation_id: Literal['createCompletion'], /, **kwargs: Unpack[CreateCompletionArgs]) -> CreateCompletionResponse: ...
+    def call(self, operation_id: Literal['createCompletion'], /, **kwargs: Unpack[CreateCompletionStreamArgs]) -> _Stream[Any]: ...
     @overload
-    def call(self, operation_id: Literal['createCompletion'], /, **kwargs: Unpack[CreateCompletionBodyArgs]) -> CreateCompletionResponse: ...
+    def call(self, operation_id: Literal['createCompletion'], /, **kwargs: Unpack[CreateCompletionNoStreamArgs]) -> CreateCompletionResponse: ...
+    @overload
+    def call(self, operation_id: Literal['createCompletion'], /, **kwargs: Unpack[CreateCompletionBodyArgs]) -> _Stream[Any] | CreateCompletionResponse: ...
     @overload
     def call(self, operation_id: Literal['ListContainers'], /, **kwargs: Unpack[ListContainersArgs]) -> ContainerListResource: ...
     @overload
@@ -10042,9 +10046,11 @@ class OpenaiClient(_Client):
     @overload
     def call(self, operation_id: Literal['createThread'], /, **kwargs: Unpack[CreateThreadBodyArgs]) -> ThreadObject: ...
     @overload
-    def call(self, operation_id: Literal['createThreadAndRun'], /, **kwargs: Unpack[CreateThreadAndRunArgs]) -> RunObject: ...
+    def call(self, operation_id: Literal['createThreadAndRun'], /, **kwargs: Unpack[CreateThreadAndRunStreamArgs]) -> _Stream[Any]: ...
     @overload
-    def call(self, operation_id: Literal['createThreadAndRun'], /, **kwargs: Unpack[CreateThreadAndRunBodyArgs]) -> RunObject: ...
+    def call(self, operation_id: Literal['createThreadAndRun'], /, **kwargs: Unpack[CreateThreadAndRunNoStreamArgs]) -> RunObject: ...
+    @overload
+    def call(self, operation_id: Literal['createThreadAndRun'], /, **kwargs: Unpack[CreateThreadAndRunBodyArgs]) -> _Stream[Any] | RunObject: ...
     @overload
     def call(self, operation_id: Literal['getThread'], /, **kwargs: Unpack[GetThreadArgs]) -> ThreadObject: ...
     @overload
@@ -10070,9 +10076,11 @@ class OpenaiClient(_Client):
     @overload
     def call(self, operation_id: Literal['listRuns'], /, **kwargs: Unpack[ListRunsArgs]) -> ListRunsResponse: ...
     @overload
-    def call(self, operation_id: Literal['createRun'], /, **kwargs: Unpack[CreateRunArgs]) -> RunObject: ...
+    def call(self, operation_id: Literal['createRun'], /, **kwargs: Unpack[CreateRunStreamArgs]) -> _Stream[Any]: ...
     @overload
-    def call(self, operation_id: Literal['createRun'], /, **kwargs: Unpack[CreateRunBodyArgs]) -> RunObject: ...
+    def call(self, operation_id: Literal['createRun'], /, **kwargs: Unpack[CreateRunNoStreamArgs]) -> RunObject: ...
+    @overload
+    def call(self, operation_id: Literal['createRun'], /, **kwargs: Unpack[CreateRunBodyArgs]) -> _Stream[Any] | RunObject: ...
     @overload
     def call(self, operation_id: Literal['getRun'], /, **kwargs: Unpack[GetRunArgs]) -> RunObject: ...
     @overload
@@ -10086,9 +10094,11 @@ class OpenaiClient(_Client):
     @overload
     def call(self, operation_id: Literal['getRunStep'], /, **kwargs: Unpack[GetRunStepArgs]) -> RunStepObject: ...
     @overload
-    def call(self, operation_id: Literal['submitToolOuputsToRun'], /, **kwargs: Unpack[SubmitToolOuputsToRunArgs]) -> RunObject: ...
+    def call(self, operation_id: Literal['submitToolOuputsToRun'], /, **kwargs: Unpack[SubmitToolOuputsToRunStreamArgs]) -> _Stream[Any]: ...
     @overload
-    def call(self, operation_id: Literal['submitToolOuputsToRun'], /, **kwargs: Unpack[SubmitToolOuputsToRunBodyArgs]) -> RunObject: ...
+    def call(self, operation_id: Literal['submitToolOuputsToRun'], /, **kwargs: Unpack[SubmitToolOuputsToRunNoStreamArgs]) -> RunObject: ...
+    @overload
+    def call(self, operation_id: Literal['submitToolOuputsToRun'], /, **kwargs: Unpack[SubmitToolOuputsToRunBodyArgs]) -> _Stream[Any] | RunObject: ...
     @overload
     def call(self, operation_id: Literal['createUpload'], /, **kwargs: Unpack[CreateUploadArgs]) -> Upload: ...
     @overload
@@ -10304,9 +10314,11 @@ class AsyncOpenaiClient(_AsyncClient):
     async def deleteChatCompletion(self, **kwargs: Unpack[DeleteChatCompletionArgs]) -> ChatCompletionDeleted: ...
     async def getChatCompletionMessages(self, **kwargs: Unpack[GetChatCompletionMessagesArgs]) -> ChatCompletionMessageList: ...
     @overload
-    async def createCompletion(self, **kwargs: Unpack[CreateCompletionArgs]) -> CreateCompletionResponse: ...
+    async def createCompletion(self, **kwargs: Unpack[CreateCompletionStreamArgs]) -> _AsyncStream[Any]: ...
     @overload
-    async def createCompletion(self, **kwargs: Unpack[CreateCompletionBodyArgs]) -> CreateCompletionResponse: ...
+    async def createCompletion(self, **kwargs: Unpack[CreateCompletionNoStreamArgs]) -> CreateCompletionResponse: ...
+    @overload
+    async def createCompletion(self, **kwargs: Unpack[CreateCompletionBodyArgs]) -> _AsyncStream[Any] | CreateCompletionResponse: ...
     async def ListContainers(self, **kwargs: Unpack[ListContainersArgs]) -> ContainerListResource: ...
     @overload
     async def CreateContainer(self, **kwargs: Unpack[CreateContainerArgs]) -> ContainerResource: ...
@@ -10457,9 +10469,11 @@ class AsyncOpenaiClient(_AsyncClient):
     @overload
     async def createThread(self, **kwargs: Unpack[CreateThreadBodyArgs]) -> ThreadObject: ...
     @overload
-    async def createThreadAndRun(self, **kwargs: Unpack[CreateThreadAndRunArgs]) -> RunObject: ...
+    async def createThreadAndRun(self, **kwargs: Unpack[CreateThreadAndRunStreamArgs]) -> _AsyncStream[Any]: ...
     @overload
-    async def createThreadAndRun(self, **kwargs: Unpack[CreateThreadAndRunBodyArgs]) -> RunObject: ...
+    async def createThreadAndRun(self, **kwargs: Unpack[CreateThreadAndRunNoStreamArgs]) -> RunObject: ...
+    @overload
+    async def createThreadAndRun(self, **kwargs: Unpack[CreateThreadAndRunBodyArgs]) -> _AsyncStream[Any] | RunObject: ...
     async def getThread(self, **kwargs: Unpack[GetThreadArgs]) -> ThreadObject: ...
     @overload
     async def modifyThread(self, **kwargs: Unpack[ModifyThreadArgs]) -> ThreadObject: ...
@@ -10479,9 +10493,11 @@ class AsyncOpenaiClient(_AsyncClient):
     async def deleteMessage(self, **kwargs: Unpack[DeleteMessageArgs]) -> DeleteMessageResponse: ...
     async def listRuns(self, **kwargs: Unpack[ListRunsArgs]) -> ListRunsResponse: ...
     @overload
-    async def createRun(self, **kwargs: Unpack[CreateRunArgs]) -> RunObject: ...
+    async def createRun(self, **kwargs: Unpack[CreateRunStreamArgs]) -> _AsyncStream[Any]: ...
     @overload
-    async def createRun(self, **kwargs: Unpack[CreateRunBodyArgs]) -> RunObject: ...
+    async def createRun(self, **kwargs: Unpack[CreateRunNoStreamArgs]) -> RunObject: ...
+    @overload
+    async def createRun(self, **kwargs: Unpack[CreateRunBodyArgs]) -> _AsyncStream[Any] | RunObject: ...
     async def getRun(self, **kwargs: Unpack[GetRunArgs]) -> RunObject: ...
     @overload
     async def modifyRun(self, **kwargs: Unpack[ModifyRunArgs]) -> RunObject: ...
@@ -10491,9 +10507,11 @@ class AsyncOpenaiClient(_AsyncClient):
     async def listRunSteps(self, **kwargs: Unpack[ListRunStepsArgs]) -> ListRunStepsResponse: ...
     async def getRunStep(self, **kwargs: Unpack[GetRunStepArgs]) -> RunStepObject: ...
     @overload
-    async def submitToolOuputsToRun(self, **kwargs: Unpack[SubmitToolOuputsToRunArgs]) -> RunObject: ...
+    async def submitToolOuputsToRun(self, **kwargs: Unpack[SubmitToolOuputsToRunStreamArgs]) -> _AsyncStream[Any]: ...
     @overload
-    async def submitToolOuputsToRun(self, **kwargs: Unpack[SubmitToolOuputsToRunBodyArgs]) -> RunObject: ...
+    async def submitToolOuputsToRun(self, **kwargs: Unpack[SubmitToolOuputsToRunNoStreamArgs]) -> RunObject: ...
+    @overload
+    async def submitToolOuputsToRun(self, **kwargs: Unpack[SubmitToolOuputsToRunBodyArgs]) -> _AsyncStream[Any] | RunObject: ...
     @overload
     async def createUpload(self, **kwargs: Unpack[CreateUploadArgs]) -> Upload: ...
     @overload
@@ -10907,9 +10925,11 @@ class AsyncOpenaiClient(_AsyncClient):
     @overload
     async def call(self, operation_id: Literal['getChatCompletionMessages'], /, **kwargs: Unpack[GetChatCompletionMessagesArgs]) -> ChatCompletionMessageList: ...
     @overload
-    async def call(self, operation_id: Literal['createCompletion'], /, **kwargs: Unpack[CreateCompletionArgs]) -> CreateCompletionResponse: ...
+    async def call(self, operation_id: Literal['createCompletion'], /, **kwargs: Unpack[CreateCompletionStreamArgs]) -> _AsyncStream[Any]: ...
     @overload
-    async def call(self, operation_id: Literal['createCompletion'], /, **kwargs: Unpack[CreateCompletionBodyArgs]) -> CreateCompletionResponse: ...
+    async def call(self, operation_id: Literal['createCompletion'], /, **kwargs: Unpack[CreateCompletionNoStreamArgs]) -> CreateCompletionResponse: ...
+    @overload
+    async def call(self, operation_id: Literal['createCompletion'], /, **kwargs: Unpack[CreateCompletionBodyArgs]) -> _AsyncStream[Any] | CreateCompletionResponse: ...
     @overload
     async def call(self, operation_id: Literal['ListContainers'], /, **kwargs: Unpack[ListContainersArgs]) -> ContainerListResource: ...
     @overload
@@ -11393,9 +11413,11 @@ class AsyncOpenaiClient(_AsyncClient):
     @overload
     async def call(self, operation_id: Literal['createThread'], /, **kwargs: Unpack[CreateThreadBodyArgs]) -> ThreadObject: ...
     @overload
-    async def call(self, operation_id: Literal['createThreadAndRun'], /, **kwargs: Unpack[CreateThreadAndRunArgs]) -> RunObject: ...
+    async def call(self, operation_id: Literal['createThreadAndRun'], /, **kwargs: Unpack[CreateThreadAndRunStreamArgs]) -> _AsyncStream[Any]: ...
     @overload
-    async def call(self, operation_id: Literal['createThreadAndRun'], /, **kwargs: Unpack[CreateThreadAndRunBodyArgs]) -> RunObject: ...
+    async def call(self, operation_id: Literal['createThreadAndRun'], /, **kwargs: Unpack[CreateThreadAndRunNoStreamArgs]) -> RunObject: ...
+    @overload
+    async def call(self, operation_id: Literal['createThreadAndRun'], /, **kwargs: Unpack[CreateThreadAndRunBodyArgs]) -> _AsyncStream[Any] | RunObject: ...
     @overload
     async def call(self, operation_id: Literal['getThread'], /, **kwargs: Unpack[GetThreadArgs]) -> ThreadObject: ...
     @overload
@@ -11421,9 +11443,11 @@ class AsyncOpenaiClient(_AsyncClient):
     @overload
     async def call(self, operation_id: Literal['listRuns'], /, **kwargs: Unpack[ListRunsArgs]) -> ListRunsResponse: ...
     @overload
-    async def call(self, operation_id: Literal['createRun'], /, **kwargs: Unpack[CreateRunArgs]) -> RunObject: ...
+    async def call(self, operation_id: Literal['createRun'], /, **kwargs: Unpack[CreateRunStreamArgs]) -> _AsyncStream[Any]: ...
     @overload
-    async def call(self, operation_id: Literal['createRun'], /, **kwargs: Unpack[CreateRunBodyArgs]) -> RunObject: ...
+    async def call(self, operation_id: Literal['createRun'], /, **kwargs: Unpack[CreateRunNoStreamArgs]) -> RunObject: ...
+    @overload
+    async def call(self, operation_id: Literal['createRun'], /, **kwargs: Unpack[CreateRunBodyArgs]) -> _AsyncStream[Any] | RunObject: ...
     @overload
     async def call(self, operation_id: Literal['getRun'], /, **kwargs: Unpack[GetRunArgs]) -> RunObject: ...
     @overload
@@ -11437,9 +11461,11 @@ class AsyncOpenaiClient(_AsyncClient):
     @overload
     async def call(self, operation_id: Literal['getRunStep'], /, **kwargs: Unpack[GetRunStepArgs]) -> RunStepObject: ...
     @overload
-    async def call(self, operation_id: Literal['submitToolOuputsToRun'], /, **kwargs: Unpack[SubmitToolOuputsToRunArgs]) -> RunObject: ...
+    async def call(self, operation_id: Literal['submitToolOuputsToRun'], /, **kwargs: Unpack[SubmitToolOuputsToRunStreamArgs]) -> _AsyncStream[Any]: ...
     @overload
-    async def call(self, operation_id: Literal['submitToolOuputsToRun'], /, **kwargs: Unpack[SubmitToolOuputsToRunBodyArgs]) -> RunObject: ...
+    async def call(self, operation_id: Literal['submitToolOuputsToRun'], /, **kwargs: Unpack[SubmitToolOuputsToRunNoStreamArgs]) -> RunObject: ...
+    @overload
+    async def call(self, operation_id: Literal['submitToolOuputsToRun'], /, **kwargs: Unpack[SubmitToolOuputsToRunBodyArgs]) -> _AsyncStream[Any] | RunObject: ...
     @overload
     async def call(self, operation_id: Literal['createUpload'], /, **kwargs: Unpack[CreateUploadArgs]) -> Upload: ...
     @overload
