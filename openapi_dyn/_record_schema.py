@@ -23,16 +23,34 @@ _DEPTH = 64
 
 
 class _Shape:
-    """What an object or array schema says about the data under it."""
+    """What an object or array schema says about the data under it; the
+    shapes of its properties and items are worked out on first need."""
 
-    __slots__ = ("record_type", "properties", "items", "additional", "schema")
+    __slots__ = ("record_type", "properties", "items", "additional", "schema", "spec", "_kids")
 
-    def __init__(self, schema: Any):
+    def __init__(self, schema: Any, spec: Any):
         self.schema = schema  # kept alive: shapes are cached by its id()
+        self.spec = spec
         self.record_type: Optional[type] = None
         self.properties: Dict[str, Any] = {}
         self.items: List[Any] = []
         self.additional: List[Any] = []
+        self._kids: Dict[Any, Optional["_Shape"]] = {}
+
+    def child(self, key: Any) -> Optional["_Shape"]:
+        """The shape of property ``key`` (``None``: of the array's items)."""
+        try:
+            return self._kids[key]
+        except KeyError:
+            pass
+        if key is None:
+            sub = self.items[0] if self.items else None
+        else:
+            sub = self.properties.get(key)
+            if sub is None and self.additional:
+                sub = self.additional[0]
+        kid = self._kids[key] = _shape(sub, self.spec) if sub is not None else None
+        return kid
 
 
 _SHAPES: Dict[int, _Shape] = {}
@@ -45,7 +63,7 @@ def _shape(schema: Any, spec: Any) -> Optional[_Shape]:
     found = _SHAPES.get(id(node))
     if found is not None and found.schema is node:
         return found
-    shape = _Shape(node)
+    shape = _Shape(node, spec)
     declared = set()
     has_props = False
     for part in _parts(node, spec):
@@ -86,31 +104,34 @@ def _parts(node: Dict[str, Any], spec: Any) -> List[Dict[str, Any]]:
     return out
 
 
-def apply_schema(data: Any, schema: Any, spec: Any, depth: int = 0) -> Any:
+def apply_schema(data: Any, schema: Any, spec: Any) -> Any:
     """Tell every :class:`Record` in ``data`` the properties its part of
     ``schema`` declares (in place; ``data`` is returned)."""
-    if depth > _DEPTH or schema is None:
-        return data
-    if isinstance(data, Record):
+    if schema is not None and isinstance(data, (Record, list)):
         shape = _shape(schema, spec)
-        if shape is None:
-            return data
+        if shape is not None:
+            _walk(data, shape, 0)
+    return data
+
+
+def _walk(data: Any, shape: _Shape, depth: int) -> None:
+    if depth > _DEPTH:
+        return
+    if isinstance(data, Record):
         if shape.record_type is not None and type(data) is Record:
             # Record.__setattr__ writes keys: switch the class underneath it
             object.__setattr__(data, "__class__", shape.record_type)
         for key, value in data.items():
             if isinstance(value, (Record, list)):
-                sub = shape.properties.get(key)
-                if sub is None and shape.additional:
-                    sub = shape.additional[0]
-                apply_schema(value, sub, spec, depth + 1)
+                kid = shape.child(key)
+                if kid is not None:
+                    _walk(value, kid, depth + 1)
     elif isinstance(data, list):
-        shape = _shape(schema, spec)
-        if shape is not None and shape.items:
+        kid = shape.child(None)
+        if kid is not None:
             for value in data:
                 if isinstance(value, (Record, list)):
-                    apply_schema(value, shape.items[0], spec, depth + 1)
-    return data
+                    _walk(value, kid, depth + 1)
 
 
 def response_schema(operation: Any, status: int, media_type: str) -> Any:
