@@ -47,7 +47,7 @@ _IMPORTS = (f"from typing import {', '.join(_TYPING)}, overload\n"
             "from typing_extensions import Literal, Required, TypeAlias, TypedDict, Unpack\n")
 _RESERVED = set(_TYPING) | {"overload", "Literal", "Required", "TypeAlias", "TypedDict", "Unpack", "Client",
                             "AsyncClient", "SPEC"}
-_KNOWN_WORDS = set(_TYPING) | {"str", "int", "float", "bool", "bytes", "None", "dict", "list", "tuple"}
+_KNOWN_WORDS = set(_TYPING) | {"Literal", "str", "int", "float", "bool", "bytes", "None", "dict", "list", "tuple"}
 
 #: the types of the per-call options (names from CALL_OPTIONS; one not here is Any)
 _OPTION_TYPES = {
@@ -349,7 +349,7 @@ def _init_text(names: Sequence[str], sync_options: List[Tuple[str, str]],
                async_options: List[Tuple[str, str]]) -> str:
     lines = ['"""Client and AsyncClient as type checkers see them: the bundled spec\'s name\n'
              'picks a client class whose methods are its operations."""\n' + _HEADER +
-             "from typing import Any, Callable, Dict, IO, List, Mapping, Optional, Sequence, Tuple, Union, overload\n"
+             f"from typing import {', '.join(_TYPING)}, overload\n"
              "from typing_extensions import Literal\n"
              "from .._client import Client as _Client\n"
              "from .._async_client import AsyncClient as _AsyncClient\n"]
@@ -362,9 +362,8 @@ def _init_text(names: Sequence[str], sync_options: List[Tuple[str, str]],
         for i, name in enumerate(names):
             target = f"_{module_name(name)}.{class_names(name)[index]}"
             default = " = ..." if i == 0 else ""
-            ignore = "  # type: ignore[misc]" if i == 0 else ""
             lines.append(f"    @overload\n    def __new__(cls, spec: Literal[{name!r}]{default}, *, {opts}) "
-                         f"-> {target}: ...{ignore}\n")
+                         f"-> {target}: ...\n")
         lines.append(f"    @overload\n    def __new__(cls, spec: Any, *, {opts}) -> {cls}: ...\n")
     return "".join(lines)
 
