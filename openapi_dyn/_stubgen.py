@@ -130,6 +130,10 @@ class _SpecTypes:
         for alias, op_id in aliases.items():
             if alias not in client_attrs and alias not in self.method_names:
                 self.method_names[alias] = op_id
+        #: operationId -> the names call() takes for it (the id, and its alias)
+        self.call_names: Dict[str, List[str]] = {op_id: [op_id] for op_id in ops}
+        for alias, op_id in aliases.items():
+            self.call_names[op_id].append(alias)
 
     # ---------------------------------------------------------------- forms
     def _profile_filled(self, op) -> Set[str]:
@@ -254,7 +258,8 @@ class _SpecTypes:
                 # the one error a type checker sees here: call() narrower than Client.call
                 lines.append("    @overload  # type: ignore[override]" if first else "    @overload")
                 first = False
-                lines.append(f"    {prefix} call(self, operation_id: Literal[{op_id!r}], /, "
+                names = ", ".join(repr(n) for n in self.call_names[op_id])
+                lines.append(f"    {prefix} call(self, operation_id: Literal[{names}], /, "
                              f"**kwargs: Unpack[{form.args}]) -> {form.returns(asynchronous)}: ...")
         if sum(len(f) for f in self.forms.values()) == 1:  # one overload is not allowed: add the general one
             lines.append("    @overload")

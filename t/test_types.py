@@ -102,6 +102,7 @@ again = client.call("createChatCompletion", body={"model": "gpt-4o", "messages":
 for chunk in client.createChatCompletion(model="gpt-4o", messages=[{"role": "user", "content": "hi"}], stream=True):
     delta: str | None = chunk.choices[0].delta.content
 page = client.admin_api_keys_list(limit=20)
+same_page = client.call("admin_api_keys_list", limit=20)
 run = client.createRun(thread_id="thread_abc", assistant_id="asst_abc")
 status: str = run.status
 dynamic = Client("./any-spec.yaml")
