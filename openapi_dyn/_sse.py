@@ -23,7 +23,7 @@ import json
 import re
 from typing import Any, AsyncIterator, Iterable, Iterator, Optional
 
-from ._errors import APITimeoutError, ResponseTooLargeError, StreamError
+from ._errors import APITimeoutError, OpenAPIDynError, ResponseTooLargeError, StreamError
 from ._errors import _IncompleteEvent as IncompleteEvent
 from ._records import loads
 
@@ -191,6 +191,7 @@ class _StreamBase:
         self._done = False  # [DONE] was read
         self._parser = EventParser()
         self._limit = getattr(raw, "openapi_dyn_max_bytes", None)
+        self._event_schema: Any = _UNSET  # the spec's schema of this stream's events, once looked up
 
     @property
     def status_code(self) -> int:
@@ -239,9 +240,30 @@ class _StreamBase:
             payload = event.decoded()
             if isinstance(payload, dict) and payload.get("error"):
                 raise self._fail(f"error in the stream: {_error_message(payload)}", payload)
+            if self.attribute_access and isinstance(payload, dict):
+                self._tell_schema(payload)
         self.events_seen += 1
         self._pending_bytes = 0
         return True
+
+    def _tell_schema(self, payload: Any) -> None:
+        """An event's records told their schema, the spec's for this
+        stream's events (see :mod:`openapi_dyn._record_schema`)."""
+        from ._record_schema import apply_schema, response_schema
+
+        schema = self._event_schema
+        if schema is _UNSET:
+            operation = getattr(self.request, "operation", None)
+            try:
+                schema = response_schema(operation, self.raw.status_code, "text/event-stream") if operation else None
+            except OpenAPIDynError:
+                schema = None
+            self._event_schema = schema
+        if schema is not None:
+            try:
+                apply_schema(payload, schema, self.request.operation.spec)
+            except OpenAPIDynError:  # a schema that does not resolve: the records stay as they are
+                pass
 
     def _feed(self, chunk: bytes) -> Iterator[ServerSentEvent]:
         """The events ``chunk`` completes, each handed out only once the

@@ -423,3 +423,20 @@ def test_records_know_their_schema(pets_server):
     plain = Client(PETS, base_url=pets_server.url_for("/v1"), max_retries=0, attribute_access=False)
     data = plain.getPet(pet_id="p1")
     assert type(data) is dict and data == {"id": "p1", "name": "Tom", "kind": "cat"}
+
+
+def test_stream_events_know_their_schema(httpserver):
+    chunks = [{"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m",
+               "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hi"}, "finish_reason": None}]},
+              {"id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m",
+               "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}]
+    body = "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
+    httpserver.expect_request("/v1/chat/completions").respond_with_data(body, content_type="text/event-stream")
+    client = Client(base_url=httpserver.url_for("/v1"), api_key="sk-test", max_retries=0)
+    stream = client.createChatCompletion(model="gpt-4o", messages=[{"role": "user", "content": "hi"}], stream=True)
+    got = list(stream)
+    assert [c.choices[0].delta.content for c in got] == ["Hi", None]   # the last delta is {}
+    assert got[1].choices[0].delta.tool_calls is None and got[1].usage is None
+    with pytest.raises(AttributeError, match="did you mean 'content'"):
+        got[0].choices[0].delta.contnt
+    assert got[1] == chunks[1]
