@@ -330,14 +330,22 @@ def bundled_texts() -> Dict[str, str]:
     return texts
 
 
+def _import_of(public: str, local: str) -> str:
+    """``from <module> import <public> as <local>``: the module that defines
+    the public class now (the stubs follow a module that moves)."""
+    import openapi_dyn
+
+    return f"from {getattr(openapi_dyn, public).__module__} import {public} as {local}\n"
+
+
 def _common_text() -> str:
     return (
         '"""What every stub module shares: the call options, the base of result\n'
         'classes, streams typed by their events."""\n' + _HEADER +
         "from typing import Any, AsyncIterator, Generic, Iterator, Mapping, TypeVar\n"
         "from typing_extensions import TypedDict\n"
-        "from .._records import Record as _Record\n"
-        "from .._sse import AsyncStream as _AsyncStream, Stream as _StreamBase\n\n"
+        + _import_of("Record", "_Record") + _import_of("AsyncStream", "_AsyncStream")
+        + _import_of("Stream", "_StreamBase") + "\n"
         "_T = TypeVar('_T')\n\n"
         "class Model(_Record):\n"
         "    \"\"\"A Record whose attributes are its schema's properties.\"\"\"\n"
@@ -356,8 +364,7 @@ def _init_text(names: Sequence[str], sync_options: List[Tuple[str, str]],
              'picks a client class whose methods are its operations."""\n' + _HEADER +
              f"from typing import {', '.join(_TYPING)}, overload\n"
              "from typing_extensions import Literal\n"
-             "from .._client import Client as _Client\n"
-             "from .._async_client import AsyncClient as _AsyncClient\n"]
+             + _import_of("Client", "_Client") + _import_of("AsyncClient", "_AsyncClient")]
     for name in names:
         lines.append(f"from . import {module_name(name)} as _{module_name(name)}\n")
     for cls, base, options, index in (("Client", "_Client", sync_options, 0),
