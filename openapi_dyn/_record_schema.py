@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from ._operation import find_media
 from ._records import Record, declared_type
 
-__all__ = ["apply_schema", "response_schema"]
+__all__ = ["apply_schema", "response_schema", "shape_of", "tell"]
 
 _DEPTH = 64
 
@@ -108,9 +108,20 @@ def apply_schema(data: Any, schema: Any, spec: Any) -> Any:
     """Tell every :class:`Record` in ``data`` the properties its part of
     ``schema`` declares (in place; ``data`` is returned)."""
     if schema is not None and isinstance(data, (Record, list)):
-        shape = _shape(schema, spec)
-        if shape is not None:
-            _walk(data, shape, 0)
+        tell(data, shape_of(schema, spec))
+    return data
+
+
+def shape_of(schema: Any, spec: Any) -> Optional[_Shape]:
+    """What :func:`tell` needs of ``schema`` (kept by a caller that tells
+    many answers of one schema, such as the events of a stream)."""
+    return _shape(schema, spec) if schema is not None else None
+
+
+def tell(data: Any, shape: Optional[_Shape]) -> Any:
+    """:func:`apply_schema` with the schema's shape worked out already."""
+    if shape is not None:
+        _walk(data, shape, 0)
     return data
 
 

@@ -191,7 +191,7 @@ class _StreamBase:
         self._done = False  # [DONE] was read
         self._parser = EventParser()
         self._limit = getattr(raw, "openapi_dyn_max_bytes", None)
-        self._event_schema: Any = _UNSET  # the spec's schema of this stream's events, once looked up
+        self._event_shape: Any = _UNSET  # the shape of the spec's schema of this stream's events, once looked up
 
     @property
     def status_code(self) -> int:
@@ -249,21 +249,22 @@ class _StreamBase:
     def _tell_schema(self, payload: Any) -> None:
         """An event's records told their schema, the spec's for this
         stream's events (see :mod:`openapi_dyn._record_schema`)."""
-        from ._record_schema import apply_schema, response_schema
+        from ._record_schema import response_schema, shape_of, tell
 
-        schema = self._event_schema
-        if schema is _UNSET:
+        shape = self._event_shape
+        if shape is _UNSET:
             operation = getattr(self.request, "operation", None)
             try:
                 schema = response_schema(operation, self.raw.status_code, "text/event-stream") if operation else None
-            except OpenAPIDynError:
-                schema = None
-            self._event_schema = schema
-        if schema is not None:
-            try:
-                apply_schema(payload, schema, self.request.operation.spec)
+                shape = shape_of(schema, operation.spec) if schema is not None else None
             except OpenAPIDynError:  # a schema that does not resolve: the records stay as they are
-                pass
+                shape = None
+            self._event_shape = shape
+        if shape is not None:
+            try:
+                tell(payload, shape)
+            except OpenAPIDynError:
+                self._event_shape = None
 
     def _feed(self, chunk: bytes) -> Iterator[ServerSentEvent]:
         """The events ``chunk`` completes, each handed out only once the
