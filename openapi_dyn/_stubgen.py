@@ -371,6 +371,7 @@ def _init_text(names: Sequence[str], sync_options: List[Tuple[str, str]],
                                       ("AsyncClient", "_AsyncClient", async_options, 1)):
         opts = _options_text(options)
         lines.append(f"\nclass {cls}({base}):\n")
+        lines.append("    def __getattr__(self, name: str) -> Any: ...  # a spec that is not bundled: untyped\n")
         for i, name in enumerate(names):
             target = f"_{module_name(name)}.{class_names(name)[index]}"
             default = " = ..." if i == 0 else ""

@@ -12,6 +12,7 @@ from . import azure_openai_preview as _azure_openai_preview
 from . import cohere as _cohere
 
 class Client(_Client):
+    def __getattr__(self, name: str) -> Any: ...  # a spec that is not bundled: untyped
     @overload
     def __new__(cls, spec: Literal['openai'] = ..., *, base_url: Optional[str] = ..., api_key: Any = ..., credentials: Optional[Mapping[str, Any]] = ..., headers: Optional[Mapping[str, str]] = ..., timeout: Any = ..., max_retries: int = ..., validate: bool = ..., validate_responses: Any = ..., session: Any = ..., cache: bool = ..., strict: bool = ..., server_variables: Optional[Mapping[str, str]] = ..., profile: Any = ..., defaults: Optional[Mapping[str, Any]] = ..., api_version: Optional[str] = ..., max_connections: Optional[int] = ..., attribute_access: bool = ..., max_response_bytes: Optional[int] = ...) -> _openai.OpenaiClient: ...
     @overload
@@ -26,6 +27,7 @@ class Client(_Client):
     def __new__(cls, spec: Any, *, base_url: Optional[str] = ..., api_key: Any = ..., credentials: Optional[Mapping[str, Any]] = ..., headers: Optional[Mapping[str, str]] = ..., timeout: Any = ..., max_retries: int = ..., validate: bool = ..., validate_responses: Any = ..., session: Any = ..., cache: bool = ..., strict: bool = ..., server_variables: Optional[Mapping[str, str]] = ..., profile: Any = ..., defaults: Optional[Mapping[str, Any]] = ..., api_version: Optional[str] = ..., max_connections: Optional[int] = ..., attribute_access: bool = ..., max_response_bytes: Optional[int] = ...) -> Client: ...
 
 class AsyncClient(_AsyncClient):
+    def __getattr__(self, name: str) -> Any: ...  # a spec that is not bundled: untyped
     @overload
     def __new__(cls, spec: Literal['openai'] = ..., *, base_url: Optional[str] = ..., api_key: Any = ..., credentials: Optional[Mapping[str, Any]] = ..., headers: Optional[Mapping[str, str]] = ..., timeout: Any = ..., max_retries: int = ..., validate: bool = ..., validate_responses: Any = ..., http_client: Any = ..., cache: bool = ..., strict: bool = ..., server_variables: Optional[Mapping[str, str]] = ..., profile: Any = ..., defaults: Optional[Mapping[str, Any]] = ..., api_version: Optional[str] = ..., max_connections: Optional[int] = ..., attribute_access: bool = ..., max_response_bytes: Optional[int] = ...) -> _openai.AsyncOpenaiClient: ...
     @overload
