@@ -32,7 +32,7 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from ._operation import is_json, python_name
 from ._options import CALL_OPTIONS
-from ._stubtypes import MODEL, PARAM, TypeWriter, camel, typed_dict
+from ._stubtypes import MODEL, PARAM, TypeWriter, camel, typed_dict, union
 
 __all__ = ["spec_module", "write_bundled", "write_module", "client_options", "BUNDLED_DIR"]
 
@@ -102,6 +102,13 @@ class _Form:
             return self.result
         stream = f"{'_AsyncStream' if asynchronous else '_Stream'}[{self.stream_event}]"
         return f"{stream} | {self.result}" if self.result else stream
+
+
+def _answer(result: Optional[str], event: Optional[str]) -> str:
+    """The non-stream part of a result: nothing when only a stream comes back."""
+    if result is not None:
+        return result
+    return "" if event is not None else "None"
 
 
 class _SpecTypes:
@@ -201,14 +208,14 @@ class _SpecTypes:
                 plain = self.types.unique(where + "NoStreamArgs")
                 self.args_blocks.append(typed_dict(plain, [(flag, "Literal[False] | None", False)], name))
                 forms.append(_Form(streaming, "", event))
-                forms.append(_Form(plain, result or "None", None))
+                forms.append(_Form(plain, _answer(result, None), None))
             else:
-                forms.append(_Form(name, result or "None", event))
+                forms.append(_Form(name, _answer(result, event), event))
         if has_body or not fields:
             body = [("body", body_type, op.body_required or bool(fields))] if has_body else []
             name = self.types.unique(where + ("BodyArgs" if fields else "Args"))
             self._args(name, params + body)
-            forms.append(_Form(name, result or "None", event))
+            forms.append(_Form(name, _answer(result, event), event))
         return forms
 
     def _args(self, name: str, fields: List[Tuple[str, str, bool]]) -> None:
@@ -237,9 +244,7 @@ class _SpecTypes:
                     parts.append("bytes")
         if not parts and event is None:
             return "Any", None
-        from ._stubtypes import _union
-
-        return (_union(parts) if parts else None), event
+        return (union(parts) if parts else None), event
 
     # ----------------------------------------------------------------- text
     def methods(self, asynchronous: bool) -> List[str]:

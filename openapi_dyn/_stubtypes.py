@@ -20,7 +20,7 @@ import keyword
 import re
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-__all__ = ["TypeWriter", "camel", "literal"]
+__all__ = ["TypeWriter", "camel", "literal", "typed_dict", "union"]
 
 MODEL, PARAM = "model", "param"
 
@@ -55,7 +55,8 @@ def literal(value: Any) -> Optional[str]:
     return None
 
 
-def _union(parts: List[str]) -> str:
+def union(parts: List[str]) -> str:
+    """``A | B | None`` from annotations, each member once, ``None`` last (``Any`` absorbs all)."""
     seen: List[str] = []
     for part in parts:
         for piece in _split_top(part):
@@ -191,7 +192,7 @@ class TypeWriter:
                 parts = [f"Literal[{', '.join(members)}]"] if members else []
                 if "None" in lits or nullable:
                     parts.append("None")
-                return _union(parts)
+                return union(parts)
         for key in ("oneOf", "anyOf"):
             members = schema.get(key)
             if isinstance(members, list) and members:
@@ -203,25 +204,25 @@ class TypeWriter:
                     parts = [own] if all(p == "Any" for p in parts) else parts
                 if nullable:
                     parts.append("None")
-                return _union(_merge_literals([p for q in parts for p in _split_top(q)]))
+                return union(_merge_literals([p for q in parts for p in _split_top(q)]))
         all_of = schema.get("allOf")
         if isinstance(all_of, list) and all_of:
             rest = {k: v for k, v in schema.items() if k not in ("allOf", "description", "title")}
             if len(all_of) == 1 and not rest.get("properties"):
                 text = self.annotation(all_of[0], side, where, depth + 1)
-                return _union([text, "None"]) if nullable else text
+                return union([text, "None"]) if nullable else text
             if self._is_object(schema):
                 name = self._inline_class(schema, side, where, depth)
-                return _union([name, "None"]) if nullable else name
+                return union([name, "None"]) if nullable else name
         text = self._own_type(schema, side, where, depth)
-        return _union([text, "None"]) if nullable and text != "Any" else text
+        return union([text, "None"]) if nullable and text != "Any" else text
 
     def _own_type(self, schema: Dict[str, Any], side: str, where: str, depth: int,
                   without: Tuple[str, ...] = ()) -> str:
         types = schema.get("type")
         if isinstance(types, list):
             parts = [self._one_type(t, schema, side, where, depth) for t in types if isinstance(t, str)]
-            return _union(parts) if parts else "Any"
+            return union(parts) if parts else "Any"
         if isinstance(types, str):
             return self._one_type(types, schema, side, where, depth)
         if self._is_object(schema):
@@ -310,7 +311,7 @@ class TypeWriter:
             for prop, text, req in fields:
                 if not prop.isidentifier() or keyword.iskeyword(prop) or prop in _DICT_NAMES or prop in SHADOWING:
                     continue
-                lines.append(f"    {prop}: {text if req else _union([text, 'None'])}")
+                lines.append(f"    {prop}: {text if req else union([text, 'None'])}")
             if len(lines) == 1:
                 lines.append("    pass")
             self.blocks[at] = "\n".join(lines) + "\n"

@@ -440,3 +440,53 @@ def test_stream_events_know_their_schema(httpserver):
     with pytest.raises(AttributeError, match="did you mean 'content'"):
         got[0].choices[0].delta.contnt
     assert got[1] == chunks[1]
+
+
+# ------------------------------------------------------- schemas as annotations
+@pytest.mark.parametrize("schema, model, param", [
+    ({"type": "string"}, "str", "str"),
+    ({"type": "string", "enum": ["a", "b"]}, "Literal['a', 'b']", "Literal['a', 'b']"),
+    ({"type": "string", "enum": ["a", None]}, "Literal['a'] | None", "Literal['a'] | None"),
+    ({"type": "integer", "nullable": True}, "int | None", "int | None"),
+    ({"type": ["number", "null"]}, "float | None", "float | None"),
+    ({"const": "x"}, "Literal['x']", "Literal['x']"),
+    ({"type": "array", "items": {"type": "boolean"}}, "list[bool]", "list[bool]"),
+    ({"type": "object", "additionalProperties": {"type": "integer"}}, "dict[str, int]", "dict[str, int]"),
+    ({"type": "object"}, "dict[str, Any]", "dict[str, Any]"),
+    ({"type": "string", "format": "binary"}, "bytes", "Any"),
+    ({"oneOf": [{"type": "string"}, {"type": "integer"}]}, "str | int", "str | int"),
+    ({"anyOf": [{"const": "a"}, {"const": "b"}, {"type": "null"}]}, "Literal['a', 'b'] | None",
+     "Literal['a', 'b'] | None"),
+    ({"allOf": [{"$ref": "#/components/schemas/Thing"}]}, "Thing", "ThingParam"),
+    ({"$ref": "#/components/schemas/Kind"}, "Kind", "KindParam"),
+    ({}, "Any", "Any"),
+])
+def test_schemas_as_annotations(schema, model, param):
+    from openapi_dyn._spec import Spec
+    from openapi_dyn._stubtypes import MODEL, PARAM, TypeWriter
+
+    spec = Spec({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {},
+                 "components": {"schemas": {"Thing": {"type": "object", "properties": {"a": {"type": "string"}}},
+                                            "Kind": {"type": "string", "enum": ["x", "y"]}}}}, cache=False)
+    writer = TypeWriter(spec)
+    assert writer.annotation(schema, MODEL, "Here") == model
+    assert writer.annotation(schema, PARAM, "Here") == param
+
+
+def test_objects_become_classes_and_typeddicts():
+    from openapi_dyn._spec import Spec
+    from openapi_dyn._stubtypes import MODEL, PARAM, TypeWriter
+
+    spec = Spec({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}, "components": {
+        "schemas": {"Base": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}},
+                    "Item": {"allOf": [{"$ref": "#/components/schemas/Base"}, {"type": "object", "properties": {
+                        "n": {"type": "integer"}, "items": {"type": "string"}, "sub": {
+                            "type": "object", "properties": {"x": {"type": "number"}}}}}]}}}}, cache=False)
+    writer = TypeWriter(spec)
+    assert writer.annotation({"$ref": "#/components/schemas/Item"}, MODEL, "X") == "Item"
+    assert writer.annotation({"$ref": "#/components/schemas/Item"}, PARAM, "X") == "ItemParam"
+    text = "\n".join(writer.blocks)
+    assert "class Item(_Model):\n    id: str\n    n: int | None\n    sub: ItemSub | None\n" in text  # items: by []
+    assert "class ItemSub(_Model):\n    x: float | None\n" in text
+    assert "class ItemParam(TypedDict, total=False):\n    id: Required[str]\n    n: int\n" in text
+    assert "    items: str\n" in text  # a TypedDict key may be named like a dict method
