@@ -92,6 +92,10 @@ ODD = {
 }
 
 OPENAI_GOOD = """
+from typing import Any
+
+from typing_extensions import Self
+
 from openapi_dyn import AsyncClient, Client
 
 client = Client()
@@ -107,6 +111,17 @@ run = client.createRun(thread_id="thread_abc", assistant_id="asst_abc")
 status: str = run.status
 dynamic = Client("./any-spec.yaml")
 dynamic.anyOperation(anything=1)
+
+
+class MyClient(Client):
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        return object.__new__(cls)
+
+    def hello(self) -> str:
+        return "hi"
+
+
+greeting: str = MyClient("openai").hello()
 
 
 async def main() -> None:
