@@ -8,7 +8,7 @@ mypy runs in a fresh temporary folder each round (its cache there, empty),
 finding the package on ``PYTHONPATH`` as it finds an installed one.  The
 import figure counts the stub modules a process that imports the package
 and builds a client has loaded, and times ``import openapi_dyn`` +
-``Client()`` next to the same with the stubs folder hidden.  The size is the
+``Client()`` next to the same on a copy of the package without the stubs.  The size is the
 ``.pyi`` files' bytes on disk and deflated as a wheel stores them.
 """
 from __future__ import annotations
@@ -59,24 +59,26 @@ def mypy_seconds(rounds: int) -> Dict[str, Any]:
 
 def import_cost(rounds: int) -> Dict[str, Any]:
     """(median seconds, stub modules loaded) with the stubs, and the median
-    with the stubs folder moved away, rounds alternating."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    env.setdefault("OPENAPI_DYN_CACHE_DIR", tempfile.mkdtemp(prefix="bench-types-cache-"))
-    subprocess.run([sys.executable, "-c", IMPORTED], env=env, check=True, capture_output=True)  # warm caches
-    hidden = TYPED.with_name("_typed.hidden-by-bench")
-    with_stubs, without, loaded = [], [], 0
-    for _ in range(rounds):
-        out = subprocess.run([sys.executable, "-c", IMPORTED], env=env, check=True, capture_output=True, text=True)
-        seconds, count = out.stdout.split()
-        with_stubs.append(float(seconds))
-        loaded = max(loaded, int(count))
-        TYPED.rename(hidden)
-        try:
-            out = subprocess.run([sys.executable, "-c", IMPORTED], env=env, check=True, capture_output=True,
+    of a copy of the package without them, rounds alternating."""
+    with tempfile.TemporaryDirectory(prefix="bench-types-") as d:
+        bare = Path(d, "bare")
+        shutil.copytree(ROOT / "openapi_dyn", bare / "openapi_dyn",
+                        ignore=shutil.ignore_patterns("_typed", "__pycache__"))
+        env = dict(os.environ, OPENAPI_DYN_CACHE_DIR=str(Path(d, "cache")))
+        with_env = dict(env, PYTHONPATH=str(ROOT))
+        bare_env = dict(env, PYTHONPATH=str(bare))
+        for e in (with_env, bare_env):  # warm the spec cache and the bytecode
+            subprocess.run([sys.executable, "-c", IMPORTED], env=e, check=True, capture_output=True)
+        with_stubs, without, loaded = [], [], 0
+        for _ in range(rounds):
+            out = subprocess.run([sys.executable, "-c", IMPORTED], env=with_env, check=True, capture_output=True,
+                                 text=True)
+            seconds, count = out.stdout.split()
+            with_stubs.append(float(seconds))
+            loaded = max(loaded, int(count))
+            out = subprocess.run([sys.executable, "-c", IMPORTED], env=bare_env, check=True, capture_output=True,
                                  text=True)
             without.append(float(out.stdout.split()[0]))
-        finally:
-            hidden.rename(TYPED)
     return {"with": statistics.median(with_stubs), "without": statistics.median(without), "modules": loaded}
 
 
