@@ -32,6 +32,10 @@ How each figure is taken
   peak RSS and RSS growth as the job measures them (``VmHWM`` of its own
   address space: ``wait4``'s figure would include this large parent's peak
   from before ``exec``).
+* Static types (issue 22): ``bench/static_types.py``: mypy in a fresh
+  folder with an empty cache per round, the package found on ``PYTHONPATH``
+  as an installed one is; the stub modules a process importing the package
+  and building a client has loaded; the ``.pyi`` files' size.
 * Growth (target 6): a synthetic spec ten times the OpenAI one, made here
   from the bundled document: its paths copied under ten prefixes
   (``/p0/...``), operationIds suffixed (``_p0``), and its components copied
@@ -520,6 +524,12 @@ def main(argv: List[str] = None) -> int:
                              "bytes_10x": ten.stat().st_size, "first_load": loads_first,
                              "warm_load": loads_warm, "per_call": growth_calls}
 
+        # ---- issue 22: static types
+        log("static types: mypy on a script using Client('openai'), import cost, stub size")
+        import static_types
+
+        figures["types"] = static_types.measure(rounds)
+
     # ---- the table
     def ratio(a: float, b: float) -> float:
         return a / b if b else float("nan")
@@ -602,6 +612,18 @@ def main(argv: List[str] = None) -> int:
                       ("adownload", "1 GiB download (save_to), AsyncClient")):
         g = big[job]["growth"]
         row("9 big bodies", what, f"RSS +{mb(g)}", "", "", None, "< 50 MB", g < 50 * 2**20)
+
+    if not opts.http_only:  # issue 22
+        t = figures["types"]
+        row("22 types", "mypy, a script using Client('openai'), no config, empty cache",
+            f"{t['mypy']['seconds']:.1f} s", "", "", None, "< 20 s", t["mypy"]["seconds"] < 20)
+        imp = t["import"]
+        row("22 types", f"import + Client(); stub modules loaded: {imp['modules']}", ms(imp["with"]),
+            "same, a copy without the stubs", ms(imp["without"]), ratio(imp["with"], imp["without"]),
+            "none loaded", imp["modules"] == 0)
+        sz = t["size"]
+        row("22 types", f"package growth: {sz['files']} .pyi files on disk (in a wheel)",
+            f"{mb(sz['bytes'])} ({mb(sz['deflated'])})", "", "", None, "a few MB", sz["bytes"] < 5 * 2**20)
 
     figures["machine"] = machine()
     figures["rounds"] = rounds

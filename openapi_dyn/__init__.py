@@ -54,24 +54,26 @@ for _error in (value for value in list(globals().values())
 del _error
 
 
-if TYPE_CHECKING:  # what type checkers and editors see of the lazily loaded names below
+if TYPE_CHECKING:
+    # What type checkers and editors see of the lazily loaded names below (this
+    # block never runs): the stubs in _typed/ type Client and AsyncClient by the
+    # bundled spec's name (docs/types.md); the others are the classes themselves.
     from . import reference
     from ._agents.tool_calls import ToolResult, tool_result_from_error, tool_result_from_response, tool_arguments_to_call
     from ._answer.records import Record
     from ._answer.response import Response
     from ._answer.sse import ServerSentEvent
     from ._answer.streams import AsyncStream, Stream
-    from ._async_client import AsyncClient
     from ._batch.bridge import Batch
     from ._call.redact import SecretPlaces
     from ._call.request import PreparedRequest
-    from ._client import Client
     from ._http.logmask import masked_loggers, protect_loggers
     from ._operations import Operations
     from ._spec import Spec
     from ._spec import limits
     from ._spec.operation import Operation
     from ._spec.profile import Profile
+    from ._typed import AsyncClient as AsyncClient, Client as Client
 
 
 #: Public names defined in modules that import requests or other heavy

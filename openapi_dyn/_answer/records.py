@@ -12,18 +12,27 @@ object.  Keys that are not identifiers, or that a dict method already owns
 """
 from __future__ import annotations
 
+import difflib
 import json
-from typing import Any
+from typing import Any, Dict, FrozenSet, Optional
 
-__all__ = ["Record", "loads", "to_plain"]
+__all__ = ["Record", "loads", "to_plain", "declared_type"]
 
 
 class Record(dict):
     """A JSON object: a ``dict`` whose keys are also readable (and settable)
     as attributes.  A missing attribute raises ``AttributeError`` naming the
-    keys that are there."""
+    keys that are there.
+
+    A record that knows its schema (an answer decoded by the client, see
+    :func:`with_schema`) reads a property the schema declares but the answer
+    left out as ``None``, as the vendors' SDK models do, and names the
+    schema's closest properties for a name it does not declare."""
 
     __slots__ = ()
+
+    #: the property names of this object's schema, or None when unknown
+    _declared: Optional[FrozenSet[str]] = None
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -31,6 +40,18 @@ class Record(dict):
         except KeyError:
             if name.startswith("__"):
                 raise AttributeError(name) from None
+            declared = type(self)._declared
+            if declared is not None:
+                if name in declared:
+                    return None
+                names = sorted(declared | {k for k in self if isinstance(k, str)})
+                close = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+                parts = [f"{name!r} is not a property of this object's schema"]
+                if close:
+                    parts.append(f"did you mean {' or '.join(repr(c) for c in close)}?")
+                listed = ", ".join(repr(n) for n in names[:12]) + (", ..." if len(names) > 12 else "")
+                parts.append(f"properties: {listed or 'none'}")
+                raise AttributeError("; ".join(parts)) from None
             keys = ", ".join(repr(k) for k in list(self)[:12])
             raise AttributeError(f"no key {name!r} in this object (keys: {keys or 'none'})") from None
 
@@ -44,7 +65,8 @@ class Record(dict):
             raise AttributeError(name) from None
 
     def __dir__(self):
-        return sorted(set(dir(dict)) | {k for k in self if isinstance(k, str) and k.isidentifier()})
+        names = set(type(self)._declared or ()) | {k for k in self if isinstance(k, str)}
+        return sorted(set(dir(dict)) | {k for k in names if k.isidentifier()})
 
     def __reduce__(self):
         # picklable without this module's class needing a __dict__
@@ -68,3 +90,20 @@ def to_plain(value: Any) -> Any:
     if isinstance(value, list):
         return [to_plain(v) for v in value]
     return value
+
+
+_DECLARED: Dict[FrozenSet[str], type] = {}
+
+
+def declared_type(names: FrozenSet[str]) -> type:
+    """The :class:`Record` subclass whose objects' schema declares ``names``
+    (one class per set of names; it adds no storage, so a record's class can
+    be switched to it in place)."""
+    cls = _DECLARED.get(names)
+    if cls is None:
+        if len(_DECLARED) > 20000:  # bounded: a process reading many specs
+            _DECLARED.clear()
+        cls = _DECLARED[names] = type("Record", (Record,), {"__slots__": (), "_declared": names,
+                                                          "__module__": Record.__module__,
+                                                          "__qualname__": "Record"})
+    return cls

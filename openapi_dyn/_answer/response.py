@@ -13,7 +13,7 @@ from typing import Any, List, Mapping, NamedTuple, Optional
 from urllib.parse import parse_qsl, urlsplit
 
 from .envelope import error_fields, request_id_of
-from .._errors import ResponseValidationError, ValidationProblem, error_class_for
+from .._errors import OpenAPIDynError, ResponseValidationError, ValidationProblem, error_class_for
 from .reading import _is_read, read_all
 
 
@@ -92,11 +92,28 @@ class Response:
             vectors = getattr(self.request, "vectors", None)
             if vectors is not None:  # asked for as base64 by the profile, not by the caller
                 self._data = vectors.decode(self._data)
+            if self.attribute_access and isinstance(self._data, (dict, list)):
+                self._data = _told_schema(self._data, self)
             self._decoded = True
         return self._data
 
     def __repr__(self) -> str:
         return f"<Response {self.status_code} {self.request.operation_id}>"
+
+
+def _told_schema(data: Any, response: "Response") -> Any:
+    """``data``'s records told the properties the spec declares for this
+    answer (see :mod:`openapi_dyn._answer.record_schema`)."""
+    from .record_schema import apply_schema, response_schema
+
+    operation = getattr(response.request, "operation", None)
+    if operation is None:
+        return data
+    try:
+        schema = response_schema(operation, response.status_code, content_type_of(response.raw))
+        return apply_schema(data, schema, operation.spec)
+    except OpenAPIDynError:  # a schema that does not resolve: the records stay as they are
+        return data
 
 
 def _stream_type():

@@ -19,11 +19,12 @@ from __future__ import annotations
 import json
 from typing import Any, AsyncIterator, Iterator, Optional
 
-from .._errors import APITimeoutError, ResponseTooLargeError, StreamError
+from .._errors import APITimeoutError, OpenAPIDynError, ResponseTooLargeError, StreamError
 from .._errors import _IncompleteEvent as IncompleteEvent
 from .sse import EventParser, ServerSentEvent
 
 _READ_SIZE = 64 * 1024
+_UNSET = object()
 
 
 def _error_message(payload: Any) -> str:
@@ -71,6 +72,7 @@ class _StreamBase:
         #: Anthropic's ``ping``): iterating the stream passes them over,
         #: :meth:`events` (every event as sent) keeps them
         self.skip_events: frozenset = frozenset()
+        self._event_shape: Any = _UNSET  # the shape of the spec's schema of this stream's events, once looked up
 
     @property
     def status_code(self) -> int:
@@ -119,9 +121,31 @@ class _StreamBase:
             payload = event.decoded()
             if isinstance(payload, dict) and payload.get("error"):
                 raise self._fail(f"error in the stream: {_error_message(payload)}", payload)
+            if self.attribute_access and isinstance(payload, dict):
+                self._tell_schema(payload)
         self.events_seen += 1
         self._pending_bytes = 0
         return True
+
+    def _tell_schema(self, payload: Any) -> None:
+        """An event's records told their schema, the spec's for this
+        stream's events (see :mod:`openapi_dyn._answer.record_schema`)."""
+        from .record_schema import response_schema, shape_of, tell
+
+        shape = self._event_shape
+        if shape is _UNSET:
+            operation = getattr(self.request, "operation", None)
+            try:
+                schema = response_schema(operation, self.raw.status_code, "text/event-stream") if operation else None
+                shape = shape_of(schema, operation.spec) if schema is not None else None
+            except OpenAPIDynError:  # a schema that does not resolve: the records stay as they are
+                shape = None
+            self._event_shape = shape
+        if shape is not None:
+            try:
+                tell(payload, shape)
+            except OpenAPIDynError:
+                self._event_shape = None
 
     def _feed(self, chunk: bytes) -> Iterator[ServerSentEvent]:
         """The events ``chunk`` completes, each handed out only once the

@@ -16,6 +16,8 @@ it works on the batch's state (:mod:`._batch_state`) and protocol
 """
 from __future__ import annotations
 
+import json
+
 from typing import Any, Dict, List, Mapping, Optional
 
 from .state import open_private
@@ -94,6 +96,11 @@ class Building:
             raise RequestValidationError(op.operation_id, problems)
         if not isinstance(prepared.body, bytes):
             raise UsageError(f"{op.operation_id}: only JSON bodies travel in a batch (files go by URL or id)")
+        if prepared.vectors is not None:
+            # the profile's base64 vectors are decoded only in a live answer; a
+            # batch's results come back from a file as sent: ask for the floats
+            body = {k: v for k, v in prepared.json.items() if k != prepared.vectors.field}
+            prepared.body = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         query = prepared.url.partition("?")[2]
         position = len(self._handles)
         cid = custom_id if custom_id is not None else self._new_custom_id(position)

@@ -7,6 +7,7 @@
     openapi-dyn repl
     openapi-dyn mcp [--tag TAG] [--operations ID,...] [--search WORDS] [--prefix P]
                     [--names operationId|snake] [--read-only | --allow-write] [--dry-run]
+    openapi-dyn stubs --name NAME -o DIR [--async]
     openapi-dyn batch submit FILE.jsonl [--state PATH] | status STATE | results STATE [-o FILE] [--wait]
                       (status and results: [--adopt CHUNK=BATCH_ID])
 
@@ -32,12 +33,12 @@ import os
 import sys
 from typing import Optional, Sequence
 
-from . import batch, call, docs, listing, mcp, repl_command, show
+from . import batch, call, docs, listing, mcp, repl_command, show, stubs
 from .common import EXIT_API, EXIT_INVALID, EXIT_NETWORK, EXIT_OK, EXIT_SPEC, EXIT_USAGE, Fail, add_common, client_for, dump, pretty
 
 #: Each command: a module with ``add_parser(sub)`` and ``run(client, args)``.
 COMMANDS = {"list": listing, "show": show, "call": call, "docs": docs, "repl": repl_command, "mcp": mcp,
-            "batch": batch}
+            "stubs": stubs, "batch": batch}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -98,7 +98,7 @@ def test_answers_have_attribute_access_and_stay_plain_data(local, faultserver):
     assert repr(out.usage) == repr(COMPLETION["usage"])
     # keys a dict method owns, or that are not identifiers, by []
     assert out["items"] == [1, 2] and callable(out.items) and out["x-odd key"] == 1
-    with pytest.raises(AttributeError, match="no key 'nope'"):
+    with pytest.raises(AttributeError, match="'nope' is not a property of this object's schema"):
         out.nope
     assert "choices" in dir(out)
 
