@@ -111,6 +111,15 @@ def _typed_default(value: Any, type_: Optional[str]) -> Any:
     return value
 
 
+def _first_sentence(text: str) -> str:
+    """The first sentence of a method's description, as its summary
+    (Discovery has none; listings and tool descriptions want one line)."""
+    line = text.strip().split("\n", 1)[0]
+    mo = re.search(r"[.!?](\s|$)", line)
+    first = line[:mo.start() + 1] if mo else line
+    return first if len(first) <= 160 else first[:157].rstrip() + "..."
+
+
 def _compiles(pattern: str) -> bool:
     try:
         re.compile(pattern)
@@ -331,6 +340,7 @@ class _Converter:
         if trail:
             op["tags"] = [".".join(trail)]
         if m.get("description"):
+            op["summary"] = _first_sentence(str(m["description"]))
             op["description"] = str(m["description"])
         if m.get("deprecated"):
             op["deprecated"] = True
