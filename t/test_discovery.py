@@ -106,6 +106,13 @@ def test_tiny_document_is_converted_and_says_so():
     assert spec.operations["tiny.things.get"].path == "/tiny/v1/{name}"
 
 
+def test_converted_document_is_valid_openapi():
+    """openapi-spec-validator accepts the conversion (strict=True)."""
+    spec = Spec(_tiny(), cache=False, strict=True)
+    key = next(k for k in spec.document["paths"] if k.endswith("(tiny.things.parts.get)"))
+    assert spec.document["paths"][key]["get"]["parameters"][0]["x-allowReserved"] is True
+
+
 def test_openapi_documents_say_openapi(openai_client):
     assert openai_client.spec.source_format == "openapi"
 
