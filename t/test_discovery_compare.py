@@ -242,11 +242,31 @@ def _uploads(doc):
     return found[:UPLOADS_PER_DOC]
 
 
+def _bytes(body):
+    return body if isinstance(body, bytes) else body.to_bytes()
+
+
+def related_parts(content_type, body):
+    """(media type, [(part content type, part payload)]) of a multipart body;
+    a JSON part is compared as data."""
+    import email
+
+    msg = email.message_from_bytes(b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body)
+    out = []
+    for part in msg.get_payload():
+        payload = part.get_payload(decode=True)
+        if part.get_content_type() == "application/json":
+            payload = json.loads(payload)
+        out.append((part.get_content_type(), payload))
+    return msg.get_content_type(), out
+
+
 @pytest.mark.parametrize("name", UPLOAD_DOCS)
 def test_same_media_upload_as_googleapiclient(name, tmp_path, monkeypatch):
-    """A simple upload (the file is the body, uploadType=media) and the start
-    of a resumable one (uploadType=resumable, the metadata as the body) go to
-    the same place with the same query and body as googleapiclient's."""
+    """A simple upload (the file is the body, uploadType=media), a multipart
+    one (metadata and file as multipart/related) and the start of a resumable
+    one (uploadType=resumable, the metadata as the body) go to the same place
+    with the same query and body as googleapiclient's."""
     from googleapiclient.http import MediaIoBaseUpload
     import io
 
@@ -284,6 +304,19 @@ def test_same_media_upload_as_googleapiclient(name, tmp_path, monkeypatch):
             assert parts("x", ours.url, None)[2] == parts("x", theirs.uri, None)[2]
             assert ours.body == theirs.body == b"hello media"
             assert ours.headers["Content-Type"] == theirs.headers["content-type"] == mime
+            compared += 1
+        if (protocols.get("simple") or {}).get("multipart") and body is not None:
+            media = MediaIoBaseUpload(io.BytesIO(b"hello media"), mimetype=mime)
+            try:
+                theirs = google_request(service, trail, mname, dict(kwargs, media_body=media), body)
+            except Exception:
+                continue
+            ours = client.prepare(method["id"] + ".upload", uploadType="multipart",
+                                  body={"metadata": body, "media": ("f", b"hello media", mime)},
+                                  **ours_kwargs(method, kwargs))
+            assert parts("x", ours.url, None)[1:3] == parts("x", theirs.uri, None)[1:3]
+            assert related_parts(ours.headers["Content-Type"], _bytes(ours.body)) == \
+                related_parts(theirs.headers["content-type"], theirs.body)
             compared += 1
         if "resumable" in protocols and body is not None:
             media = MediaIoBaseUpload(io.BytesIO(b"hello media"), mimetype=mime, resumable=True)

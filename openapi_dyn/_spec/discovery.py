@@ -461,8 +461,13 @@ class _Converter:
             content["application/octet-stream"] = {"schema": dict(_BINARY)}
         for a in accept:
             content[a] = {"schema": dict(_BINARY)}
+        metadata = op["requestBody"]["content"]["application/json"]["schema"] if "requestBody" in op else {}
         if "requestBody" in op and "resumable" in kinds:
-            content["application/json"] = op["requestBody"]["content"]["application/json"]
+            content["application/json"] = {"schema": metadata}
+        if "multipart" in kinds:
+            content["multipart/related"] = {"schema": {
+                "type": "object", "required": ["media"],
+                "properties": {"metadata": metadata, "media": dict(_BINARY)}}}
         params = []
         for p in op["parameters"]:
             if "$ref" in p and p["$ref"].endswith("/uploadType"):
@@ -473,8 +478,8 @@ class _Converter:
         params.insert(0, {"name": "uploadType", "in": "query", "required": True,
                           "description": "media: the body is the file; resumable: the body is the metadata "
                                          "and the answer's Location header is where the file goes"
-                                         + ("; multipart: multipart/related, not prepared by this client"
-                                            if "multipart" in kinds else ""),
+                                         + ("; multipart: the body is {'metadata': {...}, 'media': file}, "
+                                            "sent as multipart/related" if "multipart" in kinds else ""),
                           "schema": {"type": "string", "enum": kinds, "default": "media"}})
         upload = {k: v for k, v in op.items() if k not in ("parameters", "requestBody", "operationId")}
         upload["operationId"] = f"{op_id}.upload"
