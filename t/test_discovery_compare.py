@@ -9,9 +9,9 @@ google-api-python-client): every SAMPLE_STEP-th document of the ones
 google-api-python-client ships (sorted by file name), and in each at most
 METHODS_PER_DOC methods spread evenly over its sorted method ids.  The
 arguments are made from the Discovery document itself (not from the
-conversion): every required parameter, a value matching its pattern, and one
-optional query parameter (a list for a repeated one); a body with the
-properties the method's annotations require, when it takes one.  A method
+conversion): every path and query parameter, a value matching its pattern
+(a list of two for a repeated one); a body with the properties the method's
+annotations require and every property of a plain type, when it takes one.  A method
 whose arguments cannot be made (a pattern too complex for the small generator
 below) or that googleapiclient cannot build is counted and left out; the test
 asserts that most of the sample is compared, and prints the counts.
@@ -136,8 +136,7 @@ def arguments(doc, method):
             kwargs[name] = [v] if p.get("repeated") else v
         elif p.get("location") == "query":
             optional.append((name, p))
-    if optional:
-        name, p = optional[len(optional) // 2]
+    for name, p in optional:
         v = value_for(p, schemas)
         if v is not None:
             kwargs[name] = [v, v] if p.get("repeated") and not p.get("enum") else ([v] if p.get("repeated") else v)
@@ -149,6 +148,13 @@ def arguments(doc, method):
         for prop_name, prop in (target.get("properties") or {}).items():
             if method["id"] in ((prop.get("annotations") or {}).get("required") or []):
                 required[prop_name] = value_for(prop, schemas, 1)
+        # and every property of a plain type, so the body's schema is exercised
+        for prop_name, prop in (target.get("properties") or {}).items():
+            if prop_name not in required and prop.get("type") in ("string", "integer", "number", "boolean") \
+                    and not prop.get("readOnly"):
+                v = value_for(prop, schemas, 1)
+                if v is not None:
+                    required[prop_name] = v
         body = required
     return kwargs, body
 
