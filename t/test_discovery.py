@@ -171,6 +171,9 @@ def test_credentials_are_security_schemes_not_parameters():
     c = Client(_tiny(), cache=False, credentials={"google_api_key_query": "sekrit-key-123456"})
     req = c.prepare("tiny.things.get", name="things/1")
     assert "key=sekrit-key-123456" in req.url
+    with pytest.raises(RequestValidationError) as e:
+        c.prepare("tiny.things.get", name="things/1", key="abc")
+    assert "'key' is a credential" in str(e.value) and "google_api_key_query" in str(e.value)
     c = Client(_tiny(), cache=False, credentials={"google_oauth2": "tok-abcdefgh"})
     assert c.prepare("tiny.things.get", name="things/1").headers["Authorization"] == "Bearer tok-abcdefgh"
 
