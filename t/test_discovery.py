@@ -391,3 +391,34 @@ def test_multipart_upload_sends_metadata_then_file(httpserver, tmp_path):
     with pytest.raises(RequestValidationError) as e:
         c.prepare("tiny.things.create.upload", uploadType="multipart", body={"metadata": {"size": 3}, "media": b"x"})
     assert "body.metadata.size" in str(e.value)
+
+
+def _places(node, prefix=()):
+    if prefix:
+        yield prefix
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _places(v, prefix + (k,))
+
+
+@pytest.mark.parametrize("value", [[], "x", 5, {"$ref": 5}], ids=["list", "str", "int", "bad-ref"])
+def test_a_part_of_the_wrong_shape_is_a_spec_error(value):
+    """Every place of the small document, in turn, holds something of another
+    shape: the document loads (and its operations prepare) or a SpecError
+    says where; nothing else escapes."""
+    for place in _places(_tiny()):
+        doc = _tiny()
+        node = doc
+        for key in place[:-1]:
+            node = node[key]
+        node[place[-1]] = value
+        try:
+            client = Client(doc, cache=False)
+        except SpecError as exc:
+            assert exc.where and exc.where.startswith("<dict>"), (place, exc)
+            continue
+        for op_id in client.spec.operations:
+            try:
+                client.prepare(op_id, validate=False)
+            except (SpecError, RequestValidationError):
+                pass
