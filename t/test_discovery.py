@@ -422,3 +422,29 @@ def test_a_part_of_the_wrong_shape_is_a_spec_error(value):
                 client.prepare(op_id, validate=False)
             except (SpecError, RequestValidationError):
                 pass
+
+
+def test_limits_hold_before_conversion(tmp_path):
+    """A Discovery document is bounded like an OpenAPI one: an alias bomb in
+    YAML and a document nested too deep are refused before being converted."""
+    bomb = ["kind: discovery#restDescription", "discoveryVersion: v1", "rootUrl: https://x.example.com/",
+            "servicePath: ''", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        bomb.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    bomb.append("schemas: {Big: {type: object, properties: {p: {type: string, enum: *a8}}}}")
+    bomb.append("resources: {r: {methods: {m: {id: x.r.m, path: r, httpMethod: GET, response: {$ref: Big}}}}}")
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(bomb))
+    with pytest.raises(SpecError, match="expansion bomb"):
+        Spec(path, cache=False)
+    deep = _tiny()
+    node = deep["schemas"]["Thing"]["properties"]
+    for _ in range(250):
+        node["n"] = {"type": "object", "properties": {}}
+        node = node["n"]["properties"]
+    with pytest.raises(SpecError, match="(nests|nested) more than"):
+        Spec(deep, cache=False)
+    deep_file = tmp_path / "deep.json"
+    deep_file.write_text(json.dumps(deep))
+    with pytest.raises(SpecError, match="(nests|nested) more than"):
+        Spec(deep_file, cache=False)
