@@ -37,6 +37,7 @@ document, one sentence), listed with the repairs.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 from urllib.parse import urlsplit
 
@@ -131,6 +132,7 @@ def _first_sentence(text: str) -> str:
     return first if len(first) <= 160 else first[:157].rstrip() + "..."
 
 
+@lru_cache(maxsize=8192)
 def _compiles(pattern: str) -> bool:
     try:
         re.compile(pattern)
