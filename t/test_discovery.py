@@ -448,3 +448,31 @@ def test_limits_hold_before_conversion(tmp_path):
     deep_file.write_text(json.dumps(deep))
     with pytest.raises(SpecError, match="(nests|nested) more than"):
         Spec(deep_file, cache=False)
+
+
+def test_async_client_uploads_and_reads_alike(httpserver, tmp_path):
+    import anyio
+
+    from openapi_dyn import AsyncClient
+
+    seen = {}
+
+    def upload(request):
+        seen.update(ctype=request.headers["Content-Type"], body=request.get_data())
+        from werkzeug.wrappers import Response
+        return Response('{"name": "things/3"}', content_type="application/json")
+
+    httpserver.expect_request("/upload/tiny/v1/things", method="POST",
+                              query_string="uploadType=multipart").respond_with_handler(upload)
+    src = tmp_path / "notes.txt"
+    src.write_bytes(b"some notes")
+
+    async def main():
+        async with AsyncClient(_tiny(), cache=False, base_url=httpserver.url_for("/").rstrip("/"),
+                               api_key="k-123456789") as c:
+            return await c.call("tiny.things.create.upload", uploadType="multipart",
+                                body={"metadata": {"name": "n"}, "media": src})
+
+    assert anyio.run(main)["name"] == "things/3"
+    assert seen["ctype"].startswith("multipart/related; boundary=")
+    assert b'{"name":"n"}' in seen["body"] and b"Content-Type: text/plain\r\n\r\nsome notes" in seen["body"]
