@@ -98,7 +98,7 @@ def test_tiny_document_is_converted_and_says_so():
     assert list(spec.operations) == ["tiny.things.get", "tiny.things.list", "tiny.things.create",
                                      "tiny.things.create.upload", "tiny.things.parts.get"]
     assert spec.document["servers"][0]["url"] == "https://tiny.example.com"
-    actions = " | ".join(r.action for r in spec.repairs)
+    actions = " | ".join(r.action for r in spec.conversions)
     assert "converted from a Google Discovery document" in actions
     assert "'Missing', which the document does not define" in actions
     # the nested resource's get shares "{+name}" GET with things.get: both kept
@@ -114,7 +114,8 @@ def test_converted_document_is_valid_openapi():
 
 
 def test_openapi_documents_say_openapi(openai_client):
-    assert openai_client.spec.source_format == "openapi"
+    assert openai_client.spec.source_format == "openapi-3.x"
+    assert openai_client.spec.conversions == []
 
 
 def test_reserved_expansion_keeps_slashes_and_simple_one_does_not():
@@ -246,6 +247,8 @@ def test_loads_from_cache_with_the_same_answer(tmp_path, monkeypatch, vertex_pat
     assert stats["cache_hit"] == hits + 1
     assert again.source_format == "discovery"
     assert [tuple(r) for r in again.repairs] == [tuple(r) for r in first.repairs]
+    assert [tuple(r) for r in again.conversions] == [tuple(r) for r in first.conversions]
+    assert any("converted from a Google Discovery document" in r.action for r in again.conversions)
     assert list(again.operations) == list(first.operations)
 
 
@@ -297,7 +300,7 @@ def test_reference_in_every_format_says_where_the_document_came_from():
             text = reference.render(c, fmt)
         except reference.ManUnavailable:
             continue
-        assert "Google Discovery document" in text.replace("\\-", "-"), fmt
+        assert "Described in a Google Discovery document" in text.replace("\\-", "-"), fmt
         assert "tiny.things.parts.get" in text.replace("\\&", "").replace("\\-", "-"), fmt
     assert "Google Discovery" not in reference.render(Client(_tiny_openapi(), cache=False), "text")
 

@@ -32,7 +32,7 @@ What maps to what (docs/specs.md has the full table):
 
 Every decision that changes or drops something is returned as a
 :class:`~openapi_dyn._spec.repair.Repair` row (pointer into the converted
-document, one sentence), listed with the repairs.
+document, one sentence): ``Spec.conversions``, beside ``Spec.repairs``.
 """
 from __future__ import annotations
 
@@ -45,11 +45,10 @@ from .._errors import SpecError
 from .pointer import escape
 from .repair import Repair
 
-__all__ = ["is_discovery", "convert", "SOURCE_FORMAT_KEY"]
+__all__ = ["is_discovery", "convert", "SOURCE_FORMAT"]
 
-#: The document-level key of a converted document that says which format it
-#: came in; :class:`~openapi_dyn._spec.Spec` reads it as ``source_format``.
-SOURCE_FORMAT_KEY = "x-source-format"
+#: ``Spec.source_format`` of a converted Discovery document.
+SOURCE_FORMAT = "discovery"
 
 #: Document-level parameters that are credentials, not call arguments: they
 #: become security schemes so that their values are masked like any key.
@@ -191,7 +190,7 @@ class _Converter:
                 "version": str(src.get("version") or "")}
         if src.get("description"):
             info["description"] = str(src["description"])
-        out: Dict[str, Any] = {"openapi": "3.1.0", "info": info, SOURCE_FORMAT_KEY: "discovery"}
+        out: Dict[str, Any] = {"openapi": "3.1.0", "info": info}
         extra = {k: src[k] for k in ("id", "name", "revision", "discoveryVersion", "documentationLink",
                                      "batchPath", "canonicalName") if k in src}
         out["x-discovery"] = extra
