@@ -479,3 +479,22 @@ def test_async_client_uploads_and_reads_alike(httpserver, tmp_path):
     assert anyio.run(main)["name"] == "things/3"
     assert seen["ctype"].startswith("multipart/related; boundary=")
     assert b'{"name":"n"}' in seen["body"] and b"Content-Type: text/plain\r\n\r\nsome notes" in seen["body"]
+
+
+def test_cli_lists_and_shows_a_google_api_document(capsys):
+    """``openapi-dyn --spec drive.v3.json list``, on the document
+    google-api-python-client ships."""
+    discovery = pytest.importorskip("googleapiclient.discovery")
+    from openapi_dyn._cli import main
+
+    path = os.path.join(os.path.dirname(discovery.__file__), "discovery_cache", "documents", "drive.v3.json")
+    if not os.path.exists(path):
+        pytest.skip("google-api-python-client ships no drive.v3.json")
+    assert main(["--spec", path, "list"]) in (0, None)
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("drive.files.list "))
+    assert "GET" in line and "/drive/v3/files" in line and "Lists the user's files." in line
+    assert "drive.files.create.upload" in out
+    assert main(["--spec", path, "show", "drive.files.get"]) in (0, None)
+    shown = capsys.readouterr().out
+    assert "GET /drive/v3/files/{fileId}" in shown and "fileId" in shown
