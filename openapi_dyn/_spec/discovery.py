@@ -144,7 +144,8 @@ def _component_key(name: str) -> str:
     return _COMPONENT_KEY.sub("_", name).strip("_") or "param"
 
 
-def _methods(node: Dict[str, Any], trail: Tuple[str, ...], where: str) -> Iterator[Tuple[str, Tuple[str, ...], str, Dict]]:
+def _methods(node: Dict[str, Any], trail: Tuple[str, ...],
+             where: str) -> Iterator[Tuple[str, Tuple[str, ...], str, Dict]]:
     """``(method name, resource trail, pointer, method)`` for every method, in document order."""
     for name, method in (node.get("methods") or {}).items():
         if isinstance(method, dict):
@@ -200,8 +201,12 @@ class _Converter:
         out["servers"] = [server] + self.locational
         common, common_refs = self._common_parameters()
         schemes = dict(_SCHEMES)
+        self.at = "#/auth"
         scopes = ((src.get("auth") or {}).get("oauth2") or {}).get("scopes") or {}
-        if isinstance(scopes, dict) and scopes:
+        if not isinstance(scopes, dict):
+            raise SpecError("auth.oauth2.scopes must be a map of scope to description",
+                            f"{self.where}#/auth/oauth2/scopes")
+        if scopes:
             flows_scopes = {s: str((d.get("description") if isinstance(d, dict) else "") or "")
                             for s, d in scopes.items()}
             schemes[_OAUTH] = {"type": "oauth2", "description": "OAuth 2.0 access token (Authorization: Bearer).",
@@ -212,10 +217,6 @@ class _Converter:
         paths: Dict[str, Any] = {}
         count = uploads = renamed = 0
         seen_ids: set = set()
-        self.at = "#/auth"
-        scopes = ((src.get("auth") or {}).get("oauth2") or {}).get("scopes") or {}
-        if not isinstance(scopes, dict):
-            raise SpecError("auth.oauth2.scopes must be a map of scope to description", f"{self.where}#/auth/oauth2/scopes")
         self.at = "#/resources"
         for name, trail, pointer, method in _methods(src, (), "#"):
             self.at = pointer
@@ -229,7 +230,8 @@ class _Converter:
             if upload is not None:
                 up_id = upload["operationId"]
                 if up_id in seen_ids:
-                    raise SpecError(f"the upload operation {up_id!r} clashes with a method id", f"{self.where}{pointer}")
+                    raise SpecError(f"the upload operation {up_id!r} clashes with a method id",
+                                    f"{self.where}{pointer}")
                 seen_ids.add(up_id)
                 key = upload.pop("x-path-key")
                 note = upload.pop("x-conversion-note")
@@ -253,7 +255,8 @@ class _Converter:
                        + (f", {uploads} media upload operation(s) <id>.upload" if uploads else ""))
         if renamed:
             self.fact("#/paths", f"{renamed} operation(s) share a path and method with another (Discovery's "
-                                 f"'v1/{{+name}}'): their path keys end in a space and '(<method id>)', which is not sent")
+                                 f"'v1/{{+name}}'): their path keys end in a space and '(<method id>)', "
+                                 f"which is not sent")
         if self.dropped_patterns:
             self.fact("#", f"{self.dropped_patterns} pattern(s) that are not valid regular expressions here "
                            f"were dropped")
@@ -376,7 +379,8 @@ class _Converter:
         op["parameters"] = self._method_parameters(m, op_id, reserved, template, where) + list(common_refs)
         req = m.get("request")
         if isinstance(req, dict) and "$ref" in req:
-            op["requestBody"] = {"content": {"application/json": {"schema": self._request_schema(req["$ref"], op_id, pointer)}}}
+            schema = self._request_schema(req["$ref"], op_id, pointer)
+            op["requestBody"] = {"content": {"application/json": {"schema": schema}}}
         elif isinstance(req, dict) and req:      # an inline schema (type: object, additionalProperties)
             op["requestBody"] = {"content": {"application/json": {"schema": self._schema(req, f"{pointer}/request")}}}
         responses: Dict[str, Any] = {}
