@@ -498,3 +498,14 @@ def test_cli_lists_and_shows_a_google_api_document(capsys):
     assert main(["--spec", path, "show", "drive.files.get"]) in (0, None)
     shown = capsys.readouterr().out
     assert "GET /drive/v3/files/{fileId}" in shown and "fileId" in shown
+
+
+def test_a_method_parameter_wins_over_the_document_level_one_of_its_name():
+    doc = _tiny()
+    doc["resources"]["things"]["methods"]["list"]["parameters"]["fields"] = {
+        "type": "string", "location": "query", "enum": ["a", "b"], "description": "the method's own"}
+    op = Spec(doc, cache=False).operations["tiny.things.list"]
+    fields = [p for p in op.parameters if p.name == "fields"]
+    assert len(fields) == 1 and fields[0].description == "the method's own"
+    with pytest.raises(RequestValidationError, match="query.fields"):
+        Client(doc, cache=False).prepare("tiny.things.list", fields="c")

@@ -169,6 +169,8 @@ class _Converter:
         self.dropped_patterns = 0
         #: request schema name -> {method id: [property names annotated as required for it]}
         self.required_for: Dict[str, Dict[str, List[str]]] = {}
+        #: "#/components/parameters/<key>" -> the document-level parameter's (name, in)
+        self.common_names: Dict[str, Tuple[str, str]] = {}
 
     def fact(self, pointer: str, action: str) -> None:
         self.facts.append(Repair(pointer, action))
@@ -328,6 +330,7 @@ class _Converter:
                 key += "_"
             out[key] = self._parameter(name, p, f"#/components/parameters/{escape(key)}")
             refs.append({"$ref": f"#/components/parameters/{escape(key)}"})
+            self.common_names[refs[-1]["$ref"]] = (name, out[key]["in"])
         if dropped:
             self.fact("#/components/parameters", f"document-level parameter(s) {', '.join(dropped)} are credentials: "
                       f"given as security schemes (api_key= / credentials=), not as call arguments")
@@ -376,7 +379,10 @@ class _Converter:
             op["description"] = str(m["description"])
         if m.get("deprecated"):
             op["deprecated"] = True
-        op["parameters"] = self._method_parameters(m, op_id, reserved, template, where) + list(common_refs)
+        own = self._method_parameters(m, op_id, reserved, template, where)
+        # a method's own parameter of a common name (oauth2.tokeninfo's alt) is the one that counts
+        names = {(p["name"], p["in"]) for p in own}
+        op["parameters"] = own + [ref for ref in common_refs if self.common_names[ref["$ref"]] not in names]
         req = m.get("request")
         if isinstance(req, dict) and "$ref" in req:
             schema = self._request_schema(req["$ref"], op_id, pointer)
