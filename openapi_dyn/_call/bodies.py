@@ -36,6 +36,9 @@ def validate_body(checker, media, body: Any) -> List[ValidationProblem]:
     mt = _base(media.media_type)
     if is_json(mt) or mt == "application/x-www-form-urlencoded" or _json_by_wildcard(mt, body):
         return checker.check_body(media, body)
+    if mt == "multipart/related":
+        from .related import validate_related
+        return validate_related(checker, media, body)
     if mt.startswith("multipart/"):
         from .multipart import validate_multipart
         return validate_multipart(checker, media, body)
@@ -57,7 +60,7 @@ def default_media_type(operation, body: Any) -> Optional[str]:
     default = operation.default_media_type()
     offered = list(operation.request_body)
     if isinstance(body, dict):
-        multipart = [mt for mt in offered if _base(mt).startswith("multipart/form-data")]
+        multipart = [mt for mt in offered if _base(mt) in ("multipart/form-data", "multipart/related")]
         if multipart:   # else there is nothing to switch to: no need to look for files
             from .multipart import is_file
 
@@ -88,6 +91,9 @@ def encode_body(media, body: Any, content_type: Optional[str] = None, *,
         return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8"), mt, True
     if base == "application/x-www-form-urlencoded":
         return serialize.form_urlencoded(body, media.encoding).encode("ascii"), mt, True
+    if base == "multipart/related":
+        from .related import encode_related
+        return encode_related(media, body)
     if base.startswith("multipart/"):
         from .multipart import encode_multipart
         return encode_multipart(media, body, multipart_brackets)

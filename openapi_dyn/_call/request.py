@@ -175,6 +175,13 @@ class Binder:
         return f"ambiguous: several parameters are called {name!r}; use " + " or ".join(repr(c) for c in choices)
 
     def suggest(self, name: str) -> str:
+        schemes = self.operation.spec.security_schemes
+        for req in self.operation.security:
+            for scheme in req or {}:
+                found = schemes.get(scheme) or {}
+                if found.get("type") == "apiKey" and str(found.get("name", "")).lower() == name.lower():
+                    return (f"{name!r} is a credential, the {found.get('in', 'header')} of the security scheme "
+                            f"{scheme!r}: pass api_key= or credentials={{{scheme!r}: ...}} to the client")
         names = [k for k, v in self.index.items() if v is not _AMBIGUOUS and "." not in k]
         fields = sorted(self.body_names - set(names))
         close = difflib.get_close_matches(name, names + fields + ["body"], n=3, cutoff=0.6)
@@ -375,7 +382,7 @@ def build_request(context: CallContext, operation, args: Dict[str, Any], body: A
             value = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
         try:
             if loc == "path":
-                text = serialize.path_param(p.name, value, p.style, p.explode)
+                text = serialize.path_param(p.name, value, p.style, p.explode, p.allow_reserved)
                 if not text:
                     raise ValueError("a path parameter cannot be empty (it would leave an empty path segment)")
                 path_values[p.name] = text
@@ -447,7 +454,9 @@ def build_request(context: CallContext, operation, args: Dict[str, Any], body: A
     ctype = None
     if media is not None:
         try:
-            data, ctype, replayable = bodies.encode_body(media, body,
+            # a range the spec offers (*/*, image/*) is no Content-Type: the caller's choice is sent
+            named = content_type if content_type and "*" in media.media_type else None
+            data, ctype, replayable = bodies.encode_body(media, body, named,
                                                         multipart_brackets=wire.multipart_brackets)
         except Exception as exc:  # reachable with validate=False: any object, any failure
             if isinstance(exc, RequestValidationError):

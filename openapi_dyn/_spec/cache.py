@@ -105,7 +105,8 @@ def fingerprint() -> str:
     """Everything besides the content that decides what a load produces."""
     from .._version import __version__
     here = Path(__file__).resolve().parent
-    files = [here / name for name in ("load.py", "repair.py", "overlay.py", "swagger2.py", "vendor_overlay.py")]
+    files = [here / name for name in ("load.py", "repair.py", "overlay.py", "swagger2.py", "discovery.py",
+                                      "vendor_overlay.py")]
     try:
         from importlib import resources
         files += sorted(Path(str(f)) for f in resources.files("openapi_dyn.schemas").iterdir()

@@ -11,8 +11,9 @@ skipped on a cache hit, see :mod:`.cache`):
 
 1. read the source (:mod:`.fetch`) and parse it (:mod:`.parse`): YAML with a
    safe loader, JSON when the text starts with ``{``;
-2. recognise its format (:func:`.checks.source_format`): a Swagger 2.0
-   document is made OpenAPI 3.0 here (:mod:`.swagger2`); then check it is
+2. recognise its format: a Google Discovery document is made OpenAPI 3.1
+   (:mod:`.discovery`) and a Swagger 2.0 document OpenAPI 3.0
+   (:mod:`.swagger2`, :func:`.checks.source_format`) here; then check it is
    OpenAPI 3.x with something to call (:mod:`.checks`);
 3. bundle: every ``$ref`` resolved once and made local (:mod:`.bundle`);
 4. repair known defects (:func:`.repair.repair_document`) and apply the
@@ -135,6 +136,20 @@ def _repair(doc: dict) -> list:
         return []
     return list(repair_document(doc) or [])
 
+# =================================================================== other formats
+def _convert(doc: Any, origin: str):
+    """``(source format, document, conversions)``: a Google Discovery document
+    converted to OpenAPI 3.1 (what the conversion did as ``Repair`` rows);
+    any other document as it is."""
+    from .discovery import SOURCE_FORMAT, is_discovery
+    if is_discovery(doc):
+        from .discovery import convert
+        # the converter walks every shared part once per place: the limits first
+        _limits.measure(doc, origin)
+        converted, facts = convert(doc, origin)
+        return SOURCE_FORMAT, converted, facts
+    return "openapi-3.x", doc, []
+
 # =================================================================== entry point
 _warned_hash: set = set()
 
@@ -217,7 +232,9 @@ def _load(src: _Source, reader: _Reader, cache: bool, strict: bool) -> LoadedSpe
         if src.bundled is not None:
             _check_bundled_hash(src.bundled, loc, root_sha)
         root_doc = parse_text(raw, origin)
-    fmt = _source_format(root_doc)
+    fmt, root_doc, discovery_facts = _convert(root_doc, origin)
+    if fmt == "openapi-3.x":
+        fmt = _source_format(root_doc)
     bundler = Bundler(root_doc, loc, origin, reader)
     front = _front_end(fmt, root_doc, loc, origin, bundler)
     _check_document(root_doc, origin)
@@ -237,7 +254,7 @@ def _load(src: _Source, reader: _Reader, cache: bool, strict: bool) -> LoadedSpe
         store.write_index(index_loc, content_hash, files, extra)
         return _from_entry(entry, origin, content_hash)
 
-    conversions = front.finish(root_doc) if front is not None else []
+    conversions = list(discovery_facts) + (front.finish(root_doc) if front is not None else [])
     repairs = _repair(root_doc)
     if src.kind != "dict":
         from .overlay import apply_overlay

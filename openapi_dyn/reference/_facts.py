@@ -127,4 +127,6 @@ def source_note(ref: ReferenceDoc) -> str:
     version = f" {ref.openapi_version}" if ref.openapi_version else " 3"
     if ref.source_format == "swagger-2.0":
         return f"Described in Swagger 2.0 (converted to OpenAPI{version} when loaded)."
+    if ref.source_format == "discovery":
+        return f"Described in a Google Discovery document (converted to OpenAPI{version} when loaded)."
     return f"Described in OpenAPI{version}."
