@@ -148,6 +148,39 @@ def test_a_wrong_signature_is_refused_as_aws_does(bedrock, monkeypatch):
     assert "signature" in str(err).lower()
     assert err.request_id == "rid-403"
     assert "not-the-secret-key" not in str(err) and bs.SECRET_KEY not in str(err)
+    # the body is {"message": ...} only: the type comes from x-amzn-ErrorType
+    assert err.type == "InvalidSignatureException" and "[InvalidSignatureException]" in str(err)
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/", "ValidationException"),
+    ("ThrottlingException", "ThrottlingException"),
+])
+def test_the_error_type_header_is_read_as_botocore_reads_it(faultserver, header, expected):
+    faultserver.always(reply(400, json={"message": "bad"}, headers={"x-amzn-ErrorType": header}))
+    with pytest.raises(APIError) as info:
+        _client(faultserver).messages_post(modelId=MODEL, max_tokens=8, messages=MESSAGES)
+    assert info.value.type == expected and info.value.message == "bad"
+
+
+def test_a_type_in_the_body_wins_over_the_header(faultserver):
+    faultserver.always(reply(400, json={"message": "bad", "error": {"type": "invalid_request_error"}},
+                             headers={"x-amzn-ErrorType": "ValidationException"}))
+    with pytest.raises(APIError) as info:
+        _client(faultserver).messages_post(modelId=MODEL, max_tokens=8, messages=MESSAGES)
+    assert info.value.type == "invalid_request_error"
+
+
+def test_error_headers_are_read_only_where_a_profile_names_them(faultserver):
+    from openapi_dyn import ProfileError
+
+    faultserver.always(reply(400, json={"message": "bad"}, headers={"x-amzn-ErrorType": "ValidationException"}))
+    client = Client("anthropic", base_url=faultserver.url, api_key="sk-ant-test", max_retries=0)
+    with pytest.raises(APIError) as info:
+        client.messages_post(model="claude", max_tokens=8, messages=MESSAGES)
+    assert info.value.type is None
+    with pytest.raises(ProfileError, match=r"errors\.headers"):
+        Client("anthropic", profile={"errors": {"headers": {"kind": ["x-amzn-ErrorType"]}}})
 
 
 def test_session_tokens_are_sent_and_signed(faultserver, monkeypatch):
@@ -184,6 +217,38 @@ def test_the_region_comes_from_aws_region_or_server_variables(faultserver, monke
     assert client.server_url() == "https://bedrock-runtime.us-west-2.amazonaws.com"
     with pytest.raises(APIError):   # signed for us-west-2, the stand-in is eu-west-1
         client.messages_post(modelId=MODEL, max_tokens=8, messages=MESSAGES)
+
+
+def test_the_region_then_comes_from_aws_default_region_then_the_config_profile(faultserver, monkeypatch,
+                                                                               tmp_path):
+    """The SDK's order: AWS_REGION, AWS_DEFAULT_REGION, then the region of
+    the shared config file's profile, read through botocore's session."""
+    config = tmp_path / "config"
+    config.write_text("[default]\nregion = ap-south-1\n[profile work]\nregion = ca-central-1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-central-1")
+    assert Client("anthropic-bedrock").server_url() == "https://bedrock-runtime.us-east-1.amazonaws.com"
+    monkeypatch.delenv("AWS_REGION")
+    assert Client("anthropic-bedrock").server_url() == "https://bedrock-runtime.eu-central-1.amazonaws.com"
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    assert Client("anthropic-bedrock").server_url() == "https://bedrock-runtime.ap-south-1.amazonaws.com"
+    monkeypatch.setenv("AWS_PROFILE", "work")
+    assert Client("anthropic-bedrock").server_url() == "https://bedrock-runtime.ca-central-1.amazonaws.com"
+    # the signature is made for the same region the URL names
+    faultserver.always(bs.bedrock_service(region="ca-central-1"))
+    _client(faultserver).messages_post(modelId=MODEL, max_tokens=8, messages=MESSAGES)
+    assert bs.signature_problem(faultserver.requests[-1], region="ca-central-1") is None
+    # server_variables= still wins over all of them
+    client = Client("anthropic-bedrock", server_variables={"region": "us-west-2"})
+    assert client.server_url() == "https://bedrock-runtime.us-west-2.amazonaws.com"
+
+
+def test_an_unknown_profile_or_no_config_falls_back_to_the_documents_region(monkeypatch, tmp_path):
+    monkeypatch.delenv("AWS_REGION")
+    monkeypatch.setenv("AWS_PROFILE", "nowhere")
+    assert Client("anthropic-bedrock").server_url() == "https://bedrock-runtime.us-east-1.amazonaws.com"
+    monkeypatch.delenv("AWS_PROFILE")
+    assert Client("anthropic-bedrock").server_url() == "https://bedrock-runtime.us-east-1.amazonaws.com"
 
 
 def test_the_base_url_from_the_sdks_variable(bedrock, monkeypatch):

@@ -14,9 +14,14 @@ chain: ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY`` (and
 ``AWS_SESSION_TOKEN``), ``AWS_PROFILE`` and the shared files, then the
 container and instance roles.  botocore is an optional dependency (the
 ``bedrock`` extra); without it, sending raises a :class:`UsageError` naming
-the extra.  The region is the server variable the profile names
-(``AWS_REGION`` through the profile's environment, or
-``server_variables={"region": ...}``).
+the extra.  The region is the server variable the profile names, taken in
+the order the anthropic SDK and boto3 look: ``server_variables={"region":
+...}``, then ``AWS_REGION`` (through the profile's environment), then
+``AWS_DEFAULT_REGION``, then the ``region`` of the shared config file's
+profile (``AWS_PROFILE``, ``AWS_CONFIG_FILE``) as botocore's own session
+config reads it, then the document's default.  The last two are read once,
+when the client is made, so the server URL and the signature agree; botocore
+is imported for it only when no variable gave a region.
 
 Bedrock also takes API keys: a credential for the signing scheme
 (``api_key=`` or the variable the profile names for it,
@@ -25,12 +30,13 @@ nothing is signed, as the anthropic SDK does.
 """
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any, Mapping, Optional
 
 from .._errors import MissingCredentialsError, UsageError
 
-__all__ = ["AwsSigner", "signer_for"]
+__all__ = ["AwsSigner", "configured_region", "signer_for"]
 
 
 class AwsSigner:
@@ -134,6 +140,10 @@ def signer_for(signing: Mapping[str, Any], client: Any) -> Optional[AwsSigner]:
     if signing.get("method") != "aws-sigv4":
         raise UsageError(f"unknown signing method {signing.get('method')!r}")
     variable = str(signing.get("region") or "region")
+    if not client.server_variables.get(variable):
+        found = configured_region()
+        if found:
+            client.server_variables[variable] = found
 
     def region() -> str:
         value = client.server_variables.get(variable)
@@ -143,6 +153,26 @@ def signer_for(signing: Mapping[str, Any], client: Any) -> Optional[AwsSigner]:
             default = ((server.get("variables") or {}).get(variable) or {}).get("default")
             if default:
                 return str(default)
-        raise UsageError(f"no AWS region: set AWS_REGION or server_variables={{{variable!r}: ...}}")
+        raise UsageError(f"no AWS region: set AWS_REGION or AWS_DEFAULT_REGION, a region in the AWS_PROFILE's "
+                         f"config, or server_variables={{{variable!r}: ...}}")
 
     return AwsSigner(str(signing["service"]), region, str(signing["scheme"]), str(signing.get("extra") or "bedrock"))
+
+
+def configured_region() -> Optional[str]:
+    """The region ``AWS_DEFAULT_REGION`` or the shared config file's profile
+    names (botocore's ``region`` config variable, which reads both in that
+    order), or None.  Without botocore only the variable is read: a Bedrock
+    API key needs no botocore, and its URL still needs a region."""
+    value = os.environ.get("AWS_DEFAULT_REGION", "").strip()
+    if value:
+        return value
+    try:
+        import botocore.session
+    except ImportError:
+        return None
+    try:
+        found = botocore.session.Session().get_config_variable("region")
+    except Exception:  # an unknown AWS_PROFILE, an unreadable file: the credentials lookup will say so
+        return None
+    return str(found).strip() or None if found else None
