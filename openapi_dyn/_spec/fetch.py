@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import time
 from typing import Any, Dict, List, Optional
 
@@ -68,9 +69,19 @@ class Reader:
             self.stamp[loc] = None
             return self._fetch(loc)
         try:
-            with open(loc, "rb") as f:
+            # O_NONBLOCK: opening a named pipe must not wait for a writer
+            fd = os.open(loc, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with open(fd, "rb") as f:
                 st = os.fstat(f.fileno())
-                got = f.read()
+                if not stat.S_ISREG(st.st_mode):
+                    if stat.S_ISDIR(st.st_mode):
+                        raise IsADirectoryError(loc)
+                    raise Unresolved(f"{loc} is not a regular file (a device, pipe or socket): not read")
+                limit = _limits.MAX_LOCAL_BYTES
+                got = f.read(limit + 1)
+                if len(got) > limit:
+                    raise SpecError(f"the file is larger than {limit} bytes (openapi_dyn.limits.MAX_LOCAL_BYTES)",
+                                    loc)
         except FileNotFoundError:
             raise Unresolved(f"file not found: {loc}") from None
         except IsADirectoryError:

@@ -37,6 +37,7 @@ from .bundle import Bundler
 from .bundle import content_hash as _content_hash
 from .cache import SpecCache
 from .checks import check_document as _check_document
+from .checks import check_ref_cycles as _check_ref_cycles
 from .checks import source_format as _source_format
 from .checks import validate as _validate
 from .fetch import Reader as _Reader
@@ -222,6 +223,7 @@ def _load(src: _Source, reader: _Reader, cache: bool, strict: bool) -> LoadedSpe
     front = _front_end(fmt, root_doc, loc, origin, bundler)
     _check_document(root_doc, origin)
     bundler.run()
+    _check_ref_cycles(root_doc, origin)
     if bundler.repeats:
         # before anything walks it whole or writes it out
         _limits.check_shared(root_doc, bundler.repeats, origin)
