@@ -232,6 +232,20 @@ def test_refs_into_hidden_files_of_the_home_directory_are_not_read(tmp_path):
         assert "very-secret" not in text and "sk-from-dotenv" not in text, ref
 
 
+def test_a_symbolic_link_shipped_with_a_spec_is_no_way_around_it(tmp_path):
+    secret = tmp_path / ".aws" / "config.yaml"
+    secret.parent.mkdir()
+    secret.write_text("token: very-secret-token\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "defs.yaml").symlink_to(secret)
+    doc = _doc()
+    doc["paths"]["/a"]["get"]["responses"]["200"]["schema"] = {"$ref": "defs.yaml"}
+    with pytest.raises(SpecError, match="hidden file or directory '.aws'") as info:
+        load_spec(_write(project, doc), cache=False)
+    assert "very-secret" not in str(info.value)
+
+
 def test_a_document_inside_a_hidden_directory_still_reads_its_own_files(tmp_path):
     home = tmp_path / ".specs"
     (home / "defs.yaml").parent.mkdir(parents=True)

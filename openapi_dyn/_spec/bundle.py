@@ -65,15 +65,17 @@ def _allowed(base: str, target: str) -> str:
     a spec may read it: not in a hidden file or directory (``.ssh``,
     ``.aws``, ``.env``) that ``base`` is not itself in, nor under
     ``/proc``, ``/sys`` or ``/dev`` (see :mod:`.limits`)."""
-    absolute = os.path.abspath(target)
-    for tree in _SYSTEM_TREES:
-        if absolute == tree or absolute.startswith(tree + os.sep):
-            raise Unresolved(f"it reaches into {tree}, which a spec is not allowed to read")
-    own = set() if base == DICT_ORIGIN else set(os.path.abspath(base).split(os.sep)[:-1])
-    for part in absolute.split(os.sep):
-        if part.startswith(".") and part not in (".", "..") and part not in own:
-            raise Unresolved(f"it reaches into the hidden file or directory {part!r}, which a spec is not "
-                              f"allowed to read")
+    own = set() if base == DICT_ORIGIN else set(os.path.realpath(base).split(os.sep)[:-1]) | set(
+        os.path.abspath(base).split(os.sep)[:-1])
+    # as written and where symbolic links lead: a link shipped with a spec is no way around it
+    for absolute in {os.path.abspath(target), os.path.realpath(target)}:
+        for tree in _SYSTEM_TREES:
+            if absolute == tree or absolute.startswith(tree + os.sep):
+                raise Unresolved(f"it reaches into {tree}, which a spec is not allowed to read")
+        for part in absolute.split(os.sep):
+            if part.startswith(".") and part not in (".", "..") and part not in own:
+                raise Unresolved(f"it reaches into the hidden file or directory {part!r}, which a spec is not "
+                                  f"allowed to read")
     return target
 
 
