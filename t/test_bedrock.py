@@ -341,6 +341,21 @@ def test_without_botocore_the_error_names_the_extra(bedrock, monkeypatch):
     assert bedrock.requests == []
 
 
+def test_without_botocore_aws_default_region_is_still_read(monkeypatch, tmp_path):
+    """A Bedrock API key needs no botocore, and its URL still needs the region."""
+    for name in [m for m in sys.modules if m == "botocore" or m.startswith("botocore.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "botocore", None)
+    monkeypatch.delenv("AWS_REGION")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
+    config = tmp_path / "config"
+    config.write_text("[default]\nregion = ap-south-1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    assert Client("anthropic-bedrock").server_url() == "https://bedrock-runtime.eu-west-3.amazonaws.com"
+    monkeypatch.delenv("AWS_DEFAULT_REGION")   # the config file is botocore's to read: the default then
+    assert Client("anthropic-bedrock").server_url() == "https://bedrock-runtime.us-east-1.amazonaws.com"
+
+
 def test_calls_are_checked_against_the_bedrock_body(bedrock):
     client = _client(bedrock)
     with pytest.raises(RequestValidationError) as info:
