@@ -296,3 +296,28 @@ def test_an_error_about_a_huge_url_does_not_repeat_it_whole(faultserver):
     text = str(info.value)
     assert info.value.status_code == 414 and "URI too long" in text
     assert len(text) < 1000 and "characters" in text
+
+
+def test_a_document_from_a_url_reads_no_local_file(faultserver):
+    doc = _doc()
+    ok = {"description": "ok", "schema": {"$ref": "defs.yaml#/Thing"}}
+    doc["paths"]["/a"]["get"]["responses"]["200"] = ok
+
+    def pick(rec):
+        if rec.path == "/specs/api.yaml":
+            return reply(body=yaml.safe_dump(doc).encode(), content_type="application/yaml")
+        if rec.path == "/specs/defs.yaml":
+            return reply(body=b"Thing: {type: object}\n", content_type="application/yaml")
+        return reply(404, json={"message": "no such file"})
+    faultserver.always(pick)
+    url = faultserver.url + "/specs/api.yaml"
+    loaded = load_spec(url, cache=False)
+    assert loaded.source_format == "swagger-2.0"
+    assert loaded.document["servers"] == [{"url": "http://api.example.com"}]   # the URL's scheme
+    assert loaded.document["components"]["schemas"]["Thing"] == {"type": "object"}
+    for ref, message in (("file:///etc/passwd", "cannot refer to local files"), ("/etc/passwd", "HTTP 404")):
+        ok["schema"] = {"$ref": ref}
+        with pytest.raises(SpecError, match=message) as info:
+            load_spec(url, cache=False)
+        assert "root:" not in str(info.value)
+    assert all(r.path.startswith("/") and r.headers["Host"].startswith("127.0.0.1") for r in faultserver.requests)
