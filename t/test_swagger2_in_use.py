@@ -321,3 +321,23 @@ def test_a_document_from_a_url_reads_no_local_file(faultserver):
             load_spec(url, cache=False)
         assert "root:" not in str(info.value)
     assert all(r.path.startswith("/") and r.headers["Host"].startswith("127.0.0.1") for r in faultserver.requests)
+
+
+def test_a_huge_default_or_enum_does_not_swell_the_reference(tmp_path):
+    """An array parameter with a 50,000-value default and enum: the synopsis
+    leaves it out, the facts show its first values only."""
+    n = 50000
+    doc = _doc()
+    doc["paths"]["/a"]["get"]["parameters"] = [{
+        "name": "ids", "in": "query", "type": "array", "collectionFormat": "csv", "default": list(range(n)),
+        "items": {"type": "integer", "enum": list(range(n))}}, {
+        "name": "size", "in": "query", "type": "integer", "default": 20}]
+    client = Client(str(_write(tmp_path, doc)), cache=False)
+    from openapi_dyn.reference import render
+
+    for fmt in ("text", "markdown", "pod", "html"):
+        text = render(client, fmt)
+        assert len(text) < 20000, (fmt, len(text))
+        assert "size=20" in text and "49999" not in text, fmt
+    assert len(client.ops.a.__doc__) < 5000
+    assert client.prepare("a", ids=[n - 1]).url.endswith("?ids=49999")
