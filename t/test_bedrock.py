@@ -401,3 +401,28 @@ def test_the_reference_names_the_overlay(bedrock):
 
     text = render(Client("anthropic-bedrock"), "markdown")
     assert "overlay upstream/anthropic/bedrock/overlay.yml on bundled:anthropic" in text
+
+
+def test_no_aws_secret_reaches_logs_repr_or_errors(faultserver, monkeypatch, caplog):
+    """Debug logging on (every library's), a signed call with a session
+    token, then a refused one: neither the secret key, the session token nor
+    a signature appears in the logs, the client's repr or the error."""
+    import http.client
+    import logging
+
+    monkeypatch.setenv("AWS_SESSION_TOKEN", bs.SESSION_TOKEN)
+    monkeypatch.setattr(http.client.HTTPConnection, "debuglevel", 0)
+    faultserver.plan(*[bs.bedrock_service(token=bs.SESSION_TOKEN)] * 2,
+                     reply(403, json={"message": "denied"}, headers={"x-amzn-ErrorType": "AccessDeniedException"}))
+    client = _client(faultserver)
+    with caplog.at_level(logging.DEBUG):
+        client.messages_post(modelId=MODEL, max_tokens=8, messages=MESSAGES)
+        list(client.messages_post(modelId=MODEL, max_tokens=8, messages=MESSAGES, stream=True))
+        with pytest.raises(APIError) as info:
+            client.messages_post(modelId=MODEL, max_tokens=8, messages=MESSAGES)
+    signatures = [r.headers["Authorization"].rsplit("Signature=", 1)[1] for r in faultserver.requests]
+    shown = caplog.text + repr(client) + str(info.value) + repr(info.value.__cause__) + \
+        client.prepare("messages_post", modelId=MODEL, max_tokens=8, messages=MESSAGES).describe()
+    for secret in [bs.SECRET_KEY, bs.SESSION_TOKEN] + signatures:
+        assert secret not in shown
+    assert info.value.type == "AccessDeniedException"

@@ -84,6 +84,7 @@ class AwsSigner:
         with self._lock:
             if self._session is None:
                 self._session = botocore.session.Session()
+                _quiet_signing_logs()
             session = self._session
         try:
             creds = session.get_credentials()
@@ -123,6 +124,32 @@ class AwsSigner:
             value = request.headers.get(name)
             if value is not None:
                 headers[name] = value
+
+
+class _SigningLogFilter:
+    """botocore logs, at DEBUG, the canonical request it signs (with the
+    ``X-Amz-Security-Token`` value in it) and the signature it made; a
+    process logging DEBUG would write a session token into its logs.  The
+    record is kept, its content is not."""
+
+    _HIDDEN = ("CanonicalRequest:", "Signature:")
+
+    def filter(self, record) -> bool:
+        if isinstance(record.msg, str) and record.msg.startswith(self._HIDDEN):
+            record.msg = record.msg.split(":", 1)[0] + ": (not shown: it holds the session token or signature)"
+            record.args = ()
+        return True
+
+
+_signing_log_filter = _SigningLogFilter()
+
+
+def _quiet_signing_logs() -> None:
+    import logging
+
+    logger = logging.getLogger("botocore.auth")
+    if _signing_log_filter not in logger.filters:
+        logger.addFilter(_signing_log_filter)
 
 
 #: What signing adds to a request.
