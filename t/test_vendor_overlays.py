@@ -390,18 +390,14 @@ def test_every_vendor_field_names_a_bundled_overlay_a_why_and_nothing_the_base_d
                 assert len(entry["why"].split()) >= 5 and entry["schema"]
 
 
-def test_a_vendor_field_without_a_why_is_refused(monkeypatch):
-    from openapi_dyn._spec import vendor_overlay
+@pytest.mark.parametrize("entry", ["{schema: {type: boolean}}", "{why: because, schema: boolean}",
+                                   "{why: '  ', schema: {type: boolean}}"])
+def test_a_vendor_field_without_a_schema_or_a_why_is_refused(entry):
+    from openapi_dyn._spec.vendor_overlay import parse_vendor_fields
 
-    class Files:
-        def joinpath(self, name):
-            return self
-
-        def read_text(self, encoding=None):
-            return "overlays:\n  upstream/openai/xai/overlay.yml:\n    CreateChatCompletionRequest:\n" \
-                   "      deferred: {schema: {type: boolean}}\n"
-
-    import importlib.resources
-    monkeypatch.setattr(importlib.resources, "files", lambda package: Files())
-    with pytest.raises(SpecError, match="expected a schema and a why"):
-        vendor_overlay.vendor_fields("upstream/openai/xai/overlay.yml")
+    text = ("overlays:\n  upstream/openai/xai/overlay.yml:\n    CreateChatCompletionRequest:\n"
+            f"      deferred: {entry}\n")
+    with pytest.raises(SpecError, match="expected a schema and a why") as info:
+        parse_vendor_fields(text, "upstream/openai/xai/overlay.yml")
+    assert info.value.where.endswith("CreateChatCompletionRequest/deferred")
+    assert parse_vendor_fields(text, "upstream/openai/groq/overlay.yml") == {}

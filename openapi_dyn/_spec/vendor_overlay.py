@@ -51,8 +51,8 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from .._errors import SpecError
 
-__all__ = ["KEYS", "compose", "base_uri", "describe", "vendor_fields", "add_vendor_fields", "ROUTES", "SELECTORS",
-           "MARK"]
+__all__ = ["KEYS", "compose", "base_uri", "describe", "vendor_fields", "parse_vendor_fields", "add_vendor_fields",
+           "ROUTES", "SELECTORS", "MARK"]
 
 #: The overlay keys this module applies.
 KEYS = ("base", "info", "servers", "pathsKeep", "parametersDrop", "requestBodyOverrides", "security",
@@ -396,12 +396,20 @@ def vendor_fields(overlay_path: str) -> tuple:
     import hashlib
     from importlib import resources
 
-    import yaml
-
     try:
         text = resources.files("openapi_dyn.schemas").joinpath(VENDOR_FIELDS).read_text(encoding="utf-8")
     except (FileNotFoundError, OSError):
         return {}, ""
+    return parse_vendor_fields(text, overlay_path), hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def parse_vendor_fields(text: str, overlay_path: str) -> Dict[str, Any]:
+    """The ``requestBodyOverrides`` the text of ``schemas/vendor-fields.yaml``
+    gives for the overlay at ``overlay_path``, checked: every field has a
+    schema and a ``why`` (a :class:`~openapi_dyn.SpecError` naming it
+    otherwise)."""
+    import yaml
+
     where = f"schemas/{VENDOR_FIELDS}"
     raw = yaml.safe_load(text) or {}
     entry = ((raw.get("overlays") or {}).get(overlay_path)) or {}
@@ -417,7 +425,7 @@ def vendor_fields(overlay_path: str) -> tuple:
             sub.setdefault("description", " ".join(spec["why"].split()))
             added[field] = sub
         overrides[schema_name] = {"add": added}
-    return overrides, hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return overrides
 
 
 def add_vendor_fields(doc: Dict[str, Any], overrides: Mapping[str, Any]) -> List[tuple]:
