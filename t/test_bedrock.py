@@ -426,3 +426,35 @@ def test_no_aws_secret_reaches_logs_repr_or_errors(faultserver, monkeypatch, cap
     for secret in [bs.SECRET_KEY, bs.SESSION_TOKEN] + signatures:
         assert secret not in shown
     assert info.value.type == "AccessDeniedException"
+
+
+def _sdk_bedrock(server):
+    anthropic = pytest.importorskip("anthropic")
+    pytest.importorskip("boto3")
+    return anthropic, anthropic.AnthropicBedrock(aws_region="us-east-1", base_url=server.url, max_retries=0)
+
+
+def test_pings_in_a_bedrock_stream_are_passed_over_as_the_sdk_does(faultserver):
+    ping = {"type": "ping"}
+    events = bs.STREAM_EVENTS[:2] + [ping] + bs.STREAM_EVENTS[2:4] + [ping] + bs.STREAM_EVENTS[4:]
+    faultserver.always(bs.bedrock_service(stream_frames=[bs.chunk(e) for e in events]))
+    anthropic, sdk = _sdk_bedrock(faultserver)
+    theirs = [e.type for e in sdk.messages.create(model=MODEL, max_tokens=8, messages=MESSAGES, stream=True)]
+    client = _client(faultserver)
+    ours = [e["type"] for e in client.messages_post(modelId=MODEL, max_tokens=8, messages=MESSAGES, stream=True)]
+    assert ours == theirs == [e["type"] for e in bs.STREAM_EVENTS]
+    raw = [e.event for e in client.messages_post(modelId=MODEL, max_tokens=8, messages=MESSAGES,
+                                                 stream=True).events()]
+    assert raw.count("ping") == 2
+
+
+def test_529_on_bedrock_is_an_overloaded_error_as_in_the_sdk(faultserver):
+    from openapi_dyn import OverloadedError
+
+    faultserver.always(reply(529, json={"message": "Overloaded"}, headers={"x-amzn-ErrorType": "OverloadedError"}))
+    anthropic, sdk = _sdk_bedrock(faultserver)
+    with pytest.raises(anthropic.OverloadedError):
+        sdk.messages.create(model=MODEL, max_tokens=8, messages=MESSAGES)
+    with pytest.raises(OverloadedError) as info:
+        _client(faultserver).messages_post(modelId=MODEL, max_tokens=8, messages=MESSAGES)
+    assert info.value.status_code == 529 and info.value.message == "Overloaded"
