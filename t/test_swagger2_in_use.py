@@ -341,3 +341,44 @@ def test_a_huge_default_or_enum_does_not_swell_the_reference(tmp_path):
         assert "size=20" in text and "49999" not in text, fmt
     assert len(client.ops.a.__doc__) < 5000
     assert client.prepare("a", ids=[n - 1]).url.endswith("?ids=49999")
+
+
+# ------------------------------------------------ $refs to other hosts (SSRF)
+@pytest.mark.parametrize("ref", ["http://169.254.169.254/latest/meta-data/iam/security-credentials/role",
+                                 "http://metadata.google.internal/computeMetadata/v1/",
+                                 "http://[fe80::1]/x.yaml"])
+def test_a_ref_to_a_cloud_metadata_service_is_not_fetched(tmp_path, ref):
+    doc = _doc()
+    doc["paths"]["/a"]["get"]["responses"]["200"]["schema"] = {"$ref": ref}
+    with pytest.raises(SpecError, match="metadata service") as info:
+        load_spec(_write(tmp_path, doc), cache=False)
+    assert "not fetched" in info.value.what
+
+
+def test_a_redirect_to_a_metadata_service_is_not_followed(faultserver):
+    doc = _doc()
+    doc["paths"]["/a"]["get"]["responses"]["200"]["schema"] = {"$ref": "defs.yaml#/Thing"}
+
+    def pick(rec):
+        if rec.path == "/api.yaml":
+            return reply(body=yaml.safe_dump(doc).encode(), content_type="application/yaml")
+        return reply(302, body=b"", headers={"Location": "http://169.254.169.254/latest/meta-data/"})
+    faultserver.always(pick)
+    with pytest.raises(SpecError, match="redirects to http://169.254.169.254"):
+        load_spec(faultserver.url + "/api.yaml", cache=False)
+    assert [r.path for r in faultserver.requests] == ["/api.yaml", "/defs.yaml"]
+
+
+def test_a_spec_on_a_public_host_may_not_reach_this_machine_or_a_private_network():
+    from openapi_dyn._spec.fetch import ref_url_problem
+
+    public = "http://93.184.216.34/spec.yaml"
+    for url in ("http://127.0.0.1:8080/x.yaml", "http://10.0.0.7/x.yaml", "http://[::1]/x.yaml",
+                "http://192.168.1.1/x.yaml"):
+        assert "private network" in ref_url_problem(url, public), url
+    assert ref_url_problem("http://93.184.216.34/other.yaml", public) is None        # its own host
+    assert ref_url_problem("http://8.8.8.8/x.yaml", public) is None                  # another public host
+    # from a file or a private host, private addresses are fine (an internal schema server)
+    for root in ("/home/me/spec.yaml", "http://127.0.0.1:9000/spec.yaml"):
+        assert ref_url_problem("http://10.0.0.7/x.yaml", root) is None
+        assert "link-local" in ref_url_problem("http://169.254.169.254/", root)

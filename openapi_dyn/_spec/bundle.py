@@ -87,6 +87,7 @@ class Bundler:
         self.root_loc = root_loc
         self.origin = origin
         self.reader = reader
+        reader.root = root_loc          # every other URL read is a $ref target, checked as one
         self.docs: Dict[str, Any] = {root_loc: root}
         self.externals: List[str] = []                       # files read besides the root, in order
         self.targets: Dict[Tuple[str, tuple], str] = {}      # (file, pointer) -> local '#/components/..'
