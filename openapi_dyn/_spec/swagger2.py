@@ -15,7 +15,8 @@ other files, and only the bundler knows where a ``$ref`` leads:
    to their ``components`` sections and every ``$ref`` is rewritten to match
    (``other.yaml#/definitions/Pet`` becomes ``other.yaml#/components/schemas/Pet``).
 2. :meth:`Swagger2Converter.convert` (the root): servers from ``host``,
-   ``basePath`` and ``schemes``; each operation's parameters (``in: body`` and
+   ``basePath`` and ``schemes`` (or from ``x-servers`` at the root, a path
+   item or an operation, as swagger2openapi reads it); each operation's parameters (``in: body`` and
    ``in: formData`` become the request body, ``collectionFormat`` becomes
    ``style``/``explode``, the type keywords move into ``schema``) and
    responses (``schema`` under each media type of ``produces``, ``headers``
