@@ -39,12 +39,42 @@ def _dig(body: Any, path: str) -> Any:
     return node
 
 
-def error_fields(body: Any, ctype: str = "", profile: Any = None) -> Dict[str, Any]:
+def error_fields(body: Any, ctype: str = "", profile: Any = None,
+                 headers: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
     """``message``, ``type``, ``code`` and ``param`` of an error body: from
     the paths the profile's ``errors`` section lists, then the generic ones;
     an RFC 9457 problem document (``application/problem+json``) gives
     ``detail`` (or ``title``) as the message and its ``type`` URI as the
-    type.  A text body is its own message (shortened)."""
+    type.  A text body is its own message (shortened).  A field the body
+    does not give is then read from the answer's ``headers`` the profile's
+    ``errors.headers`` names (see :func:`_from_headers`)."""
+    out = _from_body(body, ctype, profile)
+    named = getattr(profile, "error_header_fields", None) or {}
+    if headers is not None and named:
+        for key, value in _from_headers(headers, named).items():
+            if out.get(key) in (None, ""):
+                out[key] = value
+    return out
+
+
+def _from_headers(headers: Mapping[str, str], named: Mapping[str, Any]) -> Dict[str, Any]:
+    """The error fields the headers ``named`` lists carry.  AWS services send
+    the error type as ``x-amzn-ErrorType: ValidationException:http://...``;
+    as botocore does, a type or code is cut at its first colon, since the
+    rest is a namespace, not part of the name."""
+    out: Dict[str, Any] = {}
+    for key, names in named.items():
+        for name in names or ():
+            value = (headers.get(name) or "").strip()
+            if key in ("type", "code"):
+                value = value.split(":", 1)[0].strip()
+            if value:
+                out[key] = value[:500]
+                break
+    return out
+
+
+def _from_body(body: Any, ctype: str, profile: Any) -> Dict[str, Any]:
     out: Dict[str, Any] = {"message": None, "type": None, "code": None, "param": None}
     if isinstance(body, str):
         out["message"] = body.strip()[:500] or None

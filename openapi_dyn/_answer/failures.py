@@ -50,7 +50,7 @@ def translate_error(exc: BaseException, prepared, timeout_pair=None, retries: in
     tail = f" after {attempts} attempts" if attempts > 1 else ""
     if not_retried:
         tail += f" ({NOT_REPLAYABLE})"
-    what = f"{prepared.method} {prepared.masked_url}"
+    what = f"{prepared.method} {prepared.shown_url}"
     # urllib3's NewConnectionError (refused, unreachable) subclasses
     # ConnectTimeoutError for historical reasons; it is not a timeout.
     if any(isinstance(e, (requests.ConnectTimeout, ConnectTimeoutError)) and not isinstance(e, NewConnectionError)
@@ -133,5 +133,5 @@ def bad_header_error(exc: BaseException, prepared, headers) -> Exception:
     problems = header_problems(headers)
     if problems:
         return RequestValidationError(prepared.operation_id, problems)
-    return APIConnectionError(f"{prepared.method} {prepared.masked_url} failed: {_describe(exc, prepared)}",
+    return APIConnectionError(f"{prepared.method} {prepared.shown_url} failed: {_describe(exc, prepared)}",
                               request=prepared)

@@ -51,7 +51,7 @@ class WholeBody:
     def too_large(self, why: str) -> ResponseTooLargeError:
         prepared = self.prepared
         return ResponseTooLargeError(
-            f"{prepared.method} {prepared.masked_url}: the answer is larger than max_response_bytes "
+            f"{prepared.method} {prepared.shown_url}: the answer is larger than max_response_bytes "
             f"({self.limit} bytes): {why}; reading stopped and the connection was closed", request=prepared)
 
 

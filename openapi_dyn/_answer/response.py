@@ -179,11 +179,11 @@ def raise_for_status(raw, prepared, profile: Any = None) -> None:
         return
     read_all(raw, prepared)
     body = decode_body(raw)
-    fields = error_fields(body, content_type_of(raw), profile)
+    fields = error_fields(body, content_type_of(raw), profile, raw.headers)
     message = fields["message"] or getattr(raw, "reason", None) or getattr(raw, "reason_phrase", None) or "error"
     cls = error_class_for(status, getattr(profile, "error_classes", None))
     rid = request_id_of(raw.headers, profile)
-    text = f"{status} from {prepared.method} {prepared.masked_url} ({prepared.operation_id}): "
+    text = f"{status} from {prepared.method} {prepared.shown_url} ({prepared.operation_id}): "
     if fields["type"] or fields["code"]:
         text += f"[{fields['code'] or fields['type']}] "
     text += str(message)

@@ -119,6 +119,14 @@ class PreparedRequest:
         """The URL with the value of every secret query parameter masked."""
         return mask_url(self.url, self._secrets)
 
+    @property
+    def shown_url(self) -> str:
+        """:attr:`masked_url` as error messages show it: a URL longer than
+        300 characters (a query with thousands of values) is cut, saying how
+        long it was, so an error stays readable."""
+        url = self.masked_url
+        return url if len(url) <= 300 else f"{url[:300]}... ({len(url)} characters)"
+
     def describe(self) -> str:
         """A person-readable dump of the request (method, URL, headers, body),
         secrets masked: what ``--dry-run`` prints.  Secrets are masked where

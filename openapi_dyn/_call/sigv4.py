@@ -14,9 +14,14 @@ chain: ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY`` (and
 ``AWS_SESSION_TOKEN``), ``AWS_PROFILE`` and the shared files, then the
 container and instance roles.  botocore is an optional dependency (the
 ``bedrock`` extra); without it, sending raises a :class:`UsageError` naming
-the extra.  The region is the server variable the profile names
-(``AWS_REGION`` through the profile's environment, or
-``server_variables={"region": ...}``).
+the extra.  The region is the server variable the profile names, taken in
+the order the anthropic SDK and boto3 look: ``server_variables={"region":
+...}``, then ``AWS_REGION`` (through the profile's environment), then
+``AWS_DEFAULT_REGION``, then the ``region`` of the shared config file's
+profile (``AWS_PROFILE``, ``AWS_CONFIG_FILE``) as botocore's own session
+config reads it, then the document's default.  The last two are read once,
+when the client is made, so the server URL and the signature agree; botocore
+is imported for it only when no variable gave a region.
 
 Bedrock also takes API keys: a credential for the signing scheme
 (``api_key=`` or the variable the profile names for it,
@@ -25,12 +30,13 @@ nothing is signed, as the anthropic SDK does.
 """
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any, Mapping, Optional
 
 from .._errors import MissingCredentialsError, UsageError
 
-__all__ = ["AwsSigner", "signer_for"]
+__all__ = ["AwsSigner", "configured_region", "signer_for"]
 
 
 class AwsSigner:
@@ -78,6 +84,7 @@ class AwsSigner:
         with self._lock:
             if self._session is None:
                 self._session = botocore.session.Session()
+                _quiet_signing_logs()
             session = self._session
         try:
             creds = session.get_credentials()
@@ -119,6 +126,32 @@ class AwsSigner:
                 headers[name] = value
 
 
+class _SigningLogFilter:
+    """botocore logs, at DEBUG, the canonical request it signs (with the
+    ``X-Amz-Security-Token`` value in it) and the signature it made; a
+    process logging DEBUG would write a session token into its logs.  The
+    record is kept, its content is not."""
+
+    _HIDDEN = ("CanonicalRequest:", "Signature:")
+
+    def filter(self, record) -> bool:
+        if isinstance(record.msg, str) and record.msg.startswith(self._HIDDEN):
+            record.msg = record.msg.split(":", 1)[0] + ": (not shown: it holds the session token or signature)"
+            record.args = ()
+        return True
+
+
+_signing_log_filter = _SigningLogFilter()
+
+
+def _quiet_signing_logs() -> None:
+    import logging
+
+    logger = logging.getLogger("botocore.auth")
+    if _signing_log_filter not in logger.filters:
+        logger.addFilter(_signing_log_filter)
+
+
 #: What signing adds to a request.
 _SIGNING_HEADERS = ("Authorization", "X-Amz-Date", "X-Amz-Security-Token")
 
@@ -134,6 +167,10 @@ def signer_for(signing: Mapping[str, Any], client: Any) -> Optional[AwsSigner]:
     if signing.get("method") != "aws-sigv4":
         raise UsageError(f"unknown signing method {signing.get('method')!r}")
     variable = str(signing.get("region") or "region")
+    if not client.server_variables.get(variable):
+        found = configured_region()
+        if found:
+            client.server_variables[variable] = found
 
     def region() -> str:
         value = client.server_variables.get(variable)
@@ -143,6 +180,26 @@ def signer_for(signing: Mapping[str, Any], client: Any) -> Optional[AwsSigner]:
             default = ((server.get("variables") or {}).get(variable) or {}).get("default")
             if default:
                 return str(default)
-        raise UsageError(f"no AWS region: set AWS_REGION or server_variables={{{variable!r}: ...}}")
+        raise UsageError(f"no AWS region: set AWS_REGION or AWS_DEFAULT_REGION, a region in the AWS_PROFILE's "
+                         f"config, or server_variables={{{variable!r}: ...}}")
 
     return AwsSigner(str(signing["service"]), region, str(signing["scheme"]), str(signing.get("extra") or "bedrock"))
+
+
+def configured_region() -> Optional[str]:
+    """The region ``AWS_DEFAULT_REGION`` or the shared config file's profile
+    names (botocore's ``region`` config variable, which reads both in that
+    order), or None.  Without botocore only the variable is read: a Bedrock
+    API key needs no botocore, and its URL still needs a region."""
+    value = os.environ.get("AWS_DEFAULT_REGION", "").strip()
+    if value:
+        return value
+    try:
+        import botocore.session
+    except ImportError:
+        return None
+    try:
+        found = botocore.session.Session().get_config_variable("region")
+    except Exception:  # an unknown AWS_PROFILE, an unreadable file: the credentials lookup will say so
+        return None
+    return str(found).strip() or None if found else None

@@ -16,6 +16,7 @@ from typing import AsyncIterator, Optional
 
 import aiohttp
 import httpx
+import yarl
 from multidict import CIMultiDict
 
 from .._library_internals import aiohttp_pool_counts
@@ -85,9 +86,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             data = request.stream  # an httpx stream: an async iterable of bytes
             if isinstance(data, httpx.ByteStream):
                 data = b"".join([bytes(c) for c in data])
+        # the URL is encoded already: yarl must not encode it again nor remove
+        # dot segments (a path parameter ".." sent as %2E%2E would become "..")
+        url = yarl.URL(str(request.url), encoded=True)
         try:
             response = await self._client().request(
-                request.method, str(request.url), headers=headers, data=data, timeout=timeout, allow_redirects=False, compress=None, chunked=None,
+                request.method, url, headers=headers, data=data, timeout=timeout, allow_redirects=False, compress=None, chunked=None,
                 skip_auto_headers=("Content-Type",))
         except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
             raise _error(exc, request, True) from exc

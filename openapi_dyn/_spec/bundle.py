@@ -56,6 +56,29 @@ def _file_stem(loc: str) -> str:
     return os.path.splitext(base)[0] or base
 
 
+#: system trees a $ref never reads (process environments, devices)
+_SYSTEM_TREES = ("/proc", "/sys", "/dev")
+
+
+def _allowed(base: str, target: str) -> str:
+    """``target``, the local file a ``$ref`` written in ``base`` reaches, if
+    a spec may read it: not in a hidden file or directory (``.ssh``,
+    ``.aws``, ``.env``) that ``base`` is not itself in, nor under
+    ``/proc``, ``/sys`` or ``/dev`` (see :mod:`.limits`)."""
+    own = set() if base == DICT_ORIGIN else set(os.path.realpath(base).split(os.sep)[:-1]) | set(
+        os.path.abspath(base).split(os.sep)[:-1])
+    # as written and where symbolic links lead: a link shipped with a spec is no way around it
+    for absolute in {os.path.abspath(target), os.path.realpath(target)}:
+        for tree in _SYSTEM_TREES:
+            if absolute == tree or absolute.startswith(tree + os.sep):
+                raise Unresolved(f"it reaches into {tree}, which a spec is not allowed to read")
+        for part in absolute.split(os.sep):
+            if part.startswith(".") and part not in (".", "..") and part not in own:
+                raise Unresolved(f"it reaches into the hidden file or directory {part!r}, which a spec is not "
+                                  f"allowed to read")
+    return target
+
+
 class Bundler:
     """Resolves every $ref of a document once and makes them all local."""
 
@@ -64,6 +87,7 @@ class Bundler:
         self.root_loc = root_loc
         self.origin = origin
         self.reader = reader
+        reader.root = root_loc          # every other URL read is a $ref target, checked as one
         self.docs: Dict[str, Any] = {root_loc: root}
         self.externals: List[str] = []                       # files read besides the root, in order
         self.targets: Dict[Tuple[str, tuple], str] = {}      # (file, pointer) -> local '#/components/..'
@@ -114,14 +138,14 @@ class Bundler:
                 raise Unresolved("a spec fetched from a URL cannot refer to local files")
             return url
         if ref_file.lower().startswith("file:"):
-            return abspath(url2pathname(urlsplit(ref_file).path))
+            return _allowed(base, abspath(url2pathname(urlsplit(ref_file).path)))
         path = unquote(ref_file)
         if base == DICT_ORIGIN:
             if os.path.isabs(path):
-                return os.path.normpath(path)
+                return _allowed(base, os.path.normpath(path))
             raise Unresolved("a relative reference in a spec given as a dict has nothing to be "
                               "relative to; load the spec from its file or URL instead")
-        return os.path.normpath(os.path.join(os.path.dirname(base), path))
+        return _allowed(base, os.path.normpath(os.path.join(os.path.dirname(base), path)))
 
     # --------------------------------------------------------- resolving
     def resolve(self, base: str, ref: str, depth: int = 0) -> Tuple[str, tuple, Any]:
@@ -234,6 +258,10 @@ class Bundler:
             if isinstance(e, SpecError):        # the target file does not parse: its own place
                 raise
             raise SpecError(f"$ref {ref!r} does not resolve: {e}", self.where(loc, chain)) from None
+        if (typ in _KIND or typ == "pathItem") and type(target) is not dict and \
+                not (type(target) is bool and typ == "schema"):
+            raise SpecError(f"$ref {ref!r} leads to a {type(target).__name__}, not an object this place "
+                            f"can hold", self.where(loc, chain))
         if tloc == self.root_loc:
             new = "#" + fragment_of(ttoks)
             if new != ref:

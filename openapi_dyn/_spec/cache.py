@@ -110,7 +110,7 @@ def fingerprint() -> str:
     try:
         from importlib import resources
         files += sorted(Path(str(f)) for f in resources.files("openapi_dyn.schemas").iterdir()
-                        if f.name.startswith("overlay-"))
+                        if f.name.startswith(("overlay-", "vendor-fields")))
     except (ImportError, OSError, TypeError):
         pass
     return f"{__version__}|{CACHE_FORMAT}|{REPAIR_FORMAT}|{code_stamp(files)}"

@@ -12,7 +12,8 @@ import re
 from typing import Any, Optional
 
 from .._errors import SpecError
-from .pointer import chain_tokens, fragment_of
+from .pointer import chain_tokens, escape, fragment_of
+from .pointer import walk as _walk
 
 __all__ = ["check_document", "validate", "source_format"]
 
@@ -32,6 +33,11 @@ def check_document(doc: Any, where: str) -> None:
         got = "empty" if doc is None else f"a {type(doc).__name__}"
         raise SpecError(f"not an OpenAPI document: the top level is {got}, not a mapping", where)
     if "swagger" in doc:
+        declared = doc.get("swagger")
+        if not isinstance(declared, bool) and str(declared).strip() in ("2", "2.0.0", "2.0.1"):
+            raise SpecError(f"swagger: {declared!r} is not a Swagger version: a Swagger 2.0 document declares "
+                            f"swagger: \"2.0\" (the string; an unquoted 2.0 in YAML is read as a number "
+                            f"and accepted too)", f"{where}#/swagger")
         raise SpecError(f"Swagger {doc.get('swagger')!r} is not supported: only Swagger 2.0 and "
                         f"OpenAPI 3.x documents are", f"{where}#/swagger")
     if "openapi" not in doc:
@@ -44,6 +50,35 @@ def check_document(doc: Any, where: str) -> None:
     for key in ("paths", "webhooks", "components"):
         if key in doc and doc[key] is not None and not isinstance(doc[key], dict):
             raise SpecError(f"'{key}' must be a mapping, not a {type(doc[key]).__name__}", f"{where}#/{key}")
+
+
+def check_ref_cycles(doc: Any, where: str) -> None:
+    """Refuse components that only refer to each other (``A: {$ref: B}``,
+    ``B: {$ref: A}``): they never say what they are, and anything that
+    follows them (validation, the reference) would go round forever.  A
+    schema that refers to itself *inside* (a tree's ``children``) is fine
+    and not looked at: only chains of bare references are."""
+    comps = doc.get("components") if isinstance(doc, dict) else None
+    if not isinstance(comps, dict):
+        return
+    for section, entries in comps.items():
+        if not isinstance(entries, dict):
+            continue
+        for name, node in entries.items():
+            seen: list = []
+            while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
+                ref = node["$ref"]
+                if ref in seen:
+                    raise SpecError(f"$ref cycle {' -> '.join(seen + [ref])}: these only refer to each other "
+                                    f"and never say what they are",
+                                    f"{where}#/components/{escape(section)}/{escape(name)}")
+                seen.append(ref)
+                try:
+                    node = _walk(doc, ref)[0]
+                except (LookupError, ValueError):
+                    break          # a dangling $ref is reported where it is used
+                if len(seen) > 64:
+                    break
 
 
 def validate(doc: dict, where: str) -> None:

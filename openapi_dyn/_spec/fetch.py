@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import time
 from typing import Any, Dict, List, Optional
 
@@ -40,6 +41,62 @@ def stamp(st: os.stat_result) -> List[int]:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
+#: host names of cloud metadata services (their addresses are link-local too)
+_METADATA_HOSTS = frozenset(("metadata.google.internal", "metadata", "instance-data", "metadata.azure.internal"))
+
+
+def _addresses(host: str) -> List[Any]:
+    """The IP addresses ``host`` is, or resolves to (none when it does not
+    resolve: fetching it will say so)."""
+    import ipaddress
+    import socket
+
+    try:
+        return [ipaddress.ip_address(host.strip("[]"))]
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (OSError, UnicodeError):
+        return []
+    out = []
+    for info in infos:
+        try:
+            out.append(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]))
+        except ValueError:
+            continue
+    return out
+
+
+def ref_url_problem(url: str, root: Optional[str]) -> Optional[str]:
+    """Why a ``$ref`` of the spec read from ``root`` may not fetch ``url``,
+    or None.  Never a cloud metadata service (a link-local address, or one of
+    their names): its answer holds credentials a spec must not copy into
+    tool descriptions or the reference.  From a spec on a public host, never
+    this machine or a private network: a spec someone publishes must not
+    read what only the reader can reach.  The spec's own host is always
+    allowed; a spec read from a file or from a private address may refer to
+    private addresses (a company's internal schemas)."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower()
+    root_host = (urlsplit(root).hostname or "").lower() if root and is_url(root) else None
+    if host and host == root_host:
+        return None
+    if host in _METADATA_HOSTS:
+        return f"{host} is a cloud metadata service"
+    addresses = _addresses(host) if host else []
+    for address in addresses:
+        if address.is_link_local or (address.version == 6 and address.ipv4_mapped is not None
+                                     and address.ipv4_mapped.is_link_local):
+            return f"{host} is a link-local address (a cloud metadata service)"
+    if root_host is not None:
+        root_public = any(a.is_global for a in _addresses(root_host))
+        if root_public and any(not a.is_global for a in addresses):
+            return f"{host} is on this machine or a private network, and the spec is from a public host"
+    return None
+
+
 class Reader:
     """Reads each file or URL once; remembers bytes, stat and hash, and
     failures (a URL that timed out is not asked twice)."""
@@ -49,6 +106,9 @@ class Reader:
         self.stamp: Dict[str, Optional[List[int]]] = {}
         self._session = None
         self.fetched = 0                                     # remote documents asked for
+        #: the spec's own location: every other URL is a $ref target, checked
+        #: with :func:`ref_url_problem` before it is asked for and after redirects
+        self.root: Optional[str] = None
 
     def read(self, loc: str) -> bytes:
         """Bytes of ``loc``; raises Unresolved (not found, HTTP error)."""
@@ -68,9 +128,19 @@ class Reader:
             self.stamp[loc] = None
             return self._fetch(loc)
         try:
-            with open(loc, "rb") as f:
+            # O_NONBLOCK: opening a named pipe must not wait for a writer
+            fd = os.open(loc, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with open(fd, "rb") as f:
                 st = os.fstat(f.fileno())
-                got = f.read()
+                if not stat.S_ISREG(st.st_mode):
+                    if stat.S_ISDIR(st.st_mode):
+                        raise IsADirectoryError(loc)
+                    raise Unresolved(f"{loc} is not a regular file (a device, pipe or socket): not read")
+                limit = _limits.MAX_LOCAL_BYTES
+                got = f.read(limit + 1)
+                if len(got) > limit:
+                    raise SpecError(f"the file is larger than {limit} bytes (openapi_dyn.limits.MAX_LOCAL_BYTES)",
+                                    loc)
         except FileNotFoundError:
             raise Unresolved(f"file not found: {loc}") from None
         except IsADirectoryError:
@@ -89,6 +159,25 @@ class Reader:
         import requests
         if not is_url(url):
             raise Unresolved(f"cannot fetch {url}: only http and https URLs are read")
+        guarded = self.root is not None and url != self.root
+        hooks = {}
+        if guarded:
+            problem = ref_url_problem(url, self.root)
+            if problem:
+                raise Unresolved(f"not fetched: {problem}")
+
+            def check_redirect(response, *args, **kwargs):
+                # called for each answer before requests follows its Location
+                if response.is_redirect:
+                    from urllib.parse import urljoin
+
+                    target = urljoin(response.url, response.headers.get("Location") or "")
+                    why = ref_url_problem(target, self.root)
+                    if why:
+                        response.close()
+                        raise Unresolved(f"not fetched: {url} redirects to {target}, and {why}")
+                return response
+            hooks = {"response": check_redirect}
         self.fetched += 1
         if self.fetched > _limits.MAX_REMOTE_DOCUMENTS:
             raise SpecError(f"more than {_limits.MAX_REMOTE_DOCUMENTS} remote documents for one spec "
@@ -98,7 +187,7 @@ class Reader:
             self._session.max_redirects = _limits.MAX_REDIRECTS
         limit, deadline = _limits.MAX_REMOTE_BYTES, time.monotonic() + _limits.REMOTE_DEADLINE
         try:
-            with self._session.get(url, timeout=URL_TIMEOUT, stream=True,
+            with self._session.get(url, timeout=URL_TIMEOUT, stream=True, hooks=hooks,
                                    headers={"Accept": "application/yaml, application/json;q=0.9, */*;q=0.5"}) as r:
                 if r.status_code >= 400:
                     raise Unresolved(f"cannot fetch {url}: HTTP {r.status_code} {r.reason or ''}".rstrip())

@@ -20,7 +20,13 @@ before the repair step walks the document:
   ``http``/``https``, at most :data:`MAX_REMOTE_BYTES` each (after
   decompression), :data:`REMOTE_DEADLINE` seconds each from the request to
   the last byte, :data:`MAX_REMOTE_DOCUMENTS` per load and
-  :data:`MAX_REDIRECTS` redirects each.
+  :data:`MAX_REDIRECTS` redirects each;
+* local files (the spec and each ``$ref`` target): regular files only (not
+  ``/dev/zero``, a pipe or a socket), at most :data:`MAX_LOCAL_BYTES` each;
+  a ``$ref`` may not reach into a hidden file or directory (``.ssh``,
+  ``.aws``, ``.env``) the file holding it is not itself in, nor into
+  ``/proc``, ``/sys`` or ``/dev``: a spec someone else wrote must not copy
+  credentials into tool descriptions or the reference.
 
 Each is a module attribute, so an application that needs more can raise it.
 """
@@ -39,6 +45,8 @@ MAX_REMOTE_BYTES = 64 * 1024 * 1024
 REMOTE_DEADLINE = 120.0
 MAX_REMOTE_DOCUMENTS = 500
 MAX_REDIRECTS = 5
+
+MAX_LOCAL_BYTES = 256 * 1024 * 1024
 
 
 def measure(doc: Any, where: str) -> Tuple[int, int, int]:

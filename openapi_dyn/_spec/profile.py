@@ -349,6 +349,10 @@ class Profile:
         errors = raw.get("errors") or {}
         self.error_fields: Dict[str, Tuple[str, ...]] = {
             k: tuple(errors.get(k) or ()) for k in ("message", "type", "code", "param")}
+        #: error fields read from the answer's headers when the body has none
+        #: (``errors.headers``: Bedrock's ``x-amzn-ErrorType``)
+        self.error_header_fields: Dict[str, Tuple[str, ...]] = {
+            k: tuple(v or ()) for k, v in (errors.get("headers") or {}).items()}
         self.request_id_headers: Tuple[str, ...] = tuple(raw.get("request_id") or ("x-request-id", "request-id"))
         pag = raw.get("pagination") or {}
         self.pagination: List[PaginationRule] = [PaginationRule(r, pag) for r in pag.get("rules") or ()]

@@ -15,7 +15,8 @@ other files, and only the bundler knows where a ``$ref`` leads:
    to their ``components`` sections and every ``$ref`` is rewritten to match
    (``other.yaml#/definitions/Pet`` becomes ``other.yaml#/components/schemas/Pet``).
 2. :meth:`Swagger2Converter.convert` (the root): servers from ``host``,
-   ``basePath`` and ``schemes``; each operation's parameters (``in: body`` and
+   ``basePath`` and ``schemes`` (or from ``x-servers`` at the root, a path
+   item or an operation, as swagger2openapi reads it); each operation's parameters (``in: body`` and
    ``in: formData`` become the request body, ``collectionFormat`` becomes
    ``style``/``explode``, the type keywords move into ``schema``) and
    responses (``schema`` under each media type of ``produces``, ``headers``
@@ -233,6 +234,9 @@ class Swagger2Converter:
         consumes = self._media_list(doc.get("consumes"), "/consumes") or []
         produces = self._media_list(doc.get("produces"), "/produces") or []
         servers = self._servers(doc)
+        declared = self._x_servers(doc, "")
+        if declared is not None:
+            servers = declared
         self._global_schemes = doc.get("schemes")
 
         relayout(doc, self.where)
@@ -248,7 +252,9 @@ class Swagger2Converter:
         doc.clear()
         doc.update(new)
         self.note("#/swagger", f"Swagger 2.0 document converted to OpenAPI {OPENAPI_VERSION} at load time")
-        if servers:
+        if declared is not None:
+            self.note("#/x-servers", "x-servers became servers: " + ", ".join(s["url"] for s in servers))
+        elif servers:
             self.note("#/host", "host, basePath and schemes became servers: "
                       + ", ".join(s["url"] for s in servers))
         comps = doc.get("components") or {}
@@ -302,6 +308,27 @@ class Swagger2Converter:
                 continue              # no HTTP operations are described on those
             out.append({"url": f"{s.lower()}://{host}{base}"})
         return out or [{"url": f"https://{host}{base}"}]
+
+    def _x_servers(self, obj: dict, ptr: str) -> Optional[List[Dict[str, Any]]]:
+        """``x-servers`` taken out of ``obj`` (the root, a path item or an
+        operation), checked: OpenAPI 3 Server Objects written into a Swagger
+        2.0 document, which swagger2openapi and the converters going the
+        other way use to carry servers ``host`` cannot say (several hosts,
+        URL variables).  ``None`` when there is none."""
+        if "x-servers" not in obj:
+            return None
+        value = obj.pop("x-servers")
+        where = f"{ptr}/x-servers"
+        if not isinstance(value, list) or not value:
+            raise self.fail("'x-servers' must be a non-empty list of Server Objects", where)
+        for i, server in enumerate(value):
+            if not isinstance(server, dict) or not isinstance(server.get("url"), str):
+                raise self.fail("a Server Object needs a 'url' string", f"{where}/{i}")
+            variables = server.get("variables")
+            if variables is not None and not (isinstance(variables, dict) and all(
+                    isinstance(v, dict) and isinstance(v.get("default"), str) for v in variables.values())):
+                raise self.fail("server variables must each have a 'default' string", f"{where}/{i}/variables")
+        return [dict(server) for server in value]
 
     def _components(self, comps: dict, consumes: List[str], produces: List[str]) -> None:
         params = comps.get("parameters")
@@ -376,6 +403,10 @@ class Swagger2Converter:
         shared = item.get("parameters")
         if shared is not None and not isinstance(shared, list):
             raise self.fail("'parameters' must be a list", ptr + "/parameters")
+        declared = self._x_servers(item, ptr)
+        if declared is not None:
+            item["servers"] = declared
+            self.note("#" + ptr, "x-servers became servers")
         shared_resolved = [self._follow(p, base, f"{ptr}/parameters/{i}")[0]
                            for i, p in enumerate(shared or [])]
         for i, p in enumerate(shared_resolved):
@@ -420,6 +451,10 @@ class Swagger2Converter:
                         servers.append(new)
             if servers:
                 op["servers"] = servers
+        declared = self._x_servers(op, ptr)
+        if declared is not None:
+            op["servers"] = declared      # the document's own servers win over ones made from schemes
+            self.note("#" + ptr, "x-servers became servers")
         params = op.get("parameters")
         if params is not None and not isinstance(params, list):
             raise self.fail("'parameters' must be a list", ptr + "/parameters")

@@ -36,6 +36,11 @@ overlay would give a document that looks right and calls the wrong thing.
   (``x-openapi-dyn-selectors``, read by :mod:`openapi_dyn._call.routes`);
 * ``notes``: kept as ``info.x-overlay-notes``.
 
+Request fields a vendor documents beyond its overlay's base (xAI's
+``search_parameters``, DeepSeek's ``thinking``...) are added afterwards from
+this repository's ``schemas/vendor-fields.yaml`` (:func:`add_vendor_fields`),
+in the ``requestBodyOverrides`` ``add`` form, each with its ``why``.
+
 The composed document names its overlay and base in
 ``x-openapi-dyn-overlay`` (what ``repr`` and the reference show).
 """
@@ -46,7 +51,8 @@ from typing import Any, Dict, List, Mapping, Optional
 
 from .._errors import SpecError
 
-__all__ = ["KEYS", "compose", "base_uri", "describe", "ROUTES", "SELECTORS", "MARK"]
+__all__ = ["KEYS", "compose", "base_uri", "describe", "vendor_fields", "parse_vendor_fields", "add_vendor_fields",
+           "ROUTES", "SELECTORS", "MARK"]
 
 #: The overlay keys this module applies.
 KEYS = ("base", "info", "servers", "pathsKeep", "parametersDrop", "requestBodyOverrides", "security",
@@ -375,3 +381,66 @@ def describe(doc: Mapping[str, Any]) -> Optional[str]:
     if not isinstance(mark, Mapping):
         return None
     return f"overlay {mark.get('overlay')} on bundled:{mark.get('base')}"
+
+
+#: The file of vendor request fields, in ``openapi_dyn.schemas``.
+VENDOR_FIELDS = "vendor-fields.yaml"
+
+
+def vendor_fields(overlay_path: str) -> tuple:
+    """``(overrides, sha256)``: the ``requestBodyOverrides`` that
+    ``schemas/vendor-fields.yaml`` gives for the overlay at ``overlay_path``
+    (``{}`` when none), and the file's hash (part of the composed
+    document's cache key).  A field's ``why`` becomes its description when
+    the schema has none, so the reference says where the field comes from."""
+    import hashlib
+    from importlib import resources
+
+    try:
+        text = resources.files("openapi_dyn.schemas").joinpath(VENDOR_FIELDS).read_text(encoding="utf-8")
+    except (FileNotFoundError, OSError):
+        return {}, ""
+    return parse_vendor_fields(text, overlay_path), hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def parse_vendor_fields(text: str, overlay_path: str) -> Dict[str, Any]:
+    """The ``requestBodyOverrides`` the text of ``schemas/vendor-fields.yaml``
+    gives for the overlay at ``overlay_path``, checked: every field has a
+    schema and a ``why`` (a :class:`~openapi_dyn.SpecError` naming it
+    otherwise)."""
+    import yaml
+
+    where = f"schemas/{VENDOR_FIELDS}"
+    raw = yaml.safe_load(text) or {}
+    entry = ((raw.get("overlays") or {}).get(overlay_path)) or {}
+    overrides: Dict[str, Any] = {}
+    for schema_name, fields in entry.items():
+        added = {}
+        for field, spec in (fields or {}).items():
+            here = f"{where}#/overlays/{overlay_path}/{schema_name}/{field}"
+            if not isinstance(spec, Mapping) or not isinstance(spec.get("schema"), Mapping) \
+                    or not isinstance(spec.get("why"), str) or not spec["why"].strip():
+                raise _fail("expected a schema and a why", here)
+            sub = dict(spec["schema"])
+            sub.setdefault("description", " ".join(spec["why"].split()))
+            added[field] = sub
+        overrides[schema_name] = {"add": added}
+    return overrides
+
+
+def add_vendor_fields(doc: Dict[str, Any], overrides: Mapping[str, Any]) -> List[tuple]:
+    """Add the fields :func:`vendor_fields` gave to ``doc`` (in place); a
+    field the document already declares is left as the document says."""
+    kept = {}
+    schemas = (doc.get("components") or {}).get("schemas") or {}
+    for name, change in overrides.items():
+        schema = _resolve(doc, schemas.get(name))
+        declared = set()
+        if isinstance(schema, Mapping):
+            declared = set(schema.get("properties") or {})
+            for part in schema.get("allOf") or ():
+                part = _resolve(doc, part)
+                if isinstance(part, Mapping):
+                    declared |= set(part.get("properties") or {})
+        kept[name] = {"add": {k: v for k, v in change["add"].items() if k not in declared}}
+    return _override_bodies(doc, kept, f"schemas/{VENDOR_FIELDS}#/overlays", f"vendor fields schemas/{VENDOR_FIELDS}")

@@ -89,12 +89,21 @@ def call_code(doc: OperationDoc, params: Dict[str, Any], body: Any = _NO_DEFAULT
 
 
 
+#: a value longer than this as Python source is not written into a synopsis
+#: (a default of 200,000 ids would be the whole page): ``...`` stands for it
+MAX_SHOWN_VALUE = 200
+
+
+def _small(value: Any) -> bool:
+    return len(py_literal(value, width=10_000)) <= MAX_SHOWN_VALUE
+
+
 def _placeholder(p: ParamDoc) -> Any:
-    if p.has_example:
+    if p.has_example and _small(p.example):
         return p.example
-    if p.enum:
+    if p.enum and _small(p.enum[0]):
         return p.enum[0]
-    if p.has_default:
+    if p.has_default and _small(p.default):
         return p.default
     return ...
 
@@ -130,8 +139,9 @@ def synopsis(doc: OperationDoc) -> List[str]:
     for p in doc.parameters:
         if p.required:
             params[p.name] = _placeholder(p)
-    optional = [p for p in doc.parameters if not p.required and (p.has_default or p.has_example)
-                and p.keyword and not p.deprecated]
+    optional = [p for p in doc.parameters if not p.required and p.keyword and not p.deprecated
+                and ((p.has_example and _small(p.example)) or (not p.has_example and p.has_default
+                                                              and _small(p.default)))]
     for p in optional[:3]:
         params[p.name] = p.example if p.has_example else p.default
     body: Any = _NO_DEFAULT

@@ -148,6 +148,39 @@ def test_a_wrong_signature_is_refused_as_aws_does(bedrock, monkeypatch):
     assert "signature" in str(err).lower()
     assert err.request_id == "rid-403"
     assert "not-the-secret-key" not in str(err) and bs.SECRET_KEY not in str(err)
+    # the body is {"message": ...} only: the type comes from x-amzn-ErrorType
+    assert err.type == "InvalidSignatureException" and "[InvalidSignatureException]" in str(err)
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/", "ValidationException"),
+    ("ThrottlingException", "ThrottlingException"),
+])
+def test_the_error_type_header_is_read_as_botocore_reads_it(faultserver, header, expected):
+    faultserver.always(reply(400, json={"message": "bad"}, headers={"x-amzn-ErrorType": header}))
+    with pytest.raises(APIError) as info:
+        _client(faultserver).messages_post(modelId=MODEL, max_tokens=8, messages=MESSAGES)
+    assert info.value.type == expected and info.value.message == "bad"
+
+
+def test_a_type_in_the_body_wins_over_the_header(faultserver):
+    faultserver.always(reply(400, json={"message": "bad", "error": {"type": "invalid_request_error"}},
+                             headers={"x-amzn-ErrorType": "ValidationException"}))
+    with pytest.raises(APIError) as info:
+        _client(faultserver).messages_post(modelId=MODEL, max_tokens=8, messages=MESSAGES)
+    assert info.value.type == "invalid_request_error"
+
+
+def test_error_headers_are_read_only_where_a_profile_names_them(faultserver):
+    from openapi_dyn import ProfileError
+
+    faultserver.always(reply(400, json={"message": "bad"}, headers={"x-amzn-ErrorType": "ValidationException"}))
+    client = Client("anthropic", base_url=faultserver.url, api_key="sk-ant-test", max_retries=0)
+    with pytest.raises(APIError) as info:
+        client.messages_post(model="claude", max_tokens=8, messages=MESSAGES)
+    assert info.value.type is None
+    with pytest.raises(ProfileError, match=r"errors\.headers"):
+        Client("anthropic", profile={"errors": {"headers": {"kind": ["x-amzn-ErrorType"]}}})
 
 
 def test_session_tokens_are_sent_and_signed(faultserver, monkeypatch):
@@ -184,6 +217,38 @@ def test_the_region_comes_from_aws_region_or_server_variables(faultserver, monke
     assert client.server_url() == "https://bedrock-runtime.us-west-2.amazonaws.com"
     with pytest.raises(APIError):   # signed for us-west-2, the stand-in is eu-west-1
         client.messages_post(modelId=MODEL, max_tokens=8, messages=MESSAGES)
+
+
+def test_the_region_then_comes_from_aws_default_region_then_the_config_profile(faultserver, monkeypatch,
+                                                                               tmp_path):
+    """The SDK's order: AWS_REGION, AWS_DEFAULT_REGION, then the region of
+    the shared config file's profile, read through botocore's session."""
+    config = tmp_path / "config"
+    config.write_text("[default]\nregion = ap-south-1\n[profile work]\nregion = ca-central-1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-central-1")
+    assert Client("anthropic-bedrock").server_url() == "https://bedrock-runtime.us-east-1.amazonaws.com"
+    monkeypatch.delenv("AWS_REGION")
+    assert Client("anthropic-bedrock").server_url() == "https://bedrock-runtime.eu-central-1.amazonaws.com"
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    assert Client("anthropic-bedrock").server_url() == "https://bedrock-runtime.ap-south-1.amazonaws.com"
+    monkeypatch.setenv("AWS_PROFILE", "work")
+    assert Client("anthropic-bedrock").server_url() == "https://bedrock-runtime.ca-central-1.amazonaws.com"
+    # the signature is made for the same region the URL names
+    faultserver.always(bs.bedrock_service(region="ca-central-1"))
+    _client(faultserver).messages_post(modelId=MODEL, max_tokens=8, messages=MESSAGES)
+    assert bs.signature_problem(faultserver.requests[-1], region="ca-central-1") is None
+    # server_variables= still wins over all of them
+    client = Client("anthropic-bedrock", server_variables={"region": "us-west-2"})
+    assert client.server_url() == "https://bedrock-runtime.us-west-2.amazonaws.com"
+
+
+def test_an_unknown_profile_or_no_config_falls_back_to_the_documents_region(monkeypatch, tmp_path):
+    monkeypatch.delenv("AWS_REGION")
+    monkeypatch.setenv("AWS_PROFILE", "nowhere")
+    assert Client("anthropic-bedrock").server_url() == "https://bedrock-runtime.us-east-1.amazonaws.com"
+    monkeypatch.delenv("AWS_PROFILE")
+    assert Client("anthropic-bedrock").server_url() == "https://bedrock-runtime.us-east-1.amazonaws.com"
 
 
 def test_the_base_url_from_the_sdks_variable(bedrock, monkeypatch):
@@ -276,6 +341,21 @@ def test_without_botocore_the_error_names_the_extra(bedrock, monkeypatch):
     assert bedrock.requests == []
 
 
+def test_without_botocore_aws_default_region_is_still_read(monkeypatch, tmp_path):
+    """A Bedrock API key needs no botocore, and its URL still needs the region."""
+    for name in [m for m in sys.modules if m == "botocore" or m.startswith("botocore.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "botocore", None)
+    monkeypatch.delenv("AWS_REGION")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
+    config = tmp_path / "config"
+    config.write_text("[default]\nregion = ap-south-1\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    assert Client("anthropic-bedrock").server_url() == "https://bedrock-runtime.eu-west-3.amazonaws.com"
+    monkeypatch.delenv("AWS_DEFAULT_REGION")   # the config file is botocore's to read: the default then
+    assert Client("anthropic-bedrock").server_url() == "https://bedrock-runtime.us-east-1.amazonaws.com"
+
+
 def test_calls_are_checked_against_the_bedrock_body(bedrock):
     client = _client(bedrock)
     with pytest.raises(RequestValidationError) as info:
@@ -321,3 +401,60 @@ def test_the_reference_names_the_overlay(bedrock):
 
     text = render(Client("anthropic-bedrock"), "markdown")
     assert "overlay upstream/anthropic/bedrock/overlay.yml on bundled:anthropic" in text
+
+
+def test_no_aws_secret_reaches_logs_repr_or_errors(faultserver, monkeypatch, caplog):
+    """Debug logging on (every library's), a signed call with a session
+    token, then a refused one: neither the secret key, the session token nor
+    a signature appears in the logs, the client's repr or the error."""
+    import http.client
+    import logging
+
+    monkeypatch.setenv("AWS_SESSION_TOKEN", bs.SESSION_TOKEN)
+    monkeypatch.setattr(http.client.HTTPConnection, "debuglevel", 0)
+    faultserver.plan(*[bs.bedrock_service(token=bs.SESSION_TOKEN)] * 2,
+                     reply(403, json={"message": "denied"}, headers={"x-amzn-ErrorType": "AccessDeniedException"}))
+    client = _client(faultserver)
+    with caplog.at_level(logging.DEBUG):
+        client.messages_post(modelId=MODEL, max_tokens=8, messages=MESSAGES)
+        list(client.messages_post(modelId=MODEL, max_tokens=8, messages=MESSAGES, stream=True))
+        with pytest.raises(APIError) as info:
+            client.messages_post(modelId=MODEL, max_tokens=8, messages=MESSAGES)
+    signatures = [r.headers["Authorization"].rsplit("Signature=", 1)[1] for r in faultserver.requests]
+    shown = caplog.text + repr(client) + str(info.value) + repr(info.value.__cause__) + \
+        client.prepare("messages_post", modelId=MODEL, max_tokens=8, messages=MESSAGES).describe()
+    for secret in [bs.SECRET_KEY, bs.SESSION_TOKEN] + signatures:
+        assert secret not in shown
+    assert info.value.type == "AccessDeniedException"
+
+
+def _sdk_bedrock(server):
+    anthropic = pytest.importorskip("anthropic")
+    pytest.importorskip("boto3")
+    return anthropic, anthropic.AnthropicBedrock(aws_region="us-east-1", base_url=server.url, max_retries=0)
+
+
+def test_pings_in_a_bedrock_stream_are_passed_over_as_the_sdk_does(faultserver):
+    ping = {"type": "ping"}
+    events = bs.STREAM_EVENTS[:2] + [ping] + bs.STREAM_EVENTS[2:4] + [ping] + bs.STREAM_EVENTS[4:]
+    faultserver.always(bs.bedrock_service(stream_frames=[bs.chunk(e) for e in events]))
+    anthropic, sdk = _sdk_bedrock(faultserver)
+    theirs = [e.type for e in sdk.messages.create(model=MODEL, max_tokens=8, messages=MESSAGES, stream=True)]
+    client = _client(faultserver)
+    ours = [e["type"] for e in client.messages_post(modelId=MODEL, max_tokens=8, messages=MESSAGES, stream=True)]
+    assert ours == theirs == [e["type"] for e in bs.STREAM_EVENTS]
+    raw = [e.event for e in client.messages_post(modelId=MODEL, max_tokens=8, messages=MESSAGES,
+                                                 stream=True).events()]
+    assert raw.count("ping") == 2
+
+
+def test_529_on_bedrock_is_an_overloaded_error_as_in_the_sdk(faultserver):
+    from openapi_dyn import OverloadedError
+
+    faultserver.always(reply(529, json={"message": "Overloaded"}, headers={"x-amzn-ErrorType": "OverloadedError"}))
+    anthropic, sdk = _sdk_bedrock(faultserver)
+    with pytest.raises(anthropic.OverloadedError):
+        sdk.messages.create(model=MODEL, max_tokens=8, messages=MESSAGES)
+    with pytest.raises(OverloadedError) as info:
+        _client(faultserver).messages_post(modelId=MODEL, max_tokens=8, messages=MESSAGES)
+    assert info.value.status_code == 529 and info.value.message == "Overloaded"

@@ -14,7 +14,8 @@ import struct
 
 import pytest
 
-from openapi_dyn import AsyncClient, BadRequestError, Client, InternalServerError, OverloadedError
+from openapi_dyn import (AsyncClient, BadRequestError, Client, InternalServerError, OverloadedError, StreamError,
+                         APIError)
 
 from faultserver import events, reply
 from vendor_servers import embedding_vector, embeddings_answer, form_pairs, openai_service
@@ -424,3 +425,57 @@ def test_pings_are_left_out_of_an_event_stream_read_whole(anthropic_spec, faults
     assert isinstance(got, list) and [d["type"] for d in got] == [
         "message_start", "content_block_start", "content_block_delta", "content_block_stop", "message_delta",
         "message_stop"]
+
+
+# An overloaded service can also say so in the middle of a 200 stream, as an
+# ``error`` event.  The anthropic SDK raises its base APIStatusError for it
+# (``make_status_error`` picks the class by the answer's status, which is
+# 200, and finds none), not OverloadedError: the client raises its own
+# StreamError, with the event's type, message and body, and no 5xx class.
+OVERLOADED_MID_STREAM = MESSAGE_STREAM[:3] + [_sse("error", OVERLOADED)] + MESSAGE_STREAM[3:]
+
+
+def _stream_until_error(kind, spec, base_url):
+    got = []
+    if kind == "sync":
+        with Client(spec, base_url=base_url, api_key="sk-ant-test", max_retries=0) as client:
+            with pytest.raises(StreamError) as info:
+                for item in client.call("messages_post", body={**CLAUDE, "stream": True}):
+                    got.append(item["type"])
+        return got, info.value
+    import anyio
+
+    async def run():
+        async with AsyncClient(spec, base_url=base_url, api_key="sk-ant-test", max_retries=0) as client:
+            stream = await client.call("messages_post", body={**CLAUDE, "stream": True})
+            with pytest.raises(StreamError) as info:
+                async for item in stream:
+                    got.append(item["type"])
+        return got, info.value
+    return anyio.run(run)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_overloaded_error_event_mid_stream_is_a_stream_error(anthropic_spec, faultserver, kind):
+    faultserver.always(events(*OVERLOADED_MID_STREAM, headers={"request-id": "req_mid"}))
+    got, err = _stream_until_error(kind, anthropic_spec, faultserver.url)
+    assert got == ["message_start", "content_block_start"]      # the ping is skipped, the events before kept
+    assert (err.status_code, err.type, err.message) == (200, "overloaded_error", "Overloaded")
+    assert err.body == OVERLOADED and err.request_id == "req_mid"
+    assert "Overloaded" in str(err)
+    assert not isinstance(err, (APIError, OverloadedError))
+    assert len(faultserver.requests) == 1                        # a stream half read is not sent again
+
+
+def test_the_sdk_raises_its_base_status_error_for_the_same_event(anthropic_spec, faultserver):
+    anthropic = pytest.importorskip("anthropic")
+    faultserver.always(events(*OVERLOADED_MID_STREAM))
+    sdk = anthropic.Anthropic(api_key="sk-ant-test", base_url=faultserver.url, max_retries=0)
+    theirs = []
+    with pytest.raises(anthropic.APIStatusError) as info:
+        for event in sdk.messages.create(**CLAUDE, stream=True):
+            theirs.append(event.type)
+    assert not isinstance(info.value, (anthropic.OverloadedError, anthropic.InternalServerError))
+    assert info.value.status_code == 200 and info.value.body == OVERLOADED
+    ours, err = _stream_until_error("sync", anthropic_spec, faultserver.url)
+    assert ours == theirs and err.body == info.value.body

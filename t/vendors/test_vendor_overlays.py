@@ -55,7 +55,7 @@ def test_openai_compatible_vendor_is_the_openai_document_on_its_server(name):
     client = Client(name)
     assert "on bundled:openai" in repr(client) and server in repr(client)
     # the changes are listed like repairs, after the base's own
-    assert [r.pointer for r in spec.repairs[-2:]] == ["#/info", "#/servers"]
+    assert [r.pointer for r in spec.repairs if r.action.startswith("overlay ")][-2:] == ["#/info", "#/servers"]
 
 
 def test_bedrock_is_the_anthropic_messages_api_rewritten():
@@ -323,3 +323,81 @@ def test_mcp_server_lists_and_calls_tools_for_every_new_name(tmp_path, session_c
             assert not called.is_error and json.loads(called.content[0].text)["data"][0]["id"] == "m1"
     keys = [r.headers["Authorization"] for r in faultserver.requests]
     assert keys == ["Bearer vendor-key-987654"] * 4
+
+
+# ------------------------------------------------- the vendors' extra fields
+#: name -> (a documented request field beyond OpenAI's, a good value, a bad value, where the bad one is named)
+VENDOR_FIELDS = {
+    "xai": ("search_parameters", {"mode": "auto", "max_search_results": 3, "return_citations": True},
+            {"mode": "sometimes"}, "body.search_parameters.mode"),
+    "deepseek": ("thinking", {"type": "enabled"}, {"type": "maybe"}, "body.thinking.type"),
+    "groq": ("reasoning_format", "parsed", "verbose", "body.reasoning_format"),
+    "together": ("repetition_penalty", 1.1, "high", "body.repetition_penalty"),
+}
+CHAT = {"model": "some-model", "messages": [{"role": "user", "content": "hi"}]}
+
+
+@pytest.mark.parametrize("name", list(VENDOR_FIELDS))
+def test_a_vendors_documented_request_field_is_a_keyword_argument(name, faultserver):
+    field, good, bad, where = VENDOR_FIELDS[name]
+    faultserver.always(openai_service())
+    client = Client(name, base_url=faultserver.url + "/v1", api_key="vendor-key", max_retries=0)
+    client.createChatCompletion(**CHAT, **{field: good})
+    assert faultserver.requests[-1].json()[field] == good
+    from openapi_dyn import RequestValidationError
+
+    with pytest.raises(RequestValidationError) as info:
+        client.createChatCompletion(**CHAT, **{field: bad})
+    assert where in [p.location for p in info.value.errors]
+    assert len(faultserver.requests) == 1
+    # the OpenAI document itself is untouched: there it is still an unknown argument
+    with pytest.raises(RequestValidationError) as info:
+        Client("openai", api_key="sk-test").prepare("createChatCompletion", **CHAT, **{field: good})
+    assert f"argument.{field}" in [p.location for p in info.value.errors]
+
+
+def test_xais_deferred_flag_and_the_fields_in_the_reference():
+    client = Client("xai", api_key="k")
+    assert client.prepare("createChatCompletion", **CHAT, deferred=True).json["deferred"] is True
+    from openapi_dyn.reference import render
+
+    text = render(client, "markdown")
+    assert "search_parameters" in text and "live search" in text
+
+
+def test_every_vendor_field_names_a_bundled_overlay_a_why_and_nothing_the_base_declares():
+    import yaml
+    from importlib import resources
+
+    from openapi_dyn._spec import bundled
+
+    raw = yaml.safe_load(resources.files("openapi_dyn.schemas").joinpath("vendor-fields.yaml").read_text())
+    overlays = {bundled.get(n).relpath: n for n in OPENAI_COMPATIBLE}
+    assert set(raw["overlays"]) <= set(overlays)
+    openai = Spec("openai").document["components"]["schemas"]
+    for path, schemas in raw["overlays"].items():
+        spec = Spec(overlays[path])
+        assert any(r.action.startswith("vendor fields") for r in spec.repairs)
+        for schema_name, fields in schemas.items():
+            base = openai[schema_name]
+            declared = set(base.get("properties") or {})
+            for part in base.get("allOf") or ():
+                if "$ref" in part:
+                    part = openai[part["$ref"].rsplit("/", 1)[1]]
+                declared |= set(part.get("properties") or {})
+            for field, entry in fields.items():
+                assert field not in declared, f"{path}: {field} is already in the OpenAI document"
+                assert len(entry["why"].split()) >= 5 and entry["schema"]
+
+
+@pytest.mark.parametrize("entry", ["{schema: {type: boolean}}", "{why: because, schema: boolean}",
+                                   "{why: '  ', schema: {type: boolean}}"])
+def test_a_vendor_field_without_a_schema_or_a_why_is_refused(entry):
+    from openapi_dyn._spec.vendor_overlay import parse_vendor_fields
+
+    text = ("overlays:\n  upstream/openai/xai/overlay.yml:\n    CreateChatCompletionRequest:\n"
+            f"      deferred: {entry}\n")
+    with pytest.raises(SpecError, match="expected a schema and a why") as info:
+        parse_vendor_fields(text, "upstream/openai/xai/overlay.yml")
+    assert info.value.where.endswith("CreateChatCompletionRequest/deferred")
+    assert parse_vendor_fields(text, "upstream/openai/groq/overlay.yml") == {}
