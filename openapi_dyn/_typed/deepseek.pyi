@@ -624,6 +624,7 @@ class CreateChatCompletionRequestParam(TypedDict, total=False):
     parallel_tool_calls: ParallelToolCallsParam
     function_call: Literal['none', 'auto'] | ChatCompletionFunctionCallOptionParam
     functions: list[ChatCompletionFunctionsParam]
+    thinking: CreateChatCompletionRequestThinkingParam
 
 ServiceTierParam: TypeAlias = Literal['auto', 'default', 'flex', 'scale', 'priority'] | None
 
@@ -826,6 +827,9 @@ class ChatCompletionFunctionsParam(TypedDict, total=False):
     description: str
     name: Required[str]
     parameters: FunctionParametersParam
+
+class CreateChatCompletionRequestThinkingParam(TypedDict, total=False):
+    type: Literal['enabled', 'disabled']
 
 class CreateChatCompletionStreamResponse(_Model):
     id: str
@@ -7093,6 +7097,7 @@ class CreateChatCompletionArgs(_CallOptions, total=False):
     store: bool | None
     stream_options: ChatCompletionStreamOptionsParam
     temperature: float | None
+    thinking: CreateChatCompletionRequestThinkingParam
     tool_choice: ChatCompletionToolChoiceOptionParam
     tools: list[ChatCompletionToolParam | CustomToolChatCompletionsParam]
     top_logprobs: int | None

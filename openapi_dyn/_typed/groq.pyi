@@ -624,6 +624,8 @@ class CreateChatCompletionRequestParam(TypedDict, total=False):
     parallel_tool_calls: ParallelToolCallsParam
     function_call: Literal['none', 'auto'] | ChatCompletionFunctionCallOptionParam
     functions: list[ChatCompletionFunctionsParam]
+    reasoning_format: Literal['hidden', 'raw', 'parsed']
+    include_reasoning: bool
 
 ServiceTierParam: TypeAlias = Literal['auto', 'default', 'flex', 'scale', 'priority'] | None
 
@@ -7072,6 +7074,7 @@ class CreateChatCompletionArgs(_CallOptions, total=False):
     frequency_penalty: float | None
     function_call: Literal['none', 'auto'] | ChatCompletionFunctionCallOptionParam
     functions: list[ChatCompletionFunctionsParam]
+    include_reasoning: bool
     logit_bias: dict[str, int] | None
     logprobs: bool | None
     max_completion_tokens: int | None
@@ -7085,6 +7088,7 @@ class CreateChatCompletionArgs(_CallOptions, total=False):
     prompt_cache_key: str
     prompt_cache_retention: Literal['in_memory', '24h'] | None
     reasoning_effort: ReasoningEffortParam
+    reasoning_format: Literal['hidden', 'raw', 'parsed']
     response_format: ResponseFormatTextParam | ResponseFormatJsonSchemaParam | ResponseFormatJsonObjectParam
     safety_identifier: str
     seed: int | None

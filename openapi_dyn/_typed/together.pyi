@@ -624,6 +624,9 @@ class CreateChatCompletionRequestParam(TypedDict, total=False):
     parallel_tool_calls: ParallelToolCallsParam
     function_call: Literal['none', 'auto'] | ChatCompletionFunctionCallOptionParam
     functions: list[ChatCompletionFunctionsParam]
+    top_k: int
+    min_p: float
+    repetition_penalty: float
 
 ServiceTierParam: TypeAlias = Literal['auto', 'default', 'flex', 'scale', 'priority'] | None
 
@@ -7077,6 +7080,7 @@ class CreateChatCompletionArgs(_CallOptions, total=False):
     max_completion_tokens: int | None
     max_tokens: int | None
     metadata: MetadataParam
+    min_p: float
     modalities: ResponseModalitiesParam
     n: int | None
     parallel_tool_calls: ParallelToolCallsParam
@@ -7085,6 +7089,7 @@ class CreateChatCompletionArgs(_CallOptions, total=False):
     prompt_cache_key: str
     prompt_cache_retention: Literal['in_memory', '24h'] | None
     reasoning_effort: ReasoningEffortParam
+    repetition_penalty: float
     response_format: ResponseFormatTextParam | ResponseFormatJsonSchemaParam | ResponseFormatJsonObjectParam
     safety_identifier: str
     seed: int | None
@@ -7095,6 +7100,7 @@ class CreateChatCompletionArgs(_CallOptions, total=False):
     temperature: float | None
     tool_choice: ChatCompletionToolChoiceOptionParam
     tools: list[ChatCompletionToolParam | CustomToolChatCompletionsParam]
+    top_k: int
     top_logprobs: int | None
     top_p: float | None
     user: str

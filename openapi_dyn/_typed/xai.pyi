@@ -624,6 +624,8 @@ class CreateChatCompletionRequestParam(TypedDict, total=False):
     parallel_tool_calls: ParallelToolCallsParam
     function_call: Literal['none', 'auto'] | ChatCompletionFunctionCallOptionParam
     functions: list[ChatCompletionFunctionsParam]
+    deferred: bool
+    search_parameters: CreateChatCompletionRequestSearchParametersParam
 
 ServiceTierParam: TypeAlias = Literal['auto', 'default', 'flex', 'scale', 'priority'] | None
 
@@ -826,6 +828,14 @@ class ChatCompletionFunctionsParam(TypedDict, total=False):
     description: str
     name: Required[str]
     parameters: FunctionParametersParam
+
+class CreateChatCompletionRequestSearchParametersParam(TypedDict, total=False):
+    mode: Literal['off', 'on', 'auto']
+    from_date: str
+    to_date: str
+    max_search_results: int
+    return_citations: bool
+    sources: list[dict[str, Any]]
 
 class CreateChatCompletionStreamResponse(_Model):
     id: str
@@ -7069,6 +7079,7 @@ class CreateChatCompletionArgs(_CallOptions, total=False):
     messages: Required[list[ChatCompletionRequestMessageParam]]
     model: Required[ModelIdsSharedParam]
     audio: CreateChatCompletionRequestAudioParam | None
+    deferred: bool
     frequency_penalty: float | None
     function_call: Literal['none', 'auto'] | ChatCompletionFunctionCallOptionParam
     functions: list[ChatCompletionFunctionsParam]
@@ -7087,6 +7098,7 @@ class CreateChatCompletionArgs(_CallOptions, total=False):
     reasoning_effort: ReasoningEffortParam
     response_format: ResponseFormatTextParam | ResponseFormatJsonSchemaParam | ResponseFormatJsonObjectParam
     safety_identifier: str
+    search_parameters: CreateChatCompletionRequestSearchParametersParam
     seed: int | None
     service_tier: ServiceTierParam
     stop: StopConfigurationParam

@@ -7,47 +7,21 @@ authenticates with appears in neither.
 """
 import json
 import os
-import shlex
 import sys
 
 import anyio
 import pytest
 from jsonschema import Draft202012Validator
 from mcp.client.session import ClientSession
-from mcp.client.stdio import StdioServerParameters, stdio_client
+from mcp.client.stdio import stdio_client
 from mcp.shared.exceptions import MCPError
 
 from data_tools import DATA_OPERATIONS, EXPECTED
 from faultserver import reply
 
-KEY = "sk-test-4f9c2d7e1b0a5c3e8d6f"
-TIMEOUT = 60  # seconds for a whole session, start-up included
-
-
-def _session(tmp_path, session_cache_dir, base_url, *mcp_args):
-    """Parameters that start the server under `sh`, its stdout teed to a file."""
-    out, err = tmp_path / "server-stdout.jsonl", tmp_path / "server-stderr.txt"
-    command = [sys.executable, "-m", "openapi_dyn", "--base-url", base_url, "mcp", *mcp_args]
-    script = " ".join(shlex.quote(c) for c in command) + " | tee " + shlex.quote(str(out))
-    env = {"OPENAI_API_KEY": KEY, "OPENAPI_DYN_CACHE_DIR": str(session_cache_dir),
-           "PYTHONPATH": os.pathsep.join(sys.path)}
-    return StdioServerParameters(command="sh", args=["-c", script], env=env), out, err
-
-
-def _run(params, err_path, body):
-    """Run ``body(session)`` against the server, within TIMEOUT seconds."""
-    result = {}
-
-    async def main():
-        with anyio.fail_after(TIMEOUT):
-            with open(err_path, "w") as errlog:
-                async with stdio_client(params, errlog=errlog) as (read, write):
-                    async with ClientSession(read, write) as session:
-                        await session.initialize()
-                        result["value"] = await body(session)
-
-    anyio.run(main)
-    return result["value"]
+from mcp_driver import KEY, TIMEOUT
+from mcp_driver import run_session as _run
+from mcp_driver import session_params as _session
 
 
 def test_data_tools_listed_called_and_refused(tmp_path, session_cache_dir, faultserver):

@@ -290,7 +290,7 @@ def test_cli_docs_pod_for_every_new_name(name, tmp_path):
 
 
 def test_mcp_server_lists_and_calls_tools_for_every_new_name(tmp_path, session_cache_dir, faultserver):
-    from test_mcp import _run
+    from mcp_driver import run_session as _run
 
     from mcp.client.stdio import StdioServerParameters
 

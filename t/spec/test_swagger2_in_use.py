@@ -1,7 +1,7 @@
 """Swagger 2.0 documents used as a user would, and as an attacker would
 write them: the forms of ``swagger:`` accepted and refused, ``x-servers``,
 a converted document served over MCP (the official ``mcp`` client, as
-t/test_mcp.py drives it) and written as a man page by the command line, and
+t/agents/test_mcp.py drives it) and written as a man page by the command line, and
 hostile documents: ``$ref`` cycles, ``$ref``\\ s into devices, hidden files
 and system trees, a file that is not a regular file, huge arrays.
 """
@@ -20,7 +20,7 @@ from openapi_dyn._spec.load import load_spec
 
 from faultserver import reply
 
-SHOP = pathlib.Path(__file__).resolve().parent / "data" / "swagger2" / "shop.yaml"
+SHOP = pathlib.Path(__file__).resolve().parents[1] / "data" / "swagger2" / "shop.yaml"
 KEY = "shop-key-5b1e9c0d7a"
 
 
@@ -95,7 +95,7 @@ def test_a_malformed_x_servers_is_refused_saying_where(tmp_path, value, pointer)
 
 # ------------------------------------------ MCP and man on a converted document
 def test_the_mcp_server_serves_a_converted_document(tmp_path, session_cache_dir, faultserver):
-    from test_mcp import _run
+    from mcp_driver import run_session as _run
 
     from mcp.client.stdio import StdioServerParameters
 
