@@ -41,6 +41,10 @@ class AsyncClient(BaseClient):
 
     def __init__(self, spec: Any = "openai", *, http_client: Any = None, **options: Any):
         super().__init__(spec, **options)
+        if http_client is not None and getattr(http_client, "headers", None):
+            from ._headers import check_headers
+
+            check_headers(http_client.headers, "the http_client's headers")
         self._http_client = http_client
 
     async def request(self, operation_id: str, /, **kwargs: Any):

@@ -21,6 +21,7 @@ do): a send from another loop is a :class:`~openapi_dyn.UsageError`.
 from __future__ import annotations
 
 import asyncio
+import http.cookiejar
 import os
 from typing import Any, AsyncIterator, Dict, Optional
 
@@ -100,6 +101,19 @@ def failure_kind(exc: httpx.HTTPError) -> str:
     return READ
 
 
+class _NoCookies(http.cookiejar.CookieJar):
+    """The cookie jar of the transport's own client: keeps nothing, as the
+    synchronous client's own session does, so a cookie one answer sets never
+    rides along with a later call (perhaps another tenant's).  A caller's
+    http client keeps its own jar."""
+
+    def set_cookie(self, cookie) -> None:
+        return None
+
+    def extract_cookies(self, response, request) -> None:
+        return None
+
+
 #: Whether an AsyncClient's own pool is aiohttp's when aiohttp is installed
 #: (switched off to run on httpx's own pool, as the transport tests do).
 PREFER_AIOHTTP = True
@@ -136,7 +150,7 @@ class AsyncTransport(RetryTiming):
         self.owns_client = http_client is None
         if http_client is None:
             size = max_connections or DEFAULT_MAX_CONNECTIONS
-            http_client = httpx.AsyncClient(follow_redirects=False, **_own_pool(size))
+            http_client = httpx.AsyncClient(follow_redirects=False, cookies=_NoCookies(), **_own_pool(size))
         self.http_client = http_client
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self.timeout = normalize_timeout(timeout)

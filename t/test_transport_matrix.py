@@ -154,6 +154,18 @@ def test_a_callers_pool_credentials_stay_with_their_origin(path, source, status,
     assert "authorization" not in away.lower() and "cookie" not in away.lower()
 
 
+@pytest.mark.parametrize("path", PATHS)
+def test_the_clients_own_pool_keeps_no_cookies(path, servers, monkeypatch, opened):
+    a, _ = servers
+    a.always(reply(json={}, headers={"Set-Cookie": "sid=tenant-one; Path=/"}))
+    p = make(path, a.url, monkeypatch, opened)
+    p.call("listThings")
+    p.call("listThings")
+    # a caller's session or http client keeps its jar, as it would without us
+    wanted = "sid=tenant-one" if path in CALLER_POOLS else None
+    assert a.requests[1].headers.get("Cookie") == wanted
+
+
 # ------------------------------------------------------- wire-exact URLs
 @pytest.mark.parametrize("value", ["..", ".", "a/b", "../admin", "%2E%2E", "a b", "ü", "x?y#z", "ft:model@org"])
 @pytest.mark.parametrize("path", PATHS)
@@ -179,6 +191,21 @@ def Client_url(value):
 
     return Client(SPEC, base_url="http://127.0.0.1:9/v1", profile=False, cache=False).prepare(
         "getFile", id=value).url
+
+
+@pytest.mark.parametrize("value", ["..", ".", " .. ", "a/b", "../admin", "a\\b"])
+def test_a_models_path_argument_that_names_another_path_is_a_tool_error(value, servers):
+    from openapi_dyn import Client
+
+    a, _ = servers
+    a.always(reply(json={}))
+    client = Client(SPEC, base_url=a.url, profile=False, cache=False)
+    result = client.call_tool("getFile", {"id": value})
+    assert result.is_error and result.content["error"] == "invalid_arguments"
+    assert result.content["problems"][0]["argument"] == "id"
+    assert a.requests == []
+    assert not client.call_tool("getFile", {"id": "file-..x.y"}).is_error  # dots inside a name are fine
+    assert a.requests[0].target == "/files/file-..x.y"
 
 
 # ------------------------------------------------------------- proxies
@@ -220,6 +247,17 @@ def test_unsendable_header_values_are_refused_before_sending(path, value, server
         p.call("listThings", headers={"X-Note": value})
     assert "header.X-Note" in str(info.value) and value not in str(info.value)
     assert a.requests == []
+
+
+@pytest.mark.parametrize("path", CALLER_POOLS)
+def test_a_callers_pool_with_an_unsendable_header_is_refused_when_given(path, servers, monkeypatch, opened):
+    a, _ = servers
+
+    def bad(pool):
+        pool.headers["X-Pool-Note"] = "a\x01b"
+
+    with pytest.raises(UsageError, match="(?i)x-pool-note"):
+        make(path, a.url, monkeypatch, opened, configure_pool=bad)
 
 
 @pytest.mark.parametrize("path", PATHS)
