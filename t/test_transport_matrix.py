@@ -3,11 +3,15 @@ of :mod:`transport_paths` against real servers on 127.0.0.1, and a case
 that fails on one path fails the suite.
 
 Covered: redirects (301/302/303/307/308, same and another origin) with
-credentials from every source; path and query bytes exactly as
-serialized; proxies from the environment; header values no library sends
-alike; connection refused; impossible ports; timeouts; cancellation;
-gzip and br; event streams; uploads; downloads; event-loop reuse; options
-changed while threads (or tasks) call."""
+credentials from every source (api_key=, credentials=, client, call and
+profile headers, a caller's session or http client headers, auth and
+cookies); path and query bytes exactly as serialized (the server records
+the raw request target); proxies from the environment (HTTP_PROXY,
+HTTPS_PROXY, NO_PROXY); header values no library sends alike; connection
+refused and dropped; impossible ports; timeouts; cancellation; gzip and br;
+event streams; uploads; downloads; cookies; event-loop reuse; options
+changed while threads (or tasks) call.  Cancellation and event loops are
+the asynchronous paths' own; threads, the synchronous ones'."""
 from __future__ import annotations
 
 import asyncio
@@ -20,7 +24,7 @@ import pytest
 from openapi_dyn import (APIConnectionError, APITimeoutError, RedirectError, RequestValidationError, UsageError)
 
 from faultserver import FaultServer, events, reply, reset, stall
-from transport_paths import ASYNC_PATHS, CALLER_POOLS, PATHS, SYNC_PATHS, open_path
+from transport_paths import ASYNC_PATHS, CALLER_POOLS, PATHS, SYNC_PATHS, TunnelRefuser, open_path
 
 KEY = "sk-bearer-secret-0001"
 HEADER_KEY = "hk-header-secret-0002"
@@ -110,6 +114,23 @@ def test_credentials_stay_with_their_origin(path, status, given, servers, monkey
         assert secret in home
         assert secret not in away, f"{secret} reached the other origin on {path}"
     assert "authorization" not in away.lower()
+
+
+PROFILE_SECRET = "profile-token-secret-0006"
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_a_profiles_headers_stay_with_their_origin(path, servers, monkeypatch, opened):
+    a, b = servers
+    a.plan(reply(302, headers={"Location": b.url + "/landing"}))
+    b.always(reply(json={"where": "b"}))
+    monkeypatch.setenv("MATRIX_PROFILE_TOKEN", PROFILE_SECRET)
+    profile = {"format": 1, "name": "matrix", "environment": {"headers": {"X-Tenant-Token": "MATRIX_PROFILE_TOKEN"}}}
+    p = open_path(path, SPEC, monkeypatch, None, base_url=a.url, profile=profile, cache=False, max_retries=0)
+    opened.append(p)
+    assert p.call("listThings") == {"where": "b"}
+    assert PROFILE_SECRET in everything(a.requests[0])
+    assert PROFILE_SECRET not in everything(b.requests[0])
 
 
 @pytest.mark.parametrize("status", STATUSES)
@@ -220,6 +241,25 @@ def test_the_environments_proxy_is_used(path, servers, monkeypatch, opened):
     p = make(path, "http://api.example.invalid:8080/v1", monkeypatch, opened)
     assert p.call("listThings") == {"via": "proxy"}
     assert proxy.requests[0].target == "http://api.example.invalid:8080/v1/things"
+
+
+PROXY_VARS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy",
+              "NO_PROXY", "no_proxy")
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_https_goes_through_the_environments_https_proxy(path, monkeypatch, opened):
+    proxy = TunnelRefuser()
+    try:
+        for var in PROXY_VARS:
+            monkeypatch.delenv(var, raising=False)
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+        p = make(path, "https://api.example.invalid/v1", monkeypatch, opened)
+        with pytest.raises(APIConnectionError):
+            p.call("listThings")
+        assert [line.rsplit(" ", 1)[0] for line in proxy.seen] == ["CONNECT api.example.invalid:443"]
+    finally:
+        proxy.stop()
 
 
 @pytest.mark.parametrize("path", PATHS)

@@ -117,3 +117,36 @@ def open_path(name: str, spec: Any, monkeypatch, configure_pool: Optional[Callab
     elif name == "async-httpx":
         assert isinstance(path.client.transport.http_client._transport, httpx.AsyncHTTPTransport)
     return path
+
+
+class TunnelRefuser:
+    """A proxy on 127.0.0.1 that records each ``CONNECT`` request line (how
+    a client asks a proxy for an https tunnel) and refuses it with 403."""
+
+    def __init__(self):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        seen = self.seen = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_CONNECT(self):
+                seen.append(self.requestline)
+                self.send_response(403)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                self.close_connection = True
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
