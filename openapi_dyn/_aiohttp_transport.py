@@ -75,6 +75,12 @@ class _Body(httpx.AsyncByteStream):
             self._response.close()  # left early: the rest is not wanted, drop the connection
 
 
+#: The longest answer header line taken: http.client's limit, under which
+#: httpx takes them too (aiohttp's own, 8 KiB, refuses what the other
+#: transports read: a long ``Link`` or ``Set-Cookie`` header).
+_MAX_HEADER_LINE = 65536
+
+
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """``httpx.AsyncClient(transport=AiohttpTransport(limit))``: at most
     ``limit`` connections, kept alive between requests."""
@@ -104,7 +110,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if self._session is None or self._session.closed:
             self._session = aiohttp_without_hidden_retry(aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._limit, limit_per_host=self._limit),
-                auto_decompress=False, cookie_jar=aiohttp.DummyCookieJar()))
+                auto_decompress=False, cookie_jar=aiohttp.DummyCookieJar(),
+                max_line_size=_MAX_HEADER_LINE, max_field_size=_MAX_HEADER_LINE))
         return self._session
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

@@ -406,6 +406,16 @@ def test_compressed_answers(path, encoding, servers, monkeypatch, opened):
 
 
 @pytest.mark.parametrize("path", PATHS)
+def test_a_long_answer_header(path, servers, monkeypatch, opened):
+    a, _ = servers
+    link = "<https://api.example/next?cursor=" + "c" * 20000 + '>; rel="next"'
+    a.always(reply(json={"ok": True}, headers={"Link": link}))
+    p = make(path, a.url, monkeypatch, opened)
+    response = p.request("listThings")
+    assert response.data == {"ok": True} and response.headers["Link"] == link
+
+
+@pytest.mark.parametrize("path", PATHS)
 def test_event_streams(path, servers, monkeypatch, opened):
     a, _ = servers
     a.plan(events(b'data: {"n": 1}\n\n', b'data: {"n": 2}\n\n', b"data: [DONE]\n\n"))
