@@ -48,6 +48,15 @@ SPEC = {
             "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
                            {"name": "q", "in": "query", "schema": {"type": "string"}}],
             "responses": JSON_OK}},
+        "/pair/{a}{b}/end": {"get": {
+            "operationId": "getPair",
+            "parameters": [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+                           for n in ("a", "b")],
+            "responses": JSON_OK}},
+        "/dot/.{a}/end": {"get": {
+            "operationId": "getDotted",
+            "parameters": [{"name": "a", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": JSON_OK}},
         "/things": {
             "get": {"operationId": "listThings", "responses": JSON_OK},
             "post": {"operationId": "createThing",
@@ -200,6 +209,17 @@ def test_the_server_receives_the_url_as_serialized(path, value, servers, monkeyp
     assert a.url + target == wanted
     path_part = target.split("?", 1)[0]
     assert path_part.startswith("/v1/files/") and path_part.count("/") == 3, path_part
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_parameters_cannot_make_a_dot_segment_with_their_neighbours(path, servers, monkeypatch, opened):
+    a, _ = servers
+    a.always(reply(json={}))
+    p = make(path, a.url, monkeypatch, opened)
+    p.call("getPair", a=".", b=".")
+    p.call("getPair", a="x.", b="y")
+    p.call("getDotted", a=".")  # the template's own dot beside the value's
+    assert [r.target for r in a.requests] == ["/pair/%2E%2E/end", "/pair/x.y/end", "/dot/.%2E/end"]
 
 
 def test_dot_segments_are_encoded_to_stay_in_their_segment():
