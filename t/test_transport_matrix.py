@@ -388,6 +388,38 @@ def test_read_timeout(path, servers, monkeypatch, opened):
         p.call("listThings")
 
 
+@pytest.fixture
+def full_backlog():
+    """A port whose listen queue is full: a new connection is never taken
+    (the kernel drops its SYN), so connecting times out."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    waiting = []
+    for _ in range(8):
+        s = socket.socket()
+        s.setblocking(False)
+        try:
+            s.connect(("127.0.0.1", port))
+        except BlockingIOError:
+            pass
+        waiting.append(s)
+    yield port
+    for s in waiting:
+        s.close()
+    listener.close()
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_connect_timeout(path, full_backlog, monkeypatch, opened):
+    p = make(path, f"http://127.0.0.1:{full_backlog}", monkeypatch, opened, timeout=(0.2, 5), max_retries=1)
+    p.client.transport.backoff_factor = 0.001
+    p.client.transport.backoff_jitter = 0
+    with pytest.raises(APITimeoutError, match="could not connect in time .* after 2 attempts"):
+        p.call("createThing", body={})  # a POST: retried, as it cannot have reached the server
+
+
 @pytest.mark.parametrize("path", ASYNC_PATHS)
 def test_cancellation_leaves_the_client_usable(path, servers, monkeypatch, opened):
     a, _ = servers
