@@ -199,6 +199,11 @@ class AsyncTransport(RetryTiming):
 
     async def _send_once(self, request, limits: httpx.Timeout) -> httpx.Response:
         built = self._request(request.method, request.url, request.headers, request.body, limits)
+        if not self.owns_client and self.http_client.params:
+            # httpx merging its client's params drops the query the URL had:
+            # the URL as serialized, the client's parameters after it
+            extra = str(self.http_client.params)
+            built.url = httpx.URL(request.url + ("&" if "?" in request.url else "?") + extra)
         if request.crossed:
             drop_credentials(built.headers, request.secrets)
             return await self.http_client.send(built, stream=True, follow_redirects=False, auth=None)

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import time
 from typing import Any, Dict, Optional
+from urllib.parse import urlencode
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -187,6 +188,11 @@ def _with_session(session: requests.Session, method: str, url: str, headers: Any
     turning ``%2E%2E`` back into a ``..`` segment the server resolves."""
     req = session.prepare_request(requests.Request(method, url, headers=headers, data=body, auth=_no_auth))
     req.url = url
+    if session.params:  # the session's own query parameters, encoded as requests would
+        extra = urlencode(list(session.params.items()) if isinstance(session.params, dict) else session.params,
+                          doseq=True)
+        if extra:
+            req.url = url + ("&" if "?" in url else "?") + extra
     if not crossed:
         auth = session.auth
         if auth is None and session.trust_env:

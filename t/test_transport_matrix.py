@@ -166,6 +166,19 @@ def _pool_cookies(pool):
     pool.cookies.set("session", POOL_SECRET)
 
 
+@pytest.mark.parametrize("path", CALLER_POOLS)
+def test_a_callers_pools_own_query_parameters_follow_the_calls(path, servers, monkeypatch, opened):
+    a, _ = servers
+    a.always(reply(json={}))
+
+    def params(pool):
+        pool.params = {"team": "blue", "tag": ["a b", "c"]}
+
+    p = make(path, a.url, monkeypatch, opened, configure_pool=params)
+    p.call("getFile", id="..", q="x")
+    assert a.requests[0].target == "/files/%2E%2E?q=x&team=blue&tag=a+b&tag=c"
+
+
 @pytest.mark.parametrize("status", (302, 307))
 @pytest.mark.parametrize("source", [_pool_headers, _pool_auth, _pool_cookies], ids=["headers", "auth", "cookies"])
 @pytest.mark.parametrize("path", CALLER_POOLS)
