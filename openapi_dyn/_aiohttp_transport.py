@@ -9,14 +9,14 @@ responses, decompression (aiohttp hands the bytes over as they came),
 authentication, cookies, and the exceptions openapi_dyn translates;
 aiohttp's exceptions are turned into httpx's here.
 
-Two things httpx would do for its own pool are done here, so this path
-behaves as the others do: the URL goes out exactly as httpx holds it
-(aiohttp would re-parse it, decoding ``%2E`` and resolving the dot segments
-that makes), and the proxies of the environment (``HTTP_PROXY``,
-``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``, read once, as httpx and the
-official SDKs do) are used (httpx leaves them to a transport it is given).  aiohttp's own silent
-second attempt of an idempotent request on a dropped connection is turned
-off: retries are the send loop's, counted against ``max_retries``.
+So that this path behaves as the others do: the URL goes out exactly as
+httpx holds it (aiohttp would re-parse it, decoding ``%2E`` and resolving
+the dot segments that makes); the proxies of the environment
+(``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``, read once, as
+httpx and the official SDKs do) are used, which httpx leaves to a transport
+it is given; aiohttp's own silent second attempt of an idempotent request on
+a dropped connection is turned off, retries being the send loop's, counted
+against ``max_retries``; and answer header lines up to 64 KiB are read.
 
 httpx-aiohttp, the maintained package doing the same, was measured against
 this and not taken: it hands aiohttp the URL as text (so ``/files/%2E%2E``

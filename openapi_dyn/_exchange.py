@@ -24,7 +24,7 @@ refused.  Which failures are retried and how long to wait is
 from __future__ import annotations
 
 import logging
-from typing import Any, List, NamedTuple, Optional, Tuple, Union
+from typing import Any, List, NamedTuple, Optional, Sequence, Tuple, Union
 from urllib.parse import urlsplit
 
 from ._errors import MissingCredentialsError, UsageError
@@ -78,7 +78,7 @@ class Request(NamedTuple):
     headers: Any
     body: Any
     crossed: bool
-    secrets: List[str] = []
+    secrets: Sequence[str] = ()
 
 
 class Failed(NamedTuple):

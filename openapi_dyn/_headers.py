@@ -23,7 +23,7 @@ from typing import Any, List, Mapping
 from ._errors import UsageError, ValidationProblem
 
 _FORBIDDEN = re.compile(r"[\r\n\0]")
-# any control character but tab, DEL, and everything beyond ASCII
+# control characters (tab excepted), DEL, and everything beyond ASCII
 _NOT_SENDABLE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\U0010ffff]")
 # what http.client itself accepts as a name (no colon, no whitespace first, no line break)
 _NAME = re.compile(r"[^:\s\0][^:\r\n\0]*\Z")

@@ -56,9 +56,9 @@ def aiohttp_without_hidden_retry(session: Any) -> Any:
     a second time by itself when the connection drops (aiohttp does so once,
     whatever the caller's retry policy): the retries are the send loop's,
     counted against ``max_retries`` as on every other transport.  aiohttp
-    has no public switch; its own test client turns the same attribute off."""
-    if not hasattr(session, "_retry_connection"):
-        raise AttributeError("aiohttp.ClientSession has no _retry_connection any more")
-    session._retry_connection = False
+    has no public switch; its own test client turns the same attribute off.
+    Should a release drop the attribute, nothing is set (and
+    ``t/test_dependency_layout.py`` says so by name)."""
+    if hasattr(session, "_retry_connection"):
+        session._retry_connection = False
     return session
-

@@ -206,6 +206,8 @@ def test_aiohttp_sends_once_when_its_hidden_retry_is_off():
     async def get(off: bool):
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
             if off:
+                assert hasattr(session, "_retry_connection"), ("aiohttp.ClientSession._retry_connection is gone: "
+                                                               "see _library_internals.aiohttp_without_hidden_retry")
                 aiohttp_without_hidden_retry(session)
             try:
                 await session.get(f"http://127.0.0.1:{port}/")
