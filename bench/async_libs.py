@@ -2,7 +2,9 @@
 no SDK: 2,000 JSON POSTs, 50 at a time, to ``fast_server.py``, with httpx
 (what AsyncClient and both official SDKs use) and with aiohttp, alternating,
 three rounds each.  It measures the floor each library puts under any
-client built on it.
+client built on it.  Two more rows put httpx over aiohttp's connections:
+``httpx/ours`` (the transport AsyncClient's own pool uses) and, when
+installed, ``httpx/httpx-aiohttp`` (the maintained package doing the same).
 
     pip install -e '.[bench]'       # includes aiohttp for this script only
     python bench/async_libs.py
@@ -38,23 +40,36 @@ async def compare(url: str) -> dict:
     import aiohttp
     import httpx
 
+    from openapi_dyn._http.aiohttp_transport import AiohttpTransport
+
     hx = httpx.AsyncClient(limits=httpx.Limits(max_connections=100, max_keepalive_connections=100))
     ah = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100))
+    clients = {"httpx": hx, "httpx/ours": httpx.AsyncClient(transport=AiohttpTransport(100))}
+    try:  # the maintained package doing the same, when installed
+        import httpx_aiohttp
+    except ImportError:
+        pass
+    else:
+        clients["httpx/httpx-aiohttp"] = httpx_aiohttp.HttpxAiohttpClient()
 
-    async def with_httpx():
-        return (await hx.post(url, content=BODY, headers=HEADERS)).json()
+    def with_httpx(client):
+        async def call():
+            return (await client.post(url, content=BODY, headers=HEADERS)).json()
+        return call
 
     async def with_aiohttp():
         async with ah.post(url, data=BODY, headers=HEADERS) as r:
             return json.loads(await r.read())
 
-    got = {"httpx": [], "aiohttp": []}
+    got = {name: [] for name in list(clients) + ["aiohttp"]}
     try:
         for _ in range(ROUNDS):
-            got["httpx"].append(await timed(with_httpx))
+            for name, client in clients.items():
+                got[name].append(await timed(with_httpx(client)))
             got["aiohttp"].append(await timed(with_aiohttp))
     finally:
-        await hx.aclose()
+        for client in clients.values():
+            await client.aclose()
         await ah.close()
     return {k: statistics.median(v) for k, v in got.items()}
 
@@ -69,7 +84,7 @@ def main() -> int:
         server.stdin.close()
         server.wait(timeout=10)
     for name, seconds in got.items():
-        print(f"{name:8} {seconds:7.2f} s for {CALLS} calls, {CONCURRENCY} at a time "
+        print(f"{name:20} {seconds:7.2f} s for {CALLS} calls, {CONCURRENCY} at a time "
               f"({seconds / CALLS * 1e3:.2f} ms per call)")
     print(f"aiohttp / httpx: {got['aiohttp'] / got['httpx']:.2f}x")
     return 0

@@ -123,8 +123,8 @@ class BaseClient:
             partner = "AsyncClient" if self._pool_option == "session" else "Client"
             raise UsageError(f"{self._kind}() takes {self._pool_option}=, not {other_name}= "
                              f"({other_name}= is {partner}'s)")
-        if given is not None and self._pool_option == "session" and getattr(given, "headers", None):
-            check_headers(given.headers, "the session's headers")
+        if given is not None and getattr(given, "headers", None):
+            check_headers(given.headers, f"the {self._pool_option}'s headers")
         self._pool = given
 
     # -------------------------------------------------------------- tools

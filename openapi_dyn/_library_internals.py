@@ -49,3 +49,16 @@ def aiohttp_pool_counts(connector: Any) -> Tuple[int, int]:
     """``(in use, idle)`` connections of an aiohttp connector; aiohttp
     exposes only the limits, not the counts."""
     return len(connector._acquired), sum(len(c) for c in connector._conns.values())
+
+
+def aiohttp_without_hidden_retry(session: Any) -> Any:
+    """Stop an aiohttp ``ClientSession`` from sending an idempotent request
+    a second time by itself when the connection drops (aiohttp does so once,
+    whatever the caller's retry policy): the retries are the send loop's,
+    counted against ``max_retries`` as on every other transport.  aiohttp
+    has no public switch; its own test client turns the same attribute off.
+    Should a release drop the attribute, nothing is set (and
+    ``t/package/test_dependency_layout.py`` says so by name)."""
+    if hasattr(session, "_retry_connection"):
+        session._retry_connection = False
+    return session

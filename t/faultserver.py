@@ -44,6 +44,7 @@ class Recorded:
 
     def __init__(self, method: str, target: str, headers, body: bytes):
         self.method = method
+        self.target = target  # the request target as it came, byte for byte
         parts = urlsplit(target)
         self.path = parts.path
         self.query = parse_qsl(parts.query, keep_blank_values=True)

@@ -49,6 +49,7 @@ def tool_arguments_to_call(client, name: str, arguments: Any, prefix: str = "") 
         if value is None:
             continue
         if key in shape.params:
+            _refuse_segment_escape(op, key, shape.params[key], value)
             kwargs[shape.params[key].qualified_name] = value
         elif shape.flattened and key in shape.body_fields:
             body[key] = _drop_nulls(value, op.request_body[shape.media_type].schema.get("properties", {}).get(key),
@@ -85,6 +86,19 @@ def tool_arguments_to_call(client, name: str, arguments: Any, prefix: str = "") 
             pass
         raise RequestValidationError(op.operation_id, problems)
     return op.operation_id, kwargs
+
+
+def _refuse_segment_escape(op, key: str, param, value: Any) -> None:
+    """A path parameter from a model that reads as a path step of its own
+    (``.``, ``..``, a ``/``) is refused, although the serializer encodes it
+    to stay in its segment: a model that writes ``"../admin"`` for a file id
+    is confused or being steered, and what it meant cannot be guessed."""
+    if param.location != "path" or not isinstance(value, str):
+        return
+    if value.strip() in (".", "..") or "/" in value or "\\" in value:
+        raise RequestValidationError(op.operation_id, [ValidationProblem(
+            f"argument.{key}", "a path parameter cannot be '.' or '..' or contain '/' or '\\' (it would name "
+                               "another path); give the identifier itself")])
 
 
 def _drop_nulls(value: Any, schema: Any, spec) -> Any:

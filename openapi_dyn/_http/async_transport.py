@@ -11,10 +11,17 @@ aiohttp is installed (the ``fast`` extra) that client's connections are
 aiohttp's (:mod:`._aiohttp_transport`), which cost far less per request than
 httpx's own pool with many requests in flight.  A
 caller's ``httpx.AsyncClient`` is used as it is (its headers, cookies, auth,
-proxies, TLS settings, transport and limits) and never closed by the client.
+proxies, TLS settings, transport and limits; its credentials dropped after
+a redirect to another origin, see :mod:`._redirects`) and never closed by
+the client.
+
+A transport belongs to the event loop it first sends on (its connections
+do): a send from another loop is a :class:`~openapi_dyn.UsageError`.
 """
 from __future__ import annotations
 
+import asyncio
+import http.cookiejar
 import os
 from typing import Any, AsyncIterator, Dict, Optional
 
@@ -22,9 +29,10 @@ import anyio
 import httpx
 
 from .exchange import ASYNC_LOGGERS, CLOSE, DEFAULT_MAX_RESPONSE_BYTES, DONE, SEND, Exchange, Failed, Timeout, normalize_timeout
+from .._errors import UsageError
 from .logmask import protect_loggers
 from .._spec.profile import RetryRules
-from .redirects import MAX_REDIRECTS
+from .redirects import MAX_REDIRECTS, drop_credentials
 from .retrying import CONNECT, READ, RetryTiming
 
 
@@ -92,6 +100,38 @@ def failure_kind(exc: httpx.HTTPError) -> str:
     return READ
 
 
+class _NoCookies(http.cookiejar.CookieJar):
+    """The cookie jar of the transport's own client: keeps nothing, as the
+    synchronous client's own session does, so a cookie one answer sets never
+    rides along with a later call (perhaps another tenant's).  A caller's
+    http client keeps its own jar."""
+
+    def set_cookie(self, cookie) -> None:
+        return None
+
+    def extract_cookies(self, response, request) -> None:
+        return None
+
+
+#: Whether an AsyncClient's own pool is aiohttp's when aiohttp is installed
+#: (switched off to run on httpx's own pool, as the transport tests do).
+PREFER_AIOHTTP = True
+
+
+def _own_pool(size: int) -> Dict[str, Any]:
+    """The ``httpx.AsyncClient`` arguments of the transport's own pool:
+    aiohttp's connections when installed (many times cheaper than
+    httpcore's under load), else httpx's own."""
+    if PREFER_AIOHTTP:
+        try:
+            from .aiohttp_transport import AiohttpTransport
+        except ImportError:
+            pass
+        else:
+            return {"transport": AiohttpTransport(size)}
+    return {"limits": httpx.Limits(max_connections=size, max_keepalive_connections=size)}
+
+
 class AsyncTransport(RetryTiming):
     """Owns (or borrows) an :class:`httpx.AsyncClient`; sends
     :class:`~openapi_dyn.PreparedRequest`\\ s.  Tunable like
@@ -109,14 +149,9 @@ class AsyncTransport(RetryTiming):
         self.owns_client = http_client is None
         if http_client is None:
             size = max_connections or DEFAULT_MAX_CONNECTIONS
-            try:  # aiohttp's pool when installed: many times cheaper than httpcore's under load
-                from .aiohttp_transport import AiohttpTransport
-            except ImportError:
-                pool = {"limits": httpx.Limits(max_connections=size, max_keepalive_connections=size)}
-            else:
-                pool = {"transport": AiohttpTransport(size)}
-            http_client = httpx.AsyncClient(follow_redirects=False, **pool)
+            http_client = httpx.AsyncClient(follow_redirects=False, cookies=_NoCookies(), **_own_pool(size))
         self.http_client = http_client
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
         self.timeout = normalize_timeout(timeout)
         self.max_retries = max_retries
         self.retry_rules = retry_rules or RetryRules()
@@ -128,6 +163,7 @@ class AsyncTransport(RetryTiming):
         """Send ``prepared``; the body is left on the wire whatever
         ``stream`` says (:mod:`._async_response` reads it, within
         ``max_response_bytes``)."""
+        self._check_loop()
         exchange = Exchange(self, prepared, timeout, max_retries)
         connect, read = exchange.timeout
         limits = httpx.Timeout(read, connect=connect)
@@ -162,9 +198,31 @@ class AsyncTransport(RetryTiming):
 
     async def _send_once(self, request, limits: httpx.Timeout) -> httpx.Response:
         built = self._request(request.method, request.url, request.headers, request.body, limits)
+        if not self.owns_client and self.http_client.params:
+            # httpx merging its client's params drops the query the URL had:
+            # the URL as serialized, the client's parameters after it
+            extra = str(self.http_client.params)
+            built.url = httpx.URL(request.url + ("&" if "?" in request.url else "?") + extra)
         if request.crossed:
+            drop_credentials(built.headers, request.secrets)
             return await self.http_client.send(built, stream=True, follow_redirects=False, auth=None)
         return await self.http_client.send(built, stream=True, follow_redirects=False)
+
+    def _check_loop(self) -> None:
+        """An httpx client's connections belong to the event loop they were
+        opened on; from another loop (a second ``asyncio.run()``) they fail
+        with "Event loop is closed" or hang.  Refused with one clear error
+        on every path instead."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # another async library (trio through anyio): nothing to compare
+            return
+        if self._loop is None:
+            self._loop = loop
+        elif self._loop is not loop:
+            raise UsageError("this AsyncClient was first used on another event loop (an earlier asyncio.run()?); "
+                             "its connections belong to that loop: make one AsyncClient per event loop, for "
+                             "example inside the coroutine that asyncio.run() runs")
 
     async def aclose(self) -> None:
         """Close the http client if this transport made it."""

@@ -24,9 +24,10 @@ refused.  Which failures are retried and how long to wait is
 from __future__ import annotations
 
 import logging
-from typing import Any, List, NamedTuple, Optional, Tuple, Union
+from typing import Any, List, NamedTuple, Optional, Sequence, Tuple, Union
+from urllib.parse import urlsplit
 
-from .._errors import MissingCredentialsError
+from .._errors import MissingCredentialsError, UsageError
 from .._answer.failures import bad_header_error, translated
 from .logmask import log_masker
 from .._call.redact import mask_url
@@ -68,13 +69,16 @@ def normalize_timeout(timeout: Any) -> Tuple[Optional[float], Optional[float]]:
 class Request(NamedTuple):
     """One request to put on the wire: ``headers`` is the transport's own
     case-insensitive mapping; ``crossed`` is true once a redirect went to
-    another origin (a caller's session auth must not follow it there)."""
+    another origin: the transport then drops every credential its library
+    adds (a caller's session or http client headers, auth and cookies) with
+    :func:`~openapi_dyn._http.redirects.drop_credentials`, given ``secrets``."""
 
     method: str
     url: str
     headers: Any
     body: Any
     crossed: bool
+    secrets: Sequence[str] = ()
 
 
 class Failed(NamedTuple):
@@ -108,6 +112,20 @@ def body_position(body: Any) -> Optional[int]:
         return None
 
 
+def check_port(url: str, operation_id: str) -> None:
+    """Refuse a URL whose port no connection can reach (``:0``, ``:70000``,
+    ``:http``) with a :class:`~openapi_dyn.UsageError`: every HTTP library
+    fails on it differently, and trying again cannot help."""
+    try:
+        port = urlsplit(url).port
+    except ValueError as exc:
+        raise UsageError(f"{operation_id}: the URL's port is not a port number from 1 to 65535 ({exc}); "
+                         f"check base_url or the spec's servers") from None
+    if port == 0:
+        raise UsageError(f"{operation_id}: the URL's port is 0, which no server listens on; check base_url "
+                         f"or the spec's servers")
+
+
 class Exchange:
     """The sending of one :class:`~openapi_dyn.PreparedRequest` by
     ``transport`` (which gives the settings: ``timeout``, ``max_retries``,
@@ -122,6 +140,7 @@ class Exchange:
     def __init__(self, transport, prepared, timeout: Timeout = None, max_retries: Optional[int] = None):
         if prepared.missing_credentials:
             raise MissingCredentialsError(prepared.missing_credentials)
+        check_port(prepared.url, prepared.operation_id)
         self.transport = transport
         self.prepared = prepared
         self.timeout = normalize_timeout(timeout) if timeout is not None else transport.timeout
@@ -191,10 +210,11 @@ class Exchange:
         hops: List[Hop] = []
         crossed = False
         signer = getattr(prepared, "signer", None)
+        secrets = secret_values(prepared)
         while True:
             if signer is not None:  # per attempt and hop, over the exact bytes sent; never for another origin
                 signer.sign(method, url, headers, body, crossed)
-            raw = yield SEND, Request(method, url, headers, body, crossed)
+            raw = yield SEND, Request(method, url, headers, body, crossed, secrets)
             if isinstance(raw, Failed):
                 return raw
             if not transport.follow_redirects or not is_redirect(raw.status_code, raw.headers):
@@ -205,7 +225,7 @@ class Exchange:
             hops.append(Hop(raw.status_code, mask_url(url, prepared.secret_places), mask_url(location, prepared.secret_places)))
             if len(hops) > transport.max_redirects:
                 raise too_many(prepared.operation_id, hops)
-            nxt = next_request(raw.status_code, location, method, url, dict(headers.items()), secret_values(prepared),
+            nxt = next_request(raw.status_code, location, method, url, dict(headers.items()), secrets,
                                body is not None, prepared.replayable, prepared.operation_id)
             method, url = nxt.method, nxt.url
             headers = transport.headers_class(nxt.headers)

@@ -9,20 +9,26 @@ synchronous and the asynchronous client.
   RFC allows); 307 and 308 keep the method and the body, and a body that can
   only be read once (a pipe, a generator) cannot be sent again, so such a
   redirect is refused with :class:`~openapi_dyn.RedirectError`.
-* On a hop to another origin (scheme, host or port differ, so an https to
-  http downgrade counts) every credential the client added is **dropped**:
-  ``Authorization``, ``Proxy-Authorization``, ``Cookie``, any header that
-  carries one of the request's secrets (apiKey headers, ``api-key``...), and
-  query parameters whose value is a secret.  A caller's session still sends
-  its cookie jar's cookies, which are scoped by domain already.  Dropping,
+* Credentials are bound to the origin the call was made to (the spec's
+  server or ``base_url``).  Once a redirect leaves it (scheme, host or port
+  differ, so an https to http downgrade counts) every credential is
+  **dropped**, for that hop and all after it, whoever set it: a header
+  :func:`is_credential` names (``Authorization``, ``Proxy-Authorization``,
+  ``Cookie``, a header whose name says it holds a secret, a header carrying
+  one of the request's secrets) and query parameters whose value is a
+  secret.  The transports apply :func:`drop_credentials` once more to the
+  request their library built, after it merged in a caller's session or
+  http client headers, auth and cookies, so no source can leak.  Dropping,
   not refusing, is what makes storage redirects of downloads work (a file
   endpoint answering 302 with a signed URL on another host); the target
   origin never sees the key.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
+from typing import Any, Dict, List, Mapping, MutableMapping, NamedTuple, Optional, Tuple
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from .._call.redact import is_secret_header
 
 REDIRECT_STATUSES = frozenset((301, 302, 303, 307, 308))
 MAX_REDIRECTS = 20
@@ -56,6 +62,25 @@ def origin(url: str) -> Tuple[str, str, Optional[int]]:
     return scheme, (parts.hostname or "").lower(), port
 
 
+def is_credential(name: str, value: Any, secrets: List[str]) -> bool:
+    """Whether the header ``name: value`` carries a credential: by its name
+    (``Authorization``, ``Cookie``, ``*key*``, ``*token*``...; see
+    :func:`~openapi_dyn._call.redact.is_secret_header`) or because it holds one
+    of the request's ``secrets``."""
+    if name.lower() in _CREDENTIAL_HEADERS or is_secret_header(name):
+        return True
+    text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+    return any(s and s in text for s in secrets)
+
+
+def drop_credentials(headers: MutableMapping[Any, Any], secrets: List[str]) -> None:
+    """Remove every header of ``headers`` (a library's mapping, names str or
+    bytes) that :func:`is_credential` names."""
+    for key in [k for k in list(headers.keys())
+                if is_credential(k.decode("latin-1") if isinstance(k, bytes) else k, headers[k], secrets)]:
+        del headers[key]
+
+
 def is_redirect(status: int, headers: Mapping[str, str]) -> bool:
     return status in REDIRECT_STATUSES and bool(headers.get("Location") or headers.get("location"))
 
@@ -70,6 +95,11 @@ def next_request(status: int, location: str, method: str, url: str, headers: Map
     if not target.startswith(("http://", "https://")):
         raise RedirectError(f"{operation_id}: redirected ({status}) to {_strip(target)!r}, which is not an "
                             f"http(s) URL")
+    try:
+        urlsplit(target).port
+    except ValueError:
+        raise RedirectError(f"{operation_id}: redirected ({status}) to {_strip(target)!r}, whose port is not "
+                            f"a port number") from None
     new_method = method
     keep_body = has_body
     if status == 303 and method != "HEAD":
@@ -86,9 +116,7 @@ def next_request(status: int, location: str, method: str, url: str, headers: Map
             del out[key]
     cross = origin(target) != origin(url)
     if cross:
-        for key in [k for k in out if k.lower() in _CREDENTIAL_HEADERS
-                    or any(s and s in str(out[k]) for s in secrets)]:
-            del out[key]
+        drop_credentials(out, secrets)
         target = _without_secret_query(target, secrets)
     for key in [k for k in out if k.lower() == "host"]:
         del out[key]

@@ -32,12 +32,15 @@ The session: without one the transport makes its own (plain
 ``max_connections`` connections per host, no urllib3 retries of their own)
 and closes it with the client.  A caller's session is used as it is: its
 headers, cookies, auth, proxies, ``verify``/``cert`` and mounted adapters
-apply to every request, and it is never closed by the client.
+apply to every request at the call's origin (its credentials are dropped
+after a redirect to another origin, see :mod:`._redirects`), the URL is sent
+exactly as serialized, and it is never closed by the client.
 """
 from __future__ import annotations
 
 import time
 from typing import Any, Dict, Optional
+from urllib.parse import urlencode
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -45,7 +48,7 @@ from requests.adapters import HTTPAdapter
 from .exchange import ASYNC_LOGGERS, CLOSE, DEFAULT_MAX_RESPONSE_BYTES, REFUSED, SEND, Exchange, Failed, Timeout, normalize_timeout
 from .._answer.failures import chain
 from .._spec.profile import RetryRules
-from .redirects import MAX_REDIRECTS
+from .redirects import MAX_REDIRECTS, drop_credentials
 from .retrying import CONNECT, READ, RetryTiming
 # Log records of urllib3 (request lines with their query strings, retries
 # with the URL), requests and this library are masked: see logmask.LogMasker.
@@ -144,8 +147,9 @@ class Transport(RetryTiming):
         if self.owns_session:
             req = _build(method, url, headers, body)
         else:
-            req = session.prepare_request(requests.Request(
-                method, url, headers=headers, data=body, auth=_no_auth if request.crossed else None))
+            req = _with_session(session, method, url, headers, body, request.crossed)
+            if request.crossed:
+                drop_credentials(req.headers, request.secrets)
         return session.send(req, timeout=timeout_pair, allow_redirects=False,
                             **self._environment_settings(url, True))
 
@@ -173,6 +177,28 @@ class Transport(RetryTiming):
         is the caller's to close)."""
         if self.owns_session:
             self.session.close()
+
+
+def _with_session(session: requests.Session, method: str, url: str, headers: Any, body: Any,
+                  crossed: bool) -> requests.PreparedRequest:
+    """The request as a caller's ``session`` makes it (its headers, cookies
+    and auth merged in; none of its auth on a hop to another origin), on
+    the URL exactly as serialized: requests' preparation re-quotes a URL,
+    turning ``%2E%2E`` back into a ``..`` segment the server resolves."""
+    req = session.prepare_request(requests.Request(method, url, headers=headers, data=body, auth=_no_auth))
+    req.url = url
+    if session.params:  # the session's own query parameters, encoded as requests would
+        extra = urlencode(list(session.params.items()) if isinstance(session.params, dict) else session.params,
+                          doseq=True)
+        if extra:
+            req.url = url + ("&" if "?" in url else "?") + extra
+    if not crossed:
+        auth = session.auth
+        if auth is None and session.trust_env:
+            auth = requests.utils.get_netrc_auth(url)
+        if auth is not None:
+            req.prepare_auth(auth, url)
+    return req
 
 
 def _build(method: str, url: str, headers: requests.structures.CaseInsensitiveDict,

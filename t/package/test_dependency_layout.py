@@ -171,3 +171,57 @@ def test_aiohttp_pool_counts_follow_the_connections():
     assert before == (0, 0)
     assert during[0] == 1
     assert after == (0, 1)
+
+
+def test_aiohttp_sends_once_when_its_hidden_retry_is_off():
+    """aiohttp sends a GET a second time by itself when the connection drops
+    without an answer; aiohttp_without_hidden_retry turns that off."""
+    import asyncio
+    import socket
+    import threading
+
+    import aiohttp
+
+    from openapi_dyn._library_internals import aiohttp_without_hidden_retry
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(5)
+    port = listener.getsockname()[1]
+    accepted = []
+
+    def drop_all():  # read each request, then hang up without a word
+        for _ in range(3):
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            accepted.append(conn.recv(65536))
+            conn.close()
+
+    thread = threading.Thread(target=drop_all, daemon=True)
+    thread.start()
+
+    async def get(off: bool):
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+            if off:
+                assert hasattr(session, "_retry_connection"), ("aiohttp.ClientSession._retry_connection is gone: "
+                                                               "see _library_internals.aiohttp_without_hidden_retry")
+                aiohttp_without_hidden_retry(session)
+            try:
+                await session.get(f"http://127.0.0.1:{port}/")
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                return exc
+        return None
+
+    try:
+        error = asyncio.run(get(True))
+        assert isinstance(error, aiohttp.ServerDisconnectedError)
+        assert len(accepted) == 1
+        asyncio.run(get(False))  # aiohttp's default: a second connection for the same GET
+        thread.join(5)
+        assert len(accepted) == 3
+    finally:
+        listener.close()
+
