@@ -25,6 +25,7 @@ reverse order, so only the ``custom_id`` can match them back.
 """
 from __future__ import annotations
 
+import pytest
 import email.parser
 import email.policy
 import json
@@ -401,3 +402,12 @@ def _multipart(ctype: str, body: bytes) -> Dict[str, tuple]:
         name = part.get_param("name", header="content-disposition")
         out[name] = (part.get_filename(), part.get_payload(decode=True))
     return out
+
+
+@pytest.fixture
+def server():
+    """A :class:`BatchServer` on 127.0.0.1, stopped after the test (import it
+    into a test module to use it there)."""
+    s = BatchServer()
+    yield s
+    s.stop()

@@ -28,6 +28,13 @@ def session_cache_dir(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _isolated_data(monkeypatch, tmp_path):
+    # what the batch bridge keeps (state files, prompts) goes to a temporary
+    # folder, never the user's data directory
+    monkeypatch.setenv("OPENAPI_DYN_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.fixture(autouse=True)
 def _isolated_cache(monkeypatch, session_cache_dir):
     # One cache folder for the whole run (the bundled OpenAI spec is parsed once,
     # not once per test), never the user's own.

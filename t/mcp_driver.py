@@ -23,8 +23,9 @@ def session_params(tmp_path, session_cache_dir, base_url, *mcp_args):
     return StdioServerParameters(command="sh", args=["-c", script], env=env), out, err
 
 
-def run_session(params, err_path, body):
-    """Run ``body(session)`` against the server, within TIMEOUT seconds."""
+def run_session(params, err_path, body, with_init=False):
+    """Run ``body(session)`` against the server, within TIMEOUT seconds;
+    ``with_init``: ``(the server's initialize answer, what body returned)``."""
     result = {}
 
     async def main():
@@ -32,8 +33,8 @@ def run_session(params, err_path, body):
             with open(err_path, "w") as errlog:
                 async with stdio_client(params, errlog=errlog) as (read, write):
                     async with ClientSession(read, write) as session:
-                        await session.initialize()
+                        result["init"] = await session.initialize()
                         result["value"] = await body(session)
 
     anyio.run(main)
-    return result["value"]
+    return (result["init"], result["value"]) if with_init else result["value"]

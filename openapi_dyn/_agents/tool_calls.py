@@ -245,6 +245,20 @@ def dry_run_result(prepared) -> ToolResult:
                        "url": prepared.masked_url, "headers": prepared.masked_headers(), "body": body})
 
 
+def _bound(client, name: str, arguments: Any, prefix: str, dry_run: bool):
+    """``(shape, (operationId, keyword arguments, result))`` for a tool call:
+    the result is set when nothing is to be sent, an error for arguments that
+    do not bind, the masked request for a dry run; else ``None``."""
+    shape = shape_for(client, find_tool(client, name, prefix))
+    try:
+        op_id, kwargs = tool_arguments_to_call(client, name, arguments, prefix)
+        if dry_run:
+            return shape, (op_id, kwargs, scrub(dry_run_result(client.prepare(op_id, **kwargs)), secrets_of(client)))
+    except OpenAPIDynError as exc:
+        return shape, ("", {}, scrub(tool_result_from_error(exc, shape), secrets_of(client)))
+    return shape, (op_id, kwargs, None)
+
+
 async def call_tool_async(client, name: str, arguments: Any = None, *, prefix: str = "",
                           dry_run: bool = False) -> ToolResult:
     """:func:`call_tool` for :class:`~openapi_dyn.AsyncClient`: the same
@@ -252,12 +266,10 @@ async def call_tool_async(client, name: str, arguments: Any = None, *, prefix: s
     is collected as it arrives."""
     from .._answer.streams import AsyncStream
 
-    op = find_tool(client, name, prefix)
-    shape = shape_for(client, op)
+    shape, (op_id, kwargs, dry) = _bound(client, name, arguments, prefix, dry_run)
+    if dry is not None:
+        return dry
     try:
-        op_id, kwargs = tool_arguments_to_call(client, name, arguments, prefix)
-        if dry_run:
-            return scrub(dry_run_result(client.prepare(op_id, **kwargs)), secrets_of(client))
         response = await client.request(op_id, **kwargs)
         data = response.data
         if isinstance(data, AsyncStream):
@@ -371,12 +383,10 @@ def call_tool(client, name: str, arguments: Any = None, *, prefix: str = "",
     (an unknown tool name raises :class:`UnknownOperationError`).  With
     ``dry_run`` nothing is sent: the result is the prepared request, masked
     (:func:`dry_run_result`)."""
-    op = find_tool(client, name, prefix)
-    shape = shape_for(client, op)
+    shape, (op_id, kwargs, dry) = _bound(client, name, arguments, prefix, dry_run)
+    if dry is not None:
+        return dry
     try:
-        op_id, kwargs = tool_arguments_to_call(client, name, arguments, prefix)
-        if dry_run:
-            return scrub(dry_run_result(client.prepare(op_id, **kwargs)), secrets_of(client))
         result = tool_result_from_response(client.request(op_id, **kwargs))
     except OpenAPIDynError as exc:
         result = tool_result_from_error(exc, shape)

@@ -9,11 +9,8 @@ import json
 import os
 import sys
 
-import anyio
 import pytest
 from jsonschema import Draft202012Validator
-from mcp.client.session import ClientSession
-from mcp.client.stdio import stdio_client
 from mcp.shared.exceptions import MCPError
 
 from data_tools import DATA_OPERATIONS, EXPECTED
@@ -146,22 +143,6 @@ def test_unknown_operation_exits_with_a_usage_error(session_cache_dir):
     assert done.stdout == ""
 
 
-def _run_with_init(params, err_path, body):
-    """:func:`_run`, also returning the server's ``initialize`` answer."""
-    result = {}
-
-    async def main():
-        with anyio.fail_after(TIMEOUT):
-            with open(err_path, "w") as errlog:
-                async with stdio_client(params, errlog=errlog) as (read, write):
-                    async with ClientSession(read, write) as session:
-                        result["init"] = await session.initialize()
-                        result["value"] = await body(session)
-
-    anyio.run(main)
-    return result["init"], result["value"]
-
-
 def test_writes_are_served_only_when_allowed_and_a_dry_run_sends_nothing(tmp_path, session_cache_dir,
                                                                          faultserver):
     # By default: the reads of the tag only; a write is an unknown tool.
@@ -173,7 +154,7 @@ def test_writes_are_served_only_when_allowed_and_a_dry_run_sends_nothing(tmp_pat
             await session.call_tool("deleteVectorStore", {"vector_store_id": "vs_1"})
         return listed
 
-    init, listed = _run_with_init(params, err_path, reads)
+    init, listed = _run(params, err_path, reads, with_init=True)
     assert {t.name for t in listed.tools} == {
         "listVectorStores", "getVectorStore", "getVectorStoreFileBatch", "listFilesInVectorStoreBatch",
         "listVectorStoreFiles", "getVectorStoreFile", "retrieveVectorStoreFileContent"}
@@ -192,7 +173,7 @@ def test_writes_are_served_only_when_allowed_and_a_dry_run_sends_nothing(tmp_pat
         bad = await session.call_tool("createVectorStore", {"name": 5})
         return listed, deleted, made, bad
 
-    init, (listed, deleted, made, bad) = _run_with_init(params, err_path, writes)
+    init, (listed, deleted, made, bad) = _run(params, err_path, writes, with_init=True)
     tools = {t.name: t.annotations for t in listed.tools}
     assert len(tools) == 16
     assert tools["deleteVectorStore"].destructive_hint is True and tools["deleteVectorStore"].idempotent_hint is True

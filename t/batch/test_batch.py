@@ -4,7 +4,6 @@ uploading, polling through every status, results mapped back by custom_id
 (answers, error answers, requests that never ran), resubmission, the state
 file, and a process killed while polling and resumed by another."""
 import json
-import os
 import select
 import subprocess
 import sys
@@ -12,23 +11,13 @@ import time
 
 import pytest
 
-from batch_server import BatchServer
+from batch_server import BatchServer, server  # noqa: F401  (server: a fixture)
 from openapi_dyn import (BadRequestError, BatchError, BatchRequestNotRun, Client, InternalServerError,
                          RateLimitError, RequestValidationError, UsageError)
 
 KEY = "sk-batch-secret-123"
 
 
-@pytest.fixture(autouse=True)
-def _data_dir(monkeypatch, tmp_path):
-    monkeypatch.setenv("OPENAPI_DYN_DATA_DIR", str(tmp_path / "data"))
-
-
-@pytest.fixture
-def server():
-    s = BatchServer()
-    yield s
-    s.stop()
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import time
 
 import pytest
 
-from batch_server import BatchServer
+from batch_server import server  # noqa: F401  (a fixture)
 from openapi_dyn import AsyncClient, BatchError, Client, Record, RequestValidationError
 
 KEY = "sk-durable-secret-456"
@@ -49,16 +49,6 @@ else:
 """
 
 
-@pytest.fixture(autouse=True)
-def _data_dir(monkeypatch, tmp_path):
-    monkeypatch.setenv("OPENAPI_DYN_DATA_DIR", str(tmp_path / "data"))
-
-
-@pytest.fixture
-def server():
-    s = BatchServer()
-    yield s
-    s.stop()
 
 
 def client_for(vendor, server):
