@@ -356,6 +356,10 @@ class BaseClient:
     def _server_url(self, operation) -> str:
         servers = self.spec.servers(operation)
         server = servers[0] if servers else {"url": "/"}
+        if self.server_variables and not _declares(server, self.server_variables):
+            # a value for a variable only a later server has picks that server
+            # (a converted Discovery document's locational endpoint)
+            server = next((s for s in servers[1:] if _declares(s, self.server_variables)), server)
         url = str(server.get("url") or "/")
         for var, spec in (server.get("variables") or {}).items():
             value = str(self.server_variables.get(var, (spec or {}).get("default", "")))
@@ -377,6 +381,12 @@ class BaseClient:
         if url is None:
             url = self._base_urls[operation.operation_id] = self._server_url(operation)
         return url
+
+
+def _declares(server: Mapping[str, Any], variables: Mapping[str, str]) -> bool:
+    """Whether ``server`` has a variable named in ``variables``."""
+    declared = server.get("variables") if isinstance(server, Mapping) else None
+    return isinstance(declared, Mapping) and any(name in declared for name in variables)
 
 
 class Client(BaseClient):

@@ -157,7 +157,11 @@ class Operation:
         self.operation_id = operation_id
         # place: where in the path item (get, additionalOperations/COPY, whose method is sent as written)
         self.method = method if place and "/" in place else method.upper()
-        self.path = path
+        # A path key may end in " (note)" to keep several operations of one
+        # template and method apart (converted Discovery documents, where
+        # "v1/{+name}" serves dozens of methods): the note is never sent.
+        self.path_key = path
+        self.path = path.split(" (", 1)[0] if path.endswith(")") else path
         self.raw = raw
         self.path_item = path_item
         self.pointer = f"#/paths/{escape(path)}/{place or method.lower()}"
@@ -191,7 +195,7 @@ class Operation:
     @cached_property
     def parameters(self) -> List[Parameter]:
         merged: Dict[Tuple[str, str], Parameter] = {}
-        for holder, base in ((self.path_item, f"#/paths/{escape(self.path)}"), (self.raw, self.pointer)):
+        for holder, base in ((self.path_item, f"#/paths/{escape(self.path_key)}"), (self.raw, self.pointer)):
             for i, raw in enumerate(holder.get("parameters") or []):
                 pointer = raw["$ref"] if isinstance(raw, dict) and "$ref" in raw else f"{base}/parameters/{i}"
                 resolved = self.spec.resolve(raw)

@@ -338,7 +338,7 @@ def build_request(context: CallContext, operation, args: Dict[str, Any], body: A
             value = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
         try:
             if loc == "path":
-                text = serialize.path_param(p.name, value, p.style, p.explode)
+                text = serialize.path_param(p.name, value, p.style, p.explode, p.allow_reserved)
                 if not text:
                     raise ValueError("a path parameter cannot be empty (it would leave an empty path segment)")
                 path_values[p.name] = text

@@ -187,7 +187,8 @@ def _query_name(name: str) -> str:
 
 
 # ------------------------------------------------------------------ public
-def path_param(name: str, value: Any, style: str = "simple", explode: bool = False) -> str:
+def path_param(name: str, value: Any, style: str = "simple", explode: bool = False,
+               allow_reserved: bool = False) -> str:
     """The text that replaces ``{name}`` in a path template.
 
     Styles ``simple``, ``label`` and ``matrix``.  Values are encoded (all but
@@ -196,6 +197,12 @@ def path_param(name: str, value: Any, style: str = "simple", explode: bool = Fal
     ``.`` or ``..`` would be a dot-segment that URL normalisation removes
     (``/files/{id}`` with ``..`` reaching ``/``), so its dots become ``%2E``.
     That guarantee covers an expression that fills a whole path segment.
+
+    ``allow_reserved`` is RFC 6570's reserved expansion (``{+name}``), for a
+    value that is itself a path (``models/gemini-2.0-flash``): ``/`` is kept,
+    as are the characters :func:`_pct_reserved` keeps, but ``?`` and ``#``
+    are still encoded (they would end the path) and a ``.`` or ``..``
+    segment has its dots encoded, so a value cannot climb out of its place.
     """
     if style == "simple":
         first, sep, named = "", ",", False
@@ -208,10 +215,18 @@ def path_param(name: str, value: Any, style: str = "simple", explode: bool = Fal
     kind, data = _classify(value)
     if kind is None:
         return ""
+    if allow_reserved and style == "simple":
+        out = _expand(_pct(name), kind, data, explode, _pct_reserved_path, first, sep, named)
+        return "/".join(seg.replace(".", "%2E") if seg in (".", "..") else seg for seg in out.split("/"))
     out = _expand(_pct(name), kind, data, explode, _pct_path, first, sep, named)
     if out == "." or out == "..":
         out = out.replace(".", "%2E")
     return out
+
+
+def _pct_reserved_path(s: str) -> str:
+    """Reserved expansion inside a path: ``/`` kept, ``?`` and ``#`` encoded."""
+    return _pct_reserved(s).replace("?", "%3F").replace("#", "%23")
 
 
 def query_param(name: str, value: Any, style: str = "form", explode: Optional[bool] = None,

@@ -37,6 +37,9 @@ class Spec:
         self.origin: str = loaded.origin
         self.content_hash: str = loaded.content_hash
         self.bundled_name: Optional[str] = getattr(loaded, "bundled_name", None)
+        #: the format the document came in: "openapi", or "discovery" for a
+        #: converted Google Discovery document
+        self.source_format: str = str(self.document.get("x-source-format") or "openapi")
         raw_version = str(self.document.get("openapi", ""))
         self.version = raw_version[:3]
         self._operations: Optional[Dict[str, Any]] = None

@@ -56,7 +56,7 @@ log = logging.getLogger(__name__)
 CACHE_FORMAT = 1
 #: Version of what the load + repair steps produce; bump it when either one
 #: changes its output without a change of ``openapi_dyn.__version__``.
-REPAIR_FORMAT = 2
+REPAIR_FORMAT = 3
 
 MAGIC = "openapi_dyn-spec-cache"
 _FALSE = {"0", "false", "no", "off"}
@@ -105,7 +105,7 @@ def fingerprint() -> str:
     """Everything besides the content that decides what a load produces."""
     from .._version import __version__
     here = Path(__file__).resolve().parent
-    files = [here / name for name in ("load.py", "repair.py", "overlay.py")]
+    files = [here / name for name in ("load.py", "repair.py", "overlay.py", "discovery.py")]
     try:
         from importlib import resources
         files += sorted(Path(str(f)) for f in resources.files("openapi_dyn.schemas").iterdir()

@@ -11,7 +11,8 @@ skipped on a cache hit, see :mod:`.cache`):
 
 1. read the source (:mod:`.fetch`) and parse it (:mod:`.parse`): YAML with a
    safe loader, JSON when the text starts with ``{``;
-2. check it is OpenAPI 3.x with something to call (:mod:`.checks`);
+2. convert a Google Discovery document to OpenAPI 3.1 (:mod:`.discovery`),
+   then check it is OpenAPI 3.x with something to call (:mod:`.checks`);
 3. bundle: every ``$ref`` resolved once and made local (:mod:`.bundle`);
 4. repair known defects (:func:`.repair.repair_document`) and apply the
    document's overlay (:mod:`.overlay`);
@@ -130,6 +131,16 @@ def _repair(doc: dict) -> list:
         return []
     return list(repair_document(doc) or [])
 
+# =================================================================== other formats
+def _convert(doc: Any, origin: str):
+    """A document in another description format, converted to OpenAPI (with
+    the conversion facts, listed like repairs); any other document as it is."""
+    from .discovery import is_discovery
+    if is_discovery(doc):
+        from .discovery import convert
+        return convert(doc, origin)
+    return doc, []
+
 # =================================================================== entry point
 _warned_hash: set = set()
 
@@ -207,6 +218,7 @@ def _load(src: _Source, reader: _Reader, cache: bool, strict: bool) -> LoadedSpe
         if src.bundled is not None:
             _check_bundled_hash(src.bundled, loc, root_sha)
         root_doc = parse_text(raw, origin)
+    root_doc, converted = _convert(root_doc, origin)
     _check_document(root_doc, origin)
 
     bundler = Bundler(root_doc, loc, origin, reader)
@@ -227,7 +239,7 @@ def _load(src: _Source, reader: _Reader, cache: bool, strict: bool) -> LoadedSpe
         cls = _repair_class()
         return LoadedSpec(entry.document, [cls(*r) for r in entry.repairs], origin, content_hash)
 
-    repairs = _repair(root_doc)
+    repairs = converted + _repair(root_doc)
     if src.kind != "dict":
         from .overlay import apply_overlay
         repairs += apply_overlay(root_doc, root_sha)
