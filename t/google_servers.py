@@ -110,7 +110,7 @@ def _answer_common(rec, path: str, prefix: str):
         return reply(json={"predictions": [{"embeddings": {"values": [0.25, -0.5, 1.0],
                                                            "statistics": {"token_count": 2}}}]})
     if verb == "batchGenerateContent":
-        return reply(json=_operation(f"batches/b{len(rec.body)}"))
+        return reply(json=_operation("batches/b1"))
     if verb == "cancel":
         return reply(json={})
     if rec.method == "GET" and path == f"{prefix}/models":
