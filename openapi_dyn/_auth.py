@@ -152,7 +152,7 @@ class Credentials:
                 return Secret(clean_credential(os.environ[name], f"the {name} environment variable"))
         return None
 
-    def hint(self, scheme: str, api_key_option: Optional[str] = None) -> str:
+    def hint(self, scheme: str, api_key_option: Optional[str] = None, kind: str = "") -> str:
         """How the user can supply a credential for ``scheme`` (for error
         messages).  ``api_key_option`` names the way ``api_key`` is given
         where that is not Python (the command line's ``--api-key KEY``); the
@@ -165,7 +165,7 @@ class Credentials:
             ways.append(f"the {names[0]} environment variable")
         elif names:
             ways.append("the " + " or ".join(names) + " environment variables")
-        if self.provider is not None:
+        if self.provider is not None and kind.lower() in _BEARER_KINDS:
             ways.append(self.provider.hint())
         if not ways:
             return "no way to give it here"
@@ -229,7 +229,9 @@ def apply_security(operation, creds: Credentials, headers: Dict[str, str],
 def missing_message(operation, creds: Credentials, api_key_option: Optional[str] = None) -> str:
     """What credentials ``operation`` needs and how to give them (see
     :meth:`Credentials.hint` for ``api_key_option``)."""
-    alternatives = [" and ".join(f"{n} ({creds.hint(n, api_key_option)})" for n in req)
+    schemes = operation.spec.security_schemes
+    alternatives = [" and ".join(f"{n} ({creds.hint(n, api_key_option, str((schemes.get(n) or {}).get('type', '')))})"
+                                 for n in req)
                     for req in operation.security if req]
     return f"{operation.operation_id} needs credentials: " + " or ".join(alternatives)
 

@@ -40,9 +40,9 @@ __all__ = ["Paginator", "AsyncPaginator", "Pagination", "pagination_rule", "pagi
 class Pagination:
     """How one operation pages: the profile's ``rule``, the operation's
     query parameter ``param`` that carries the cursor, and the answer's
-    array field ``items`` (the rule's, or the one array field the answer
-    has when the rule says ``"*"``, as Google's lists do: ``models``,
-    ``files``, ``cachedContents``...)."""
+    array field ``items`` (the rule's, or, when the rule says ``"*"``, the
+    answer's one array field, or its one array of objects: Google's
+    ``models``, ``files``, ``operations`` beside ``unreachable``...)."""
 
     __slots__ = ("rule", "param", "items")
 
@@ -90,6 +90,11 @@ def _is_array(schema: Any) -> bool:
     return kind == "array" or (isinstance(kind, list) and "array" in kind) or "items" in schema
 
 
+def _is_object(spec, schema: Any) -> bool:
+    schema = spec.resolve(schema)
+    return isinstance(schema, dict) and (schema.get("type") == "object" or "properties" in schema)
+
+
 def _analyse(operation, rules) -> Tuple[Optional[Pagination], str]:
     if not rules:
         return None, "the spec's profile says nothing about pagination"
@@ -99,6 +104,8 @@ def _analyse(operation, rules) -> Tuple[Optional[Pagination], str]:
     query = {p.name: p for p in operation.parameters if p.location == "query"}
     shaped, why = [], ""
     arrays = [name for name, sub in props.items() if _is_array(sub)]
+    if len(arrays) > 1:  # a list of objects beside lists of names (Google's ``unreachable``)
+        arrays = [name for name in arrays if _is_object(operation.spec, props[name].get("items"))] or arrays
     for rule in rules:
         if rule.items == "*":
             if len(arrays) != 1:
