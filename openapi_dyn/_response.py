@@ -162,7 +162,9 @@ def raise_for_status(raw, prepared, profile: Any = None) -> None:
     rid = request_id_of(raw.headers, profile)
     text = f"{status} from {prepared.method} {prepared.masked_url} ({prepared.operation_id}): "
     if fields["type"] or fields["code"]:
-        text += f"[{fields['code'] or fields['type']}] "
+        # a code that only repeats the status (Google's) says less than the type
+        label = fields["type"] if fields["type"] and fields["code"] == status else fields["code"] or fields["type"]
+        text += f"[{label}] "
     text += str(message)
     if fields["param"]:
         text += f" (param: {fields['param']})"

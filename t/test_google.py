@@ -129,7 +129,7 @@ def test_the_error_envelope_with_its_details(gemini):
     assert err.type == "INVALID_ARGUMENT" and err.code == 400
     assert err.details == [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID",
                             "domain": "googleapis.com"}]
-    assert "API key not valid" in str(err)
+    assert "[INVALID_ARGUMENT] API key not valid" in str(err)
 
 
 def test_the_key_is_masked_everywhere(gemini):
@@ -150,6 +150,16 @@ def test_streams_ask_for_sse_and_come_back_as_events(gemini):
     assert isinstance(stream, Stream)
     texts = [e.candidates[0].content.parts[0].text for e in stream]
     assert texts == ["Hel", "lo"]
+    assert gemini.requests[0].args == {"alt": "sse"}
+
+
+def test_async_streams_too(gemini):
+    async def main():
+        async with AsyncClient("gemini", api_key=KEY, base_url=gemini.url) as client:
+            stream = await client.call("generativelanguage.models.streamGenerateContent", model=MODEL, body=BODY)
+            return [e.candidates[0].content.parts[0].text async for e in stream]
+
+    assert anyio.run(main) == ["Hel", "lo"]
     assert gemini.requests[0].args == {"alt": "sse"}
 
 
