@@ -522,6 +522,17 @@ def main(argv: List[str] = None) -> int:
                              "bytes_10x": ten.stat().st_size, "first_load": loads_first,
                              "warm_load": loads_warm, "per_call": growth_calls}
 
+    if not opts.http_only:
+        # ---- issue 20: Vertex AI's Discovery document (bench/discovery.py)
+        log("discovery: Vertex AI's document, this client and googleapiclient")
+        try:
+            import googleapiclient  # noqa: F401
+            from discovery import measure as measure_discovery
+        except ImportError as exc:
+            log(f"discovery: skipped ({exc}; pip install -e '.[bench]')")
+        else:
+            figures["discovery"] = measure_discovery(rounds, work / "discovery")
+
     # ---- the table
     def ratio(a: float, b: float) -> float:
         return a / b if b else float("nan")
@@ -576,6 +587,15 @@ def main(argv: List[str] = None) -> int:
             row(f"6 growth, {label}", f"Client() on the 10x spec ({size_ratio:.1f}x the bytes)",
                 ms(loads["10x"]["seconds"]), "same on the 1x spec", ms(loads["1x"]["seconds"]), r,
                 f"≤ {size_ratio:.1f}× (linear)", r <= size_ratio)
+
+    if "discovery" in figures:
+        d = figures["discovery"]
+        anchor_what = "googleapiclient build_from_document + 1 request"
+        for key, what, goal, limit in (("cold", "first load (empty cache)", "< 2 s", 2.0),
+                                       ("warm", "load from the cache", "< 0.3 s", 0.3),
+                                       ("warm_call", "cached load + 1 validated prepare()", "", None)):
+            row("20 Discovery", f"Vertex AI ({d['bytes'] / 2**20:.1f} MB): {what}", ms(d[key]), anchor_what,
+                ms(d["anchor"]), ratio(d[key], d["anchor"]), goal, None if limit is None else d[key] < limit)
 
     # issue 9
     sync_build = ratio(calls["prepare"], calls["sdk_build"])

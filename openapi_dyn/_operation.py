@@ -79,7 +79,11 @@ class Parameter:
         self.style: str = raw.get("style") or default_style
         explode = raw.get("explode")
         self.explode: bool = (self.style == "form") if explode is None else bool(explode)
-        self.allow_reserved: bool = bool(raw.get("allowReserved"))
+        # OpenAPI allows allowReserved on query parameters only; a path
+        # parameter says it with x-allowReserved (RFC 6570's {+name}, as in
+        # converted Discovery documents)
+        self.allow_reserved: bool = bool(raw.get("allowReserved") or self.location == "path"
+                                         and raw.get("x-allowReserved"))
         example = raw.get("example", self.schema.get("example"))
         if example is None and isinstance(raw.get("examples"), dict):
             first = next(iter(raw["examples"].values()), None)

@@ -392,7 +392,9 @@ def build_request(context: CallContext, operation, args: Dict[str, Any], body: A
     ctype = None
     if media is not None:
         try:
-            data, ctype, replayable = bodies.encode_body(media, body)
+            # a range the spec offers (*/*, image/*) is no Content-Type: the caller's choice is sent
+            named = content_type if content_type and "*" in media.media_type else None
+            data, ctype, replayable = bodies.encode_body(media, body, named)
         except Exception as exc:  # reachable with validate=False: any object, any failure
             if isinstance(exc, RequestValidationError):
                 raise

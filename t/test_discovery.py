@@ -106,6 +106,13 @@ def test_tiny_document_is_converted_and_says_so():
     assert spec.operations["tiny.things.get"].path == "/tiny/v1/{name}"
 
 
+def test_converted_document_is_valid_openapi():
+    """openapi-spec-validator accepts the conversion (strict=True)."""
+    spec = Spec(_tiny(), cache=False, strict=True)
+    key = next(k for k in spec.document["paths"] if k.endswith("(tiny.things.parts.get)"))
+    assert spec.document["paths"][key]["get"]["parameters"][0]["x-allowReserved"] is True
+
+
 def test_openapi_documents_say_openapi(openai_client):
     assert openai_client.spec.source_format == "openapi"
 
@@ -237,3 +244,114 @@ def test_loads_from_cache_with_the_same_answer(tmp_path, monkeypatch, vertex_pat
     assert again.source_format == "discovery"
     assert [tuple(r) for r in again.repairs] == [tuple(r) for r in first.repairs]
     assert list(again.operations) == list(first.operations)
+
+
+# ------------------------------------------------------------------ media, against a local server
+def test_simple_upload_sends_the_file_and_download_saves_it(httpserver, tmp_path):
+    from werkzeug.wrappers import Response
+
+    seen = {}
+
+    def upload(request):
+        seen.update(path=request.path, args=request.args.to_dict(flat=False), body=request.get_data(),
+                     ctype=request.headers.get("Content-Type"))
+        return Response('{"name": "things/9"}', content_type="application/json")
+
+    httpserver.expect_request("/upload/tiny/v1/things", method="POST").respond_with_handler(upload)
+    httpserver.expect_request("/tiny/v1/things/9", method="GET", query_string="alt=media").respond_with_data(
+        b"\x00\x01 the file", content_type="application/octet-stream")
+    c = Client(_tiny(), cache=False, base_url=httpserver.url_for("/").rstrip("/"), api_key="k-123456789")
+    src = tmp_path / "in.png"
+    src.write_bytes(b"\x89PNG not really")
+    answer = c.call("tiny.things.create.upload", uploadType="media", body=src, content_type="image/png")
+    assert answer["name"] == "things/9"
+    assert seen == {"path": "/upload/tiny/v1/things", "args": {"uploadType": ["media"]},
+                    "body": b"\x89PNG not really", "ctype": "image/png"}
+    out = tmp_path / "out.bin"
+    c.call("tiny.things.get", name="things/9", alt="media", save_to=out)
+    assert out.read_bytes() == b"\x00\x01 the file"
+
+
+def test_resumable_upload_starts_with_the_metadata(httpserver):
+    httpserver.expect_request("/upload/tiny/v1/things", method="POST", query_string="uploadType=resumable",
+                              json={"name": "n"}).respond_with_data(
+        "", headers={"Location": "http://127.0.0.1/session/1"})
+    c = Client(_tiny(), cache=False, base_url=httpserver.url_for("/").rstrip("/"))
+    response = c.request("tiny.things.create.upload", uploadType="resumable", body={"name": "n"})
+    assert response.headers["Location"].endswith("/session/1")
+    with pytest.raises(RequestValidationError) as e:
+        c.prepare("tiny.things.create.upload", body=b"x")
+    assert "query.uploadType" in str(e.value)
+
+
+# ------------------------------------------------------------------ every face
+def test_reference_in_every_format_says_where_the_document_came_from():
+    from openapi_dyn import reference
+
+    c = Client(_tiny(), cache=False)
+    for fmt in reference.FORMATS:
+        try:
+            text = reference.render(c, fmt)
+        except reference.ManUnavailable:
+            continue
+        assert "Google Discovery document" in text.replace("\\-", "-"), fmt
+        assert "tiny.things.parts.get" in text.replace("\\&", "").replace("\\-", "-"), fmt
+    assert "Google Discovery" not in reference.render(Client(_tiny_openapi(), cache=False), "text")
+
+
+def _tiny_openapi():
+    return {"openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+            "paths": {"/x": {"get": {"operationId": "x", "responses": {"200": {"description": "ok"}}}}}}
+
+
+def test_tools_cli_and_repl_on_a_converted_document(tmp_path, capsys):
+    import re
+
+    from openapi_dyn._cli import main
+    from openapi_dyn._repl import Completer, namespace_for
+    from openapi_dyn._tools import tool_definitions
+
+    c = Client(_tiny(), cache=False)
+    for fmt in ("openai", "anthropic", "mcp"):
+        tools = tool_definitions(c, fmt)
+        names = [t.get("name") or t["function"]["name"] for t in tools]
+        assert len(names) == 5 and all(re.fullmatch(r"[A-Za-z0-9_-]{1,64}", n) for n in names), names
+    path = tmp_path / "tiny.v1.json"
+    path.write_text(json.dumps(_tiny()))
+    assert main(["--spec", str(path), "list"]) in (0, None)
+    out = capsys.readouterr().out
+    assert "tiny.things.parts.get" in out and "/tiny/v1/{name}" in out
+    comp = Completer(namespace_for(c))
+    assert comp.candidates('client.call("tiny.things.pa', "tiny.things.pa") == ["tiny.things.parts.get"]
+    assert "tag=" in comp.candidates('client.call("tiny.things.list", ta', "ta")
+
+
+def test_tool_call_validates_and_sends(httpserver):
+    from openapi_dyn._tool_calls import call_tool
+    from openapi_dyn._tools import tool_definitions
+
+    httpserver.expect_request("/tiny/v1/things", method="GET", query_string="tag=a&tag=b").respond_with_json(
+        {"name": "things/1"})
+    c = Client(_tiny(), cache=False, base_url=httpserver.url_for("/").rstrip("/"))
+    name = next(t["name"] for t in tool_definitions(c, "anthropic") if "list" in t["name"])
+    result = call_tool(c, name, {"tag": ["a", "b"]})
+    assert not result.is_error and result.content == {"name": "things/1"}
+    bad = call_tool(c, name, {"pageSize": 0})
+    assert bad.is_error and "pageSize" in json.dumps(bad.content)
+
+
+def test_loads_from_a_url_within_the_limits(httpserver):
+    httpserver.expect_request("/tiny.json").respond_with_data(json.dumps(_tiny()), content_type="application/json")
+    spec = Spec(httpserver.url_for("/tiny.json"), cache=False)
+    assert spec.source_format == "discovery" and "tiny.things.get" in spec.operations
+
+
+def test_mcp_server_serves_the_converted_operations():
+    pytest.importorskip("mcp")
+    from openapi_dyn._mcp_server import build_server
+
+    server = build_server(Client(_tiny(), cache=False), read_only=True)
+    assert server is not None
+    from openapi_dyn._tools import tool_definitions
+    names = [t["name"] for t in tool_definitions(Client(_tiny(), cache=False), "mcp", read_only=True)]
+    assert sorted(names) == ["tiny_things_get", "tiny_things_list", "tiny_things_parts_get"]

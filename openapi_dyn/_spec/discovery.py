@@ -14,10 +14,11 @@ What maps to what (docs/specs.md has the full table):
   and media uploads (``/upload/<servicePath>...``) share the same server; the
   locational ``endpoints`` become a second server with a ``location`` variable;
 * ``{+name}`` (reserved expansion, ``/`` kept) is ``{name}`` with
-  ``allowReserved``; Discovery paths are not unique per method
-  (``v1/{+name}`` serves dozens of ``get`` methods), so a repeated
-  path and method gets a path key with a `` (<method id>)`` suffix, which
-  :class:`~openapi_dyn.Operation` drops from the URL;
+  ``x-allowReserved`` (OpenAPI's ``allowReserved`` is for query parameters);
+  Discovery paths are not unique per method (``v1/{+name}`` serves dozens of
+  ``get`` methods), so a repeated path and method gets a path key with a
+  `` (<method id>)`` suffix, which :class:`~openapi_dyn.Operation` drops from
+  the URL;
 * parameters keep ``required``, ``enum``, ``pattern``, ``minimum``/``maximum``;
   ``repeated`` ones are arrays sent as one query pair per value; the
   document-level parameters are shared ``components/parameters`` on every
@@ -111,6 +112,15 @@ def _typed_default(value: Any, type_: Optional[str]) -> Any:
     return value
 
 
+def _first_sentence(text: str) -> str:
+    """The first sentence of a method's description, as its summary
+    (Discovery has none; listings and tool descriptions want one line)."""
+    line = text.strip().split("\n", 1)[0]
+    mo = re.search(r"[.!?](\s|$)", line)
+    first = line[:mo.start() + 1] if mo else line
+    return first if len(first) <= 160 else first[:157].rstrip() + "..."
+
+
 def _compiles(pattern: str) -> bool:
     try:
         re.compile(pattern)
@@ -197,7 +207,11 @@ class _Converter:
                 if up_id in seen_ids:
                     raise SpecError(f"the upload operation {up_id!r} clashes with a method id", f"{self.where}{pointer}")
                 seen_ids.add(up_id)
-                renamed += self._place(paths, upload.pop("x-path-key"), http, up_id, upload)
+                key = upload.pop("x-path-key")
+                note = upload.pop("x-conversion-note")
+                renamed += self._place(paths, key, http, up_id, upload)
+                placed = key if paths[key].get(http) is upload else f"{key} ({up_id})"
+                self.fact(f"#/paths/{escape(placed)}/{http}", note)
                 uploads += 1
         if not paths:
             raise SpecError("the Discovery document has no methods: it describes nothing to call", self.where)
@@ -318,7 +332,7 @@ class _Converter:
         op_id = m.get("id")
         if not isinstance(op_id, str) or not op_id:
             op_id = ".".join((self.src.get("name") or "api",) + trail + (name,))
-            self.fact(pointer, f"method without an id: named {op_id!r}")
+            self.fact("#", f"the method at {pointer} of the Discovery document has no id: named {op_id!r}")
         http = str(m.get("httpMethod") or "").upper()
         if http not in _HTTP_METHODS:
             raise SpecError(f"method {op_id!r}: httpMethod {m.get('httpMethod')!r} is not an HTTP method",
@@ -331,6 +345,7 @@ class _Converter:
         if trail:
             op["tags"] = [".".join(trail)]
         if m.get("description"):
+            op["summary"] = _first_sentence(str(m["description"]))
             op["description"] = str(m["description"])
         if m.get("deprecated"):
             op["deprecated"] = True
@@ -391,12 +406,12 @@ class _Converter:
                 if p.get("required"):
                     param["required"] = True
             if n in reserved:
-                param["allowReserved"] = True
+                param["x-allowReserved"] = True
             out.append(param)
         declared = {p["name"] for p in out if p["in"] == "path"}
         for n in sorted(in_template - declared):
             out.append({"name": n, "in": "path", "required": True, "schema": {"type": "string"},
-                        **({"allowReserved": True} if n in reserved else {})})
+                        **({"x-allowReserved": True} if n in reserved else {})})
         return out
 
     def _request_schema(self, name: Any, op_id: str, pointer: str) -> Dict[str, Any]:
@@ -427,7 +442,7 @@ class _Converter:
         resumable = protocols.get("resumable") if isinstance(protocols.get("resumable"), dict) else None
         chosen = simple or resumable
         if chosen is None or not isinstance(chosen.get("path"), str):
-            self.fact(pointer, "mediaUpload without a protocol path: no upload operation")
+            self.fact("#", f"{op_id}: mediaUpload without a protocol path, so no upload operation")
             return None
         path = chosen["path"]
         if not path.startswith("/"):
@@ -453,7 +468,7 @@ class _Converter:
             if "$ref" in p and p["$ref"].endswith("/uploadType"):
                 continue
             if p.get("in") == "path" and p["name"] in reserved:
-                p = dict(p, allowReserved=True)
+                p = dict(p, **{"x-allowReserved": True})
             params.append(p)
         params.insert(0, {"name": "uploadType", "in": "query", "required": True,
                           "description": "media: the body is the file; resumable: the body is the metadata "
@@ -470,8 +485,8 @@ class _Converter:
         if media.get("maxSize"):
             upload["x-max-size"] = str(media["maxSize"])
         upload["x-path-key"] = template
-        self.fact(pointer, f"mediaUpload ({', '.join(kinds)}; accept {', '.join(accept)}) as the operation "
-                           f"{op_id + '.upload'!r} on {path}")
+        upload["x-conversion-note"] = (f"mediaUpload of {op_id} ({', '.join(kinds)}; accept {', '.join(accept)}) "
+                                       f"as the operation {op_id + '.upload'!r} on {path}")
         return upload
 
     # ------------------------------------------------------------------ schemas

@@ -22,6 +22,19 @@ def value_text(value: Any) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
+#: How the reference names a format a document was converted from.
+SOURCE_FORMATS = {"discovery": "a Google Discovery document"}
+
+
+def source_note(source_format: str) -> str:
+    """The sentence saying which format the document came in; empty for
+    OpenAPI itself."""
+    if not source_format or source_format == "openapi":
+        return ""
+    what = SOURCE_FORMATS.get(source_format, f"a {source_format} document")
+    return f"Described by {what}, converted to OpenAPI when loaded."
+
+
 def param_facts(p: ParamDoc) -> List[str]:
     """``["query", "integer", "optional", "default 20"]``."""
     facts = [p.location, p.type + (f" ({p.format})" if p.format else ""),

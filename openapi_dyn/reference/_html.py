@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import List, Optional
 
 from . import _model as model
-from ._facts import body_heading_facts, one_of, param_facts, property_facts, route_facts
+from ._facts import body_heading_facts, one_of, param_facts, property_facts, route_facts, source_note
 from ._markup import escape_html as esc
 from ._markup import to_html
 from ._synopsis import py_literal
@@ -255,6 +255,8 @@ def render(ref: model.ReferenceDoc) -> str:
             f"Call any of them as <code>client.call(\"operationId\", ...)</code> or "
             f"<code>client.operationId(...)</code> with "
             f"<code>client = Client({esc(py_literal(ref.spec_name))})</code>.</p>"]
+    if source_note(ref.source_format):
+        main.append(f"<p class=\"source-format\">{esc(source_note(ref.source_format))}</p>")
     for g in ref.groups:
         main.append(f'<div class="group" data-group="{esc(g.anchor)}">')
         main.append(f'<h2 class="tag" id="{esc(g.anchor)}">{esc(g.name)}</h2>')

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import List, Optional
 
 from . import _model as model
-from ._facts import body_heading_facts, one_of, param_facts, property_facts, route_facts
+from ._facts import body_heading_facts, one_of, param_facts, property_facts, route_facts, source_note
 from ._markup import md_code, md_escape, to_markdown
 from ._synopsis import py_literal
 from ._walk import Stacked, Walk, choice_lead, variant_head
@@ -153,6 +153,8 @@ def render(ref: model.ReferenceDoc) -> str:
     out.append(f"Base URL: {md_code(ref.base_url)} · {len(ref.operations)} operations. "
                f"Call any of them as `client.call(\"operationId\", ...)` or `client.operationId(...)` "
                f"with `client = Client({md_escape(py_literal(ref.spec_name))})`.")
+    if source_note(ref.source_format):
+        out.append(md_escape(source_note(ref.source_format)))
     toc = ["## Contents", ""]
     for g in ref.groups:
         toc.append(f"- [{md_escape(g.name)}](#{g.anchor})")

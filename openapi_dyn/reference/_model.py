@@ -234,6 +234,8 @@ class ReferenceDoc:
     base_url: str
     site: Optional[str]
     groups: List[TagGroup]
+    #: the format the document came in (``Spec.source_format``)
+    source_format: str = "openapi"
 
     @property
     def operations(self) -> List[OperationDoc]:
@@ -581,7 +583,7 @@ def document_spec(client, *, check: bool = True, progress=None) -> ReferenceDoc:
         title=spec.title, version=str(info.get("version") or ""),
         description=str(info.get("description") or "").strip(),
         spec_name=spec.bundled_name or _strip_prefix(spec.origin, "bundled:"), base_url=base_url,
-        site=site_of(spec), groups=groups)
+        site=site_of(spec), groups=groups, source_format=getattr(spec, "source_format", "openapi"))
 
 
 def _strip_prefix(text: str, prefix: str) -> str:

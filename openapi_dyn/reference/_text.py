@@ -13,7 +13,7 @@ import textwrap
 from typing import List, Optional
 
 from . import _model as model
-from ._facts import body_heading_facts, one_of, param_facts, property_facts
+from ._facts import body_heading_facts, one_of, param_facts, property_facts, source_note
 from ._markup import to_text
 from ._walk import Backend, Walk, choice_lead, variant_head
 
@@ -168,6 +168,8 @@ def render(ref: model.ReferenceDoc) -> str:
     """The whole reference as one text document."""
     out = [f"{ref.title} {ref.version}".strip(), "", f"Base URL: {ref.base_url}",
            f"Operations: {len(ref.operations)}", ""]
+    if source_note(ref.source_format):
+        out[-1:-1] = [source_note(ref.source_format)]
     if ref.description:
         out += _desc(ref.description, 0, ref.site) + [""]
     for g in ref.groups:
