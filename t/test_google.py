@@ -357,6 +357,18 @@ def test_vertex_adc_that_cannot_refresh_says_so(faultserver, tmp_path, monkeypat
     assert [r.path for r in faultserver.requests] == ["/token"]
 
 
+def test_vertex_without_google_auth_says_how_to_install_it(vertex, monkeypatch):
+    monkeypatch.setitem(sys.modules, "google.auth", None)   # as if the extra were not installed
+    from openapi_dyn import MissingCredentialsError
+
+    client = Client("vertex", base_url=vertex.url)
+    with pytest.raises(MissingCredentialsError, match=r"google-auth is not installed: pip install 'openapi_dyn\[vertex\]'"):
+        client.call("aiplatform.publishers.models.get", name="publishers/google/models/x")
+    assert vertex.requests == []
+    client = Client("vertex", base_url=vertex.url, api_key=TOKEN)   # a token given needs no extra
+    assert client.call("aiplatform.publishers.models.get", name="publishers/google/models/x").name
+
+
 NO_ADC = """
 import sys
 from openapi_dyn import Client, MissingCredentialsError
