@@ -115,7 +115,7 @@ class Credentials:
 
     def __init__(self, api_key: Any = None, per_scheme: Optional[Mapping[str, Any]] = None,
                  env: Optional[Mapping[str, Any]] = None, api_key_schemes: Any = (),
-                 provider: Any = None):
+                 provider: Any = None, required: bool = False):
         self._api_key = _secret(api_key, "api_key=")
         #: the schemes ``api_key`` is for (empty: all of them), from the profile
         self.api_key_schemes = frozenset(api_key_schemes or ())
@@ -125,6 +125,9 @@ class Credentials:
         #: the profile's token provider (``None``: none), asked last, for
         #: bearer schemes (http bearer, oauth2, openIdConnect) only
         self.provider = provider
+        #: the profile says every operation needs a credential, whatever
+        #: optional (``{}``) alternative the document lists
+        self.required = required
 
     def __repr__(self) -> str:
         given = sorted(self._per_scheme) + (["api_key"] if self._api_key else [])
@@ -196,6 +199,8 @@ def apply_security(operation, creds: Credentials, headers: Dict[str, str],
     (or nothing is needed), else a message saying what is missing; the caller
     decides whether that is fatal (sending) or not (``prepare`` / dry run)."""
     requirements = operation.security
+    if creds.required:
+        requirements = [req for req in requirements if req] or requirements
     if not requirements or any(not req for req in requirements):
         # No security, or an empty requirement ({}) that makes it optional:
         # still send a credential when one is at hand for a listed scheme.

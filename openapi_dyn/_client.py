@@ -84,7 +84,7 @@ class BaseClient:
         from ._google_auth import provider_for
 
         self._credentials = Credentials(api_key, credentials, prof.credential_env, prof.api_key_schemes,
-                                        provider_for(prof.token_provider))
+                                        provider_for(prof.token_provider), prof.auth_required)
         default_headers: Dict[str, str] = {}
         for header, var in prof.header_env.items():
             if os.environ.get(var, "").strip():

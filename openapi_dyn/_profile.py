@@ -239,6 +239,8 @@ class Profile:
         self.api_version: Optional[str] = raw.get("api_version")
         #: the security schemes ``api_key=`` is for (empty: every scheme)
         self.api_key_schemes: Tuple[str, ...] = tuple(raw.get("api_key_schemes") or ())
+        #: a credential is demanded even where the document makes it optional
+        self.auth_required: bool = bool(raw.get("auth_required"))
         retry = raw.get("retry")
         if retry is None:
             self.retry = RetryRules()

@@ -111,12 +111,24 @@ def test_the_base_url_from_the_environment(gemini, monkeypatch):
     assert Client("gemini", api_key=KEY).call("generativelanguage.models.get", name=MODEL).name == MODEL
 
 
-def test_without_a_key_the_service_refuses_and_says_why(gemini):
+def test_without_a_key_nothing_is_sent(gemini):
+    from openapi_dyn import MissingCredentialsError
+
     client = Client("gemini", base_url=gemini.url)
+    with pytest.raises(MissingCredentialsError) as info:
+        client.call("generativelanguage.models.generateContent", model=MODEL, body=BODY)
+    assert "google_api_key (api_key=, credentials={'google_api_key': ...} or the GOOGLE_API_KEY or " \
+           "GEMINI_API_KEY environment variables)" in str(info.value)
+    assert gemini.requests == []
+    assert client.prepare("generativelanguage.models.get", name=MODEL).missing_credentials  # a dry run still works
+
+
+def test_without_a_key_the_service_refuses_and_says_why(gemini):
+    client = Client("gemini", base_url=gemini.url, profile=False)   # the document alone sends it keyless
     with pytest.raises(PermissionDeniedError) as info:
         client.call("generativelanguage.models.generateContent", model=MODEL, body=BODY)
     err = info.value
-    assert (err.status_code, err.code, err.type) == (403, 403, "PERMISSION_DENIED")
+    assert (err.status_code, err.code, err.type) == (403, 403, None)  # error.status is the profile's reading
     assert err.message.startswith("Method doesn't allow unregistered callers")
     assert "x-goog-api-key" not in gemini.requests[0].headers
 
