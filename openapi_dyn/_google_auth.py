@@ -16,6 +16,7 @@ fast with a message that says how to give one.
 """
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any, Optional, Sequence
 
@@ -73,9 +74,14 @@ class GoogleAuthTokens:
             return None
         try:
             creds, _project = google.auth.default(scopes=list(self.scopes))
-        except DefaultCredentialsError:
-            self._unavailable = ("none found: set GOOGLE_APPLICATION_CREDENTIALS or run "
-                                 "'gcloud auth application-default login'")
+        except (DefaultCredentialsError, ValueError, OSError) as exc:
+            named = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+            if named:  # the library's message names the file and what is wrong, never a key
+                reason = str(exc.args[0] if exc.args else exc)[:200]
+                self._unavailable = f"GOOGLE_APPLICATION_CREDENTIALS is not usable: {reason}"
+            else:
+                self._unavailable = ("none found: set GOOGLE_APPLICATION_CREDENTIALS or run "
+                                     "'gcloud auth application-default login'")
             return None
         self._credentials = creds
         return creds

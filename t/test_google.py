@@ -381,6 +381,19 @@ def test_vertex_without_google_auth_says_how_to_install_it(vertex, monkeypatch):
     assert client.call("aiplatform.publishers.models.get", name="publishers/google/models/x").name
 
 
+def test_vertex_with_an_unusable_credentials_file_says_which(vertex, tmp_path, monkeypatch):
+    pytest.importorskip("google.auth")
+    from openapi_dyn import MissingCredentialsError
+
+    bad = tmp_path / "adc.json"
+    bad.write_text('{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----secret"}')
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(bad))
+    client = Client("vertex", base_url=vertex.url)
+    with pytest.raises(MissingCredentialsError, match="GOOGLE_APPLICATION_CREDENTIALS is not usable") as info:
+        client.call("aiplatform.publishers.models.get", name="publishers/google/models/x")
+    assert "secret" not in str(info.value) and vertex.requests == []
+
+
 NO_ADC = """
 import sys
 from openapi_dyn import Client, MissingCredentialsError
