@@ -29,6 +29,9 @@ def validate_body(checker, media, body: Any) -> List[ValidationProblem]:
     mt = _base(media.media_type)
     if is_json(mt) or mt == "application/x-www-form-urlencoded":
         return checker.check_body(media, body)
+    if mt == "multipart/related":
+        from ._related import validate_related
+        return validate_related(checker, media, body)
     if mt.startswith("multipart/"):
         from ._multipart import validate_multipart
         return validate_multipart(checker, media, body)
@@ -50,7 +53,7 @@ def default_media_type(operation, body: Any) -> Optional[str]:
     default = operation.default_media_type()
     offered = list(operation.request_body)
     if isinstance(body, dict):
-        multipart = [mt for mt in offered if _base(mt).startswith("multipart/form-data")]
+        multipart = [mt for mt in offered if _base(mt) in ("multipart/form-data", "multipart/related")]
         if multipart:   # else there is nothing to switch to: no need to look for files
             from ._multipart import is_file
 
@@ -76,6 +79,9 @@ def encode_body(media, body: Any, content_type: Optional[str] = None) -> Tuple[A
         return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8"), mt, True
     if base == "application/x-www-form-urlencoded":
         return serialize.form_urlencoded(body, media.encoding).encode("ascii"), mt, True
+    if base == "multipart/related":
+        from ._related import encode_related
+        return encode_related(media, body)
     if base.startswith("multipart/"):
         from ._multipart import encode_multipart
         return encode_multipart(media, body)

@@ -162,6 +162,13 @@ class Binder:
         return f"ambiguous: several parameters are called {name!r}; use " + " or ".join(repr(c) for c in choices)
 
     def suggest(self, name: str) -> str:
+        schemes = self.operation.spec.security_schemes
+        for req in self.operation.security:
+            for scheme in req or {}:
+                found = schemes.get(scheme) or {}
+                if found.get("type") == "apiKey" and str(found.get("name", "")).lower() == name.lower():
+                    return (f"{name!r} is a credential, the {found.get('in', 'header')} of the security scheme "
+                            f"{scheme!r}: pass api_key= or credentials={{{scheme!r}: ...}} to the client")
         names = [k for k, v in self.index.items() if v is not _AMBIGUOUS and "." not in k]
         fields = sorted(self.body_names - set(names))
         close = difflib.get_close_matches(name, names + fields + ["body"], n=3, cutoff=0.6)

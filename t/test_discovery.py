@@ -171,6 +171,9 @@ def test_credentials_are_security_schemes_not_parameters():
     c = Client(_tiny(), cache=False, credentials={"google_api_key_query": "sekrit-key-123456"})
     req = c.prepare("tiny.things.get", name="things/1")
     assert "key=sekrit-key-123456" in req.url
+    with pytest.raises(RequestValidationError) as e:
+        c.prepare("tiny.things.get", name="things/1", key="abc")
+    assert "'key' is a credential" in str(e.value) and "google_api_key_query" in str(e.value)
     c = Client(_tiny(), cache=False, credentials={"google_oauth2": "tok-abcdefgh"})
     assert c.prepare("tiny.things.get", name="things/1").headers["Authorization"] == "Bearer tok-abcdefgh"
 
@@ -355,3 +358,36 @@ def test_mcp_server_serves_the_converted_operations():
     from openapi_dyn._tools import tool_definitions
     names = [t["name"] for t in tool_definitions(Client(_tiny(), cache=False), "mcp", read_only=True)]
     assert sorted(names) == ["tiny_things_get", "tiny_things_list", "tiny_things_parts_get"]
+
+
+def test_multipart_upload_sends_metadata_then_file(httpserver, tmp_path):
+    import email
+
+    seen = {}
+
+    def upload(request):
+        seen.update(args=request.args.to_dict(flat=False), ctype=request.headers["Content-Type"],
+                    body=request.get_data())
+        from werkzeug.wrappers import Response
+        return Response('{"name": "things/2"}', content_type="application/json")
+
+    httpserver.expect_request("/upload/tiny/v1/things", method="POST").respond_with_handler(upload)
+    c = Client(_tiny(), cache=False, base_url=httpserver.url_for("/").rstrip("/"), api_key="k-123456789")
+    src = tmp_path / "photo.png"
+    src.write_bytes(b"\x89PNG...")
+    assert c.call("tiny.things.create.upload", uploadType="multipart",
+                  body={"metadata": {"name": "n", "size": "3"}, "media": src})["name"] == "things/2"
+    assert seen["args"] == {"uploadType": ["multipart"]}
+    msg = email.message_from_bytes(b"Content-Type: " + seen["ctype"].encode() + b"\r\n\r\n" + seen["body"])
+    assert msg.get_content_type() == "multipart/related"
+    meta, media = msg.get_payload()
+    assert json.loads(meta.get_payload(decode=True)) == {"name": "n", "size": "3"}
+    assert (media.get_content_type(), media.get_payload(decode=True)) == ("image/png", b"\x89PNG...")
+    with pytest.raises(RequestValidationError) as e:
+        c.prepare("tiny.things.create.upload", uploadType="multipart",
+                  body={"metadata": {"size": 3}, "media": tmp_path / "absent.bin", "extra": 1})
+    text = str(e.value)
+    assert "body.extra" in text and "no such file" in text
+    with pytest.raises(RequestValidationError) as e:
+        c.prepare("tiny.things.create.upload", uploadType="multipart", body={"metadata": {"size": 3}, "media": b"x"})
+    assert "body.metadata.size" in str(e.value)

@@ -74,7 +74,9 @@ _BINARY = {"type": "string", "format": "binary", "contentMediaType": "applicatio
 
 
 def is_discovery(doc: Any) -> bool:
-    """Whether ``doc`` is a Google Discovery document (and not OpenAPI)."""
+    """Whether ``doc`` is a Google Discovery document (and not OpenAPI); the
+    directory of APIs (``discovery#directoryList``) counts, to be refused
+    with a message saying what it is."""
     return (isinstance(doc, dict) and "openapi" not in doc and "swagger" not in doc
             and (doc.get("kind") == "discovery#restDescription" or "discoveryVersion" in doc))
 
@@ -162,6 +164,9 @@ class _Converter:
     # ------------------------------------------------------------------ whole
     def run(self) -> Tuple[Dict[str, Any], List[Repair]]:
         src = self.src
+        if src.get("kind") == "discovery#directoryList":
+            raise SpecError("this is the Discovery directory (a list of APIs), not the description of one API: "
+                            "load one of the documents its items' discoveryRestUrl names", self.where)
         server, prefix = self._server()
         for name, schema in self.schemas_src.items():
             if not isinstance(schema, dict):
@@ -353,11 +358,15 @@ class _Converter:
         req = m.get("request")
         if isinstance(req, dict) and "$ref" in req:
             op["requestBody"] = {"content": {"application/json": {"schema": self._request_schema(req["$ref"], op_id, pointer)}}}
+        elif isinstance(req, dict) and req:      # an inline schema (type: object, additionalProperties)
+            op["requestBody"] = {"content": {"application/json": {"schema": self._schema(req, f"{pointer}/request")}}}
         responses: Dict[str, Any] = {}
         res = m.get("response")
         ok: Dict[str, Any] = {"description": "Successful response"}
         if isinstance(res, dict) and "$ref" in res:
             ok["content"] = {"application/json": {"schema": self._ref(res["$ref"], f"{pointer}/response")}}
+        elif isinstance(res, dict) and res:
+            ok["content"] = {"application/json": {"schema": self._schema(res, f"{pointer}/response")}}
         if m.get("supportsMediaDownload"):
             ok.setdefault("content", {})["*/*"] = {"schema": dict(_BINARY)}
             op["x-media-download"] = "alt=media"
@@ -461,8 +470,13 @@ class _Converter:
             content["application/octet-stream"] = {"schema": dict(_BINARY)}
         for a in accept:
             content[a] = {"schema": dict(_BINARY)}
+        metadata = op["requestBody"]["content"]["application/json"]["schema"] if "requestBody" in op else {}
         if "requestBody" in op and "resumable" in kinds:
-            content["application/json"] = op["requestBody"]["content"]["application/json"]
+            content["application/json"] = {"schema": metadata}
+        if "multipart" in kinds:
+            content["multipart/related"] = {"schema": {
+                "type": "object", "required": ["media"],
+                "properties": {"metadata": metadata, "media": dict(_BINARY)}}}
         params = []
         for p in op["parameters"]:
             if "$ref" in p and p["$ref"].endswith("/uploadType"):
@@ -473,8 +487,8 @@ class _Converter:
         params.insert(0, {"name": "uploadType", "in": "query", "required": True,
                           "description": "media: the body is the file; resumable: the body is the metadata "
                                          "and the answer's Location header is where the file goes"
-                                         + ("; multipart: multipart/related, not prepared by this client"
-                                            if "multipart" in kinds else ""),
+                                         + ("; multipart: the body is {'metadata': {...}, 'media': file}, "
+                                            "sent as multipart/related" if "multipart" in kinds else ""),
                           "schema": {"type": "string", "enum": kinds, "default": "media"}})
         upload = {k: v for k, v in op.items() if k not in ("parameters", "requestBody", "operationId")}
         upload["operationId"] = f"{op_id}.upload"
