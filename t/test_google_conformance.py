@@ -91,6 +91,11 @@ def _record(kind, run, make):
 CONTENTS = [{"parts": [{"text": "Hello"}], "role": "user"}]
 
 
+def _nothing(answer):
+    """Calls whose answer is not compared (a delete, a cancel)."""
+    return None
+
+
 def _events(stream):
     return [e["candidates"][0]["content"]["parts"][0]["text"] for e in stream]
 
@@ -142,6 +147,38 @@ CASES = [
     ("caches-get", "gemini",
      lambda c: c.caches.get(name="cachedContents/c1").name,
      lambda c: c.call("generativelanguage.cachedContents.get", name="cachedContents/c1").name),
+    ("caches-list", "gemini",
+     lambda c: [x.name for x in c.caches.list(config={"page_size": 1})],
+     lambda c: [x.name for x in c.paginate("generativelanguage.cachedContents.list", pageSize=1)]),
+    ("caches-update", "gemini",
+     lambda c: c.caches.update(name="cachedContents/c1", config={"ttl": "120s"}).name,
+     lambda c: c.call("generativelanguage.cachedContents.patch", name="cachedContents/c1", body={"ttl": "120s"}).name),
+    ("caches-delete", "gemini",
+     lambda c: _nothing(c.caches.delete(name="cachedContents/c1")),
+     lambda c: _nothing(c.call("generativelanguage.cachedContents.delete", name="cachedContents/c1"))),
+    ("generate-with-tools", "gemini",
+     lambda c: c.models.generate_content(model="gemini-2.0-flash", contents="Hi", config=types.GenerateContentConfig(
+         system_instruction="be brief", response_mime_type="application/json",
+         safety_settings=[types.SafetySetting(category="HARM_CATEGORY_HATE_SPEECH", threshold="BLOCK_ONLY_HIGH")],
+         tools=[types.Tool(function_declarations=[types.FunctionDeclaration(
+             name="get_weather", description="w", parameters={"type": "OBJECT", "properties": {
+                 "city": {"type": "STRING"}}, "required": ["city"]})])])).text,
+     lambda c: c.call("generativelanguage.models.generateContent", model="models/gemini-2.0-flash", body={
+         "contents": [{"parts": [{"text": "Hi"}], "role": "user"}],
+         "systemInstruction": {"parts": [{"text": "be brief"}], "role": "user"},
+         "safetySettings": [{"category": "HARM_CATEGORY_HATE_SPEECH", "threshold": "BLOCK_ONLY_HIGH"}],
+         "tools": [{"functionDeclarations": [{"name": "get_weather", "description": "w", "parameters": {
+             "type": "OBJECT", "properties": {"city": {"type": "STRING"}}, "required": ["city"]}}]}],
+         "generationConfig": {"responseMimeType": "application/json"}}).candidates[0].content.parts[0].text),
+    ("files-list", "gemini",
+     lambda c: [f.name for f in c.files.list()],
+     lambda c: [f.name for f in c.paginate("generativelanguage.files.list")]),
+    ("files-get", "gemini",
+     lambda c: c.files.get(name="files/f1").name,
+     lambda c: c.call("generativelanguage.files.get", name="files/f1").name),
+    ("files-delete", "gemini",
+     lambda c: _nothing(c.files.delete(name="files/f1")),
+     lambda c: _nothing(c.call("generativelanguage.files.delete", name="files/f1"))),
     ("batches-create", "gemini",
      lambda c: c.batches.create(model="gemini-2.0-flash",
                                 src=[{"contents": [{"parts": [{"text": "hi"}], "role": "user"}]}]).name,
@@ -152,6 +189,12 @@ CASES = [
     ("batches-get", "gemini",
      lambda c: c.batches.get(name="batches/b1").name,
      lambda c: c.call("generativelanguage.batches.get", name="batches/b1").metadata.name),
+    ("batches-list", "gemini",
+     lambda c: [b.name for b in c.batches.list()],
+     lambda c: [b.name for b in c.paginate("generativelanguage.batches.list", name="batches")]),
+    ("batches-cancel", "gemini",
+     lambda c: c.batches.cancel(name="batches/b1"),
+     lambda c: _nothing(c.call("generativelanguage.batches.cancel", name="batches/b1"))),
     ("vertex-generate", "vertex",
      lambda c: c.models.generate_content(model="gemini-2.0-flash", contents="Hello").text,
      lambda c: c.call("aiplatform.projects.locations.publishers.models.generateContent",
