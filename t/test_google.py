@@ -243,6 +243,18 @@ def test_upload_from_a_path_in_chunks(gemini, tmp_path):
     assert all("x-goog-api-key" not in r.headers for r in chunks)
 
 
+def test_an_upload_chunk_refused_with_503_is_sent_again(faultserver):
+    service = gemini_service(faultserver)
+    faultserver.always(service)
+    faultserver.plan(service, google_error(503, "UNAVAILABLE", "try again"))   # the start, then chunk 1 fails
+    client = fast(Client("gemini", api_key=KEY, base_url=faultserver.url))
+    answer = client.upload("generativelanguage.media.upload", io.BytesIO(b"abcdef"), chunk_size=4)
+    assert answer.file.sizeBytes == "6"
+    assert faultserver.uploads.finished[0][1] == b"abcdef"
+    offsets = [r.headers.get("X-Goog-Upload-Offset") for r in faultserver.requests]
+    assert offsets == [None, "0", "0", "4"]
+
+
 def test_upload_errors_are_clear(gemini, tmp_path):
     client = Client("gemini", api_key=KEY, base_url=gemini.url)
     with pytest.raises(UsageError, match="does not take a resumable upload"):
