@@ -202,7 +202,7 @@ def wants_stream(prepared, save_to: Any = None, profile: Any = None) -> bool:
     body = prepared.json
     if flag and isinstance(body, Mapping) and body.get(flag) is True:
         return True
-    wanted = profile.stream_query_values
+    wanted = getattr(profile, "stream_query_values", None)
     if wanted:
         query = urlsplit(prepared.url).query
         if any(wanted.get(k) == v for k, v in parse_qsl(query)):
