@@ -133,6 +133,10 @@ def _answer_common(rec, path: str, prefix: str):
         return reply(json={"operations": [_operation("batches/b1")]})
     if path.startswith(f"{prefix}/batches/"):
         return reply(json=_operation(path[len(prefix) + 1:], done=True))
+    if path == f"{prefix}/batchPredictionJobs" and rec.method == "POST":  # Vertex AI's batches
+        return reply(json=dict(rec.json(), name=f"{rec.path}/123", state="JOB_STATE_PENDING"))
+    if path.startswith(f"{prefix}/batchPredictionJobs/"):
+        return reply(json={"name": rec.path[len(prefix) + 1:], "state": "JOB_STATE_SUCCEEDED"})
     if path == f"{prefix}/files" and rec.method == "GET":
         return reply(json={"files": [{"name": "files/f1", "mimeType": "text/plain"}]})
     if path.startswith(f"{prefix}/files/"):
