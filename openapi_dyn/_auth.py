@@ -83,6 +83,11 @@ class TokenSource:
                              f"{type(exc).__name__}: {exc}") from None
         if value is None or value == "":
             return None
+        if not isinstance(value, (str, Secret)):
+            if hasattr(value, "close") and hasattr(value, "send"):  # a coroutine: never awaited, closed
+                value.close()
+            raise UsageError(f"the credential callable from {self._source} returned {type(value).__name__}, "
+                             f"not a string (pass a plain function, not an async one)")
         return Secret(clean_credential(value, f"the callable from {self._source}"))
 
     def __repr__(self) -> str:

@@ -315,6 +315,12 @@ def test_vertex_token_callable_failures_are_named_not_leaked(vertex):
     client = Client("vertex", api_key=broken, base_url=vertex.url)
     with pytest.raises(UsageError, match="credential callable from api_key= failed: RuntimeError"):
         client.call("aiplatform.publishers.models.get", name="publishers/google/models/gemini-2.0-flash")
+    async def not_awaited():
+        return "tok"
+
+    client = Client("vertex", api_key=not_awaited, base_url=vertex.url)
+    with pytest.raises(UsageError, match="returned coroutine, not a string"):
+        client.call("aiplatform.publishers.models.get", name="publishers/google/models/gemini-2.0-flash")
     client = Client("vertex", api_key=lambda: "tok\nevil", base_url=vertex.url)
     with pytest.raises(UsageError, match="line break") as info:
         client.call("aiplatform.publishers.models.get", name="publishers/google/models/gemini-2.0-flash")
