@@ -255,6 +255,40 @@ def test_an_upload_chunk_refused_with_503_is_sent_again(faultserver):
     assert offsets == [None, "0", "0", "4"]
 
 
+def test_an_upload_reads_one_chunk_at_a_time(gemini):
+    class Reader(io.RawIOBase):
+        """A file of 50,000 bytes that records every read."""
+
+        def __init__(self):
+            self.left, self.reads = 50_000, []
+
+        def readable(self):
+            return True
+
+        def read(self, n=-1):
+            n = self.left if n is None or n < 0 else min(n, self.left)
+            self.reads.append(n)
+            self.left -= n
+            return b"q" * n
+
+    reader = Reader()
+    client = Client("gemini", api_key=KEY, base_url=gemini.url)
+    client.upload("generativelanguage.media.upload", reader, size=50_000, chunk_size=16_384)
+    assert reader.reads == [16_384, 16_384, 16_384, 848]     # never more than a chunk at once
+    assert gemini.uploads.finished[0][1] == b"q" * 50_000
+
+
+def test_the_session_url_goes_to_the_base_url_host(gemini):
+    # as google-genai does: behind base_url= (a proxy), the session URL's host is replaced
+    sid = gemini.uploads.start(3, {"file": {}})
+    gemini.plan(reply(json={}, headers={
+        "X-Goog-Upload-URL": f"https://upload.example.invalid/upload/v1beta/files?upload_id={sid}",
+        "X-Goog-Upload-Status": "active"}))
+    client = Client("gemini", api_key=KEY, base_url=gemini.url)
+    assert client.upload("generativelanguage.media.upload", io.BytesIO(b"abc"))["file"]["sizeBytes"] == "3"
+    assert gemini.requests[1].path == "/upload/v1beta/files" and gemini.requests[1].args["upload_id"] == sid
+
+
 def test_upload_errors_are_clear(gemini, tmp_path):
     client = Client("gemini", api_key=KEY, base_url=gemini.url)
     with pytest.raises(UsageError, match="does not take a resumable upload"):
