@@ -391,3 +391,88 @@ def test_multipart_upload_sends_metadata_then_file(httpserver, tmp_path):
     with pytest.raises(RequestValidationError) as e:
         c.prepare("tiny.things.create.upload", uploadType="multipart", body={"metadata": {"size": 3}, "media": b"x"})
     assert "body.metadata.size" in str(e.value)
+
+
+def _places(node, prefix=()):
+    if prefix:
+        yield prefix
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _places(v, prefix + (k,))
+
+
+@pytest.mark.parametrize("value", [[], "x", 5, {"$ref": 5}], ids=["list", "str", "int", "bad-ref"])
+def test_a_part_of_the_wrong_shape_is_a_spec_error(value):
+    """Every place of the small document, in turn, holds something of another
+    shape: the document loads (and its operations prepare) or a SpecError
+    says where; nothing else escapes."""
+    for place in _places(_tiny()):
+        doc = _tiny()
+        node = doc
+        for key in place[:-1]:
+            node = node[key]
+        node[place[-1]] = value
+        try:
+            client = Client(doc, cache=False)
+        except SpecError as exc:
+            assert exc.where and exc.where.startswith("<dict>"), (place, exc)
+            continue
+        for op_id in client.spec.operations:
+            try:
+                client.prepare(op_id, validate=False)
+            except (SpecError, RequestValidationError):
+                pass
+
+
+def test_limits_hold_before_conversion(tmp_path):
+    """A Discovery document is bounded like an OpenAPI one: an alias bomb in
+    YAML and a document nested too deep are refused before being converted."""
+    bomb = ["kind: discovery#restDescription", "discoveryVersion: v1", "rootUrl: https://x.example.com/",
+            "servicePath: ''", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        bomb.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    bomb.append("schemas: {Big: {type: object, properties: {p: {type: string, enum: *a8}}}}")
+    bomb.append("resources: {r: {methods: {m: {id: x.r.m, path: r, httpMethod: GET, response: {$ref: Big}}}}}")
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(bomb))
+    with pytest.raises(SpecError, match="expansion bomb"):
+        Spec(path, cache=False)
+    deep = _tiny()
+    node = deep["schemas"]["Thing"]["properties"]
+    for _ in range(250):
+        node["n"] = {"type": "object", "properties": {}}
+        node = node["n"]["properties"]
+    with pytest.raises(SpecError, match="(nests|nested) more than"):
+        Spec(deep, cache=False)
+    deep_file = tmp_path / "deep.json"
+    deep_file.write_text(json.dumps(deep))
+    with pytest.raises(SpecError, match="(nests|nested) more than"):
+        Spec(deep_file, cache=False)
+
+
+def test_async_client_uploads_and_reads_alike(httpserver, tmp_path):
+    import anyio
+
+    from openapi_dyn import AsyncClient
+
+    seen = {}
+
+    def upload(request):
+        seen.update(ctype=request.headers["Content-Type"], body=request.get_data())
+        from werkzeug.wrappers import Response
+        return Response('{"name": "things/3"}', content_type="application/json")
+
+    httpserver.expect_request("/upload/tiny/v1/things", method="POST",
+                              query_string="uploadType=multipart").respond_with_handler(upload)
+    src = tmp_path / "notes.txt"
+    src.write_bytes(b"some notes")
+
+    async def main():
+        async with AsyncClient(_tiny(), cache=False, base_url=httpserver.url_for("/").rstrip("/"),
+                               api_key="k-123456789") as c:
+            return await c.call("tiny.things.create.upload", uploadType="multipart",
+                                body={"metadata": {"name": "n"}, "media": src})
+
+    assert anyio.run(main)["name"] == "things/3"
+    assert seen["ctype"].startswith("multipart/related; boundary=")
+    assert b'{"name":"n"}' in seen["body"] and b"Content-Type: text/plain\r\n\r\nsome notes" in seen["body"]

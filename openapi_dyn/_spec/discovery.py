@@ -37,6 +37,7 @@ document, one sentence), listed with the repairs.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 from urllib.parse import urlsplit
 
@@ -86,7 +87,15 @@ def convert(doc: Dict[str, Any], where: str) -> Tuple[Dict[str, Any], List[Repai
     conversion facts.  ``doc`` is not changed.  A document that cannot be
     converted (no server, a method without a path) raises :class:`SpecError`
     naming the place."""
-    return _Converter(doc, where).run()
+    converter = _Converter(doc, where)
+    try:
+        return converter.run()
+    except (AttributeError, TypeError, KeyError, ValueError) as exc:
+        if isinstance(exc, SpecError):
+            raise
+        # a part of another shape than Discovery's (a list where a map belongs...)
+        raise SpecError(f"not a usable Discovery document: a part has the wrong shape "
+                        f"({type(exc).__name__}: {str(exc)[:120]})", f"{where}{converter.at}") from None
 
 
 # ====================================================================== helpers
@@ -123,6 +132,7 @@ def _first_sentence(text: str) -> str:
     return first if len(first) <= 160 else first[:157].rstrip() + "..."
 
 
+@lru_cache(maxsize=8192)
 def _compiles(pattern: str) -> bool:
     try:
         re.compile(pattern)
@@ -151,6 +161,8 @@ class _Converter:
         self.src = doc
         self.where = where
         self.facts: List[Repair] = []
+        #: the Discovery pointer of what is being converted, for errors
+        self.at = "#"
         self.schemas_src: Dict[str, Any] = doc.get("schemas") if isinstance(doc.get("schemas"), dict) else {}
         self.schemas: Dict[str, Any] = {}
         self.missing: Dict[str, str] = {}          # schema name -> first place that referred to it
@@ -169,6 +181,7 @@ class _Converter:
                             "load one of the documents its items' discoveryRestUrl names", self.where)
         server, prefix = self._server()
         for name, schema in self.schemas_src.items():
+            self.at = f"#/schemas/{escape(name)}"
             if not isinstance(schema, dict):
                 raise SpecError(f"schema {name!r} must be an object, not {type(schema).__name__}",
                                 f"{self.where}#/schemas/{escape(name)}")
@@ -189,8 +202,9 @@ class _Converter:
         common, common_refs = self._common_parameters()
         schemes = dict(_SCHEMES)
         scopes = ((src.get("auth") or {}).get("oauth2") or {}).get("scopes") or {}
-        if scopes:
-            flows_scopes = {s: str((d or {}).get("description") or "") for s, d in scopes.items()}
+        if isinstance(scopes, dict) and scopes:
+            flows_scopes = {s: str((d.get("description") if isinstance(d, dict) else "") or "")
+                            for s, d in scopes.items()}
             schemes[_OAUTH] = {"type": "oauth2", "description": "OAuth 2.0 access token (Authorization: Bearer).",
                                "flows": {"authorizationCode": {"authorizationUrl": _AUTH_URL, "tokenUrl": _TOKEN_URL,
                                                                "scopes": flows_scopes}}}
@@ -199,7 +213,13 @@ class _Converter:
         paths: Dict[str, Any] = {}
         count = uploads = renamed = 0
         seen_ids: set = set()
+        self.at = "#/auth"
+        scopes = ((src.get("auth") or {}).get("oauth2") or {}).get("scopes") or {}
+        if not isinstance(scopes, dict):
+            raise SpecError("auth.oauth2.scopes must be a map of scope to description", f"{self.where}#/auth/oauth2/scopes")
+        self.at = "#/resources"
         for name, trail, pointer, method in _methods(src, (), "#"):
+            self.at = pointer
             op_id, key, http, op = self._operation(name, trail, pointer, method, prefix, common_refs, scopes)
             if op_id in seen_ids:
                 raise SpecError(f"method id {op_id!r} appears twice", f"{self.where}{pointer}/id")

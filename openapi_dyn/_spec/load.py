@@ -138,6 +138,8 @@ def _convert(doc: Any, origin: str):
     from .discovery import is_discovery
     if is_discovery(doc):
         from .discovery import convert
+        # the converter walks every shared part once per place: the limits first
+        _limits.measure(doc, origin)
         return convert(doc, origin)
     return doc, []
 
