@@ -15,8 +15,8 @@ allows it, with Google's error envelope (``{"error": {"code", "message",
 Anything else gets a small answer shaped like the real one: candidates,
 event streams (``data: ...`` lines ended by CRLF CRLF, as Google sends
 them), embeddings, token counts, model lists paged by ``pageToken``, the
-resumable upload's session URL and its final ``{"file": ...}``, cached
-contents, batch operations.
+resumable upload's session URL and its final ``{"file": ...}`` (an
+operation for a file search store), cached contents, batch operations.
 """
 from __future__ import annotations
 
@@ -66,10 +66,10 @@ class _Uploads:
         self.sessions = {}
         self.finished = []  # (metadata, bytes) of each finalized upload
 
-    def start(self, size: int, meta):
+    def start(self, size: int, meta, target: str = ""):
         with self.lock:
             sid = f"up{len(self.sessions) + 1}"
-            self.sessions[sid] = [size, bytearray(), meta]
+            self.sessions[sid] = [size, bytearray(), meta, target]
             return sid
 
 
@@ -158,7 +158,7 @@ def _upload(rec, base_url: str, uploads: _Uploads, prefix: str):
         size = rec.headers.get("X-Goog-Upload-Header-Content-Length")
         if size is None or not size.isdigit():
             return google_error(400, "INVALID_ARGUMENT", "X-Goog-Upload-Header-Content-Length is required")
-        sid = uploads.start(int(size), rec.json() if rec.body else {})
+        sid = uploads.start(int(size), rec.json() if rec.body else {}, rec.path)
         return reply(json={}, headers={
             "X-Goog-Upload-URL": f"{base_url}{prefix and '/upload' + prefix}/files?upload_id={sid}"
                                  f"&upload_protocol=resumable",
@@ -168,7 +168,7 @@ def _upload(rec, base_url: str, uploads: _Uploads, prefix: str):
         session = uploads.sessions.get(sid)
         if session is None or "upload" not in command:
             return google_error(400, "INVALID_ARGUMENT", "not a resumable upload session")
-        size, data, meta = session
+        size, data, meta, target = session
         if rec.headers.get("X-Goog-Upload-Offset") != str(len(data)):
             return google_error(400, "INVALID_ARGUMENT",
                                 f"offset {rec.headers.get('X-Goog-Upload-Offset')} is not {len(data)}")
@@ -178,6 +178,10 @@ def _upload(rec, base_url: str, uploads: _Uploads, prefix: str):
         if len(data) != size:
             return google_error(400, "INVALID_ARGUMENT", f"received {len(data)} bytes, declared {size}")
         uploads.finished.append((meta, bytes(data)))
+        if target.endswith(":uploadToFileSearchStore"):  # the document is imported by a long operation
+            store = target[len("/upload" + prefix) + 1:-len(":uploadToFileSearchStore")]
+            return reply(json={"name": f"{store}/upload/operations/{sid}", "done": False},
+                         headers={"X-Goog-Upload-Status": "final"})
         # the service reads proto JSON (either spelling) and answers camelCase
         file = {_camel(k): v for k, v in ((meta or {}).get("file") or {}).items()}
         file.setdefault("name", f"files/{sid}")

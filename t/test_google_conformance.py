@@ -139,6 +139,13 @@ CASES = [
      lambda c: int(c.upload("generativelanguage.media.upload", io.BytesIO(BIG),
                             body={"file": {"mime_type": "application/octet-stream", "size_bytes": len(BIG)}}
                             ).file.sizeBytes)),
+    ("file-search-store-upload", "gemini",
+     lambda c: c.file_search_stores.upload_to_file_search_store(
+         file_search_store_name="fileSearchStores/s1", file=io.BytesIO(b"hello"),
+         config={"mime_type": "text/plain", "display_name": "d"}).name,
+     lambda c: c.upload("generativelanguage.media.uploadToFileSearchStore", io.BytesIO(b"hello"),
+                        mime_type="text/plain", fileSearchStoreName="fileSearchStores/s1",
+                        body={"mimeType": "text/plain", "displayName": "d"}).name),
     ("caches-create", "gemini",
      lambda c: c.caches.create(model="gemini-2.0-flash", config={"contents": ["x"], "ttl": "60s"}).name,
      lambda c: c.call("generativelanguage.cachedContents.create",
