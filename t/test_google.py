@@ -326,6 +326,14 @@ def test_vertex_regional_endpoint_from_the_location():
     assert req.headers["Authorization"] == f"Bearer {TOKEN}"
 
 
+def test_vertex_express_mode_key_goes_in_its_header():
+    client = Client("vertex", credentials={"google_api_key": "AQ.express-key"})
+    req = client.prepare("aiplatform.publishers.models.generateContent",
+                         model="publishers/google/models/gemini-2.0-flash", body=BODY)
+    assert req.url.startswith("https://aiplatform.googleapis.com/v1/publishers/google/models/gemini-2.0-flash:")
+    assert req.headers["x-goog-api-key"] == "AQ.express-key" and "Authorization" not in req.headers
+
+
 def test_vertex_location_from_the_environment(monkeypatch):
     monkeypatch.setenv("GOOGLE_CLOUD_LOCATION", "asia-northeast1")
     client = Client("vertex", api_key=TOKEN)
