@@ -98,7 +98,7 @@ def test_tiny_document_is_converted_and_says_so():
     assert list(spec.operations) == ["tiny.things.get", "tiny.things.list", "tiny.things.create",
                                      "tiny.things.create.upload", "tiny.things.parts.get"]
     assert spec.document["servers"][0]["url"] == "https://tiny.example.com"
-    actions = " | ".join(r.action for r in spec.repairs)
+    actions = " | ".join(r.action for r in spec.conversions)
     assert "converted from a Google Discovery document" in actions
     assert "'Missing', which the document does not define" in actions
     # the nested resource's get shares "{+name}" GET with things.get: both kept
@@ -114,7 +114,8 @@ def test_converted_document_is_valid_openapi():
 
 
 def test_openapi_documents_say_openapi(openai_client):
-    assert openai_client.spec.source_format == "openapi"
+    assert openai_client.spec.source_format == "openapi-3.x"
+    assert openai_client.spec.conversions == []
 
 
 def test_reserved_expansion_keeps_slashes_and_simple_one_does_not():
@@ -246,6 +247,8 @@ def test_loads_from_cache_with_the_same_answer(tmp_path, monkeypatch, vertex_pat
     assert stats["cache_hit"] == hits + 1
     assert again.source_format == "discovery"
     assert [tuple(r) for r in again.repairs] == [tuple(r) for r in first.repairs]
+    assert [tuple(r) for r in again.conversions] == [tuple(r) for r in first.conversions]
+    assert any("converted from a Google Discovery document" in r.action for r in again.conversions)
     assert list(again.operations) == list(first.operations)
 
 
@@ -297,7 +300,7 @@ def test_reference_in_every_format_says_where_the_document_came_from():
             text = reference.render(c, fmt)
         except reference.ManUnavailable:
             continue
-        assert "Google Discovery document" in text.replace("\\-", "-"), fmt
+        assert "Described in a Google Discovery document" in text.replace("\\-", "-"), fmt
         assert "tiny.things.parts.get" in text.replace("\\&", "").replace("\\-", "-"), fmt
     assert "Google Discovery" not in reference.render(Client(_tiny_openapi(), cache=False), "text")
 
@@ -476,3 +479,33 @@ def test_async_client_uploads_and_reads_alike(httpserver, tmp_path):
     assert anyio.run(main)["name"] == "things/3"
     assert seen["ctype"].startswith("multipart/related; boundary=")
     assert b'{"name":"n"}' in seen["body"] and b"Content-Type: text/plain\r\n\r\nsome notes" in seen["body"]
+
+
+def test_cli_lists_and_shows_a_google_api_document(capsys):
+    """``openapi-dyn --spec drive.v3.json list``, on the document
+    google-api-python-client ships."""
+    discovery = pytest.importorskip("googleapiclient.discovery")
+    from openapi_dyn._cli import main
+
+    path = os.path.join(os.path.dirname(discovery.__file__), "discovery_cache", "documents", "drive.v3.json")
+    if not os.path.exists(path):
+        pytest.skip("google-api-python-client ships no drive.v3.json")
+    assert main(["--spec", path, "list"]) in (0, None)
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("drive.files.list "))
+    assert "GET" in line and "/drive/v3/files" in line and "Lists the user's files." in line
+    assert "drive.files.create.upload" in out
+    assert main(["--spec", path, "show", "drive.files.get"]) in (0, None)
+    shown = capsys.readouterr().out
+    assert "GET /drive/v3/files/{fileId}" in shown and "fileId" in shown
+
+
+def test_a_method_parameter_wins_over_the_document_level_one_of_its_name():
+    doc = _tiny()
+    doc["resources"]["things"]["methods"]["list"]["parameters"]["fields"] = {
+        "type": "string", "location": "query", "enum": ["a", "b"], "description": "the method's own"}
+    op = Spec(doc, cache=False).operations["tiny.things.list"]
+    fields = [p for p in op.parameters if p.name == "fields"]
+    assert len(fields) == 1 and fields[0].description == "the method's own"
+    with pytest.raises(RequestValidationError, match="query.fields"):
+        Client(doc, cache=False).prepare("tiny.things.list", fields="c")

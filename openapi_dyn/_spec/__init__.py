@@ -37,9 +37,10 @@ class Spec:
         self.origin: str = loaded.origin
         self.content_hash: str = loaded.content_hash
         self.bundled_name: Optional[str] = getattr(loaded, "bundled_name", None)
-        #: the format the document came in: "openapi", or "discovery" for a
-        #: converted Google Discovery document
-        self.source_format: str = str(self.document.get("x-source-format") or "openapi")
+        #: what the document was written in: "openapi-3.x" or "swagger-2.0" (converted at load)
+        self.source_format: str = getattr(loaded, "source_format", "openapi-3.x")
+        #: what converting it to OpenAPI 3 did, as ``Repair(pointer, action)`` (empty for OpenAPI)
+        self.conversions: list = list(getattr(loaded, "conversions", ()))
         raw_version = str(self.document.get("openapi", ""))
         self.version = raw_version[:3]
         self._operations: Optional[Dict[str, Any]] = None

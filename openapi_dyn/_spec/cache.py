@@ -105,7 +105,7 @@ def fingerprint() -> str:
     """Everything besides the content that decides what a load produces."""
     from .._version import __version__
     here = Path(__file__).resolve().parent
-    files = [here / name for name in ("load.py", "repair.py", "overlay.py", "discovery.py")]
+    files = [here / name for name in ("load.py", "repair.py", "overlay.py", "swagger2.py", "discovery.py")]
     try:
         from importlib import resources
         files += sorted(Path(str(f)) for f in resources.files("openapi_dyn.schemas").iterdir()
@@ -133,6 +133,12 @@ class CacheEntry(NamedTuple):
     document: Dict[str, Any]
     repairs: List[list]      # each Repair as the list of its fields
     header: Dict[str, Any]
+    conversions: List[list] = []    # what converting another format (Swagger 2.0) did, as repairs
+
+    @property
+    def source_format(self) -> str:
+        """What the document was written in: ``"openapi-3.x"``, ``"swagger-2.0"``."""
+        return str(self.header.get("source_format") or "openapi-3.x")
 
     @property
     def validated(self) -> bool:
@@ -203,18 +209,24 @@ class SpecCache:
                 or header.get("content_hash") != content_hash):
             log.debug("spec cache: malformed entry for %s", content_hash)
             return None
-        return CacheEntry(body["document"], body["repairs"], header)
+        conversions = body.get("conversions", [])
+        if not isinstance(conversions, list):
+            return None
+        return CacheEntry(body["document"], body["repairs"], header, conversions)
 
     def write_entry(self, content_hash: str, document: Dict[str, Any], repairs: List[Any],
-                    *, validated: bool = False, origin: str = "") -> bool:
+                    *, validated: bool = False, origin: str = "", source_format: str = "openapi-3.x",
+                    conversions: List[Any] = ()) -> bool:
         try:
             rows = [list(r) for r in repairs]
+            converted = [list(r) for r in conversions]
         except TypeError:
             log.debug("spec cache: repairs are not tuples, not caching")
             return False
-        header = {"content_hash": content_hash, "validated": bool(validated), "origin": origin}
+        header = {"content_hash": content_hash, "validated": bool(validated), "origin": origin,
+                  "source_format": source_format}
         ok = self._write(self.entry_path(content_hash), "spec", self.entry_key(content_hash),
-                         header, {"document": document, "repairs": rows})
+                         header, {"document": document, "repairs": rows, "conversions": converted})
         if ok:
             self.prune()
         return ok

@@ -32,7 +32,7 @@ What maps to what (docs/specs.md has the full table):
 
 Every decision that changes or drops something is returned as a
 :class:`~openapi_dyn._spec.repair.Repair` row (pointer into the converted
-document, one sentence), listed with the repairs.
+document, one sentence): ``Spec.conversions``, beside ``Spec.repairs``.
 """
 from __future__ import annotations
 
@@ -45,11 +45,10 @@ from .._errors import SpecError
 from .pointer import escape
 from .repair import Repair
 
-__all__ = ["is_discovery", "convert", "SOURCE_FORMAT_KEY"]
+__all__ = ["is_discovery", "convert", "SOURCE_FORMAT"]
 
-#: The document-level key of a converted document that says which format it
-#: came in; :class:`~openapi_dyn._spec.Spec` reads it as ``source_format``.
-SOURCE_FORMAT_KEY = "x-source-format"
+#: ``Spec.source_format`` of a converted Discovery document.
+SOURCE_FORMAT = "discovery"
 
 #: Document-level parameters that are credentials, not call arguments: they
 #: become security schemes so that their values are masked like any key.
@@ -145,7 +144,8 @@ def _component_key(name: str) -> str:
     return _COMPONENT_KEY.sub("_", name).strip("_") or "param"
 
 
-def _methods(node: Dict[str, Any], trail: Tuple[str, ...], where: str) -> Iterator[Tuple[str, Tuple[str, ...], str, Dict]]:
+def _methods(node: Dict[str, Any], trail: Tuple[str, ...],
+             where: str) -> Iterator[Tuple[str, Tuple[str, ...], str, Dict]]:
     """``(method name, resource trail, pointer, method)`` for every method, in document order."""
     for name, method in (node.get("methods") or {}).items():
         if isinstance(method, dict):
@@ -169,6 +169,8 @@ class _Converter:
         self.dropped_patterns = 0
         #: request schema name -> {method id: [property names annotated as required for it]}
         self.required_for: Dict[str, Dict[str, List[str]]] = {}
+        #: "#/components/parameters/<key>" -> the document-level parameter's (name, in)
+        self.common_names: Dict[str, Tuple[str, str]] = {}
 
     def fact(self, pointer: str, action: str) -> None:
         self.facts.append(Repair(pointer, action))
@@ -191,7 +193,7 @@ class _Converter:
                 "version": str(src.get("version") or "")}
         if src.get("description"):
             info["description"] = str(src["description"])
-        out: Dict[str, Any] = {"openapi": "3.1.0", "info": info, SOURCE_FORMAT_KEY: "discovery"}
+        out: Dict[str, Any] = {"openapi": "3.1.0", "info": info}
         extra = {k: src[k] for k in ("id", "name", "revision", "discoveryVersion", "documentationLink",
                                      "batchPath", "canonicalName") if k in src}
         out["x-discovery"] = extra
@@ -201,8 +203,12 @@ class _Converter:
         out["servers"] = [server] + self.locational
         common, common_refs = self._common_parameters()
         schemes = dict(_SCHEMES)
+        self.at = "#/auth"
         scopes = ((src.get("auth") or {}).get("oauth2") or {}).get("scopes") or {}
-        if isinstance(scopes, dict) and scopes:
+        if not isinstance(scopes, dict):
+            raise SpecError("auth.oauth2.scopes must be a map of scope to description",
+                            f"{self.where}#/auth/oauth2/scopes")
+        if scopes:
             flows_scopes = {s: str((d.get("description") if isinstance(d, dict) else "") or "")
                             for s, d in scopes.items()}
             schemes[_OAUTH] = {"type": "oauth2", "description": "OAuth 2.0 access token (Authorization: Bearer).",
@@ -213,10 +219,6 @@ class _Converter:
         paths: Dict[str, Any] = {}
         count = uploads = renamed = 0
         seen_ids: set = set()
-        self.at = "#/auth"
-        scopes = ((src.get("auth") or {}).get("oauth2") or {}).get("scopes") or {}
-        if not isinstance(scopes, dict):
-            raise SpecError("auth.oauth2.scopes must be a map of scope to description", f"{self.where}#/auth/oauth2/scopes")
         self.at = "#/resources"
         for name, trail, pointer, method in _methods(src, (), "#"):
             self.at = pointer
@@ -230,7 +232,8 @@ class _Converter:
             if upload is not None:
                 up_id = upload["operationId"]
                 if up_id in seen_ids:
-                    raise SpecError(f"the upload operation {up_id!r} clashes with a method id", f"{self.where}{pointer}")
+                    raise SpecError(f"the upload operation {up_id!r} clashes with a method id",
+                                    f"{self.where}{pointer}")
                 seen_ids.add(up_id)
                 key = upload.pop("x-path-key")
                 note = upload.pop("x-conversion-note")
@@ -254,7 +257,8 @@ class _Converter:
                        + (f", {uploads} media upload operation(s) <id>.upload" if uploads else ""))
         if renamed:
             self.fact("#/paths", f"{renamed} operation(s) share a path and method with another (Discovery's "
-                                 f"'v1/{{+name}}'): their path keys end in a space and '(<method id>)', which is not sent")
+                                 f"'v1/{{+name}}'): their path keys end in a space and '(<method id>)', "
+                                 f"which is not sent")
         if self.dropped_patterns:
             self.fact("#", f"{self.dropped_patterns} pattern(s) that are not valid regular expressions here "
                            f"were dropped")
@@ -326,6 +330,7 @@ class _Converter:
                 key += "_"
             out[key] = self._parameter(name, p, f"#/components/parameters/{escape(key)}")
             refs.append({"$ref": f"#/components/parameters/{escape(key)}"})
+            self.common_names[refs[-1]["$ref"]] = (name, out[key]["in"])
         if dropped:
             self.fact("#/components/parameters", f"document-level parameter(s) {', '.join(dropped)} are credentials: "
                       f"given as security schemes (api_key= / credentials=), not as call arguments")
@@ -374,10 +379,14 @@ class _Converter:
             op["description"] = str(m["description"])
         if m.get("deprecated"):
             op["deprecated"] = True
-        op["parameters"] = self._method_parameters(m, op_id, reserved, template, where) + list(common_refs)
+        own = self._method_parameters(m, op_id, reserved, template, where)
+        # a method's own parameter of a common name (oauth2.tokeninfo's alt) is the one that counts
+        names = {(p["name"], p["in"]) for p in own}
+        op["parameters"] = own + [ref for ref in common_refs if self.common_names[ref["$ref"]] not in names]
         req = m.get("request")
         if isinstance(req, dict) and "$ref" in req:
-            op["requestBody"] = {"content": {"application/json": {"schema": self._request_schema(req["$ref"], op_id, pointer)}}}
+            schema = self._request_schema(req["$ref"], op_id, pointer)
+            op["requestBody"] = {"content": {"application/json": {"schema": schema}}}
         elif isinstance(req, dict) and req:      # an inline schema (type: object, additionalProperties)
             op["requestBody"] = {"content": {"application/json": {"schema": self._schema(req, f"{pointer}/request")}}}
         responses: Dict[str, Any] = {}

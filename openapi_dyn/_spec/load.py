@@ -61,6 +61,8 @@ class LoadedSpec(NamedTuple):
     repairs: list           # Repair records, what the repair step changed
     origin: str             # 'bundled:openai', a file path, a URL or '<dict>'
     content_hash: str       # sha256 of the source bytes (and of every external file of a multi-file spec)
+    source_format: str = "openapi-3.x"   # or "swagger-2.0": what the document was written in
+    conversions: tuple = ()  # Repair records, what converting it to OpenAPI 3 did (empty for OpenAPI)
 
     @property
     def bundled_name(self) -> Optional[str]:
@@ -133,15 +135,17 @@ def _repair(doc: dict) -> list:
 
 # =================================================================== other formats
 def _convert(doc: Any, origin: str):
-    """A document in another description format, converted to OpenAPI (with
-    the conversion facts, listed like repairs); any other document as it is."""
-    from .discovery import is_discovery
+    """``(source format, document, conversions)``: a Google Discovery document
+    converted to OpenAPI 3.1 (what the conversion did as ``Repair`` rows);
+    any other document as it is."""
+    from .discovery import SOURCE_FORMAT, is_discovery
     if is_discovery(doc):
         from .discovery import convert
         # the converter walks every shared part once per place: the limits first
         _limits.measure(doc, origin)
-        return convert(doc, origin)
-    return doc, []
+        converted, facts = convert(doc, origin)
+        return SOURCE_FORMAT, converted, facts
+    return "openapi-3.x", doc, []
 
 # =================================================================== entry point
 _warned_hash: set = set()
@@ -220,7 +224,7 @@ def _load(src: _Source, reader: _Reader, cache: bool, strict: bool) -> LoadedSpe
         if src.bundled is not None:
             _check_bundled_hash(src.bundled, loc, root_sha)
         root_doc = parse_text(raw, origin)
-    root_doc, converted = _convert(root_doc, origin)
+    fmt, root_doc, conversions = _convert(root_doc, origin)
     _check_document(root_doc, origin)
 
     bundler = Bundler(root_doc, loc, origin, reader)
@@ -238,19 +242,25 @@ def _load(src: _Source, reader: _Reader, cache: bool, strict: bool) -> LoadedSpe
     if entry is not None and (entry.validated or not strict):
         # same content seen before under another name: its repaired document is as good
         store.write_index(index_loc, content_hash, files, extra)
-        cls = _repair_class()
-        return LoadedSpec(entry.document, [cls(*r) for r in entry.repairs], origin, content_hash)
+        return _from_entry(entry, origin, content_hash)
 
-    repairs = converted + _repair(root_doc)
+    repairs = _repair(root_doc)
     if src.kind != "dict":
         from .overlay import apply_overlay
         repairs += apply_overlay(root_doc, root_sha)
     if strict:
         _validate(root_doc, origin)
     if store is not None:
-        if store.write_entry(content_hash, root_doc, repairs, validated=strict, origin=origin):
+        if store.write_entry(content_hash, root_doc, repairs, validated=strict, origin=origin,
+                             source_format=fmt, conversions=conversions):
             store.write_index(index_loc, content_hash, files, extra)
-    return LoadedSpec(root_doc, repairs, origin, content_hash)
+    return LoadedSpec(root_doc, repairs, origin, content_hash, fmt, tuple(conversions))
+
+
+def _from_entry(entry, origin: str, content_hash: str) -> LoadedSpec:
+    cls = _repair_class()
+    return LoadedSpec(entry.document, [cls(*r) for r in entry.repairs], origin, content_hash,
+                      entry.source_format, tuple(cls(*r) for r in entry.conversions))
 
 
 def _from_cache(store: SpecCache, src: _Source, reader: _Reader, index_loc: str, extra: str,
@@ -284,8 +294,8 @@ def _from_cache(store: SpecCache, src: _Source, reader: _Reader, index_loc: str,
     if strict and not entry.validated:
         _validate(entry.document, src.origin)
         # keep what was read; the copy written must be the unmodified document
-        store.write_entry(idx["content_hash"], entry.document, entry.repairs, validated=True, origin=src.origin)
+        store.write_entry(idx["content_hash"], entry.document, entry.repairs, validated=True, origin=src.origin,
+                          source_format=entry.source_format, conversions=entry.conversions)
     if changed:
         store.write_index(index_loc, idx["content_hash"], files, extra)
-    cls = _repair_class()
-    return LoadedSpec(entry.document, [cls(*r) for r in entry.repairs], src.origin, idx["content_hash"])
+    return _from_entry(entry, src.origin, idx["content_hash"])

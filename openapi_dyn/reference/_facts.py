@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable, List, Optional
 
-from ._model import _NO_DEFAULT, BodyDoc, OperationDoc, ParamDoc, PropertyDoc, ResponseDoc
+from ._model import _NO_DEFAULT, BodyDoc, OperationDoc, ParamDoc, PropertyDoc, ReferenceDoc, ResponseDoc
 from ._synopsis import py_literal
 
 MAX_ENUM_SHOWN = 40
@@ -20,19 +20,6 @@ def value_text(value: Any) -> str:
     """A default, enum value or example as Python source, kept short."""
     text = py_literal(value, width=10_000)
     return text if len(text) <= 200 else text[:197] + "..."
-
-
-#: How the reference names a format a document was converted from.
-SOURCE_FORMATS = {"discovery": "a Google Discovery document"}
-
-
-def source_note(source_format: str) -> str:
-    """The sentence saying which format the document came in; empty for
-    OpenAPI itself."""
-    if not source_format or source_format == "openapi":
-        return ""
-    what = SOURCE_FORMATS.get(source_format, f"a {source_format} document")
-    return f"Described by {what}, converted to OpenAPI when loaded."
 
 
 def param_facts(p: ParamDoc) -> List[str]:
@@ -132,3 +119,14 @@ def first_sentence(text: str) -> str:
     line = inline_text(text)
     cut = line.find(". ")
     return line if cut < 0 else line[: cut + 1]
+
+
+def source_note(ref: ReferenceDoc) -> str:
+    """Which format the document came in: "Described in Swagger 2.0 (converted
+    to OpenAPI 3.0 when loaded)." or "Described in OpenAPI 3.1." """
+    version = f" {ref.openapi_version}" if ref.openapi_version else " 3"
+    if ref.source_format == "swagger-2.0":
+        return f"Described in Swagger 2.0 (converted to OpenAPI{version} when loaded)."
+    if ref.source_format == "discovery":
+        return f"Described in a Google Discovery document (converted to OpenAPI{version} when loaded)."
+    return f"Described in OpenAPI{version}."

@@ -252,11 +252,10 @@ def render(ref: model.ReferenceDoc) -> str:
     title = f"{ref.title} {ref.version} — method reference".strip()
     main = [f"<h1>{esc(title)}</h1>", _desc(ref.description, ref.site),
             f"<p>Base URL: <code>{esc(ref.base_url)}</code> · {len(ref.operations)} operations. "
+            f"{esc(source_note(ref))} "
             f"Call any of them as <code>client.call(\"operationId\", ...)</code> or "
             f"<code>client.operationId(...)</code> with "
             f"<code>client = Client({esc(py_literal(ref.spec_name))})</code>.</p>"]
-    if source_note(ref.source_format):
-        main.append(f"<p class=\"source-format\">{esc(source_note(ref.source_format))}</p>")
     for g in ref.groups:
         main.append(f'<div class="group" data-group="{esc(g.anchor)}">')
         main.append(f'<h2 class="tag" id="{esc(g.anchor)}">{esc(g.name)}</h2>')

@@ -150,11 +150,9 @@ def render(ref: model.ReferenceDoc) -> str:
     out = [f"# {md_escape(ref.title)} {md_escape(ref.version)} — method reference".strip()]
     if ref.description:
         out.append(to_markdown(ref.description, ref.site))
-    out.append(f"Base URL: {md_code(ref.base_url)} · {len(ref.operations)} operations. "
+    out.append(f"Base URL: {md_code(ref.base_url)} · {len(ref.operations)} operations. {source_note(ref)} "
                f"Call any of them as `client.call(\"operationId\", ...)` or `client.operationId(...)` "
                f"with `client = Client({md_escape(py_literal(ref.spec_name))})`.")
-    if source_note(ref.source_format):
-        out.append(md_escape(source_note(ref.source_format)))
     toc = ["## Contents", ""]
     for g in ref.groups:
         toc.append(f"- [{md_escape(g.name)}](#{g.anchor})")

@@ -234,8 +234,10 @@ class ReferenceDoc:
     base_url: str
     site: Optional[str]
     groups: List[TagGroup]
-    #: the format the document came in (``Spec.source_format``)
-    source_format: str = "openapi"
+    #: what the document was written in: "openapi-3.x" or "swagger-2.0" (converted at load)
+    source_format: str = "openapi-3.x"
+    #: the OpenAPI version the client reads it as ("3.0", "3.1", ...)
+    openapi_version: str = ""
 
     @property
     def operations(self) -> List[OperationDoc]:
@@ -583,7 +585,8 @@ def document_spec(client, *, check: bool = True, progress=None) -> ReferenceDoc:
         title=spec.title, version=str(info.get("version") or ""),
         description=str(info.get("description") or "").strip(),
         spec_name=spec.bundled_name or _strip_prefix(spec.origin, "bundled:"), base_url=base_url,
-        site=site_of(spec), groups=groups, source_format=getattr(spec, "source_format", "openapi"))
+        site=site_of(spec), groups=groups, source_format=getattr(spec, "source_format", "openapi-3.x"),
+        openapi_version=str(getattr(spec, "version", "") or ""))
 
 
 def _strip_prefix(text: str, prefix: str) -> str:

@@ -156,7 +156,7 @@ def _preamble(ref: model.ReferenceDoc, title: str) -> List[str]:
     w.add(_plain(
         f"The operations of {ref.title} {ref.version}, as called with openapi_dyn: "
         f"{len(ref.operations)} operations in {len(ref.groups)} group{'' if len(ref.groups) == 1 else 's'}. "
-        f"Base URL: {ref.base_url}." + (" " + source_note(ref.source_format) if source_note(ref.source_format) else "")))
+        f"Base URL: {ref.base_url}. {source_note(ref)}"))
     w.add(pod_paragraph("Each method is called as C<client.call(\"operationId\", ...)> or "
                         "C<client.operationId(...)>; parameters are keyword arguments, the request "
                         "body is C<body=>. Every call is validated against the spec before it is sent."))

@@ -167,9 +167,7 @@ def render_operation(op, *, client=None, site: Optional[str] = None) -> str:
 def render(ref: model.ReferenceDoc) -> str:
     """The whole reference as one text document."""
     out = [f"{ref.title} {ref.version}".strip(), "", f"Base URL: {ref.base_url}",
-           f"Operations: {len(ref.operations)}", ""]
-    if source_note(ref.source_format):
-        out[-1:-1] = [source_note(ref.source_format)]
+           f"Operations: {len(ref.operations)}", source_note(ref), ""]
     if ref.description:
         out += _desc(ref.description, 0, ref.site) + [""]
     for g in ref.groups:
