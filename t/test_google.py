@@ -18,7 +18,7 @@ from google_servers import gemini_service, google_error, vertex_service
 from openapi_dyn import (APIError, AsyncClient, BadRequestError, Client,
                          PermissionDeniedError, RequestValidationError, Stream, UsageError)
 from openapi_dyn._pagination import pagination_of
-from openapi_dyn._profile import bundled_profile, check
+from openapi_dyn._profile import check
 
 KEY = "AIza-test-4f9c2d7e1b0a5c3e"
 TOKEN = "ya29.test-token-7d1e9a"
