@@ -43,6 +43,10 @@ How each figure is taken
   into that copy, so the document is ten times larger and holds ten times as
   many distinct schemas.  The 1x file is the same document saved as JSON, so
   both are read the same way.
+* By name (issue 21): ``Client(name)`` for each bundled spec in
+  :data:`BY_NAME` and for ``openai``, names alternating in fresh processes,
+  from an empty cache (emptied before each sample) and from a warm one;
+  ``--by-name`` runs only these rows.
 """
 from __future__ import annotations
 
@@ -97,6 +101,25 @@ import sys
 from openapi_dyn import Client
 Client(sys.argv[1] if len(sys.argv) > 1 else "openai")
 """
+
+
+#: Bundled specs whose loading by name is compared with OpenAI's (issue 21).
+BY_NAME = ("gemini", "vertex")
+
+
+def by_name(work: Path, rounds: int) -> Dict[str, Dict[str, Dict[str, float]]]:
+    """``Client(name)`` in fresh processes, OpenAI's and each of
+    :data:`BY_NAME` alternating: from an empty cache (emptied before each
+    sample) and from a warm one."""
+    import shutil
+
+    names = ("openai",) + BY_NAME
+    empty, warm = work / "by-name-empty", work / "by-name-warm"
+    first = cold({n: (OURS_LOAD, child_env(empty), (n,)) for n in names}, rounds,
+                 lambda _n: shutil.rmtree(empty, ignore_errors=True))
+    for n in names:
+        run_process(OURS_LOAD, child_env(warm), (n,))
+    return {"first": first, "warm": cold({n: (OURS_LOAD, child_env(warm), (n,)) for n in names}, rounds)}
 
 
 def child_env(cache_dir: Path) -> Dict[str, str]:
@@ -359,6 +382,8 @@ def main(argv: List[str] = None) -> int:
                     help="only the rows of the HTTP layer (per call, end to end, async, streaming, big bodies)")
     ap.add_argument("--vendors-only", action="store_true",
                     help="only the rows of issue 21 (loading each bundled vendor by name against OpenAI)")
+    ap.add_argument("--by-name", action="store_true",
+                    help="only the rows of loading bundled specs by name (" + ", ".join(BY_NAME) + ") against OpenAI")
     opts = ap.parse_args(argv)
     rounds = max(5, opts.rounds)
     started = time.perf_counter()
@@ -367,6 +392,31 @@ def main(argv: List[str] = None) -> int:
 
     def log(msg: str) -> None:
         print(f"[{time.perf_counter() - started:6.1f} s] {msg}", file=sys.stderr, flush=True)
+
+    def by_name_rows() -> None:
+        got = figures["by_name"]
+        for label, where in (("first load", "no cache"), ("warm load", "warm cache")):
+            base = got["first" if label == "first load" else "warm"]
+            for n in BY_NAME:
+                r = base[n]["seconds"] / base["openai"]["seconds"]
+                rows.append({"target": f"21 by name, {label}", "what": f"Client({n!r}), {where}",
+                             "value": f"{base[n]['seconds'] * 1e3:,.0f} ms", "anchor_what": "Client('openai'), same",
+                             "anchor": f"{base['openai']['seconds'] * 1e3:,.0f} ms", "ratio": r, "goal": "≤ 1.0×",
+                             "met": r <= 1.0})
+
+    if opts.by_name:
+        work = Path(tempfile.mkdtemp(prefix="openapi-dyn-bench-"))
+        try:
+            log(f"by name: {rounds} rounds of Client(name) in fresh processes")
+            figures["by_name"] = by_name(work, rounds)
+            by_name_rows()
+        finally:
+            import shutil
+
+            shutil.rmtree(work, ignore_errors=True)
+        figures.update(machine=machine(), rounds=rounds, rows=rows, seconds=time.perf_counter() - started)
+        print(render(rows, figures, markdown=opts.markdown))
+        return 0
 
     try:
         import openai  # noqa: F401
@@ -413,6 +463,8 @@ def main(argv: List[str] = None) -> int:
 
         first = cold({"first": (OURS_LOAD, child_env(empty), ())}, max(5, rounds // 2 + 2), fresh)["first"]
         figures["first_load"] = first
+        log(f"by name: {rounds} rounds of Client(name) in fresh processes")
+        figures["by_name"] = by_name(work, rounds)
 
     # ---- target 3: per call, steady state (in this process)
     log("per call: prepare() against the SDK's request build")
@@ -644,6 +696,8 @@ def main(argv: List[str] = None) -> int:
         row("22 types", f"package growth: {sz['files']} .pyi files on disk (in a wheel)",
             f"{mb(sz['bytes'])} ({mb(sz['deflated'])})", "", "", None, "a few MB", sz["bytes"] < 5 * 2**20)
 
+    if not opts.http_only:
+        by_name_rows()
     figures["machine"] = machine()
     figures["rounds"] = rounds
     figures["rows"] = rows

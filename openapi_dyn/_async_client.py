@@ -65,6 +65,12 @@ class AsyncClient(BaseClient):
         raw = await self.transport.send(prepared, **how)
         return await finish(raw, prepared, **self._finishing(save_to, validate_responses))
 
+    async def upload(self, operation_id: str, /, file: Any, **kwargs: Any) -> Any:
+        """:meth:`Client.upload <openapi_dyn.Client.upload>`, awaited."""
+        from ._http.resumable import upload_async
+
+        return (await upload_async(self, operation_id, file, **kwargs)).data
+
     def paginate(self, operation_id: str, /, **kwargs: Any):
         """Every item of a paginated list operation, fetched lazily:
         ``async for a in client.paginate("listAssistants", limit=100)``

@@ -148,15 +148,16 @@ class ErrorAnswer:
     objects, else text), ``request_id`` (from the header the vendor profile
     names: ``x-request-id``, Anthropic's ``request-id``...), ``response``
     (the HTTP library's response) and what the vendor's error envelope says,
-    read into ``message``, ``type``, ``code`` and ``param`` (``None`` where
-    the body does not say).  Shared by :class:`APIError` (an error status)
+    read into ``message``, ``type``, ``code``, ``param`` and ``details``
+    (Google's list of typed detail objects) (``None`` where the body does
+    not say).  Shared by :class:`APIError` (an error status)
     and :class:`StreamError` (an error inside an event stream); not raised
     by itself."""
 
     def __init__(self, message: str, *, status_code: int, headers: Mapping[str, str],
                  body: Any, request_id: Optional[str] = None, response: Any = None,
                  error_message: Optional[str] = None, error_type: Optional[str] = None,
-                 code: Any = None, param: Optional[str] = None):
+                 code: Any = None, param: Optional[str] = None, details: Any = None):
         self.status_code = status_code
         self.headers = headers
         self.body = body
@@ -166,6 +167,7 @@ class ErrorAnswer:
         self.type: Optional[str] = error_type
         self.code = code
         self.param: Optional[str] = param
+        self.details: Any = details
         super().__init__(message)
 
 

@@ -90,10 +90,19 @@ def tool_arguments_to_call(client, name: str, arguments: Any, prefix: str = "") 
 
 def _refuse_segment_escape(op, key: str, param, value: Any) -> None:
     """A path parameter from a model that reads as a path step of its own
-    (``.``, ``..``, a ``/``) is refused, although the serializer encodes it
+    (``.``, ``..``, a ``/``; for a reserved expansion, which spans segments by
+    design, a ``.`` or ``..`` step) is refused, although the serializer encodes it
     to stay in its segment: a model that writes ``"../admin"`` for a file id
     is confused or being steered, and what it meant cannot be guessed."""
     if param.location != "path" or not isinstance(value, str):
+        return
+    if getattr(param, "allow_reserved", False):
+        # a reserved expansion ({+name}: Discovery's "models/gemini-2.0-flash")
+        # spans segments by design; none of them may step out of the path
+        if "\\" in value or any(step.strip() in (".", "..") for step in value.split("/")):
+            raise RequestValidationError(op.operation_id, [ValidationProblem(
+                f"argument.{key}", "a path parameter cannot hold a '.' or '..' step or a '\\' (it would name "
+                                   "another path); give the resource name itself")])
         return
     if value.strip() in (".", "..") or "/" in value or "\\" in value:
         raise RequestValidationError(op.operation_id, [ValidationProblem(

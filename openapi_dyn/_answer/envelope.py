@@ -27,6 +27,7 @@ GENERIC_ERROR_FIELDS = {
     "type": ("error.type", "type"),
     "code": ("error.code", "code"),
     "param": ("error.param", "param"),
+    "details": ("error.details",),
 }
 
 
@@ -41,8 +42,10 @@ def _dig(body: Any, path: str) -> Any:
 
 def error_fields(body: Any, ctype: str = "", profile: Any = None,
                  headers: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
-    """``message``, ``type``, ``code`` and ``param`` of an error body: from
-    the paths the profile's ``errors`` section lists, then the generic ones;
+    """``message``, ``type``, ``code``, ``param`` and ``details`` of an error
+    body: from the paths the profile's ``errors`` section lists, then the
+    generic ones (``details`` is kept as it is: Google's list of typed
+    detail objects);
     an RFC 9457 problem document (``application/problem+json``) gives
     ``detail`` (or ``title``) as the message and its ``type`` URI as the
     type.  A text body is its own message (shortened).  A field the body
@@ -75,7 +78,7 @@ def _from_headers(headers: Mapping[str, str], named: Mapping[str, Any]) -> Dict[
 
 
 def _from_body(body: Any, ctype: str, profile: Any) -> Dict[str, Any]:
-    out: Dict[str, Any] = {"message": None, "type": None, "code": None, "param": None}
+    out: Dict[str, Any] = {"message": None, "type": None, "code": None, "param": None, "details": None}
     if isinstance(body, str):
         out["message"] = body.strip()[:500] or None
         return out
@@ -92,6 +95,11 @@ def _from_body(body: Any, ctype: str, profile: Any) -> Dict[str, Any]:
         for path in tuple(given.get(key) or ()) + generic:
             value = _dig(body, path)
             if key == "message" and isinstance(value, Mapping):
+                continue
+            if key == "details":
+                if isinstance(value, (list, Mapping)) and value:
+                    out[key] = value
+                    break
                 continue
             if isinstance(value, (str, int, float)) and not isinstance(value, bool) and value != "":
                 out[key] = value

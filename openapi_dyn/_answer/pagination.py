@@ -38,14 +38,18 @@ __all__ = ["Paginator", "AsyncPaginator", "Pagination", "pagination_rule", "pagi
 
 
 class Pagination:
-    """How one operation pages: the profile's ``rule`` and the operation's
-    query parameter ``param`` that carries the cursor."""
+    """How one operation pages: the profile's ``rule``, the operation's
+    query parameter ``param`` that carries the cursor, and the answer's
+    array field ``items`` (the rule's, or, when the rule says ``"*"``, the
+    answer's one array field, or its one array of objects: Google's
+    ``models``, ``files``, ``operations`` beside ``unreachable``...)."""
 
-    __slots__ = ("rule", "param")
+    __slots__ = ("rule", "param", "items")
 
-    def __init__(self, rule, param):
+    def __init__(self, rule, param, items=None):
         self.rule = rule
         self.param = param
+        self.items = items or rule.items
 
     def next_cursor(self, page: Mapping[str, Any]) -> Optional[str]:
         return self.rule.next_cursor(page)
@@ -79,6 +83,18 @@ def _success_properties(operation) -> Tuple[Optional[str], Dict[str, Any]]:
     return None, {}
 
 
+def _is_array(schema: Any) -> bool:
+    if not isinstance(schema, dict):
+        return False
+    kind = schema.get("type")
+    return kind == "array" or (isinstance(kind, list) and "array" in kind) or "items" in schema
+
+
+def _is_object(spec, schema: Any) -> bool:
+    schema = spec.resolve(schema)
+    return isinstance(schema, dict) and (schema.get("type") == "object" or "properties" in schema)
+
+
 def _analyse(operation, rules) -> Tuple[Optional[Pagination], str]:
     if not rules:
         return None, "the spec's profile says nothing about pagination"
@@ -87,9 +103,15 @@ def _analyse(operation, rules) -> Tuple[Optional[Pagination], str]:
         return None, "it has no JSON success answer"
     query = {p.name: p for p in operation.parameters if p.location == "query"}
     shaped, why = [], ""
+    arrays = [name for name, sub in props.items() if _is_array(sub)]
+    if len(arrays) > 1:  # a list of objects beside lists of names (Google's ``unreachable``)
+        arrays = [name for name in arrays if _is_object(operation.spec, props[name].get("items"))] or arrays
     for rule in rules:
-        items = props.get(rule.items)
-        if not (isinstance(items, dict) and (items.get("type") == "array" or "items" in items)):
+        if rule.items == "*":
+            if len(arrays) != 1:
+                why = why or f"its {status} answer has {len(arrays)} array fields, not one"
+                continue
+        elif rule.items not in arrays:
             why = why or f"its {status} answer has no array field {rule.items!r}"
             continue
         missing = [f for f in ((rule.has_more,) if rule.has_more else ()) + rule.requires if f not in props]
@@ -99,7 +121,7 @@ def _analyse(operation, rules) -> Tuple[Optional[Pagination], str]:
         shaped.append(rule)
     for rule in shaped:
         if rule.param in query:
-            return Pagination(rule, query[rule.param]), ""
+            return Pagination(rule, query[rule.param], arrays[0] if rule.items == "*" else None), ""
     if shaped:
         why = "it takes no cursor query parameter (" + ", ".join(repr(r.param) for r in shaped) + ")"
     return None, why
@@ -176,7 +198,7 @@ class Paginator:
 
     def _next(self, page: Mapping[str, Any], cursor: Any, seen: set) -> Any:
         """The cursor of the page after ``page``, or ``None`` at the end."""
-        items_field, more_field = self.rule.rule.items, self.rule.rule.has_more
+        items_field, more_field = self.rule.items, self.rule.rule.has_more
         if (more_field and not page.get(more_field)) or not page.get(items_field):
             return None
         nxt = self.rule.next_cursor(page)
@@ -191,7 +213,7 @@ class Paginator:
 
     def __iter__(self) -> Iterator[Any]:
         for page in self.pages():
-            yield from page.get(self.rule.rule.items) or []
+            yield from page.get(self.rule.items) or []
 
     def __repr__(self) -> str:
         return f"<Paginator {self.operation.operation_id} {self.rule!r}>"
@@ -216,5 +238,5 @@ class AsyncPaginator(Paginator):
 
     async def __aiter__(self) -> AsyncIterator[Any]:
         async for page in self.pages():
-            for item in page.get(self.rule.rule.items) or []:
+            for item in page.get(self.rule.items) or []:
                 yield item

@@ -185,7 +185,9 @@ def raise_for_status(raw, prepared, profile: Any = None) -> None:
     rid = request_id_of(raw.headers, profile)
     text = f"{status} from {prepared.method} {prepared.shown_url} ({prepared.operation_id}): "
     if fields["type"] or fields["code"]:
-        text += f"[{fields['code'] or fields['type']}] "
+        # a code that only repeats the status (Google's) says less than the type
+        label = fields["type"] if fields["type"] and fields["code"] == status else fields["code"] or fields["type"]
+        text += f"[{label}] "
     text += str(message)
     if fields["param"]:
         text += f" (param: {fields['param']})"
@@ -198,7 +200,7 @@ def raise_for_status(raw, prepared, profile: Any = None) -> None:
         text += f" ({NOT_REPLAYABLE})"
     raise cls(text, status_code=status, headers=raw.headers, body=body, request_id=rid, response=raw,
               error_message=fields["message"], error_type=fields["type"], code=fields["code"],
-              param=fields["param"])
+              param=fields["param"], details=fields["details"])
 
 
 # ------------------------------------------------------- after sending
@@ -208,7 +210,8 @@ def wants_stream(prepared, save_to: Any = None, profile: Any = None) -> bool:
     call that asks the server to stream the way the vendor profile says
     (``streaming.body_flag``: a body with ``"stream": true``, which OpenAI's
     createRun needs although it declares no event stream;
-    ``streaming.query_flag``: ``?stream=true``).  Whether a :class:`Stream`
+    ``streaming.query_flag``: ``?stream=true``; ``streaming.query``: a
+    parameter's value, Google's ``alt=sse``).  Whether a :class:`Stream`
     comes back is then decided by the answer's Content-Type, not by this
     guess.  Without a profile only the document decides."""
     if save_to is not None:
@@ -222,6 +225,11 @@ def wants_stream(prepared, save_to: Any = None, profile: Any = None) -> bool:
     body = prepared.json
     if flag and isinstance(body, Mapping) and body.get(flag) is True:
         return True
+    wanted = getattr(profile, "stream_query_values", None)
+    if wanted:
+        query = urlsplit(prepared.url).query
+        if any(wanted.get(k) == v for k, v in parse_qsl(query)):
+            return True
     flag = profile.stream_query_flag
     if not flag:
         return False

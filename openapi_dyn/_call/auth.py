@@ -6,6 +6,11 @@ A :class:`Credentials` object holds what the user gave (``api_key=``, per-scheme
 example ``OPENAI_API_KEY`` and ``OPENAI_ADMIN_KEY``).  :func:`apply_security`
 puts the right credential where the operation's security requirement says.
 
+A credential may also be a callable that returns a fresh one (an access token
+that expires: Vertex AI's), called each time a request is prepared, and a
+profile may name a token provider (:mod:`.google_auth`: Application Default
+Credentials) used when nothing else gives one.
+
 Keys are kept in :class:`Secret` wrappers whose ``repr`` and ``str`` never show
 them, so a client, a prepared request or an exception can be printed safely.
 Leading and trailing whitespace of a key is dropped (a key read from a file
@@ -59,9 +64,44 @@ def clean_credential(value: Any, source: str) -> str:
     return text
 
 
+class TokenSource:
+    """A callable credential (``api_key=get_token``): asked for a fresh value
+    each time a request needs one, so a token that expires is renewed by
+    whoever issued it.  What it returns is checked like any key."""
+
+    __slots__ = ("_fetch", "_source")
+
+    def __init__(self, fetch: Any, source: str):
+        self._fetch = fetch
+        self._source = source
+
+    def current(self) -> Optional["Secret"]:
+        try:
+            value = self._fetch()
+        except Exception as exc:  # the caller's code: say where, never the value
+            raise UsageError(f"the credential callable from {self._source} failed: "
+                             f"{type(exc).__name__}: {exc}") from None
+        if value is None or value == "":
+            return None
+        if not isinstance(value, (str, Secret)):
+            if hasattr(value, "close") and hasattr(value, "send"):  # a coroutine: never awaited, closed
+                value.close()
+            raise UsageError(f"the credential callable from {self._source} returned {type(value).__name__}, "
+                             f"not a string (pass a plain function, not an async one)")
+        return Secret(clean_credential(value, f"the callable from {self._source}"))
+
+    def __repr__(self) -> str:
+        return f"<TokenSource from {self._source}>"
+
+    def __bool__(self) -> bool:
+        return True
+
+
 def _secret(value: Any, source: str) -> Any:
     if value is None:
         return value
+    if callable(value) and not isinstance(value, (str, bytes, Secret)):
+        return TokenSource(value, source)
     if isinstance(value, tuple):  # (user, password) for http basic
         return (clean_credential(value[0], source), _secret(value[1], source))
     return Secret(clean_credential(value, source))
@@ -79,34 +119,48 @@ class Credentials:
     """
 
     def __init__(self, api_key: Any = None, per_scheme: Optional[Mapping[str, Any]] = None,
-                 env: Optional[Mapping[str, str]] = None, api_key_schemes: Any = ()):
+                 env: Optional[Mapping[str, Any]] = None, api_key_schemes: Any = (),
+                 provider: Any = None, required: bool = False):
         self._api_key = _secret(api_key, "api_key=")
         #: the schemes ``api_key`` is for (empty: all of them), from the profile
         self.api_key_schemes = frozenset(api_key_schemes or ())
         self._per_scheme = {k: _secret(v, f"credentials[{k!r}]") for k, v in (per_scheme or {}).items()}
-        self.env: Dict[str, str] = dict(env or {})
+        #: scheme -> variable, or variables tried in order (the first set wins)
+        self.env: Dict[str, Any] = dict(env or {})
+        #: the profile's token provider (``None``: none), asked last, for
+        #: bearer schemes (http bearer, oauth2, openIdConnect) only
+        self.provider = provider
+        #: the profile says every operation needs a credential, whatever
+        #: optional (``{}``) alternative the document lists
+        self.required = required
 
     def __repr__(self) -> str:
         given = sorted(self._per_scheme) + (["api_key"] if self._api_key else [])
         return f"<Credentials given={given} env={self.env}>"
 
     #: Where a credential may come from, most specific first.
-    LEVELS = ("credentials", "api_key", "scheme variable", "default variable")
+    LEVELS = ("credentials", "api_key", "scheme variable", "default variable", "token provider")
 
-    def lookup(self, scheme: str, level: int) -> Any:
-        """The credential for ``scheme`` from source ``LEVELS[level]``, or None."""
+    def lookup(self, scheme: str, level: int, kind: str = "") -> Any:
+        """The credential for ``scheme`` (of type ``kind``, as its security
+        scheme says) from source ``LEVELS[level]``, or None."""
         if level == 0:
-            return self._per_scheme.get(scheme)
+            return _current(self._per_scheme.get(scheme))
         if level == 1:
             if self.api_key_schemes and scheme not in self.api_key_schemes:
                 return None
-            return self._api_key or None
+            return _current(self._api_key) or None
+        if level == 4:
+            if self.provider is None or kind.lower() not in _BEARER_KINDS:
+                return None
+            return self.provider.current()
         var = self.env.get(scheme) if level == 2 else (self.env.get("*") if scheme not in self.env else None)
-        if var and os.environ.get(var, "").strip():
-            return Secret(clean_credential(os.environ[var], f"the {var} environment variable"))
+        for name in _variables(var):
+            if os.environ.get(name, "").strip():
+                return Secret(clean_credential(os.environ[name], f"the {name} environment variable"))
         return None
 
-    def hint(self, scheme: str, api_key_option: Optional[str] = None) -> str:
+    def hint(self, scheme: str, api_key_option: Optional[str] = None, kind: str = "") -> str:
         """How the user can supply a credential for ``scheme`` (for error
         messages).  ``api_key_option`` names the way ``api_key`` is given
         where that is not Python (the command line's ``--api-key KEY``); the
@@ -114,12 +168,32 @@ class Credentials:
         ways = [] if api_key_option else [f"credentials={{{scheme!r}: ...}}"]
         if not self.api_key_schemes or scheme in self.api_key_schemes:
             ways.insert(0, api_key_option or "api_key=")
-        var = self.env.get(scheme) or (self.env.get("*") if scheme not in self.env else None)
-        if var:
-            ways.append(f"the {var} environment variable")
+        names = _variables(self.env.get(scheme) or (self.env.get("*") if scheme not in self.env else None))
+        if len(names) == 1:
+            ways.append(f"the {names[0]} environment variable")
+        elif names:
+            ways.append("the " + " or ".join(names) + " environment variables")
+        if self.provider is not None and kind.lower() in _BEARER_KINDS:
+            ways.append(self.provider.hint())
         if not ways:
             return "no way to give it here"
         return ", ".join(ways[:-1]) + " or " + ways[-1] if len(ways) > 1 else ways[0]
+
+
+#: Security scheme types whose credential is a bearer token.
+_BEARER_KINDS = frozenset({"http", "oauth2", "openidconnect"})
+
+
+def _current(value: Any) -> Any:
+    """A stored credential as it is now (a :class:`TokenSource` asked)."""
+    return value.current() if isinstance(value, TokenSource) else value
+
+
+def _variables(var: Any) -> Tuple[str, ...]:
+    """A profile's variable entry (a name or a list of names) as a tuple."""
+    if not var:
+        return ()
+    return (var,) if isinstance(var, str) else tuple(var)
 
 
 def apply_security(operation, creds: Credentials, headers: Dict[str, str],
@@ -130,6 +204,8 @@ def apply_security(operation, creds: Credentials, headers: Dict[str, str],
     (or nothing is needed), else a message saying what is missing; the caller
     decides whether that is fatal (sending) or not (``prepare`` / dry run)."""
     requirements = operation.security
+    if creds.required:
+        requirements = [req for req in requirements if req] or requirements
     if not requirements or any(not req for req in requirements):
         # No security, or an empty requirement ({}) that makes it optional:
         # still send a credential when one is at hand for a listed scheme.
@@ -147,7 +223,7 @@ def apply_security(operation, creds: Credentials, headers: Dict[str, str],
                 continue
             found = {}
             for name in req:
-                value = creds.lookup(name, level)
+                value = creds.lookup(name, level, str((schemes.get(name) or {}).get("type", "http")))
                 if value is None:
                     break
                 found[name] = value
@@ -163,7 +239,9 @@ def apply_security(operation, creds: Credentials, headers: Dict[str, str],
 def missing_message(operation, creds: Credentials, api_key_option: Optional[str] = None) -> str:
     """What credentials ``operation`` needs and how to give them (see
     :meth:`Credentials.hint` for ``api_key_option``)."""
-    alternatives = [" and ".join(f"{n} ({creds.hint(n, api_key_option)})" for n in req)
+    schemes = operation.spec.security_schemes
+    alternatives = [" and ".join(f"{n} ({creds.hint(n, api_key_option, str((schemes.get(n) or {}).get('type', '')))})"
+                                 for n in req)
                     for req in operation.security if req]
     return f"{operation.operation_id} needs credentials: " + " or ".join(alternatives)
 

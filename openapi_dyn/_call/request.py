@@ -319,6 +319,9 @@ def build_request(context: CallContext, operation, args: Dict[str, Any], body: A
             left_out.add(p)
     conventions = context.conventions_for(operation)
     wire = conventions.wire or PLAIN_WIRE
+    # A profile's own value is sent as written, unchecked: it is there because
+    # the document is incomplete (Gemini's alt=sse is not in alt's enum).
+    from_profile = set()
     for p, rule in conventions.parameters:
         if p in left_out:
             continue
@@ -326,6 +329,7 @@ def build_request(context: CallContext, operation, args: Dict[str, Any], body: A
             values[p] = rule.combine(values[p])
         else:
             values[p] = rule.value
+            from_profile.add(p)
     for p, value in conventions.defaults:
         if p not in values and p not in left_out:
             values[p] = value
@@ -347,6 +351,8 @@ def build_request(context: CallContext, operation, args: Dict[str, Any], body: A
     checker = validator_for(operation) if validate else None
     if checker is not None:
         for p, value in values.items():
+            if p in from_profile:
+                continue
             found = checker.check_parameter(p, value)
             if found and p.name in binder.body_names:  # the keyword went to the parameter
                 found = [ValidationProblem(x.location, f"{x.message} (this keyword is the {p.location} "

@@ -137,7 +137,12 @@ class Reader:
                         raise IsADirectoryError(loc)
                     raise Unresolved(f"{loc} is not a regular file (a device, pipe or socket): not read")
                 limit = _limits.MAX_LOCAL_BYTES
-                got = f.read(limit + 1)
+                if st.st_size > limit:
+                    raise SpecError(f"the file is larger than {limit} bytes (openapi_dyn.limits.MAX_LOCAL_BYTES)",
+                                    loc)
+                # read(n) sets n bytes aside first: ask for what the file holds
+                # (and a byte more, to see it did not grow since the stat)
+                got = f.read(st.st_size + 1)
                 if len(got) > limit:
                     raise SpecError(f"the file is larger than {limit} bytes (openapi_dyn.limits.MAX_LOCAL_BYTES)",
                                     loc)

@@ -32,6 +32,10 @@ The sections, each used by one part of the client:
 * ``pagination`` and ``streaming``: which list operations page how, and which
   body or query flag asks for an event stream (:mod:`._pagination`,
   :mod:`._response`);
+* ``token_provider``: where a bearer token comes from when the caller gives
+  none (Google's Application Default Credentials, :mod:`openapi_dyn._call.google_auth`);
+* ``uploads``: the operations whose file goes up by a resumable upload
+  protocol (Google's, :mod:`openapi_dyn._http.resumable`);
 * ``batch``: the vendor's batch engine, its limits and the operations it
   accepts (read by :mod:`._batch_protocols`, kept as raw data here);
 * ``arrays``, ``empty_json_body`` and ``vectors``: how the vendor's SDK puts
@@ -320,8 +324,9 @@ class Profile:
         self.origin = origin
         self.name: str = str(raw.get("name") or "")
         env = raw.get("environment") or {}
-        #: security scheme -> variable (``*``: schemes without their own)
-        self.credential_env: Dict[str, str] = dict(env.get("credentials") or {})
+        #: security scheme -> variable, or variables tried in order (``*``:
+        #: schemes without their own)
+        self.credential_env: Dict[str, Any] = dict(env.get("credentials") or {})
         base = env.get("base_url")
         self.base_url_env: Optional[Tuple[str, str]] = (
             (base["variable"], base.get("suffix", "")) if isinstance(base, Mapping) else None)
@@ -336,6 +341,8 @@ class Profile:
         self.api_version: Optional[str] = raw.get("api_version")
         #: the security schemes ``api_key=`` is for (empty: every scheme)
         self.api_key_schemes: Tuple[str, ...] = tuple(raw.get("api_key_schemes") or ())
+        #: a credential is demanded even where the document makes it optional
+        self.auth_required: bool = bool(raw.get("auth_required"))
         retry = raw.get("retry")
         if retry is None:
             self.retry = RetryRules()
@@ -348,7 +355,7 @@ class Profile:
                 hint_header=retry.get("hint_header"))
         errors = raw.get("errors") or {}
         self.error_fields: Dict[str, Tuple[str, ...]] = {
-            k: tuple(errors.get(k) or ()) for k in ("message", "type", "code", "param")}
+            k: tuple(errors.get(k) or ()) for k in ("message", "type", "code", "param", "details")}
         #: error fields read from the answer's headers when the body has none
         #: (``errors.headers``: Bedrock's ``x-amzn-ErrorType``)
         self.error_header_fields: Dict[str, Tuple[str, ...]] = {
@@ -373,6 +380,12 @@ class Profile:
         self.signing: Optional[Mapping[str, Any]] = raw.get("signing")
         #: the bundled profile this one extends
         self.extends: Optional[str] = raw.get("extends")
+        #: query parameter -> the value that asks for an event stream (Google's ``alt=sse``)
+        self.stream_query_values: Dict[str, str] = dict(stream.get("query") or {})
+        #: where a bearer token comes from when the caller gives none (``token_provider``)
+        self.token_provider: Optional[Dict[str, Any]] = raw.get("token_provider")
+        #: the resumable upload protocol and the operations it is for (``uploads``)
+        self.uploads: Dict[str, Any] = dict(raw.get("uploads") or {})
         self._per_op: Dict[str, Tuple[List[HeaderRule], List[ParameterRule]]] = {}
         #: operationId -> (Pagination or None, why not): filled by _pagination, once per operation
         self.pagination_cache: Dict[str, Any] = {}

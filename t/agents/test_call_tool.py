@@ -271,3 +271,22 @@ def test_a_dry_run_returns_the_masked_request_and_sends_nothing(faultserver, asy
     assert KEY not in json.dumps(result.to_dict())
     assert bad.is_error and {"name", "kind"} <= {p["argument"] for p in bad.content["problems"]}
     assert faultserver.requests == []
+
+
+@pytest.mark.parametrize("model, refused", [
+    ("models/gemini-2.0-flash", False),          # a reserved expansion spans segments by design
+    ("models/gemini-1.5-pro-002", False),
+    ("models/../tunedModels/x", True),           # but no step may climb out of the path
+    ("models/./gemini", True),
+    ("..", True),
+    ("models\\gemini", True),
+])
+def test_a_reserved_path_argument_may_span_segments_but_not_step_out(model, refused):
+    from openapi_dyn import Client
+
+    client = Client("gemini", api_key="test-key", cache=False)
+    result = client.call_tool("generativelanguage_models_countTokens",
+                              {"model": model, "contents": [{"parts": [{"text": "hi"}]}]}, dry_run=True)
+    assert result.is_error is refused, result.content
+    if not refused:
+        assert "/v1beta/" + model + ":countTokens" in result.content["url"]

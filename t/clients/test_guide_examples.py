@@ -11,12 +11,16 @@ from openapi_dyn import Client
 
 from conftest import REPO
 from faultserver import events, reply, send_body
+from google_servers import gemini_service
 
 PAGES = ["../README.md", "calling.md", "uploads.md", "streaming.md", "pagination.md", "retries.md",
          "sending.md", "vendors.md"]
 
 #: Where each bundled spec's paths start on the local server (its servers' base paths).
 BASE_PATHS = {"openai": "/v1", "anthropic": "", "cohere": "", "azure-openai": "/openai"}
+BASE_PATHS.update(gemini="", vertex="")
+#: Paths the local Gemini service answers (t/google_servers.py).
+GOOGLE_PATHS = ("/v1beta/", "/upload/v1beta/")
 BLOCK = re.compile(r"```python\n(.*?)```", re.S)
 
 
@@ -99,10 +103,11 @@ def test_guide_example(code, faultserver, monkeypatch, tmp_path, openai_client):
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "meeting.mp3").write_bytes(b"ID3" + b"\x00" * 100)
-    faultserver.always(answer)
+    google = gemini_service(faultserver)
+    faultserver.always(lambda rec: google(rec) if rec.path.startswith(GOOGLE_PATHS) else answer(rec))
     exec(compile(code, "<guide example>", "exec"), {"__name__": "guide_example"})
     # an unexpected request would have met a 404 and failed the example
-    assert all(rec.path.startswith(("/v1/", "/openai/")) for rec in faultserver.requests)
+    assert all(rec.path.startswith(("/v1/", "/openai/") + GOOGLE_PATHS) for rec in faultserver.requests)
 
 
 def test_guide_pages_have_examples():

@@ -145,7 +145,8 @@ def test_every_bundled_name_loads(name):
 def test_bundled_prefix_and_names():
     assert bundled.names()[0] == "openai"
     assert set(bundled.names()) == {"openai", "anthropic", "cohere", "azure-openai", "azure-openai-preview",
-                                    "groq", "deepseek", "together", "xai", "anthropic-bedrock"}
+                                    "groq", "deepseek", "together", "xai", "anthropic-bedrock",
+                                    "gemini", "vertex"}
     assert load_spec("bundled:azure-openai").origin == "bundled:azure-openai"
 
 
