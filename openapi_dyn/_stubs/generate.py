@@ -33,6 +33,7 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 from .._spec.operation import is_json, python_name
 from .._call.options import CALL_OPTIONS
 from .annotations import MODEL, PARAM, TypeWriter, camel, typed_dict, union
+from .sharing import defined_names, shared_definitions, shared_methods
 
 __all__ = ["spec_module", "write_bundled", "write_module", "client_options", "BUNDLED_DIR"]
 
@@ -248,15 +249,27 @@ class _SpecTypes:
 
     # ----------------------------------------------------------------- text
     def methods(self, asynchronous: bool) -> List[str]:
-        lines: List[str] = []
+        return [line for _name, group in self.method_groups(asynchronous) for line in group]
+
+    def method_groups(self, asynchronous: bool) -> List[Tuple[str, List[str]]]:
+        """``[(method name, its lines)]``: each method with its overloads, and
+        ``call`` last (one group: a subclass overriding it replaces them all)."""
+        groups: List[Tuple[str, List[str]]] = []
         prefix = "async def" if asynchronous else "def"
         for method, op_id in self.method_names.items():
+            lines: List[str] = []
             forms = self.forms[op_id]
             for form in forms:
                 if len(forms) > 1:
                     lines.append("    @overload")
                 lines.append(f"    {prefix} {method}(self, **kwargs: Unpack[{form.args}]) -> "
                              f"{form.returns(asynchronous)}: ...")
+            groups.append((method, lines))
+        groups.append(("call", self._call_lines(prefix, asynchronous)))
+        return groups
+
+    def _call_lines(self, prefix: str, asynchronous: bool) -> List[str]:
+        lines: List[str] = []
         first = True
         for op_id, forms in self.forms.items():
             for form in forms:
@@ -270,6 +283,10 @@ class _SpecTypes:
             lines.append("    @overload")
             lines.append(f"    {prefix} call(self, operation_id: str, /, **kwargs: Any) -> Any: ...")
         return lines
+
+    def blocks(self) -> List[str]:
+        """Every definition of the module but the client classes, in order."""
+        return self.types.blocks + self.args_blocks
 
     def body(self) -> str:
         return "\n".join(self.types.blocks) + "\n" + "\n".join(self.args_blocks)
@@ -304,17 +321,92 @@ def spec_module(spec: Any, profile: Any, sync_name: str, async_name: Optional[st
     """The text of one stub module for ``spec``: its types and a client class
     (and an async one unless ``async_name`` is None) over ``bases``."""
     types = _SpecTypes(spec, profile, {sync_name, async_name or ""})
-    title = str(spec.title).replace("\n", " ")
+    return _module_text(types, sync_name, async_name, bases=bases, imports=imports, init=init)
+
+
+class _Base:
+    """The stub module a derived spec's module imports from: its name, its
+    types and its client classes."""
+
+    def __init__(self, module: str, types: _SpecTypes, classes: Tuple[str, str]):
+        self.module = module
+        self.types = types
+        self.classes = classes
+        #: name -> the module that defines it (a base's own base, for what it imports)
+        self.origin: Dict[str, str] = {}
+
+
+def _module_text(types: _SpecTypes, sync_name: str, async_name: Optional[str], *, bases: Tuple[str, str],
+                 imports: str, init: Optional[Tuple[str, str]] = None, base: Optional[_Base] = None,
+                 origins: Optional[Dict[str, str]] = None) -> str:
+    """The module's text; with a ``base``, what it shares with the base is
+    imported from the module that defines it (recorded in ``origins``)."""
+    title = str(types.spec.title).replace("\n", " ")
+    blocks = types.blocks()
+    shared = shared_definitions(blocks, base.types.blocks()) if base is not None else set()
+    own = [b for b in blocks if not set(defined_names(b)) <= shared]
+    local = {n for b in own for n in defined_names(b)}
+    origin: Dict[str, str] = {}
+    if shared:
+        for n in (n for b in blocks for n in defined_names(b) if n in shared):
+            origin[n] = base.origin.get(n, base.module)
+        for module in dict.fromkeys(origin.values()):
+            imports += _from_import(f".{module}", [n for n, m in origin.items() if m == module])
+    if origins is not None:
+        origins.update(origin)
+    if base is not None:
+        imports += (f"from .{base.module} import {base.classes[0]} as _BaseClient, "
+                    f"{base.classes[1]} as _BaseAsyncClient\n")
     head = f'"""Types of {title}."""\n{_HEADER}{_IMPORTS}{imports}\n'
-    parts = [head, types.body(), "\n"]
-    parts.append(_class(sync_name, bases[0], types.methods(False), init[0] if init else None))
-    if async_name:
-        parts.append("\n" + _class(async_name, bases[1], types.methods(True), init[1] if init else None))
+    parts = [head, "\n".join(own), "\n"]
+    for index, name in enumerate((sync_name, async_name)):
+        if name is None:
+            continue
+        asynchronous = index == 1
+        groups = types.method_groups(asynchronous)
+        differ = (shared_methods(groups, base.types.method_groups(asynchronous), local)
+                  if base is not None else None)
+        if index:
+            parts.append("\n")
+        if differ is None:
+            parts.append(_class(name, bases[index], types.methods(asynchronous), init[index] if init else None))
+        else:
+            parts.append(_subclass(name, "_BaseAsyncClient" if asynchronous else "_BaseClient",
+                                   [lines for method, lines in groups if method in differ]))
     return "".join(parts)
 
 
+def _from_import(module: str, names: List[str]) -> str:
+    """``from module import (A, ...)``, wrapped."""
+    lines, line = [], "   "
+    for name in names:
+        item = f" {name},"
+        if len(line) + len(item) > 110:
+            lines.append(line)
+            line = "   "
+        line += item
+    lines.append(line)
+    return f"from {module} import (\n" + "\n".join(lines) + "\n)\n"
+
+
+def _subclass(name: str, base: str, groups: List[List[str]]) -> str:
+    """A client class that inherits its base spec's methods and writes the
+    ``groups`` that differ (a narrower or wider signature: an override)."""
+    lines = [f"class {name}({base}):"]
+    for group in groups:
+        first = group[0]
+        if "# type: ignore" not in first:
+            first += "  # type: ignore[override]"
+        lines += [first] + group[1:]
+    if len(lines) == 1:
+        lines.append("    pass")
+    return "\n".join(lines) + "\n"
+
+
 def bundled_texts() -> Dict[str, str]:
-    """file name -> text of every stub in ``openapi_dyn/_typed/``."""
+    """file name -> text of every stub in ``openapi_dyn/_typed/``.  A spec
+    whose registry entry names a ``base`` imports what it shares with the
+    base's module (see :mod:`.sharing`)."""
     from .._async_client import AsyncClient
     from .._client import Client
     from .._spec.profile import load_profile
@@ -326,11 +418,29 @@ def bundled_texts() -> Dict[str, str]:
                "Stream as _Stream, AsyncStream as _AsyncStream\n"
                "from . import Client as _Client, AsyncClient as _AsyncClient\n")
     names = bundled.names()
+    types: Dict[str, _SpecTypes] = {}
     for name in names:
-        spec = Spec(name)
-        sync_name, async_name = class_names(name)
-        texts[module_name(name) + ".pyi"] = spec_module(spec, load_profile(None, name), sync_name, async_name,
-                                                         bases=("_Client", "_AsyncClient"), imports=imports)
+        types[name] = _SpecTypes(Spec(name), load_profile(None, name), set(class_names(name)))
+    origins: Dict[str, Dict[str, str]] = {}
+
+    def text_of(name: str, seen: Tuple[str, ...] = ()) -> str:
+        """A base's module first: what it imports in turn is known then."""
+        key = module_name(name) + ".pyi"
+        if key not in texts:
+            base_name = bundled.get(name).base
+            base = None
+            if base_name in types and base_name not in seen + (name,):
+                text_of(base_name, seen + (name,))
+                base = _Base(module_name(base_name), types[base_name], class_names(base_name))
+                base.origin = origins[base_name]
+            sync_name, async_name = class_names(name)
+            origins[name] = {}
+            texts[key] = _module_text(types[name], sync_name, async_name, bases=("_Client", "_AsyncClient"),
+                                      imports=imports, base=base, origins=origins[name])
+        return texts[key]
+
+    for name in names:
+        text_of(name)
     texts["__init__.pyi"] = _init_text(names, client_options(Client), client_options(AsyncClient))
     return texts
 
