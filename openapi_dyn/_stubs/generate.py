@@ -50,6 +50,10 @@ _RESERVED = set(_TYPING) | {"overload", "Literal", "Required", "TypeAlias", "Typ
                             "AsyncClient", "SPEC"}
 _KNOWN_WORDS = set(_TYPING) | {"Literal", "str", "int", "float", "bool", "bytes", "None", "dict", "list", "tuple"}
 
+#: what a stub module imports from ``_common.pyi``
+_COMMON = ", ".join(f"{n} as _{n}" for n in ("CallOptions", "Model", "Stream", "AsyncStream", "Response",
+                                              "PreparedRequest", "Paginator", "AsyncPaginator", "Operations"))
+
 #: the types of the per-call options (names from CALL_OPTIONS; one not here is Any)
 _OPTION_TYPES = {
     "headers": "Mapping[str, str]", "timeout": "float | tuple[float, float] | None", "validate": "bool",
@@ -121,6 +125,7 @@ class _SpecTypes:
 
         self.spec = spec
         self.profile = profile
+        taken = {n for t in taken if t for n in (t,) + family(t)}
         self.types = TypeWriter(spec, _RESERVED | taken)
         self.args_blocks: List[str] = []
         self.forms: Dict[str, List[_Form]] = {}
@@ -142,6 +147,19 @@ class _SpecTypes:
         self.call_names: Dict[str, List[str]] = {op_id: [op_id] for op_id in ops}
         for alias, op_id in aliases.items():
             self.call_names[op_id].append(alias)
+        #: method name -> operationId of those only ``client.ops`` has (a client attribute hides them)
+        self.shadowed: Dict[str, str] = {}
+        namespace_attrs = set(dir(_namespace_class()))
+        for name, op_id in [(op_id, op_id) for op_id in ops] + list(aliases.items()):
+            if (name.isidentifier() and not keyword.iskeyword(name) and name not in self.method_names
+                    and name not in namespace_attrs and name not in self.shadowed):
+                self.shadowed[name] = op_id
+        #: operationId -> the type of the items ``paginate()`` yields, for the operations it takes
+        self.paginated: Dict[str, str] = {}
+        for op_id, op in ops.items():
+            item = self._page_item(op)
+            if item is not None:
+                self.paginated[op_id] = item
 
     # ---------------------------------------------------------------- forms
     def _profile_filled(self, op) -> Set[str]:
@@ -208,8 +226,11 @@ class _SpecTypes:
                 self.args_blocks.append(typed_dict(streaming, [(flag, "Literal[True]", True)], name))
                 plain = self.types.unique(where + "NoStreamArgs")
                 self.args_blocks.append(typed_dict(plain, [(flag, "Literal[False] | None", False)], name))
+                either = self.types.unique(where + "AnyStreamArgs")
+                self.args_blocks.append(typed_dict(either, [(flag, "bool", True)], name))
                 forms.append(_Form(streaming, "", event))
                 forms.append(_Form(plain, _answer(result, None), None))
+                forms.append(_Form(either, _answer(result, None), event))  # stream= a bool known at run time
             else:
                 forms.append(_Form(name, _answer(result, event), event))
         if has_body or not fields:
@@ -247,16 +268,36 @@ class _SpecTypes:
             return "Any", None
         return (union(parts) if parts else None), event
 
+    def _page_item(self, op) -> Optional[str]:
+        """What ``paginate()`` yields for ``op`` (the answer's items field's
+        item type), or None when the profile does not page it."""
+        if self.profile is None:
+            return None
+        from .._answer.pagination import pagination_of
+
+        found, _why = pagination_of(op, self.profile)
+        if found is None:
+            return None
+        for status, resp in op.responses.items():
+            for mt, media in resp["content"].items() if status.startswith("2") else ():
+                if is_json(mt) and media.raw.get("schema"):
+                    props, _req = self.types.properties(media.raw["schema"])
+                    field = props.get(found.rule.items)
+                    text = (self.types.annotation(field, MODEL, camel(op.alias) + "Response" + camel(found.rule.items))
+                            if field is not None else "Any")
+                    return text[len("list["):-1] if text.startswith("list[") and text.endswith("]") else "Any"
+        return "Any"
+
     # ----------------------------------------------------------------- text
     def methods(self, asynchronous: bool) -> List[str]:
         return [line for _name, group in self.method_groups(asynchronous) for line in group]
 
-    def method_groups(self, asynchronous: bool) -> List[Tuple[str, List[str]]]:
-        """``[(method name, its lines)]``: each method with its overloads, and
-        ``call`` last (one group: a subclass overriding it replaces them all)."""
+    def method_groups(self, asynchronous: bool, names: Optional[Dict[str, str]] = None) -> List[Tuple[str, List[str]]]:
+        """``[(method name, its lines)]``: each operation's method (of
+        ``names``, default those the client has) with its overloads."""
         groups: List[Tuple[str, List[str]]] = []
         prefix = "async def" if asynchronous else "def"
-        for method, op_id in self.method_names.items():
+        for method, op_id in (self.method_names if names is None else names).items():
             lines: List[str] = []
             forms = self.forms[op_id]
             for form in forms:
@@ -265,23 +306,39 @@ class _SpecTypes:
                 lines.append(f"    {prefix} {method}(self, **kwargs: Unpack[{form.args}]) -> "
                              f"{form.returns(asynchronous)}: ...")
             groups.append((method, lines))
-        groups.append(("call", self._call_lines(prefix, asynchronous)))
         return groups
 
-    def _call_lines(self, prefix: str, asynchronous: bool) -> List[str]:
+    def client_lines(self, asynchronous: bool) -> List[str]:
+        """The members of a client class beyond the operations' methods:
+        ``call``, ``request``, ``prepare`` and ``paginate``, overloaded on the
+        literal operationId."""
+        a = asynchronous
+        lines = self._by_id("async def" if a else "def", "call", lambda op_id, form: form.returns(a))
+        lines += self._by_id("async def" if a else "def", "request",
+                             lambda op_id, form: f"_Response[{form.returns(a)}]")
+        paginator = "_AsyncPaginator" if a else "_Paginator"
+        lines += self._by_id("def", "paginate", lambda op_id, form: f"{paginator}[{self.paginated[op_id]}]",
+                             only=self.paginated)
+        return lines
+
+    def prepare_lines(self) -> List[str]:
+        """``prepare()``: the same (synchronous) on both clients, so written once."""
+        return self._by_id("def", "prepare", lambda op_id, form: "_PreparedRequest")
+
+    def _by_id(self, prefix: str, method: str, returns: Any, only: Optional[Dict[str, str]] = None) -> List[str]:
         lines: List[str] = []
-        first = True
         for op_id, forms in self.forms.items():
+            if only is not None and op_id not in only:
+                continue
             for form in forms:
-                # the one error a type checker sees here: call() narrower than Client.call
-                lines.append("    @overload  # type: ignore[override]" if first else "    @overload")
-                first = False
+                # the one error a type checker sees here: narrower than the base class's method
+                lines.append("    @overload  # type: ignore[override]" if not lines else "    @overload")
                 names = ", ".join(repr(n) for n in self.call_names[op_id])
-                lines.append(f"    {prefix} call(self, operation_id: Literal[{names}], /, "
-                             f"**kwargs: Unpack[{form.args}]) -> {form.returns(asynchronous)}: ...")
-        if sum(len(f) for f in self.forms.values()) == 1:  # one overload is not allowed: add the general one
+                lines.append(f"    {prefix} {method}(self, operation_id: Literal[{names}], /, "
+                             f"**kwargs: Unpack[{form.args}]) -> {returns(op_id, form)}: ...")
+        if len(lines) == 2:  # one overload is not allowed: add the general one
             lines.append("    @overload")
-            lines.append(f"    {prefix} call(self, operation_id: str, /, **kwargs: Any) -> Any: ...")
+            lines.append(f"    {prefix} {method}(self, operation_id: str, /, **kwargs: Any) -> Any: ...")
         return lines
 
     def blocks(self) -> List[str]:
@@ -292,6 +349,12 @@ class _SpecTypes:
         return "\n".join(self.types.blocks) + "\n" + "\n".join(self.args_blocks)
 
 
+def _namespace_class() -> Any:
+    from .._operations import OperationNamespace
+
+    return OperationNamespace
+
+
 def _client_attributes() -> Set[str]:
     from .._async_client import AsyncClient
     from .._client import Client
@@ -299,11 +362,25 @@ def _client_attributes() -> Set[str]:
     return set(dir(Client)) | set(dir(AsyncClient))
 
 
-def _class(name: str, base: str, methods: List[str], init: Optional[str] = None) -> str:
-    lines = [f"class {name}({base}):", "    __getattr__: None  # type: ignore[assignment, misc]"]
-    if init:
-        lines += init.splitlines()
-    return "\n".join(lines + methods) + "\n"
+def _class(name: str, base: str, members: List[str], getattr_none: bool = True, override: bool = False,
+           note: str = "") -> str:
+    """A class; ``getattr_none`` hides the base's ``__getattr__`` (so a name
+    the spec does not have is an error); with ``override`` (a base spec's
+    class is the base) each method it writes is marked as the override it is."""
+    lines = [(f"class {name}({base}):" if base else f"class {name}:") + note]
+    if getattr_none and not override:
+        lines.append("    __getattr__: None  # type: ignore[assignment, misc]")
+    previous = ""
+    for line in members:
+        starts = line.startswith("    @overload") or (line.startswith(("    def ", "    async def "))
+                                                      and not previous.startswith("    @"))
+        if override and starts and "# type: ignore" not in line:
+            line += "  # type: ignore[override]"
+        lines.append(line)
+        previous = line
+    if len(lines) == 1:
+        lines.append("    pass")
+    return "\n".join(lines) + "\n"
 
 
 # -------------------------------------------------------------- bundled stubs
@@ -356,24 +433,46 @@ def _module_text(types: _SpecTypes, sync_name: str, async_name: Optional[str], *
         origins.update(origin)
     if base is not None:
         imports += (f"from .{base.module} import {base.classes[0]} as _BaseClient, "
-                    f"{base.classes[1]} as _BaseAsyncClient\n")
+                    f"{base.classes[1]} as _BaseAsyncClient, {family(base.classes[0])[0]} as _BaseOps, "
+                    f"{family(base.classes[1])[0]} as _BaseAsyncOps\n")
     head = f'"""Types of {title}."""\n{_HEADER}{_IMPORTS}{imports}\n'
     parts = [head, "\n".join(own), "\n"]
+    prepare = family(sync_name)[1]
+    parts.append(_class(prepare, "", types.prepare_lines(), getattr_none=False) + "\n")
     for index, name in enumerate((sync_name, async_name)):
         if name is None:
             continue
         asynchronous = index == 1
+        ops = family(name)[0]
         groups = types.method_groups(asynchronous)
-        differ = (shared_methods(groups, base.types.method_groups(asynchronous), local)
-                  if base is not None else None)
+        ops_groups = groups + types.method_groups(asynchronous, types.shadowed)
+        differ = ops_differ = None
+        if base is not None:
+            differ = shared_methods(groups, base.types.method_groups(asynchronous), local)
+            base_ops = (base.types.method_groups(asynchronous)
+                        + base.types.method_groups(asynchronous, base.types.shadowed))
+            ops_differ = shared_methods(ops_groups, base_ops, local)
         if index:
             parts.append("\n")
-        if differ is None:
-            parts.append(_class(name, bases[index], types.methods(asynchronous), init[index] if init else None))
-        else:
-            parts.append(_subclass(name, "_BaseAsyncClient" if asynchronous else "_BaseClient",
-                                   [lines for method, lines in groups if method in differ]))
+        # the methods are written in the client class itself, not a shared base:
+        # mypy's "maybe ...?" for a misspelt name lists the class's own names
+        own_ops = [line for m, group in ops_groups if ops_differ is None or m in ops_differ for line in group]
+        parts.append(_class(ops, "_Operations" if ops_differ is None else f"_Base{'Async' * index}Ops", own_ops,
+                            override=ops_differ is not None))
+        members = (init[index].splitlines() if init else []) + [
+            "    @property", f"    def ops(self) -> {ops}: ...  # type: ignore[override]"]
+        members += [line for m, group in groups if differ is None or m in differ for line in group]
+        parent = bases[index] if differ is None else f"_Base{'Async' * index}Client"
+        # prepare() narrower than the client's own: the one error a type checker sees here
+        parts.append("\n" + _class(name, f"{prepare}, {parent}", members + types.client_lines(asynchronous),
+                                    override=differ is not None, note="  # type: ignore[misc]"))
     return "".join(parts)
+
+
+def family(client: str) -> Tuple[str, str]:
+    """The classes beside a client class: the class of its ``ops``, and the
+    base holding ``prepare()`` (the same on the async client)."""
+    return f"{client}Ops", f"_{client}Prepare"
 
 
 def _from_import(module: str, names: List[str]) -> str:
@@ -389,20 +488,6 @@ def _from_import(module: str, names: List[str]) -> str:
     return f"from {module} import (\n" + "\n".join(lines) + "\n)\n"
 
 
-def _subclass(name: str, base: str, groups: List[List[str]]) -> str:
-    """A client class that inherits its base spec's methods and writes the
-    ``groups`` that differ (a narrower or wider signature: an override)."""
-    lines = [f"class {name}({base}):"]
-    for group in groups:
-        first = group[0]
-        if "# type: ignore" not in first:
-            first += "  # type: ignore[override]"
-        lines += [first] + group[1:]
-    if len(lines) == 1:
-        lines.append("    pass")
-    return "\n".join(lines) + "\n"
-
-
 def bundled_texts() -> Dict[str, str]:
     """file name -> text of every stub in ``openapi_dyn/_typed/``.  A spec
     whose registry entry names a ``base`` imports what it shares with the
@@ -414,8 +499,7 @@ def bundled_texts() -> Dict[str, str]:
 
     texts: Dict[str, str] = {}
     texts["_common.pyi"] = _common_text()
-    imports = ("from ._common import CallOptions as _CallOptions, Model as _Model, "
-               "Stream as _Stream, AsyncStream as _AsyncStream\n"
+    imports = (f"from ._common import {_COMMON}\n"
                "from . import Client as _Client, AsyncClient as _AsyncClient\n")
     names = bundled.names()
     types: Dict[str, _SpecTypes] = {}
@@ -460,7 +544,10 @@ def _common_text() -> str:
         "from typing import Any, AsyncIterator, Generic, Iterator, Mapping, TypeVar\n"
         "from typing_extensions import TypedDict\n"
         + _import_of("Record", "_Record") + _import_of("AsyncStream", "_AsyncStream")
-        + _import_of("Stream", "_StreamBase") + "\n"
+        + _import_of("Stream", "_StreamBase") + _import_of("Response", "_Response")
+        + _import_of("PreparedRequest", "PreparedRequest")
+        + "from openapi_dyn._answer.pagination import Paginator as _Paginator, AsyncPaginator as _AsyncPaginator\n"
+        "from openapi_dyn._operations import OperationNamespace as _OperationNamespace\n\n"
         "_T = TypeVar('_T')\n\n"
         "class Model(_Record):\n"
         "    \"\"\"A Record whose attributes are its schema's properties.\"\"\"\n"
@@ -470,6 +557,17 @@ def _common_text() -> str:
         "    def __enter__(self) -> Stream[_T]: ...\n\n"
         "class AsyncStream(_AsyncStream, Generic[_T]):\n"
         "    def __aiter__(self) -> AsyncIterator[_T]: ...\n\n"
+        "class Response(_Response, Generic[_T]):\n"
+        "    @property\n"
+        "    def data(self) -> _T: ...\n\n"
+        "class Paginator(_Paginator, Generic[_T]):\n"
+        "    def __iter__(self) -> Iterator[_T]: ...\n\n"
+        "class AsyncPaginator(_AsyncPaginator, Generic[_T]):\n"
+        "    def __aiter__(self) -> AsyncIterator[_T]: ...\n\n"
+        "class Operations(_OperationNamespace):\n"
+        "    \"\"\"``client.ops``: every operation as a method, shadowed ones too.\"\"\"\n"
+        "    __getattr__: None  # type: ignore[assignment, misc]\n"
+        "    def __getitem__(self, name: str) -> Any: ...\n\n"
         + call_options_block())
 
 
@@ -537,8 +635,7 @@ def module_texts(spec: Any, name: str, source: str, with_async: bool) -> Tuple[s
                "        super().__init__(SPEC, **options)\n")
     imports = ("from typing_extensions import Self\n"
                "from openapi_dyn import Client as _Client, AsyncClient as _AsyncClient\n"
-               "from openapi_dyn._typed._common import CallOptions as _CallOptions, Model as _Model, "
-               "Stream as _Stream, AsyncStream as _AsyncStream\n\n"
+               f"from openapi_dyn._typed._common import {_COMMON}\n\n"
                "SPEC: str\n")
     inits = []
     for cls in (Client, AsyncClient):

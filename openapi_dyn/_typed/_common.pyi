@@ -6,6 +6,10 @@ from typing_extensions import TypedDict
 from openapi_dyn._answer.records import Record as _Record
 from openapi_dyn._answer.streams import AsyncStream as _AsyncStream
 from openapi_dyn._answer.streams import Stream as _StreamBase
+from openapi_dyn._answer.response import Response as _Response
+from openapi_dyn._call.request import PreparedRequest as PreparedRequest
+from openapi_dyn._answer.pagination import Paginator as _Paginator, AsyncPaginator as _AsyncPaginator
+from openapi_dyn._operations import OperationNamespace as _OperationNamespace
 
 _T = TypeVar('_T')
 
@@ -19,6 +23,21 @@ class Stream(_StreamBase, Generic[_T]):
 
 class AsyncStream(_AsyncStream, Generic[_T]):
     def __aiter__(self) -> AsyncIterator[_T]: ...
+
+class Response(_Response, Generic[_T]):
+    @property
+    def data(self) -> _T: ...
+
+class Paginator(_Paginator, Generic[_T]):
+    def __iter__(self) -> Iterator[_T]: ...
+
+class AsyncPaginator(_AsyncPaginator, Generic[_T]):
+    def __aiter__(self) -> AsyncIterator[_T]: ...
+
+class Operations(_OperationNamespace):
+    """``client.ops``: every operation as a method, shadowed ones too."""
+    __getattr__: None  # type: ignore[assignment, misc]
+    def __getitem__(self, name: str) -> Any: ...
 
 class CallOptions(TypedDict, total=False):
     headers: Mapping[str, str]
