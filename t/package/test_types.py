@@ -222,6 +222,65 @@ elif not isinstance(tree, str):
 """
 
 
+#: client.ops, request(), prepare(), paginate(), a stream= known only at run
+#: time, and a vendor overlay whose module imports its base's types
+MORE_GOOD = """
+from openapi_dyn import AsyncClient, Client, Stream
+
+client = Client()
+wants_stream: bool = len(client.spec.title) > 3
+either = client.createChatCompletion(model="gpt-4o", messages=[{"role": "user", "content": "hi"}], stream=wants_stream)
+if isinstance(either, Stream):
+    for chunk in either:
+        delta: str | None = chunk.choices[0].delta.content
+else:
+    said: str | None = either.choices[0].message.content
+answer = client.ops.createChatCompletion(model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+content: str | None = answer.choices[0].message.content
+response = client.request("createChatCompletion", model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+status: int = response.status_code
+from_data: str | None = response.data.choices[0].message.content
+prepared = client.prepare("createChatCompletion", model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+url: str = prepared.url
+for assistant in client.paginate("listAssistants", limit=100):
+    assistant_id: str = assistant.id
+groq = Client("groq")
+parsed = groq.createChatCompletion(model="m", messages=[{"role": "user", "content": "hi"}], reasoning_format="parsed")
+first: str | None = parsed.choices[0].message.content
+by_call = groq.call("createChatCompletion", model="m", messages=[{"role": "user", "content": "hi"}], include_reasoning=True)
+run_status: str = groq.createRun(thread_id="t", assistant_id="a").status
+
+
+async def main() -> None:
+    aclient = AsyncClient()
+    got = await aclient.request("createChatCompletion", model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+    text: str | None = got.data.choices[0].message.content
+    async for item in aclient.paginate("listAssistants"):
+        name: str | None = item.name
+"""
+
+MORE_BAD = """
+from openapi_dyn import Client
+
+client = Client()
+wants_stream: bool = len(client.spec.title) > 3
+either = client.createChatCompletion(model="gpt-4o", messages=[{"role": "user", "content": "hi"}], stream=wants_stream)
+either.choices  # rejected
+client.ops.createChatCompletionz(model="gpt-4o")  # rejected
+response = client.request("createChatCompletion", model="gpt-4o", messages=[{"role": "user", "content": "hi"}])
+response.data.choices[0].mesage  # rejected
+client.prepare("createChatCompletion", model="gpt-4o", messages=[{"role": "user", "content": "hi"}], temperature="hot")  # rejected
+client.prepare("createChatCompletionz")  # rejected
+for assistant in client.paginate("listAssistants"):
+    assistant.nmae  # rejected
+client.paginate("createChatCompletion", model="gpt-4o", messages=[])  # rejected
+client.createChatCompletion(model="m", messages=[{"role": "user", "content": "hi"}], reasoning_format="parsed")  # rejected
+groq = Client("groq")
+groq.createChatCompletion(model="m", messages=[{"role": "user", "content": "hi"}], reasoning_format="loud")  # rejected
+groq.createRun(thread_id="t", assistant_id="a").statuss  # rejected
+"""
+
+
 def _readme_first_example() -> str:
     return re.search(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S).group(1)
 
@@ -233,7 +292,7 @@ def workdir(tmp_path_factory):
     (d / "pets.yaml").write_text(yaml.safe_dump(PETS), encoding="utf-8")
     samples = {"openai_good.py": OPENAI_GOOD, "openai_bad.py": OPENAI_BAD, "anthropic_good.py": ANTHROPIC_GOOD,
                "anthropic_bad.py": ANTHROPIC_BAD, "pets_good.py": PETS_GOOD, "pets_bad.py": PETS_BAD,
-               "odd_good.py": ODD_GOOD,
+               "odd_good.py": ODD_GOOD, "more_good.py": MORE_GOOD, "more_bad.py": MORE_BAD,
                "readme_first.py": _readme_first_example()}
     for name, text in samples.items():
         (d / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
@@ -254,7 +313,7 @@ def rejected_lines(directory: Path):
 
 
 SAMPLES = ["openai_good.py", "openai_bad.py", "anthropic_good.py", "anthropic_bad.py",
-           "pets_good.py", "pets_bad.py", "odd_good.py", "readme_first.py"]
+           "pets_good.py", "pets_bad.py", "odd_good.py", "more_good.py", "more_bad.py", "readme_first.py"]
 
 
 @pytest.fixture(scope="module")
@@ -280,7 +339,7 @@ def mypy_report(workdir):
 def test_mypy_rejects_exactly_the_wrong_lines(workdir, mypy_report):
     errors, text = mypy_report
     expected = rejected_lines(workdir)
-    assert len(expected) == 20
+    assert len(expected) == 30
     assert set(errors) == expected, text
 
 
@@ -322,6 +381,39 @@ def test_shipped_stubs_are_what_the_generator_writes():
     assert sorted(shipped) == sorted(texts)
     stale = [name for name in texts if texts[name] != shipped[name]]
     assert not stale, f"stale stubs {stale}: run python -m openapi_dyn._stubs.generate"
+
+
+def test_sharing_is_decided_by_text_closed_over_what_it_names():
+    from openapi_dyn._stubs.sharing import shared_definitions
+
+    base = ["class A(_Model):\n    b: B\n", "class B(_Model):\n    x: int\n", "class C(_Model):\n    y: str\n",
+            "E: TypeAlias = Literal['a']\n"]
+    own = ["class A(_Model):\n    b: B\n",      # reads the same, but names a B that differs
+           "class B(_Model):\n    x: str\n",     # differs
+           "class C(_Model):\n    y: str\n",     # the same, names nothing of the module
+           "class D(_Model):\n    c: C\n",       # not in the base
+           "E: TypeAlias = Literal['a', 'b']\n"]  # the same name, another text
+    assert shared_definitions(own, base) == {"C"}
+    assert shared_definitions(base, base) == {"A", "B", "C", "E"}
+
+
+def test_an_overlay_module_writes_only_what_differs_from_its_base():
+    """Each spec whose registry entry names a ``base`` imports its base's
+    identical definitions: no class of it reads as one of the base's."""
+    from openapi_dyn._spec import bundled
+    from openapi_dyn._stubs.generate import module_name
+
+    overlays = [n for n in bundled.names() if bundled.get(n).base in bundled.names()]
+    assert overlays
+    for name in overlays:
+        base = module_name(bundled.get(name).base)
+        text = (BUNDLED_DIR / f"{module_name(name)}.pyi").read_text(encoding="utf-8")
+        base_text = (BUNDLED_DIR / f"{base}.pyi").read_text(encoding="utf-8")
+        assert f"from .{base} import (" in text
+        blocks = {b for b in text.split("\n\n") if b.startswith("class ") and "(_Model)" in b}
+        base_blocks = {b for b in base_text.split("\n\n") if b.startswith("class ") and "(_Model)" in b}
+        assert not blocks & base_blocks, name
+        assert len(text) < len(base_text) * 0.7, name
 
 
 def test_every_bundled_name_has_a_typed_client():
