@@ -308,18 +308,18 @@ class _SpecTypes:
             groups.append((method, lines))
         return groups
 
-    def client_lines(self, asynchronous: bool) -> List[str]:
+    def client_groups(self, asynchronous: bool) -> List[Tuple[str, List[str]]]:
         """The members of a client class beyond the operations' methods:
-        ``call``, ``request``, ``prepare`` and ``paginate``, overloaded on the
-        literal operationId."""
+        ``call``, ``request`` and ``paginate``, overloaded on the literal
+        operationId (``prepare`` is :meth:`prepare_lines`)."""
         a = asynchronous
-        lines = self._by_id("async def" if a else "def", "call", lambda op_id, form: form.returns(a))
-        lines += self._by_id("async def" if a else "def", "request",
-                             lambda op_id, form: f"_Response[{form.returns(a)}]")
         paginator = "_AsyncPaginator" if a else "_Paginator"
-        lines += self._by_id("def", "paginate", lambda op_id, form: f"{paginator}[{self.paginated[op_id]}]",
-                             only=self.paginated)
-        return lines
+        return [("call", self._by_id("async def" if a else "def", "call", lambda op_id, form: form.returns(a))),
+                ("request", self._by_id("async def" if a else "def", "request",
+                                        lambda op_id, form: f"_Response[{form.returns(a)}]")),
+                ("paginate", self._by_id("def", "paginate",
+                                         lambda op_id, form: f"{paginator}[{self.paginated[op_id]}]",
+                                         only=self.paginated))]
 
     def prepare_lines(self) -> List[str]:
         """``prepare()``: the same (synchronous) on both clients, so written once."""
@@ -437,8 +437,13 @@ def _module_text(types: _SpecTypes, sync_name: str, async_name: Optional[str], *
                     f"{family(base.classes[1])[0]} as _BaseAsyncOps\n")
     head = f'"""Types of {title}."""\n{_HEADER}{_IMPORTS}{imports}\n'
     parts = [head, "\n".join(own), "\n"]
-    prepare = family(sync_name)[1]
-    parts.append(_class(prepare, "", types.prepare_lines(), getattr_none=False) + "\n")
+    prepare: Optional[str] = family(sync_name)[1]
+    prepare_lines = types.prepare_lines()
+    if base is not None and shared_methods([("prepare", prepare_lines)], [("prepare", base.types.prepare_lines())],
+                                           local) == []:
+        prepare = None  # the base's client classes have it
+    else:
+        parts.append(_class(prepare, "", prepare_lines, getattr_none=False) + "\n")
     for index, name in enumerate((sync_name, async_name)):
         if name is None:
             continue
@@ -446,9 +451,11 @@ def _module_text(types: _SpecTypes, sync_name: str, async_name: Optional[str], *
         ops = family(name)[0]
         groups = types.method_groups(asynchronous)
         ops_groups = groups + types.method_groups(asynchronous, types.shadowed)
+        groups = groups + types.client_groups(asynchronous)
         differ = ops_differ = None
         if base is not None:
-            differ = shared_methods(groups, base.types.method_groups(asynchronous), local)
+            differ = shared_methods(groups, base.types.method_groups(asynchronous)
+                                    + base.types.client_groups(asynchronous), local)
             base_ops = (base.types.method_groups(asynchronous)
                         + base.types.method_groups(asynchronous, base.types.shadowed))
             ops_differ = shared_methods(ops_groups, base_ops, local)
@@ -464,8 +471,8 @@ def _module_text(types: _SpecTypes, sync_name: str, async_name: Optional[str], *
         members += [line for m, group in groups if differ is None or m in differ for line in group]
         parent = bases[index] if differ is None else f"_Base{'Async' * index}Client"
         # prepare() narrower than the client's own: the one error a type checker sees here
-        parts.append("\n" + _class(name, f"{prepare}, {parent}", members + types.client_lines(asynchronous),
-                                    override=differ is not None, note="  # type: ignore[misc]"))
+        parts.append("\n" + _class(name, f"{prepare}, {parent}" if prepare else parent, members,
+                                    override=differ is not None, note="  # type: ignore[misc]" if prepare else ""))
     return "".join(parts)
 
 
