@@ -505,7 +505,7 @@ def bundled_texts() -> Dict[str, str]:
     from .._spec import Spec, bundled
 
     texts: Dict[str, str] = {}
-    texts["_common.pyi"] = _common_text()
+    texts["_common.pyi"] = _common_text(client_options(Client), client_options(AsyncClient))
     imports = (f"from ._common import {_COMMON}\n"
                "from . import Client as _Client, AsyncClient as _AsyncClient\n")
     names = bundled.names()
@@ -532,7 +532,7 @@ def bundled_texts() -> Dict[str, str]:
 
     for name in names:
         text_of(name)
-    texts["__init__.pyi"] = _init_text(names, client_options(Client), client_options(AsyncClient))
+    texts["__init__.pyi"] = _init_text(names)
     return texts
 
 
@@ -544,11 +544,19 @@ def _import_of(public: str, local: str) -> str:
     return f"from {getattr(openapi_dyn, public).__module__} import {public} as {local}\n"
 
 
-def _common_text() -> str:
+def _common_text(sync_options: Optional[List[Tuple[str, str]]] = None,
+                 async_options: Optional[List[Tuple[str, str]]] = None) -> str:
+    """``_common.pyi``; with the constructors' options, also their
+    ``TypedDict``s (``ClientOptions``, ``AsyncClientOptions``), which every
+    overload of ``__init__.pyi`` takes instead of repeating them."""
+    options = ""
+    if sync_options is not None and async_options is not None:
+        options = ("\n" + typed_dict("ClientOptions", [(n, a, False) for n, a in sync_options])
+                   + "\n" + typed_dict("AsyncClientOptions", [(n, a, False) for n, a in async_options]))
     return (
         '"""What every stub module shares: the call options, the base of result\n'
         'classes, streams typed by their events."""\n' + _HEADER +
-        "from typing import Any, AsyncIterator, Generic, Iterator, Mapping, TypeVar\n"
+        f"from typing import AsyncIterator, Generic, Iterator, TypeVar, {', '.join(_TYPING)}\n"
         "from typing_extensions import TypedDict\n"
         + _import_of("Record", "_Record") + _import_of("AsyncStream", "_AsyncStream")
         + _import_of("Stream", "_StreamBase") + _import_of("Response", "_Response")
@@ -575,29 +583,28 @@ def _common_text() -> str:
         "    \"\"\"``client.ops``: every operation as a method, shadowed ones too.\"\"\"\n"
         "    __getattr__: None  # type: ignore[assignment, misc]\n"
         "    def __getitem__(self, name: str) -> Any: ...\n\n"
-        + call_options_block())
+        + call_options_block() + options)
 
 
-def _init_text(names: Sequence[str], sync_options: List[Tuple[str, str]],
-               async_options: List[Tuple[str, str]]) -> str:
+def _init_text(names: Sequence[str]) -> str:
     lines = ['"""Client and AsyncClient as type checkers see them: the bundled spec\'s name\n'
              'picks a client class whose methods are its operations."""\n' + _HEADER +
              f"from typing import {', '.join(_TYPING)}, overload\n"
-             "from typing_extensions import Literal\n"
-             + _import_of("Client", "_Client") + _import_of("AsyncClient", "_AsyncClient")]
+             "from typing_extensions import Literal, Unpack\n"
+             + _import_of("Client", "_Client") + _import_of("AsyncClient", "_AsyncClient")
+             + "from ._common import ClientOptions as _ClientOptions, AsyncClientOptions as _AsyncClientOptions\n"]
     for name in names:
         lines.append(f"from . import {module_name(name)} as _{module_name(name)}\n")
-    for cls, base, options, index in (("Client", "_Client", sync_options, 0),
-                                      ("AsyncClient", "_AsyncClient", async_options, 1)):
-        opts = _options_text(options)
+    for cls, base, index in (("Client", "_Client", 0), ("AsyncClient", "_AsyncClient", 1)):
+        opts = f"**options: Unpack[_{cls}Options]"
         lines.append(f"\nclass {cls}({base}):\n")
         lines.append("    def __getattr__(self, name: str) -> Any: ...  # a spec that is not bundled: untyped\n")
         for i, name in enumerate(names):
             target = f"_{module_name(name)}.{class_names(name)[index]}"
             default = " = ..." if i == 0 else ""
-            lines.append(f"    @overload\n    def __new__(cls, spec: Literal[{name!r}]{default}, *, {opts}) "
+            lines.append(f"    @overload\n    def __new__(cls, spec: Literal[{name!r}]{default}, {opts}) "
                          f"-> {target}: ...\n")
-        lines.append(f"    @overload\n    def __new__(cls, spec: Any, *, {opts}) -> {cls}: ...\n")
+        lines.append(f"    @overload\n    def __new__(cls, spec: Any, {opts}) -> {cls}: ...\n")
     return "".join(lines)
 
 
