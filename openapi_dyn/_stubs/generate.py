@@ -544,6 +544,18 @@ def _import_of(public: str, local: str) -> str:
     return f"from {getattr(openapi_dyn, public).__module__} import {public} as {local}\n"
 
 
+def _internal_classes() -> Tuple[Any, ...]:
+    """Classes the stubs refine that the package does not export."""
+    from .._answer.pagination import AsyncPaginator, Paginator
+
+    return Paginator, AsyncPaginator, _namespace_class()
+
+
+def _import_from(cls: Any, local: str) -> str:
+    """``from <its module now> import <cls> as <local>``."""
+    return f"from {cls.__module__} import {cls.__name__} as {local}\n"
+
+
 def _common_text(sync_options: Optional[List[Tuple[str, str]]] = None,
                  async_options: Optional[List[Tuple[str, str]]] = None) -> str:
     """``_common.pyi``; with the constructors' options, also their
@@ -561,8 +573,7 @@ def _common_text(sync_options: Optional[List[Tuple[str, str]]] = None,
         + _import_of("Record", "_Record") + _import_of("AsyncStream", "_AsyncStream")
         + _import_of("Stream", "_StreamBase") + _import_of("Response", "_Response")
         + _import_of("PreparedRequest", "PreparedRequest")
-        + "from openapi_dyn._answer.pagination import Paginator as _Paginator, AsyncPaginator as _AsyncPaginator\n"
-        "from openapi_dyn._operations import OperationNamespace as _OperationNamespace\n\n"
+        + "".join(_import_from(cls, f"_{cls.__name__}") for cls in _internal_classes()) + "\n"
         "_T = TypeVar('_T')\n\n"
         "class Model(_Record):\n"
         "    \"\"\"A Record whose attributes are its schema's properties.\"\"\"\n"

@@ -8,7 +8,8 @@ from openapi_dyn._answer.streams import AsyncStream as _AsyncStream
 from openapi_dyn._answer.streams import Stream as _StreamBase
 from openapi_dyn._answer.response import Response as _Response
 from openapi_dyn._call.request import PreparedRequest as PreparedRequest
-from openapi_dyn._answer.pagination import Paginator as _Paginator, AsyncPaginator as _AsyncPaginator
+from openapi_dyn._answer.pagination import Paginator as _Paginator
+from openapi_dyn._answer.pagination import AsyncPaginator as _AsyncPaginator
 from openapi_dyn._operations import OperationNamespace as _OperationNamespace
 
 _T = TypeVar('_T')
