@@ -4839,7 +4839,7 @@ class BetaCreateEnrollmentUrlArgs(_CallOptions, total=False):
     anthropic_beta: str
 
 class _AnthropicClientPrepare:
-    @overload  # type: ignore[override]
+    @overload
     def prepare(self, operation_id: Literal['messages_post'], /, **kwargs: Unpack[MessagesPostStreamArgs]) -> _PreparedRequest: ...
     @overload
     def prepare(self, operation_id: Literal['messages_post'], /, **kwargs: Unpack[MessagesPostNoStreamArgs]) -> _PreparedRequest: ...
@@ -5127,7 +5127,7 @@ class _AnthropicClientPrepare:
     def prepare(self, operation_id: Literal['BetaCreateEnrollmentUrl'], /, **kwargs: Unpack[BetaCreateEnrollmentUrlArgs]) -> _PreparedRequest: ...
 
 class AnthropicClientOps(_Operations):
-    __getattr__: None  # type: ignore[assignment, misc]
+    __getattr__: None  # type: ignore[misc]
     @overload
     def messages_post(self, **kwargs: Unpack[MessagesPostStreamArgs]) -> _Stream[Any]: ...
     @overload
@@ -5343,7 +5343,7 @@ class AnthropicClientOps(_Operations):
 class AnthropicClient(_AnthropicClientPrepare, _Client):  # type: ignore[misc]
     __getattr__: None  # type: ignore[assignment, misc]
     @property
-    def ops(self) -> AnthropicClientOps: ...  # type: ignore[override]
+    def ops(self) -> AnthropicClientOps: ...
     @overload
     def messages_post(self, **kwargs: Unpack[MessagesPostStreamArgs]) -> _Stream[Any]: ...
     @overload
@@ -6143,7 +6143,7 @@ class AnthropicClient(_AnthropicClientPrepare, _Client):  # type: ignore[misc]
     def paginate(self, operation_id: Literal['beta_list_skill_versions_v1_skills__skill_id__versions_get'], /, **kwargs: Unpack[BetaListSkillVersionsV1SkillsSkillIdVersionsGetArgs]) -> _Paginator[BetaSkillVersion]: ...
 
 class AsyncAnthropicClientOps(_Operations):
-    __getattr__: None  # type: ignore[assignment, misc]
+    __getattr__: None  # type: ignore[misc]
     @overload
     async def messages_post(self, **kwargs: Unpack[MessagesPostStreamArgs]) -> _AsyncStream[Any]: ...
     @overload
@@ -6359,7 +6359,7 @@ class AsyncAnthropicClientOps(_Operations):
 class AsyncAnthropicClient(_AnthropicClientPrepare, _AsyncClient):  # type: ignore[misc]
     __getattr__: None  # type: ignore[assignment, misc]
     @property
-    def ops(self) -> AsyncAnthropicClientOps: ...  # type: ignore[override]
+    def ops(self) -> AsyncAnthropicClientOps: ...
     @overload
     async def messages_post(self, **kwargs: Unpack[MessagesPostStreamArgs]) -> _AsyncStream[Any]: ...
     @overload

@@ -131,7 +131,7 @@ class MessagesPostStreamBodyArgs(_CallOptions, total=False):
     body: Required[CreateMessageParamsParam]
 
 class _AnthropicBedrockClientPrepare:
-    @overload  # type: ignore[override]
+    @overload
     def prepare(self, operation_id: Literal['messages_post'], /, **kwargs: Unpack[MessagesPostArgs]) -> _PreparedRequest: ...
     @overload
     def prepare(self, operation_id: Literal['messages_post'], /, **kwargs: Unpack[MessagesPostBodyArgs]) -> _PreparedRequest: ...
@@ -141,7 +141,7 @@ class _AnthropicBedrockClientPrepare:
     def prepare(self, operation_id: Literal['messages_post_stream'], /, **kwargs: Unpack[MessagesPostStreamBodyArgs]) -> _PreparedRequest: ...
 
 class AnthropicBedrockClientOps(_Operations):
-    __getattr__: None  # type: ignore[assignment, misc]
+    __getattr__: None  # type: ignore[misc]
     @overload
     def messages_post(self, **kwargs: Unpack[MessagesPostArgs]) -> Message: ...
     @overload
@@ -154,7 +154,7 @@ class AnthropicBedrockClientOps(_Operations):
 class AnthropicBedrockClient(_AnthropicBedrockClientPrepare, _Client):  # type: ignore[misc]
     __getattr__: None  # type: ignore[assignment, misc]
     @property
-    def ops(self) -> AnthropicBedrockClientOps: ...  # type: ignore[override]
+    def ops(self) -> AnthropicBedrockClientOps: ...
     @overload
     def messages_post(self, **kwargs: Unpack[MessagesPostArgs]) -> Message: ...
     @overload
@@ -181,7 +181,7 @@ class AnthropicBedrockClient(_AnthropicBedrockClientPrepare, _Client):  # type: 
     def request(self, operation_id: Literal['messages_post_stream'], /, **kwargs: Unpack[MessagesPostStreamBodyArgs]) -> _Response[bytes]: ...
 
 class AsyncAnthropicBedrockClientOps(_Operations):
-    __getattr__: None  # type: ignore[assignment, misc]
+    __getattr__: None  # type: ignore[misc]
     @overload
     async def messages_post(self, **kwargs: Unpack[MessagesPostArgs]) -> Message: ...
     @overload
@@ -194,7 +194,7 @@ class AsyncAnthropicBedrockClientOps(_Operations):
 class AsyncAnthropicBedrockClient(_AnthropicBedrockClientPrepare, _AsyncClient):  # type: ignore[misc]
     __getattr__: None  # type: ignore[assignment, misc]
     @property
-    def ops(self) -> AsyncAnthropicBedrockClientOps: ...  # type: ignore[override]
+    def ops(self) -> AsyncAnthropicBedrockClientOps: ...
     @overload
     async def messages_post(self, **kwargs: Unpack[MessagesPostArgs]) -> Message: ...
     @overload

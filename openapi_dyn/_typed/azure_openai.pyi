@@ -586,7 +586,7 @@ class ImageGenerationsCreateBodyArgs(_CallOptions, total=False):
     body: Required[ImageGenerationsRequestParam]
 
 class _AzureOpenaiClientPrepare:
-    @overload  # type: ignore[override]
+    @overload
     def prepare(self, operation_id: Literal['Completions_Create'], /, **kwargs: Unpack[CompletionsCreateStreamArgs]) -> _PreparedRequest: ...
     @overload
     def prepare(self, operation_id: Literal['Completions_Create'], /, **kwargs: Unpack[CompletionsCreateNoStreamArgs]) -> _PreparedRequest: ...
@@ -620,7 +620,7 @@ class _AzureOpenaiClientPrepare:
     def prepare(self, operation_id: Literal['ImageGenerations_Create'], /, **kwargs: Unpack[ImageGenerationsCreateBodyArgs]) -> _PreparedRequest: ...
 
 class AzureOpenaiClientOps(_Operations):
-    __getattr__: None  # type: ignore[assignment, misc]
+    __getattr__: None  # type: ignore[misc]
     @overload
     def Completions_Create(self, **kwargs: Unpack[CompletionsCreateStreamArgs]) -> _Stream[Any]: ...
     @overload
@@ -657,7 +657,7 @@ class AzureOpenaiClientOps(_Operations):
 class AzureOpenaiClient(_AzureOpenaiClientPrepare, _Client):  # type: ignore[misc]
     __getattr__: None  # type: ignore[assignment, misc]
     @property
-    def ops(self) -> AzureOpenaiClientOps: ...  # type: ignore[override]
+    def ops(self) -> AzureOpenaiClientOps: ...
     @overload
     def Completions_Create(self, **kwargs: Unpack[CompletionsCreateStreamArgs]) -> _Stream[Any]: ...
     @overload
@@ -756,7 +756,7 @@ class AzureOpenaiClient(_AzureOpenaiClientPrepare, _Client):  # type: ignore[mis
     def request(self, operation_id: Literal['ImageGenerations_Create'], /, **kwargs: Unpack[ImageGenerationsCreateBodyArgs]) -> _Response[GenerateImagesResponse]: ...
 
 class AsyncAzureOpenaiClientOps(_Operations):
-    __getattr__: None  # type: ignore[assignment, misc]
+    __getattr__: None  # type: ignore[misc]
     @overload
     async def Completions_Create(self, **kwargs: Unpack[CompletionsCreateStreamArgs]) -> _AsyncStream[Any]: ...
     @overload
@@ -793,7 +793,7 @@ class AsyncAzureOpenaiClientOps(_Operations):
 class AsyncAzureOpenaiClient(_AzureOpenaiClientPrepare, _AsyncClient):  # type: ignore[misc]
     __getattr__: None  # type: ignore[assignment, misc]
     @property
-    def ops(self) -> AsyncAzureOpenaiClientOps: ...  # type: ignore[override]
+    def ops(self) -> AsyncAzureOpenaiClientOps: ...
     @overload
     async def Completions_Create(self, **kwargs: Unpack[CompletionsCreateStreamArgs]) -> _AsyncStream[Any]: ...
     @overload

@@ -2797,7 +2797,7 @@ class GetResponsesResponseIdInputItemsArgs(_CallOptions, total=False):
     before: str
 
 class _AzureOpenaiPreviewClientPrepare:
-    @overload  # type: ignore[override]
+    @overload
     def prepare(self, operation_id: Literal['Completions_Create'], /, **kwargs: Unpack[CompletionsCreateStreamArgs]) -> _PreparedRequest: ...
     @overload
     def prepare(self, operation_id: Literal['Completions_Create'], /, **kwargs: Unpack[CompletionsCreateNoStreamArgs]) -> _PreparedRequest: ...
@@ -2981,7 +2981,7 @@ class _AzureOpenaiPreviewClientPrepare:
     def prepare(self, operation_id: Literal['get_responses_response_id_input_items'], /, **kwargs: Unpack[GetResponsesResponseIdInputItemsArgs]) -> _PreparedRequest: ...
 
 class AzureOpenaiPreviewClientOps(_Operations):
-    __getattr__: None  # type: ignore[assignment, misc]
+    __getattr__: None  # type: ignore[misc]
     @overload
     def Completions_Create(self, **kwargs: Unpack[CompletionsCreateStreamArgs]) -> _Stream[Any]: ...
     @overload
@@ -3143,7 +3143,7 @@ class AzureOpenaiPreviewClientOps(_Operations):
 class AzureOpenaiPreviewClient(_AzureOpenaiPreviewClientPrepare, _Client):  # type: ignore[misc]
     __getattr__: None  # type: ignore[assignment, misc]
     @property
-    def ops(self) -> AzureOpenaiPreviewClientOps: ...  # type: ignore[override]
+    def ops(self) -> AzureOpenaiPreviewClientOps: ...
     @overload
     def Completions_Create(self, **kwargs: Unpack[CompletionsCreateStreamArgs]) -> _Stream[Any]: ...
     @overload
@@ -3667,7 +3667,7 @@ class AzureOpenaiPreviewClient(_AzureOpenaiPreviewClientPrepare, _Client):  # ty
     def request(self, operation_id: Literal['get_responses_response_id_input_items'], /, **kwargs: Unpack[GetResponsesResponseIdInputItemsArgs]) -> _Response[ResponseItemList]: ...
 
 class AsyncAzureOpenaiPreviewClientOps(_Operations):
-    __getattr__: None  # type: ignore[assignment, misc]
+    __getattr__: None  # type: ignore[misc]
     @overload
     async def Completions_Create(self, **kwargs: Unpack[CompletionsCreateStreamArgs]) -> _AsyncStream[Any]: ...
     @overload
@@ -3829,7 +3829,7 @@ class AsyncAzureOpenaiPreviewClientOps(_Operations):
 class AsyncAzureOpenaiPreviewClient(_AzureOpenaiPreviewClientPrepare, _AsyncClient):  # type: ignore[misc]
     __getattr__: None  # type: ignore[assignment, misc]
     @property
-    def ops(self) -> AsyncAzureOpenaiPreviewClientOps: ...  # type: ignore[override]
+    def ops(self) -> AsyncAzureOpenaiPreviewClientOps: ...
     @overload
     async def Completions_Create(self, **kwargs: Unpack[CompletionsCreateStreamArgs]) -> _AsyncStream[Any]: ...
     @overload

@@ -1639,7 +1639,7 @@ class ListTrainingStepMetricsArgs(_CallOptions, total=False):
     x_client_name: str
 
 class _CohereClientPrepare:
-    @overload  # type: ignore[override]
+    @overload
     def prepare(self, operation_id: Literal['chat'], /, **kwargs: Unpack[ChatStreamArgs]) -> _PreparedRequest: ...
     @overload
     def prepare(self, operation_id: Literal['chat'], /, **kwargs: Unpack[ChatNoStreamArgs]) -> _PreparedRequest: ...
@@ -1773,7 +1773,7 @@ class _CohereClientPrepare:
     def prepare(self, operation_id: Literal['ListTrainingStepMetrics'], /, **kwargs: Unpack[ListTrainingStepMetricsArgs]) -> _PreparedRequest: ...
 
 class CohereClientOps(_Operations):
-    __getattr__: None  # type: ignore[assignment, misc]
+    __getattr__: None  # type: ignore[misc]
     @overload
     def chat(self, **kwargs: Unpack[ChatStreamArgs]) -> _Stream[Any]: ...
     @overload
@@ -1888,7 +1888,7 @@ class CohereClientOps(_Operations):
 class CohereClient(_CohereClientPrepare, _Client):  # type: ignore[misc]
     __getattr__: None  # type: ignore[assignment, misc]
     @property
-    def ops(self) -> CohereClientOps: ...  # type: ignore[override]
+    def ops(self) -> CohereClientOps: ...
     @overload
     def chat(self, **kwargs: Unpack[ChatStreamArgs]) -> _Stream[Any]: ...
     @overload
@@ -2265,7 +2265,7 @@ class CohereClient(_CohereClientPrepare, _Client):  # type: ignore[misc]
     def request(self, operation_id: Literal['ListTrainingStepMetrics'], /, **kwargs: Unpack[ListTrainingStepMetricsArgs]) -> _Response[ListTrainingStepMetricsResponse]: ...
 
 class AsyncCohereClientOps(_Operations):
-    __getattr__: None  # type: ignore[assignment, misc]
+    __getattr__: None  # type: ignore[misc]
     @overload
     async def chat(self, **kwargs: Unpack[ChatStreamArgs]) -> _AsyncStream[Any]: ...
     @overload
@@ -2380,7 +2380,7 @@ class AsyncCohereClientOps(_Operations):
 class AsyncCohereClient(_CohereClientPrepare, _AsyncClient):  # type: ignore[misc]
     __getattr__: None  # type: ignore[assignment, misc]
     @property
-    def ops(self) -> AsyncCohereClientOps: ...  # type: ignore[override]
+    def ops(self) -> AsyncCohereClientOps: ...
     @overload
     async def chat(self, **kwargs: Unpack[ChatStreamArgs]) -> _AsyncStream[Any]: ...
     @overload

@@ -646,7 +646,7 @@ class CreateChatCompletionBodyArgs(_CallOptions, total=False):
     body: Required[CreateChatCompletionRequestParam]
 
 class _DeepseekClientPrepare:
-    @overload  # type: ignore[override]
+    @overload
     def prepare(self, operation_id: Literal['listAssistants'], /, **kwargs: Unpack[ListAssistantsArgs]) -> _PreparedRequest: ...
     @overload
     def prepare(self, operation_id: Literal['createAssistant'], /, **kwargs: Unpack[CreateAssistantArgs]) -> _PreparedRequest: ...
@@ -1443,7 +1443,7 @@ class DeepseekClientOps(_BaseOps):
 
 class DeepseekClient(_DeepseekClientPrepare, _BaseClient):  # type: ignore[misc]
     @property
-    def ops(self) -> DeepseekClientOps: ...  # type: ignore[override]
+    def ops(self) -> DeepseekClientOps: ...
     @overload  # type: ignore[override]
     def createChatCompletion(self, **kwargs: Unpack[CreateChatCompletionStreamArgs]) -> _Stream[CreateChatCompletionStreamResponse]: ...
     @overload  # type: ignore[override]
@@ -3033,7 +3033,7 @@ class AsyncDeepseekClientOps(_BaseAsyncOps):
 
 class AsyncDeepseekClient(_DeepseekClientPrepare, _BaseAsyncClient):  # type: ignore[misc]
     @property
-    def ops(self) -> AsyncDeepseekClientOps: ...  # type: ignore[override]
+    def ops(self) -> AsyncDeepseekClientOps: ...
     @overload  # type: ignore[override]
     async def createChatCompletion(self, **kwargs: Unpack[CreateChatCompletionStreamArgs]) -> _AsyncStream[CreateChatCompletionStreamResponse]: ...
     @overload  # type: ignore[override]

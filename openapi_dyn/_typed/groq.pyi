@@ -645,7 +645,7 @@ class CreateChatCompletionBodyArgs(_CallOptions, total=False):
     body: Required[CreateChatCompletionRequestParam]
 
 class _GroqClientPrepare:
-    @overload  # type: ignore[override]
+    @overload
     def prepare(self, operation_id: Literal['listAssistants'], /, **kwargs: Unpack[ListAssistantsArgs]) -> _PreparedRequest: ...
     @overload
     def prepare(self, operation_id: Literal['createAssistant'], /, **kwargs: Unpack[CreateAssistantArgs]) -> _PreparedRequest: ...
@@ -1442,7 +1442,7 @@ class GroqClientOps(_BaseOps):
 
 class GroqClient(_GroqClientPrepare, _BaseClient):  # type: ignore[misc]
     @property
-    def ops(self) -> GroqClientOps: ...  # type: ignore[override]
+    def ops(self) -> GroqClientOps: ...
     @overload  # type: ignore[override]
     def createChatCompletion(self, **kwargs: Unpack[CreateChatCompletionStreamArgs]) -> _Stream[CreateChatCompletionStreamResponse]: ...
     @overload  # type: ignore[override]
@@ -3032,7 +3032,7 @@ class AsyncGroqClientOps(_BaseAsyncOps):
 
 class AsyncGroqClient(_GroqClientPrepare, _BaseAsyncClient):  # type: ignore[misc]
     @property
-    def ops(self) -> AsyncGroqClientOps: ...  # type: ignore[override]
+    def ops(self) -> AsyncGroqClientOps: ...
     @overload  # type: ignore[override]
     async def createChatCompletion(self, **kwargs: Unpack[CreateChatCompletionStreamArgs]) -> _AsyncStream[CreateChatCompletionStreamResponse]: ...
     @overload  # type: ignore[override]

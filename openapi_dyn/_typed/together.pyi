@@ -647,7 +647,7 @@ class CreateChatCompletionBodyArgs(_CallOptions, total=False):
     body: Required[CreateChatCompletionRequestParam]
 
 class _TogetherClientPrepare:
-    @overload  # type: ignore[override]
+    @overload
     def prepare(self, operation_id: Literal['listAssistants'], /, **kwargs: Unpack[ListAssistantsArgs]) -> _PreparedRequest: ...
     @overload
     def prepare(self, operation_id: Literal['createAssistant'], /, **kwargs: Unpack[CreateAssistantArgs]) -> _PreparedRequest: ...
@@ -1444,7 +1444,7 @@ class TogetherClientOps(_BaseOps):
 
 class TogetherClient(_TogetherClientPrepare, _BaseClient):  # type: ignore[misc]
     @property
-    def ops(self) -> TogetherClientOps: ...  # type: ignore[override]
+    def ops(self) -> TogetherClientOps: ...
     @overload  # type: ignore[override]
     def createChatCompletion(self, **kwargs: Unpack[CreateChatCompletionStreamArgs]) -> _Stream[CreateChatCompletionStreamResponse]: ...
     @overload  # type: ignore[override]
@@ -3034,7 +3034,7 @@ class AsyncTogetherClientOps(_BaseAsyncOps):
 
 class AsyncTogetherClient(_TogetherClientPrepare, _BaseAsyncClient):  # type: ignore[misc]
     @property
-    def ops(self) -> AsyncTogetherClientOps: ...  # type: ignore[override]
+    def ops(self) -> AsyncTogetherClientOps: ...
     @overload  # type: ignore[override]
     async def createChatCompletion(self, **kwargs: Unpack[CreateChatCompletionStreamArgs]) -> _AsyncStream[CreateChatCompletionStreamResponse]: ...
     @overload  # type: ignore[override]

@@ -653,7 +653,7 @@ class CreateChatCompletionBodyArgs(_CallOptions, total=False):
     body: Required[CreateChatCompletionRequestParam]
 
 class _XaiClientPrepare:
-    @overload  # type: ignore[override]
+    @overload
     def prepare(self, operation_id: Literal['listAssistants'], /, **kwargs: Unpack[ListAssistantsArgs]) -> _PreparedRequest: ...
     @overload
     def prepare(self, operation_id: Literal['createAssistant'], /, **kwargs: Unpack[CreateAssistantArgs]) -> _PreparedRequest: ...
@@ -1450,7 +1450,7 @@ class XaiClientOps(_BaseOps):
 
 class XaiClient(_XaiClientPrepare, _BaseClient):  # type: ignore[misc]
     @property
-    def ops(self) -> XaiClientOps: ...  # type: ignore[override]
+    def ops(self) -> XaiClientOps: ...
     @overload  # type: ignore[override]
     def createChatCompletion(self, **kwargs: Unpack[CreateChatCompletionStreamArgs]) -> _Stream[CreateChatCompletionStreamResponse]: ...
     @overload  # type: ignore[override]
@@ -3040,7 +3040,7 @@ class AsyncXaiClientOps(_BaseAsyncOps):
 
 class AsyncXaiClient(_XaiClientPrepare, _BaseAsyncClient):  # type: ignore[misc]
     @property
-    def ops(self) -> AsyncXaiClientOps: ...  # type: ignore[override]
+    def ops(self) -> AsyncXaiClientOps: ...
     @overload  # type: ignore[override]
     async def createChatCompletion(self, **kwargs: Unpack[CreateChatCompletionStreamArgs]) -> _AsyncStream[CreateChatCompletionStreamResponse]: ...
     @overload  # type: ignore[override]

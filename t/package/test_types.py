@@ -323,10 +323,11 @@ SAMPLES = ["openai_good.py", "openai_bad.py", "anthropic_good.py", "anthropic_ba
 def mypy_report(workdir):
     """mypy as a user runs it, without configuration: the package is found on
     the path as an installed one is (its own modules' errors are not the
-    user's), once for every sample; the generated pets.pyi is user code."""
+    user's), once for every sample; the generated pets.pyi is user code, and
+    no ``type: ignore`` in it may be one a strict user is told is unused."""
     pytest.importorskip("mypy")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-m", "mypy", "--no-error-summary",
+    done = subprocess.run([sys.executable, "-m", "mypy", "--no-error-summary", "--warn-unused-ignores",
                            "--cache-dir", str(workdir / ".mypy_cache"), "--show-column-numbers",
                            *SAMPLES, "pets.pyi", "odd.pyi"],
                           cwd=workdir, env=env, capture_output=True, text=True, timeout=600)
