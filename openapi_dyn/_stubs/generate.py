@@ -33,6 +33,7 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 from .._spec.operation import is_json, python_name
 from .._call.options import CALL_OPTIONS
 from .annotations import MODEL, PARAM, TypeWriter, camel, typed_dict, union
+from .sharing import defined_names, shared_definitions, shared_methods
 
 __all__ = ["spec_module", "write_bundled", "write_module", "client_options", "BUNDLED_DIR"]
 
@@ -48,6 +49,10 @@ _IMPORTS = (f"from typing import {', '.join(_TYPING)}, overload\n"
 _RESERVED = set(_TYPING) | {"overload", "Literal", "Required", "TypeAlias", "TypedDict", "Unpack", "Client",
                             "AsyncClient", "SPEC"}
 _KNOWN_WORDS = set(_TYPING) | {"Literal", "str", "int", "float", "bool", "bytes", "None", "dict", "list", "tuple"}
+
+#: what a stub module imports from ``_common.pyi``
+_COMMON = ", ".join(f"{n} as _{n}" for n in ("CallOptions", "Model", "Stream", "AsyncStream", "Response",
+                                              "PreparedRequest", "Paginator", "AsyncPaginator", "Operations"))
 
 #: the types of the per-call options (names from CALL_OPTIONS; one not here is Any)
 _OPTION_TYPES = {
@@ -120,6 +125,7 @@ class _SpecTypes:
 
         self.spec = spec
         self.profile = profile
+        taken = {n for t in taken if t for n in (t,) + family(t)}
         self.types = TypeWriter(spec, _RESERVED | taken)
         self.args_blocks: List[str] = []
         self.forms: Dict[str, List[_Form]] = {}
@@ -141,6 +147,19 @@ class _SpecTypes:
         self.call_names: Dict[str, List[str]] = {op_id: [op_id] for op_id in ops}
         for alias, op_id in aliases.items():
             self.call_names[op_id].append(alias)
+        #: method name -> operationId of those only ``client.ops`` has (a client attribute hides them)
+        self.shadowed: Dict[str, str] = {}
+        namespace_attrs = set(dir(_namespace_class()))
+        for name, op_id in [(op_id, op_id) for op_id in ops] + list(aliases.items()):
+            if (name.isidentifier() and not keyword.iskeyword(name) and name not in self.method_names
+                    and name not in namespace_attrs and name not in self.shadowed):
+                self.shadowed[name] = op_id
+        #: operationId -> the type of the items ``paginate()`` yields, for the operations it takes
+        self.paginated: Dict[str, str] = {}
+        for op_id, op in ops.items():
+            item = self._page_item(op)
+            if item is not None:
+                self.paginated[op_id] = item
 
     # ---------------------------------------------------------------- forms
     def _profile_filled(self, op) -> Set[str]:
@@ -207,8 +226,11 @@ class _SpecTypes:
                 self.args_blocks.append(typed_dict(streaming, [(flag, "Literal[True]", True)], name))
                 plain = self.types.unique(where + "NoStreamArgs")
                 self.args_blocks.append(typed_dict(plain, [(flag, "Literal[False] | None", False)], name))
+                either = self.types.unique(where + "AnyStreamArgs")
+                self.args_blocks.append(typed_dict(either, [(flag, "bool", True)], name))
                 forms.append(_Form(streaming, "", event))
                 forms.append(_Form(plain, _answer(result, None), None))
+                forms.append(_Form(either, _answer(result, None), event))  # stream= a bool known at run time
             else:
                 forms.append(_Form(name, _answer(result, event), event))
         if has_body or not fields:
@@ -246,33 +268,93 @@ class _SpecTypes:
             return "Any", None
         return (union(parts) if parts else None), event
 
+    def _page_item(self, op) -> Optional[str]:
+        """What ``paginate()`` yields for ``op`` (the answer's items field's
+        item type), or None when the profile does not page it."""
+        if self.profile is None:
+            return None
+        from .._answer.pagination import pagination_of
+
+        found, _why = pagination_of(op, self.profile)
+        if found is None:
+            return None
+        for status, resp in op.responses.items():
+            for mt, media in resp["content"].items() if status.startswith("2") else ():
+                if is_json(mt) and media.raw.get("schema"):
+                    props, _req = self.types.properties(media.raw["schema"])
+                    field = props.get(found.rule.items)
+                    text = (self.types.annotation(field, MODEL, camel(op.alias) + "Response" + camel(found.rule.items))
+                            if field is not None else "Any")
+                    return text[len("list["):-1] if text.startswith("list[") and text.endswith("]") else "Any"
+        return "Any"
+
     # ----------------------------------------------------------------- text
     def methods(self, asynchronous: bool) -> List[str]:
-        lines: List[str] = []
+        return [line for _name, group in self.method_groups(asynchronous) for line in group]
+
+    def method_groups(self, asynchronous: bool, names: Optional[Dict[str, str]] = None) -> List[Tuple[str, List[str]]]:
+        """``[(method name, its lines)]``: each operation's method (of
+        ``names``, default those the client has) with its overloads."""
+        groups: List[Tuple[str, List[str]]] = []
         prefix = "async def" if asynchronous else "def"
-        for method, op_id in self.method_names.items():
+        for method, op_id in (self.method_names if names is None else names).items():
+            lines: List[str] = []
             forms = self.forms[op_id]
             for form in forms:
                 if len(forms) > 1:
                     lines.append("    @overload")
                 lines.append(f"    {prefix} {method}(self, **kwargs: Unpack[{form.args}]) -> "
                              f"{form.returns(asynchronous)}: ...")
-        first = True
+            groups.append((method, lines))
+        return groups
+
+    def client_groups(self, asynchronous: bool) -> List[Tuple[str, List[str]]]:
+        """The members of a client class beyond the operations' methods:
+        ``call``, ``request`` and ``paginate``, overloaded on the literal
+        operationId (``prepare`` is :meth:`prepare_lines`)."""
+        a = asynchronous
+        paginator = "_AsyncPaginator" if a else "_Paginator"
+        return [("call", self._by_id("async def" if a else "def", "call", lambda op_id, form: form.returns(a))),
+                ("request", self._by_id("async def" if a else "def", "request",
+                                        lambda op_id, form: f"_Response[{form.returns(a)}]")),
+                ("paginate", self._by_id("def", "paginate",
+                                         lambda op_id, form: f"{paginator}[{self.paginated[op_id]}]",
+                                         only=self.paginated))]
+
+    def prepare_lines(self) -> List[str]:
+        """``prepare()``: the same (synchronous) on both clients, so written once."""
+        lines = self._by_id("def", "prepare", lambda op_id, form: "_PreparedRequest")
+        # its class has no base: nothing to override (the client class's line says so)
+        return [line.replace("  # type: ignore[override]", "") for line in lines]
+
+    def _by_id(self, prefix: str, method: str, returns: Any, only: Optional[Dict[str, str]] = None) -> List[str]:
+        lines: List[str] = []
         for op_id, forms in self.forms.items():
+            if only is not None and op_id not in only:
+                continue
             for form in forms:
-                # the one error a type checker sees here: call() narrower than Client.call
-                lines.append("    @overload  # type: ignore[override]" if first else "    @overload")
-                first = False
+                # the one error a type checker sees here: narrower than the base class's method
+                lines.append("    @overload  # type: ignore[override]" if not lines else "    @overload")
                 names = ", ".join(repr(n) for n in self.call_names[op_id])
-                lines.append(f"    {prefix} call(self, operation_id: Literal[{names}], /, "
-                             f"**kwargs: Unpack[{form.args}]) -> {form.returns(asynchronous)}: ...")
-        if sum(len(f) for f in self.forms.values()) == 1:  # one overload is not allowed: add the general one
+                lines.append(f"    {prefix} {method}(self, operation_id: Literal[{names}], /, "
+                             f"**kwargs: Unpack[{form.args}]) -> {returns(op_id, form)}: ...")
+        if len(lines) == 2:  # one overload is not allowed: add the general one
             lines.append("    @overload")
-            lines.append(f"    {prefix} call(self, operation_id: str, /, **kwargs: Any) -> Any: ...")
+            lines.append(f"    {prefix} {method}(self, operation_id: str, /, **kwargs: Any) -> Any: ...")
         return lines
+
+    def blocks(self) -> List[str]:
+        """Every definition of the module but the client classes, in order."""
+        return self.types.blocks + self.args_blocks
 
     def body(self) -> str:
         return "\n".join(self.types.blocks) + "\n" + "\n".join(self.args_blocks)
+
+
+def _namespace_class() -> Any:
+    from .._operations import OperationNamespace
+
+    return OperationNamespace
 
 
 def _client_attributes() -> Set[str]:
@@ -282,11 +364,25 @@ def _client_attributes() -> Set[str]:
     return set(dir(Client)) | set(dir(AsyncClient))
 
 
-def _class(name: str, base: str, methods: List[str], init: Optional[str] = None) -> str:
-    lines = [f"class {name}({base}):", "    __getattr__: None  # type: ignore[assignment, misc]"]
-    if init:
-        lines += init.splitlines()
-    return "\n".join(lines + methods) + "\n"
+def _class(name: str, base: str, members: List[str], getattr_none: bool = True, override: bool = False,
+           note: str = "", hides: str = "assignment, misc") -> str:
+    """A class; ``getattr_none`` hides the base's ``__getattr__`` (so a name
+    the spec does not have is an error); with ``override`` (a base spec's
+    class is the base) each method it writes is marked as the override it is."""
+    lines = [(f"class {name}({base}):" if base else f"class {name}:") + note]
+    if getattr_none and not override:
+        lines.append(f"    __getattr__: None  # type: ignore[{hides}]")
+    previous = ""
+    for line in members:
+        starts = line.startswith("    @overload") or (line.startswith(("    def ", "    async def "))
+                                                      and not previous.startswith("    @"))
+        if override and starts and "# type: ignore" not in line:
+            line += "  # type: ignore[override]"
+        lines.append(line)
+        previous = line
+    if len(lines) == 1:
+        lines.append("    pass")
+    return "\n".join(lines) + "\n"
 
 
 # -------------------------------------------------------------- bundled stubs
@@ -304,34 +400,141 @@ def spec_module(spec: Any, profile: Any, sync_name: str, async_name: Optional[st
     """The text of one stub module for ``spec``: its types and a client class
     (and an async one unless ``async_name`` is None) over ``bases``."""
     types = _SpecTypes(spec, profile, {sync_name, async_name or ""})
-    title = str(spec.title).replace("\n", " ")
+    return _module_text(types, sync_name, async_name, bases=bases, imports=imports, init=init)
+
+
+class _Base:
+    """The stub module a derived spec's module imports from: its name, its
+    types and its client classes."""
+
+    def __init__(self, module: str, types: _SpecTypes, classes: Tuple[str, str]):
+        self.module = module
+        self.types = types
+        self.classes = classes
+        #: name -> the module that defines it (a base's own base, for what it imports)
+        self.origin: Dict[str, str] = {}
+
+
+def _module_text(types: _SpecTypes, sync_name: str, async_name: Optional[str], *, bases: Tuple[str, str],
+                 imports: str, init: Optional[Tuple[str, str]] = None, base: Optional[_Base] = None,
+                 origins: Optional[Dict[str, str]] = None) -> str:
+    """The module's text; with a ``base``, what it shares with the base is
+    imported from the module that defines it (recorded in ``origins``)."""
+    title = str(types.spec.title).replace("\n", " ")
+    blocks = types.blocks()
+    shared = shared_definitions(blocks, base.types.blocks()) if base is not None else set()
+    own = [b for b in blocks if not set(defined_names(b)) <= shared]
+    local = {n for b in own for n in defined_names(b)}
+    origin: Dict[str, str] = {}
+    if shared:
+        for n in (n for b in blocks for n in defined_names(b) if n in shared):
+            origin[n] = base.origin.get(n, base.module)
+        for module in dict.fromkeys(origin.values()):
+            imports += _from_import(f".{module}", [n for n, m in origin.items() if m == module])
+    if origins is not None:
+        origins.update(origin)
+    if base is not None:
+        imports += (f"from .{base.module} import {base.classes[0]} as _BaseClient, "
+                    f"{base.classes[1]} as _BaseAsyncClient, {family(base.classes[0])[0]} as _BaseOps, "
+                    f"{family(base.classes[1])[0]} as _BaseAsyncOps\n")
     head = f'"""Types of {title}."""\n{_HEADER}{_IMPORTS}{imports}\n'
-    parts = [head, types.body(), "\n"]
-    parts.append(_class(sync_name, bases[0], types.methods(False), init[0] if init else None))
-    if async_name:
-        parts.append("\n" + _class(async_name, bases[1], types.methods(True), init[1] if init else None))
+    parts = [head, "\n".join(own), "\n"]
+    prepare: Optional[str] = family(sync_name)[1]
+    prepare_lines = types.prepare_lines()
+    if base is not None and shared_methods([("prepare", prepare_lines)], [("prepare", base.types.prepare_lines())],
+                                           local) == []:
+        prepare = None  # the base's client classes have it
+    else:
+        parts.append(_class(prepare, "", prepare_lines, getattr_none=False) + "\n")
+    for index, name in enumerate((sync_name, async_name)):
+        if name is None:
+            continue
+        asynchronous = index == 1
+        ops = family(name)[0]
+        groups = types.method_groups(asynchronous)
+        ops_groups = groups + types.method_groups(asynchronous, types.shadowed)
+        groups = groups + types.client_groups(asynchronous)
+        differ = ops_differ = None
+        if base is not None:
+            differ = shared_methods(groups, base.types.method_groups(asynchronous)
+                                    + base.types.client_groups(asynchronous), local)
+            base_ops = (base.types.method_groups(asynchronous)
+                        + base.types.method_groups(asynchronous, base.types.shadowed))
+            ops_differ = shared_methods(ops_groups, base_ops, local)
+        if index:
+            parts.append("\n")
+        # the methods are written in the client class itself, not a shared base:
+        # mypy's "maybe ...?" for a misspelt name lists the class's own names
+        own_ops = [line for m, group in ops_groups if ops_differ is None or m in ops_differ for line in group]
+        parts.append(_class(ops, "_Operations" if ops_differ is None else f"_Base{'Async' * index}Ops", own_ops,
+                            override=ops_differ is not None, hides="misc"))
+        members = (init[index].splitlines() if init else []) + [
+            "    @property", f"    def ops(self) -> {ops}: ..."]
+        members += [line for m, group in groups if differ is None or m in differ for line in group]
+        parent = bases[index] if differ is None else f"_Base{'Async' * index}Client"
+        # prepare() narrower than the client's own: the one error a type checker sees here
+        parts.append("\n" + _class(name, f"{prepare}, {parent}" if prepare else parent, members,
+                                    override=differ is not None, note="  # type: ignore[misc]" if prepare else ""))
     return "".join(parts)
 
 
+def family(client: str) -> Tuple[str, str]:
+    """The classes beside a client class: the class of its ``ops``, and the
+    base holding ``prepare()`` (the same on the async client)."""
+    return f"{client}Ops", f"_{client}Prepare"
+
+
+def _from_import(module: str, names: List[str]) -> str:
+    """``from module import (A, ...)``, wrapped."""
+    lines, line = [], "   "
+    for name in names:
+        item = f" {name},"
+        if len(line) + len(item) > 110:
+            lines.append(line)
+            line = "   "
+        line += item
+    lines.append(line)
+    return f"from {module} import (\n" + "\n".join(lines) + "\n)\n"
+
+
 def bundled_texts() -> Dict[str, str]:
-    """file name -> text of every stub in ``openapi_dyn/_typed/``."""
+    """file name -> text of every stub in ``openapi_dyn/_typed/``.  A spec
+    whose registry entry names a ``base`` imports what it shares with the
+    base's module (see :mod:`.sharing`)."""
     from .._async_client import AsyncClient
     from .._client import Client
     from .._spec.profile import load_profile
     from .._spec import Spec, bundled
 
     texts: Dict[str, str] = {}
-    texts["_common.pyi"] = _common_text()
-    imports = ("from ._common import CallOptions as _CallOptions, Model as _Model, "
-               "Stream as _Stream, AsyncStream as _AsyncStream\n"
+    texts["_common.pyi"] = _common_text(client_options(Client), client_options(AsyncClient))
+    imports = (f"from ._common import {_COMMON}\n"
                "from . import Client as _Client, AsyncClient as _AsyncClient\n")
     names = bundled.names()
+    types: Dict[str, _SpecTypes] = {}
     for name in names:
-        spec = Spec(name)
-        sync_name, async_name = class_names(name)
-        texts[module_name(name) + ".pyi"] = spec_module(spec, load_profile(None, name), sync_name, async_name,
-                                                         bases=("_Client", "_AsyncClient"), imports=imports)
-    texts["__init__.pyi"] = _init_text(names, client_options(Client), client_options(AsyncClient))
+        types[name] = _SpecTypes(Spec(name), load_profile(None, name), set(class_names(name)))
+    origins: Dict[str, Dict[str, str]] = {}
+
+    def text_of(name: str, seen: Tuple[str, ...] = ()) -> str:
+        """A base's module first: what it imports in turn is known then."""
+        key = module_name(name) + ".pyi"
+        if key not in texts:
+            base_name = bundled.get(name).base
+            base = None
+            if base_name in types and base_name not in seen + (name,):
+                text_of(base_name, seen + (name,))
+                base = _Base(module_name(base_name), types[base_name], class_names(base_name))
+                base.origin = origins[base_name]
+            sync_name, async_name = class_names(name)
+            origins[name] = {}
+            texts[key] = _module_text(types[name], sync_name, async_name, bases=("_Client", "_AsyncClient"),
+                                      imports=imports, base=base, origins=origins[name])
+        return texts[key]
+
+    for name in names:
+        text_of(name)
+    texts["__init__.pyi"] = _init_text(names)
     return texts
 
 
@@ -343,14 +546,36 @@ def _import_of(public: str, local: str) -> str:
     return f"from {getattr(openapi_dyn, public).__module__} import {public} as {local}\n"
 
 
-def _common_text() -> str:
+def _internal_classes() -> Tuple[Any, ...]:
+    """Classes the stubs refine that the package does not export."""
+    from .._answer.pagination import AsyncPaginator, Paginator
+
+    return Paginator, AsyncPaginator, _namespace_class()
+
+
+def _import_from(cls: Any, local: str) -> str:
+    """``from <its module now> import <cls> as <local>``."""
+    return f"from {cls.__module__} import {cls.__name__} as {local}\n"
+
+
+def _common_text(sync_options: Optional[List[Tuple[str, str]]] = None,
+                 async_options: Optional[List[Tuple[str, str]]] = None) -> str:
+    """``_common.pyi``; with the constructors' options, also their
+    ``TypedDict``s (``ClientOptions``, ``AsyncClientOptions``), which every
+    overload of ``__init__.pyi`` takes instead of repeating them."""
+    options = ""
+    if sync_options is not None and async_options is not None:
+        options = ("\n" + typed_dict("ClientOptions", [(n, a, False) for n, a in sync_options])
+                   + "\n" + typed_dict("AsyncClientOptions", [(n, a, False) for n, a in async_options]))
     return (
         '"""What every stub module shares: the call options, the base of result\n'
         'classes, streams typed by their events."""\n' + _HEADER +
-        "from typing import Any, AsyncIterator, Generic, Iterator, Mapping, TypeVar\n"
+        f"from typing import AsyncIterator, Generic, Iterator, TypeVar, {', '.join(_TYPING)}\n"
         "from typing_extensions import TypedDict\n"
         + _import_of("Record", "_Record") + _import_of("AsyncStream", "_AsyncStream")
-        + _import_of("Stream", "_StreamBase") + "\n"
+        + _import_of("Stream", "_StreamBase") + _import_of("Response", "_Response")
+        + _import_of("PreparedRequest", "PreparedRequest")
+        + "".join(_import_from(cls, f"_{cls.__name__}") for cls in _internal_classes()) + "\n"
         "_T = TypeVar('_T')\n\n"
         "class Model(_Record):\n"
         "    \"\"\"A Record whose attributes are its schema's properties.\"\"\"\n"
@@ -360,29 +585,39 @@ def _common_text() -> str:
         "    def __enter__(self) -> Stream[_T]: ...\n\n"
         "class AsyncStream(_AsyncStream, Generic[_T]):\n"
         "    def __aiter__(self) -> AsyncIterator[_T]: ...\n\n"
-        + call_options_block())
+        "class Response(_Response, Generic[_T]):\n"
+        "    @property\n"
+        "    def data(self) -> _T: ...\n\n"
+        "class Paginator(_Paginator, Generic[_T]):\n"
+        "    def __iter__(self) -> Iterator[_T]: ...\n\n"
+        "class AsyncPaginator(_AsyncPaginator, Generic[_T]):\n"
+        "    def __aiter__(self) -> AsyncIterator[_T]: ...\n\n"
+        "class Operations(_OperationNamespace):\n"
+        "    \"\"\"``client.ops``: every operation as a method, shadowed ones too.\"\"\"\n"
+        "    __getattr__: None  # type: ignore[assignment, misc]\n"
+        "    def __getitem__(self, name: str) -> Any: ...\n\n"
+        + call_options_block() + options)
 
 
-def _init_text(names: Sequence[str], sync_options: List[Tuple[str, str]],
-               async_options: List[Tuple[str, str]]) -> str:
+def _init_text(names: Sequence[str]) -> str:
     lines = ['"""Client and AsyncClient as type checkers see them: the bundled spec\'s name\n'
              'picks a client class whose methods are its operations."""\n' + _HEADER +
              f"from typing import {', '.join(_TYPING)}, overload\n"
-             "from typing_extensions import Literal\n"
-             + _import_of("Client", "_Client") + _import_of("AsyncClient", "_AsyncClient")]
+             "from typing_extensions import Literal, Unpack\n"
+             + _import_of("Client", "_Client") + _import_of("AsyncClient", "_AsyncClient")
+             + "from ._common import ClientOptions as _ClientOptions, AsyncClientOptions as _AsyncClientOptions\n"]
     for name in names:
         lines.append(f"from . import {module_name(name)} as _{module_name(name)}\n")
-    for cls, base, options, index in (("Client", "_Client", sync_options, 0),
-                                      ("AsyncClient", "_AsyncClient", async_options, 1)):
-        opts = _options_text(options)
+    for cls, base, index in (("Client", "_Client", 0), ("AsyncClient", "_AsyncClient", 1)):
+        opts = f"**options: Unpack[_{cls}Options]"
         lines.append(f"\nclass {cls}({base}):\n")
         lines.append("    def __getattr__(self, name: str) -> Any: ...  # a spec that is not bundled: untyped\n")
         for i, name in enumerate(names):
             target = f"_{module_name(name)}.{class_names(name)[index]}"
             default = " = ..." if i == 0 else ""
-            lines.append(f"    @overload\n    def __new__(cls, spec: Literal[{name!r}]{default}, *, {opts}) "
+            lines.append(f"    @overload\n    def __new__(cls, spec: Literal[{name!r}]{default}, {opts}) "
                          f"-> {target}: ...\n")
-        lines.append(f"    @overload\n    def __new__(cls, spec: Any, *, {opts}) -> {cls}: ...\n")
+        lines.append(f"    @overload\n    def __new__(cls, spec: Any, {opts}) -> {cls}: ...\n")
     return "".join(lines)
 
 
@@ -427,8 +662,7 @@ def module_texts(spec: Any, name: str, source: str, with_async: bool) -> Tuple[s
                "        super().__init__(SPEC, **options)\n")
     imports = ("from typing_extensions import Self\n"
                "from openapi_dyn import Client as _Client, AsyncClient as _AsyncClient\n"
-               "from openapi_dyn._typed._common import CallOptions as _CallOptions, Model as _Model, "
-               "Stream as _Stream, AsyncStream as _AsyncStream\n\n"
+               f"from openapi_dyn._typed._common import {_COMMON}\n\n"
                "SPEC: str\n")
     inits = []
     for cls in (Client, AsyncClient):
