@@ -4,9 +4,13 @@ an answer learns which properties its schema declares (see
 when the answer left the optional field out, and a misspelt name is refused
 with the schema's closest names.
 
-The walk follows the data, not the schema: it visits only the objects the
-answer holds, and works out each schema's shape (declared names, the schema
-of each property, of array items, of further keys) once per schema.
+Telling is lazy: the answer's top-level object (or the objects of a
+top-level list) learns its schema when the answer is decoded, and each
+nested object when it is reached through an attribute (``reply.choices``
+tells the choices, ``choice.message`` the message), so an answer or an
+event that is never read below its top costs nothing more to decode.  Each
+schema's shape (declared names, the schema of each property, of array
+items, of further keys) is worked out once.
 ``oneOf``/``anyOf`` alternatives count together: a name any alternative
 declares is declared.
 """
@@ -15,7 +19,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Tuple
 
 from .._spec.operation import find_media
-from .records import Record, declared_type
+from .records import Record
 
 __all__ = ["apply_schema", "response_schema", "shape_of", "tell"]
 
@@ -78,7 +82,7 @@ def _shape(schema: Any, spec: Any) -> Optional[_Shape]:
         if isinstance(part.get("additionalProperties"), dict):
             shape.additional.append(part["additionalProperties"])
     if has_props:
-        shape.record_type = declared_type(frozenset(declared))
+        shape.record_type = _shaped_type(frozenset(declared), shape)
     if len(_SHAPES) > 50000:
         _SHAPES.clear()
     _SHAPES[id(node)] = shape
@@ -121,28 +125,79 @@ def shape_of(schema: Any, spec: Any) -> Optional[_Shape]:
 def tell(data: Any, shape: Optional[_Shape]) -> Any:
     """:func:`apply_schema` with the schema's shape worked out already."""
     if shape is not None:
-        _walk(data, shape, 0)
+        _tell(data, shape, 0)
     return data
 
 
-def _walk(data: Any, shape: _Shape, depth: int) -> None:
+def _tell(data: Any, shape: _Shape, depth: int) -> Any:
+    """``data`` told ``shape``: a record's class switched to the schema's (its
+    own objects wait until an attribute reaches them); a list's records
+    likewise, one level down (lists of lists all the way)."""
     if depth > _DEPTH:
-        return
+        return data
     if isinstance(data, Record):
         if shape.record_type is not None and type(data) is Record:
             # Record.__setattr__ writes keys: switch the class underneath it
             object.__setattr__(data, "__class__", shape.record_type)
-        for key, value in data.items():
-            if isinstance(value, (Record, list)):
-                kid = shape.child(key)
-                if kid is not None:
-                    _walk(value, kid, depth + 1)
     elif isinstance(data, list):
         kid = shape.child(None)
         if kid is not None:
             for value in data:
                 if isinstance(value, (Record, list)):
-                    _walk(value, kid, depth + 1)
+                    _tell(value, kid, depth + 1)
+    return data
+
+
+class _ShapedRecord(Record):
+    """A record whose schema is known: what its properties hold learns its
+    own schema when an attribute reaches it."""
+
+    __slots__ = ()
+
+    #: the shape of this object's schema
+    _shape: Optional[_Shape] = None
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            value = self[name]
+        except KeyError:
+            return Record.__getattr__(self, name)
+        if type(value) is Record or type(value) is list:
+            kid = type(self)._shape.child(name)  # type: ignore[union-attr]
+            if kid is not None:
+                if type(value) is list:
+                    # told once: the told list replaces the plain one
+                    value = _ToldList(value)
+                    dict.__setitem__(self, name, value)
+                _tell(value, kid, 0)
+        return value
+
+
+class _ToldList(list):
+    """A list whose records know their schema (so reaching it again through
+    an attribute does not tell them again).  A ``list`` in every other way."""
+
+    __slots__ = ()
+
+    def __reduce__(self):
+        return (list, (list(self),))
+
+
+_TYPES: Dict[int, type] = {}
+
+
+def _shaped_type(names: frozenset, shape: _Shape) -> type:
+    """The record class of ``shape``'s objects: declares ``names`` and knows
+    the shape (one class per shape; it adds no storage, so a record's class
+    can be switched to it in place)."""
+    cls = _TYPES.get(id(shape))
+    if cls is None or cls._shape is not shape:
+        if len(_TYPES) > 50000:
+            _TYPES.clear()
+        cls = _TYPES[id(shape)] = type("Record", (_ShapedRecord,), {
+            "__slots__": (), "_declared": names, "_shape": shape,
+            "__module__": Record.__module__, "__qualname__": "Record"})
+    return cls
 
 
 def response_schema(operation: Any, status: int, media_type: str) -> Any:

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import difflib
 import json
-from typing import Any, Dict, FrozenSet, Optional
+from typing import Any, FrozenSet, Optional
 
-__all__ = ["Record", "loads", "to_plain", "declared_type"]
+__all__ = ["Record", "loads", "to_plain"]
 
 
 class Record(dict):
@@ -76,10 +76,16 @@ class Record(dict):
         return dict.__repr__(self)
 
 
+#: one decoder for every answer (``json.loads(..., object_hook=)`` builds a new one per call)
+_RECORD_DECODER = json.JSONDecoder(object_hook=Record)
+
+
 def loads(text: Any, attribute_access: bool = True) -> Any:
     """``json.loads`` giving :class:`Record` objects (or plain dicts)."""
     if attribute_access:
-        return json.loads(text, object_hook=Record)
+        if isinstance(text, (bytes, bytearray)):
+            text = text.decode(json.detect_encoding(text), "surrogatepass")
+        return _RECORD_DECODER.decode(text)
     return json.loads(text)
 
 
@@ -90,20 +96,3 @@ def to_plain(value: Any) -> Any:
     if isinstance(value, list):
         return [to_plain(v) for v in value]
     return value
-
-
-_DECLARED: Dict[FrozenSet[str], type] = {}
-
-
-def declared_type(names: FrozenSet[str]) -> type:
-    """The :class:`Record` subclass whose objects' schema declares ``names``
-    (one class per set of names; it adds no storage, so a record's class can
-    be switched to it in place)."""
-    cls = _DECLARED.get(names)
-    if cls is None:
-        if len(_DECLARED) > 20000:  # bounded: a process reading many specs
-            _DECLARED.clear()
-        cls = _DECLARED[names] = type("Record", (Record,), {"__slots__": (), "_declared": names,
-                                                          "__module__": Record.__module__,
-                                                          "__qualname__": "Record"})
-    return cls

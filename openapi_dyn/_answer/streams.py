@@ -27,6 +27,16 @@ _READ_SIZE = 64 * 1024
 _UNSET = object()
 
 
+def _tell(payload: Any, shape: Any) -> None:
+    """:func:`.record_schema.tell`, imported on the first event that needs
+    it rather than on every event."""
+    global _tell
+    from .record_schema import tell
+
+    _tell = tell
+    tell(payload, shape)
+
+
 def _error_message(payload: Any) -> str:
     """What an error event says, read like an error answer's envelope
     (:func:`~openapi_dyn._answer.envelope.error_fields`), else the payload itself."""
@@ -130,10 +140,10 @@ class _StreamBase:
     def _tell_schema(self, payload: Any) -> None:
         """An event's records told their schema, the spec's for this
         stream's events (see :mod:`openapi_dyn._answer.record_schema`)."""
-        from .record_schema import response_schema, shape_of, tell
-
         shape = self._event_shape
         if shape is _UNSET:
+            from .record_schema import response_schema, shape_of
+
             operation = getattr(self.request, "operation", None)
             try:
                 schema = response_schema(operation, self.raw.status_code, "text/event-stream") if operation else None
@@ -143,7 +153,7 @@ class _StreamBase:
             self._event_shape = shape
         if shape is not None:
             try:
-                tell(payload, shape)
+                _tell(payload, shape)
             except OpenAPIDynError:
                 self._event_shape = None
 
