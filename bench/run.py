@@ -433,16 +433,17 @@ def main(argv: List[str] = None) -> int:
     # this process's clients use the same private cache, not the user's
     os.environ["OPENAPI_DYN_CACHE_DIR"] = str(warm_cache)
 
-    if opts.vendors_only:
-        vendor_rows(rows, figures, env, work, rounds, log)
-        figures["machine"] = machine()
-        figures["rounds"] = rounds
-        figures["rows"] = rows
-        figures["seconds"] = time.perf_counter() - started
+    def report() -> int:
+        """Print the table of ``rows`` (and write every figure with --json)."""
+        figures.update(machine=machine(), rounds=rounds, rows=rows, seconds=time.perf_counter() - started)
         print(render(rows, figures, markdown=opts.markdown))
         if opts.json:
-            Path(opts.json).write_text(json.dumps(figures, indent=2))
+            Path(opts.json).write_text(json.dumps(figures, indent=2, default=str))
         return 0
+
+    if opts.vendors_only:
+        vendor_rows(rows, figures, env, work, rounds, log)
+        return report()
 
     if not opts.http_only:
         # ---- targets 1, 2, 5: cold start, warm cache
@@ -698,14 +699,7 @@ def main(argv: List[str] = None) -> int:
 
     if not opts.http_only:
         by_name_rows()
-    figures["machine"] = machine()
-    figures["rounds"] = rounds
-    figures["rows"] = rows
-    figures["seconds"] = time.perf_counter() - started
-    print(render(rows, figures, markdown=opts.markdown))
-    if opts.json:
-        Path(opts.json).write_text(json.dumps(figures, indent=2, default=str))
-    return 0
+    return report()
 
 
 def render(rows: List[Dict[str, Any]], figures: Dict[str, Any], markdown: bool) -> str:

@@ -194,6 +194,9 @@ def configured_region() -> Optional[str]:
     value = os.environ.get("AWS_DEFAULT_REGION", "").strip()
     if value:
         return value
+    config = os.environ.get("AWS_CONFIG_FILE") or os.path.join(os.path.expanduser("~"), ".aws", "config")
+    if not os.path.isfile(os.path.expanduser(config)):
+        return None  # nothing botocore could read a region from: making a client imports no botocore
     try:
         import botocore.session
     except ImportError:

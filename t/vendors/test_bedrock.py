@@ -7,6 +7,8 @@ this client's requests for the same calls must match: method, path, query,
 body and the headers that matter, signature valid.
 """
 import json
+import os
+import subprocess
 import sys
 
 import pytest
@@ -458,3 +460,19 @@ def test_529_on_bedrock_is_an_overloaded_error_as_in_the_sdk(faultserver):
     with pytest.raises(OverloadedError) as info:
         _client(faultserver).messages_post(modelId=MODEL, max_tokens=8, messages=MESSAGES)
     assert info.value.status_code == 529 and info.value.message == "Overloaded"
+
+
+def test_making_a_client_imports_no_botocore_when_nothing_names_a_region(tmp_path, session_cache_dir):
+    # loading by name costs what loading OpenAI costs: botocore (about 70 ms
+    # to import) is read for a region only when a config file could hold one
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(HOME=str(tmp_path), OPENAPI_DYN_CACHE_DIR=str(session_cache_dir))
+    code = ("import sys; from openapi_dyn import Client; c = Client('anthropic-bedrock'); "
+            "print('botocore' in sys.modules, c.server_variables.get('region'))")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["False", "None"]
+    (tmp_path / ".aws").mkdir()
+    (tmp_path / ".aws" / "config").write_text("[default]\nregion = eu-west-3\n")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["True", "eu-west-3"], done.stderr[-2000:]
