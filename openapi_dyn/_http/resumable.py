@@ -153,21 +153,33 @@ class ResumableUpload:
             self.file.close()
 
 
+def _exchanges(job: "ResumableUpload"):
+    """The whole upload as steps without I/O: yields each request to send and
+    is sent its answer; returns the final answer (both clients drive it)."""
+    url = job.session_url((yield job.start()))
+    steps = job.chunks(url)
+    prepared = next(steps)
+    while True:
+        response = yield prepared
+        try:
+            prepared = steps.send(response.headers.get("X-Goog-Upload-Status"))
+        except StopIteration:
+            return job.finished(response)
+
+
 def upload(client, operation_id: str, file: Any, **options: Any):
     """Upload ``file`` with :class:`ResumableUpload` through ``client``
     (a :class:`~openapi_dyn.Client`); returns the final
     :class:`~openapi_dyn.Response`."""
     job = ResumableUpload(client, operation_id, file, **options)
     try:
-        url = job.session_url(client.send(job.start()))
-        steps = job.chunks(url)
-        prepared, response = next(steps), None
+        steps = _exchanges(job)
+        prepared = next(steps)
         while True:
-            response = client.send(prepared)
             try:
-                prepared = steps.send(response.headers.get("X-Goog-Upload-Status"))
-            except StopIteration:
-                return job.finished(response)
+                prepared = steps.send(client.send(prepared))
+            except StopIteration as done:
+                return done.value
     finally:
         job.close()
 
@@ -177,14 +189,12 @@ async def upload_async(client, operation_id: str, file: Any, **options: Any):
     read with blocking reads, one chunk at a time)."""
     job = ResumableUpload(client, operation_id, file, **options)
     try:
-        url = job.session_url(await client.send(job.start()))
-        steps = job.chunks(url)
-        prepared, response = next(steps), None
+        steps = _exchanges(job)
+        prepared = next(steps)
         while True:
-            response = await client.send(prepared)
             try:
-                prepared = steps.send(response.headers.get("X-Goog-Upload-Status"))
-            except StopIteration:
-                return job.finished(response)
+                prepared = steps.send(await client.send(prepared))
+            except StopIteration as done:
+                return done.value
     finally:
         job.close()

@@ -47,7 +47,7 @@ from . import limits as _limits
 from .pointer import escape
 from .pointer import walk as _walk
 from .repair import Repair
-from .walk import SUBSCHEMAS
+from .walk import each_subschema
 
 __all__ = ["SOURCE_FORMAT", "OPENAPI_VERSION", "is_swagger2", "relayout", "Swagger2Converter"]
 
@@ -750,14 +750,4 @@ class Swagger2Converter:
             if isinstance(disc, str):
                 s["discriminator"] = {"propertyName": disc}
                 n["discriminator"] += 1
-            for key, shape in SUBSCHEMAS.items():
-                v = s.get(key)
-                if v is None:
-                    continue
-                if type(v) is dict:
-                    if shape == "map":
-                        stack.extend(v.values())
-                    else:
-                        stack.append(v)
-                elif type(v) is list:
-                    stack.extend(v)
+            stack.extend(sub for _key, _where, sub in each_subschema(s))

@@ -190,7 +190,7 @@ def operations(path_item: Dict[str, Any]) -> Iterator[Tuple[str, str, Dict[str, 
                 yield method, f"additionalOperations/{escape(method)}", op
 
 
-def _each_subschema(schema: Dict[str, Any]) -> Iterator[Tuple[str, Any, Dict[str, Any]]]:
+def each_subschema(schema: Dict[str, Any]) -> Iterator[Tuple[str, Any, Dict[str, Any]]]:
     """``(keyword, where, subschema)``: ``where`` is ``None`` for the
     keyword's value itself, else the list index or mapping name."""
     for key, value in schema.items():
@@ -215,7 +215,7 @@ def subschemas(schema: Dict[str, Any], pointer: str = "") -> Iterator[Tuple[str,
     ``schema`` (see :data:`SUBSCHEMAS`), in the schema's key order;
     ``keyword`` is the one it is found under (``"properties"``, ``"oneOf"``,
     ...).  Only dict subschemas are given."""
-    for key, where, sub in _each_subschema(schema):
+    for key, where, sub in each_subschema(schema):
         yield (f"{pointer}/{key}" if where is None else f"{pointer}/{key}/{escape(where)}"), key, sub
 
 
@@ -225,7 +225,7 @@ def map_subschemas(schema: Dict[str, Any], fn: Callable[[Dict[str, Any]], Any]) 
     mapping is rebuilt with ``fn``'s results, everything else as it was.
     Empty when ``fn`` changes nothing; ``schema`` itself is never changed."""
     changes: Dict[str, Any] = {}
-    for key, where, sub in _each_subschema(schema):
+    for key, where, sub in each_subschema(schema):
         new = fn(sub)
         if new is sub:
             continue
