@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import inspect
 import keyword
-from typing import Any, Dict, Optional
+from typing import Any, Optional
 
 from ._call.context import call_context, client_defaults
 from ._call.options import CALL_OPTIONS

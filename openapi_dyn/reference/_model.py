@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 from .._call.options import CALL_OPTIONS
-from ._doc import (BodyDoc, ExampleDoc, MAX_DEPTH, MAX_VARIANTS_EXPANDED, OperationDoc, ParamDoc, PropertyDoc, ReferenceDoc, ResponseDoc, TagGroup, VariantDoc, _MayHaveDefault, _NO_DEFAULT)
+from ._doc import (BodyDoc, MAX_DEPTH, MAX_VARIANTS_EXPANDED, OperationDoc, ParamDoc, PropertyDoc, ReferenceDoc, ResponseDoc, TagGroup, VariantDoc, _NO_DEFAULT)
 from ._schemas import SchemaReader, constraints_of, is_array
 
 # ------------------------------------------------------------------ helpers
